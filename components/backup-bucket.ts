@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { toPulumiShape } from "../stacks/aws-shape";
+import { EncryptionRule, LifecycleRule } from "../stacks/bucket";
+
+export interface BackupBucketArgs {
+    /** The bucket's name; created when `create`, otherwise adopted as it is. */
+    bucket: pulumi.Input<string>;
+    /** Decides which resources exist, so it is plain, not an Input. */
+    create: boolean;
+    region: pulumi.Input<string>;
+    /** An S3-compatible store's URL; unset for AWS S3. Plain: it decides the provider's settings. */
+    endpoint?: string;
+    forcePathStyle?: pulumi.Input<boolean>;
+    insecureSkipTLSVerify?: pulumi.Input<boolean>;
+    accessKeyId?: pulumi.Input<string>;
+    secretAccessKey?: pulumi.Input<string>;
+    versioning: pulumi.Input<{ Status: "Enabled" }>;
+    lifecycle: pulumi.Input<{ Rules: LifecycleRule[] }>;
+    /** In the S3 API's JSON shape; unset leaves the store's default encryption alone. */
+    serverSideEncryption?: pulumi.Input<{ Rules: EncryptionRule[] }>;
+    blockPublicAccess: boolean;
+}
+
+/**
+ * The versioned backup bucket (HopsFS's blocks and Velero's backups) with the manual's
+ * lifecycle rule. The bucket is protected and retained on delete, and so is its versioning:
+ * deleting a BucketVersioning suspends versioning, which would silently end HopsFS backups.
+ */
+export class BackupBucket extends pulumi.ComponentResource {
+    readonly bucketName: pulumi.Output<string>;
+    /** The provider every AWS resource of the stack uses (also Velero's IAM). */
+    readonly provider: aws.Provider;
+
+    constructor(name: string, args: BackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hopsworks-dr:index:BackupBucket", name, {}, opts);
+
+        // Explicit, so the bucket lands in storage.region (or the store) whatever aws:region says.
+        this.provider = new aws.Provider(
+            `${name}-store`,
+            args.endpoint === undefined
+                ? { region: args.region }
+                : {
+                      region: args.region,
+                      endpoints: [{ s3: args.endpoint }],
+                      s3UsePathStyle: args.forcePathStyle,
+                      insecure: args.insecureSkipTLSVerify,
+                      accessKey: args.accessKeyId,
+                      secretKey: args.secretAccessKey,
+                      skipCredentialsValidation: true,
+                      skipRequestingAccountId: true,
+                      skipMetadataApiCheck: true,
+                      skipRegionValidation: true,
+                  },
+            { parent: this },
+        );
+        const inBucket = { parent: this, provider: this.provider, dependsOn: opts?.dependsOn };
+
+        const bucket = args.create
+            ? new aws.s3.Bucket(name, { bucket: args.bucket, forceDestroy: false }, { ...inBucket, protect: true, retainOnDelete: true })
+            : undefined;
+        this.bucketName = bucket ? bucket.bucket : pulumi.output(args.bucket);
+
+        const versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            {
+                bucket: this.bucketName,
+                versioningConfiguration: pulumi.output(args.versioning).apply((v) => ({ status: v.Status })),
+            },
+            { ...inBucket, retainOnDelete: true },
+        );
+        // Noncurrent-version rules only make sense once versioning is on.
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            { bucket: this.bucketName, rules: pulumi.output(args.lifecycle).apply((l) => toPulumiShape(l.Rules)) },
+            { ...inBucket, dependsOn: [versioning], retainOnDelete: true },
+        );
+        if (args.serverSideEncryption !== undefined) {
+            new aws.s3.BucketServerSideEncryptionConfiguration(
+                `${name}-encryption`,
+                { bucket: this.bucketName, rules: pulumi.output(args.serverSideEncryption).apply((e) => toPulumiShape(e.Rules)) },
+                { ...inBucket, retainOnDelete: true },
+            );
+        }
+        if (args.blockPublicAccess) {
+            new aws.s3.BucketPublicAccessBlock(
+                `${name}-public-access`,
+                { bucket: this.bucketName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+                inBucket,
+            );
+        }
+        this.registerOutputs({ bucketName: this.bucketName });
+    }
+}

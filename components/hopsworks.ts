@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Values } from "../stacks/values-files";
+
+export interface HopsworksArgs {
+    releaseName: pulumi.Input<string>;
+    namespace: pulumi.Input<string>;
+    chart: pulumi.Input<string>;
+    repo: pulumi.Input<string>;
+    version: pulumi.Input<string>;
+    /** Helm's wait; the manual's restores need 1200 s, a Release's own default is 300 s. */
+    timeoutSeconds: pulumi.Input<number>;
+    values: pulumi.Input<Values>;
+    repoUsername?: pulumi.Input<string>;
+    repoPassword?: pulumi.Input<string>;
+}
+
+/**
+ * Hopsworks as a real Helm release (not a client-side rendered Chart): the chart's
+ * prerequisite check and the RonDB restore guards use Helm `lookup`, which needs one.
+ */
+export class Hopsworks extends pulumi.ComponentResource {
+    readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: HopsworksArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hopsworks-dr:index:Hopsworks", name, {}, opts);
+        this.release = new k8s.helm.v3.Release(
+            name,
+            {
+                name: args.releaseName,
+                chart: args.chart,
+                version: args.version,
+                repositoryOpts: {
+                    repo: args.repo,
+                    username: args.repoUsername,
+                    password: args.repoPassword === undefined ? undefined : pulumi.secret(args.repoPassword),
+                },
+                namespace: args.namespace,
+                createNamespace: true,
+                timeout: args.timeoutSeconds,
+                values: args.values,
+            },
+            { parent: this, dependsOn: opts?.dependsOn },
+        );
+        this.registerOutputs({ status: this.release.status });
+    }
+}

@@ -1,0 +1,78 @@
+import { stringify } from "yaml";
+import { toS3Shape } from "../stacks/aws-shape";
+import { REDACTED } from "../stacks/secret";
+import { RecordedResource } from "./recorder";
+
+export const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** The files the render writes, by name; all text, all deterministic. */
+export type RenderedFiles = Record<string, string>;
+
+const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
+
+function childOf(resources: RecordedResource[], componentType: string, type: string): RecordedResource | undefined {
+    const component = resources.find((r) => r.type === componentType);
+    return component && resources.find((r) => r.type === type && r.parent === component.urn);
+}
+
+/** Kubernetes objects declared outside the Helm releases, as manifests; Secret data redacted. */
+export function manifestsOf(resources: RecordedResource[]): Record<string, any>[] {
+    return resources
+        .filter((r) => r.custom && r.type.startsWith("kubernetes:") && r.type !== RELEASE && !r.type.startsWith("pulumi:providers:"))
+        .map((r) => {
+            const manifest: Record<string, any> = { ...r.inputs };
+            if (manifest.kind === "Secret") {
+                for (const field of ["data", "stringData"]) {
+                    if (manifest[field]) manifest[field] = Object.fromEntries(Object.keys(manifest[field]).map((k) => [k, REDACTED]));
+                }
+            }
+            return manifest;
+        });
+}
+
+/** The bucket's settings in the S3 API's JSON shape, as `aws s3api get-bucket-*` would show them. */
+export function bucketOf(resources: RecordedResource[]): Record<string, unknown> {
+    const ofType = (type: string) => resources.find((r) => r.type === type)?.inputs;
+    const versioning = ofType("aws:s3/bucketVersioning:BucketVersioning");
+    const lifecycle = ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
+    const encryption = ofType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+    return {
+        Bucket: versioning?.bucket,
+        Versioning: versioning && toS3Shape(versioning.versioningConfiguration),
+        LifecycleConfiguration: lifecycle && { Rules: toS3Shape(lifecycle.rules) },
+        // null: the store's own default encryption is left as it is.
+        ServerSideEncryption: encryption ? { Rules: toS3Shape(encryption.rules) } : null,
+    };
+}
+
+/** Declaration order, parents, dependencies and options: what a reviewer checks before `pulumi up`. */
+export function planText(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>): string {
+    const nameOf = (urn: string) => {
+        const r = resources.find((x) => x.urn === urn);
+        if (r) return `${r.name} (${r.type})`;
+        return urn.includes("::pulumi:pulumi:Stack::") ? "the stack" : urn;
+    };
+    const lines = [`stack: ${stack}`, `mode: ${outputs.mode ?? "unknown"}`, "", "resources, in declaration order:"];
+    resources.forEach((r, i) => {
+        lines.push(`${String(i + 1).padStart(3)}. ${r.name} (${r.type})`);
+        if (r.parent) lines.push(`       parent: ${nameOf(r.parent)}`);
+        if (r.dependencies.length > 0) lines.push(`       depends on: ${r.dependencies.map(nameOf).join(", ")}`);
+        const flags = [r.protect && "protected", r.retainOnDelete && "retained on delete"].filter(Boolean);
+        if (flags.length > 0) lines.push(`       ${flags.join(", ")}`);
+        if (r.secretPaths.length > 0) lines.push(`       secret inputs: ${r.secretPaths.join(", ")}`);
+    });
+    lines.push("", "stack outputs:", yaml(outputs).trimEnd().replace(/^/gm, "  "));
+    return lines.join("\n") + "\n";
+}
+
+export function renderFiles(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>): RenderedFiles {
+    const hopsworks = childOf(resources, "hopsworks-dr:index:Hopsworks", RELEASE);
+    const velero = childOf(resources, "hopsworks-dr:index:Velero", RELEASE);
+    return {
+        "hopsworks-values.yaml": yaml(hopsworks?.inputs.values ?? {}),
+        "velero-values.yaml": yaml(velero?.inputs.values ?? {}),
+        "manifests.yaml": manifestsOf(resources).map(yaml).join("---\n"),
+        "bucket.json": JSON.stringify(bucketOf(resources), null, 2) + "\n",
+        "plan.txt": planText(stack, resources, outputs),
+    };
+}

@@ -1,0 +1,44 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import * as fs from "fs";
+import { projectConfigDefaults, StackFile } from "../stacks/stack-file";
+import { Recorder, RecordedResource } from "./recorder";
+import { renderFiles, RenderedFiles } from "./files";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+export interface RenderResult {
+    files: RenderedFiles;
+    resources: RecordedResource[];
+    outputs: Record<string, unknown>;
+}
+
+/** The program refused its config (or failed): the message is for the operator, as is. */
+export class RenderError extends Error {}
+
+/**
+ * Evaluates the real program (index.ts) against an in-process engine double with the stack
+ * file's config, and turns what it declares into files. Secure values are never decrypted:
+ * the program sees REDACTED in their place, marked secret at their exact paths.
+ */
+export async function renderStack(stackFile: StackFile, projectDir = PROJECT_DIR): Promise<RenderResult> {
+    const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")).name as string;
+    const config = { ...projectConfigDefaults(projectDir), ...stackFile.config };
+    const recorder = new Recorder(project, stackFile.stack);
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+        stackFile.securePaths,
+    );
+    const program = path.join(projectDir, "index.ts");
+    let outputs: Record<string, unknown>;
+    try {
+        // A fresh evaluation each time, as each `pulumi up` is.
+        delete require.cache[require.resolve(program)];
+        outputs = await recorder.run(() => require(program));
+    } catch (error) {
+        throw new RenderError(error instanceof pulumi.RunError ? error.message : String((error as Error).stack ?? error));
+    }
+    const resources = recorder.declared();
+    return { files: renderFiles(stackFile.stack, resources, outputs), resources, outputs };
+}

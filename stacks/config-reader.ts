@@ -1,0 +1,168 @@
+import { REDACTED, SecretValue } from "./secret";
+
+export const NAMESPACE = "hopsworks-dr";
+
+/** Stack config as the Pulumi runtime (or the render, from a stack file) hands it over. */
+export interface ConfigSource {
+    stack: string;
+    /** Top-level keys without the `hopsworks-dr:` namespace, values already parsed from JSON. */
+    values: Record<string, unknown>;
+    /**
+     * Dotted paths known to hold Pulumi secrets. The Pulumi CLI only says which top-level keys
+     * hold a secret somewhere ("storage"); a stack file read by the render says exactly
+     * ("storage.secretAccessKey"). A path is secret when it or an ancestor is listed.
+     */
+    secretPaths: string[];
+    /** Folder that relative file paths in config (values files) are resolved against. */
+    projectDir: string;
+}
+
+export interface ConfigProblem {
+    key: string;
+    message: string;
+}
+
+/** Every problem found in a stack's config; thrown before any resource is declared. */
+export class ConfigError extends Error {
+    constructor(readonly problems: ConfigProblem[]) {
+        super(
+            `Invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+type Json = unknown;
+
+function show(value: Json): string {
+    if (value instanceof SecretValue) return REDACTED;
+    return JSON.stringify(value);
+}
+
+/**
+ * Reads typed fields out of raw config objects, collecting one problem per bad field
+ * instead of stopping at the first, so an operator fixes everything in one go.
+ */
+export class ConfigReader {
+    readonly problems: ConfigProblem[] = [];
+
+    constructor(readonly source: ConfigSource) {}
+
+    problem(path: string, message: string): void {
+        this.problems.push({ key: path, message: `${NAMESPACE}:${path} ${message}` });
+    }
+
+    invalid(path: string, value: Json, expected: string): void {
+        this.problem(path, `= ${show(value)}: ${expected}`);
+    }
+
+    isSecret(path: string): boolean {
+        return this.source.secretPaths.some((p) => path === p || path.startsWith(`${p}.`));
+    }
+
+    /** A top-level key that must be an object; unknown keys inside it are refused. */
+    section(name: string, allowedKeys: readonly string[], required = false): Record<string, Json> {
+        const value = this.source.values[name];
+        if (value === undefined || value === null) {
+            if (required) this.problem(name, `is required: set it in Pulumi.${this.source.stack}.yaml`);
+            return {};
+        }
+        return this.object(value, name, allowedKeys) ?? {};
+    }
+
+    object(value: Json, path: string, allowedKeys: readonly string[]): Record<string, Json> | undefined {
+        if (typeof value !== "object" || value === null || Array.isArray(value)) {
+            this.invalid(path, value, `must be an object with keys ${allowedKeys.join(", ")}`);
+            return undefined;
+        }
+        for (const key of Object.keys(value)) {
+            if (!allowedKeys.includes(key)) {
+                this.problem(`${path}.${key}`, `is not a known key; valid keys of ${path} are ${allowedKeys.join(", ")}`);
+            }
+        }
+        return value as Record<string, Json>;
+    }
+
+    string(
+        obj: Record<string, Json>,
+        path: string,
+        rule: { required?: boolean; default?: string; check?: (v: string) => boolean; expected?: string } = {},
+    ): string | undefined {
+        const value = obj[leaf(path)];
+        if (value === undefined || value === null) {
+            if (rule.required) this.problem(path, `is required${rule.expected ? `: ${rule.expected}` : ""}`);
+            return rule.default;
+        }
+        if (typeof value !== "string") {
+            this.invalid(path, value, `must be a string${rule.expected ? ` (${rule.expected})` : ""}`);
+            return rule.default;
+        }
+        if (rule.check && !rule.check(value)) {
+            this.invalid(path, value, rule.expected ?? "is not valid");
+            return rule.default;
+        }
+        return value;
+    }
+
+    boolean(obj: Record<string, Json>, path: string, fallback: boolean): boolean {
+        const value = obj[leaf(path)];
+        if (value === undefined || value === null) return fallback;
+        // `pulumi config set --path` stores strings unless told --type bool.
+        if (value === true || value === "true") return true;
+        if (value === false || value === "false") return false;
+        this.invalid(path, value, "must be true or false");
+        return fallback;
+    }
+
+    integer(obj: Record<string, Json>, path: string, rule: { min: number; default?: number }): number | undefined {
+        const value = obj[leaf(path)];
+        if (value === undefined || value === null) return rule.default;
+        const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+        if (typeof n !== "number" || !Number.isInteger(n) || n < rule.min) {
+            this.invalid(path, value, `must be a whole number of at least ${rule.min}`);
+            return rule.default;
+        }
+        return n;
+    }
+
+    stringList(obj: Record<string, Json>, path: string, check?: (v: string) => string | undefined): string[] {
+        const value = obj[leaf(path)];
+        if (value === undefined || value === null) return [];
+        if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+            this.invalid(path, value, "must be a list of strings");
+            return [];
+        }
+        const good: string[] = [];
+        value.forEach((v: string, i) => {
+            const error = check?.(v);
+            if (error) this.invalid(`${path}[${i}]`, v, error);
+            else good.push(v);
+        });
+        return good;
+    }
+
+    /** A value that must arrive as a Pulumi secret (`pulumi config set --secret --path ...`). */
+    secret(obj: Record<string, Json>, path: string): SecretValue | undefined {
+        const value = obj[leaf(path)];
+        if (value === undefined || value === null) return undefined;
+        if (!this.isSecret(path)) {
+            // Never echo the value: it is a credential stored in plain text.
+            this.problem(
+                path,
+                `is stored in plain text; it must be a Pulumi secret: ` +
+                    `pulumi config set --secret --path ${path} <value> -s ${this.source.stack}`,
+            );
+            return undefined;
+        }
+        if (typeof value !== "string" || value === "") {
+            this.problem(path, `= ${REDACTED}: must be a non-empty string`);
+            return undefined;
+        }
+        return new SecretValue(value);
+    }
+}
+
+function leaf(path: string): string {
+    return path.slice(path.lastIndexOf(".") + 1);
+}

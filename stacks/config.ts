@@ -1,0 +1,353 @@
+import { ConfigError, ConfigReader, ConfigSource } from "./config-reader";
+import { scheduleProblem, SCHEDULE_EXPECTED } from "./schedule";
+import { SecretValue } from "./secret";
+import { ttlDays, TTL_EXPECTED } from "./ttl";
+import { loadValuesFiles, ValuesFile } from "./values-files";
+
+export interface StorageConfig {
+    bucket: string;
+    /** false: the bucket exists (e.g. HopsFS's own) and only its versioning, lifecycle and encryption are managed. */
+    create: boolean;
+    region: string;
+    /** Set for S3-compatible stores (MinIO, Ceph, ...); unset means AWS S3. */
+    endpoint?: string;
+    forcePathStyle: boolean;
+    insecureSkipTLSVerify: boolean;
+    /** PEM bundle the store's TLS certificate is checked against. */
+    caCert?: string;
+    /** Unset on AWS (the plugin's default applies); "" by default for S3-compatible stores. */
+    checksumAlgorithm?: string;
+    /** Default bucket encryption; "none" leaves the store's own setting alone. */
+    serverSideEncryption: "AES256" | "aws:kms" | "none";
+    credentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
+    iamRoleArn?: string;
+    irsa?: { oidcProviderArn: string; oidcProviderUrl: string };
+    kmsKeyArn?: string;
+}
+
+export interface BackupConfig {
+    enabled: boolean;
+    schedule: string;
+    ttl: string;
+    ttlDays: number;
+    noncurrentVersionDays: number;
+}
+
+export interface VeleroConfig {
+    namespace: string;
+    chartVersion: string;
+    pluginImage: string;
+    image?: string;
+    kubectlImageTag?: string;
+}
+
+export interface HopsworksConfig {
+    namespace: string;
+    chart: string;
+    repo: string;
+    repoUsername?: SecretValue;
+    repoPassword?: SecretValue;
+    chartVersion: string;
+    version: string;
+    valuesFiles: ValuesFile[];
+    timeoutSeconds: number;
+}
+
+export interface StackConfig {
+    stack: string;
+    storage: StorageConfig;
+    backup: BackupConfig;
+    velero: VeleroConfig;
+    hopsworks: HopsworksConfig;
+}
+
+export const DEFAULTS = {
+    backupSchedule: "@weekly",
+    backupTtl: "60d",
+    veleroNamespace: "velero",
+    veleroChartVersion: "11.2.0",
+    veleroPluginImage: "velero/velero-plugin-for-aws:v1.13.0",
+    hopsworksNamespace: "hopsworks",
+    hopsworksChart: "hopsworks",
+    hopsworksTimeoutSeconds: 1200,
+};
+
+export const CONFIG_KEYS = {
+    storage: [
+        "bucket", "create", "region", "endpoint", "forcePathStyle", "insecureSkipTLSVerify", "caCert",
+        "checksumAlgorithm", "serverSideEncryption", "accessKeyId", "secretAccessKey", "iamRoleArn", "irsa", "kmsKeyArn",
+    ],
+    irsa: ["oidcProviderArn", "oidcProviderUrl"],
+    backup: ["enabled", "schedule", "ttl", "noncurrentVersionDays"],
+    velero: ["namespace", "chartVersion", "pluginImage", "image", "kubectlImageTag"],
+    hopsworks: [
+        "namespace", "chart", "repo", "repoUsername", "repoPassword", "chartVersion", "version",
+        "valuesFiles", "timeoutSeconds",
+    ],
+} as const;
+
+/** Top-level keys of the `hopsworks-dr:` namespace; later issues add theirs here. */
+export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks"];
+
+const is = (pattern: RegExp) => (v: string) => pattern.test(v);
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+const IMAGE = /^[a-z0-9]+([._\/-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+// S3 bucket naming rules: 3-63 chars, lowercase, digits, dots, hyphens, no "..", not an IP address.
+const BUCKET = /^(?!xn--)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
+const STORE_REGION = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+const OIDC_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/(.+)$/;
+const KMS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/.+$/;
+const CHECKSUMS = ["", "CRC32", "CRC32C", "SHA1", "SHA256"];
+const SSE = ["AES256", "aws:kms", "none"];
+
+function isUrl(value: string, schemes: string[]): boolean {
+    try {
+        const url = new URL(value);
+        return schemes.includes(url.protocol) && url.hostname !== "";
+    } catch {
+        return false;
+    }
+}
+
+/**
+ * Turns raw stack config into a validated StackConfig with every default applied, or throws
+ * a ConfigError listing every problem. Reads the Hopsworks values files, so their errors are
+ * reported together with the rest.
+ */
+export function readStackConfig(source: ConfigSource): StackConfig {
+    const r = new ConfigReader(source);
+    for (const key of Object.keys(source.values)) {
+        if (!TOP_LEVEL_KEYS.includes(key)) {
+            r.problem(key, `is not a known key; valid keys are ${TOP_LEVEL_KEYS.map((k) => `hopsworks-dr:${k}`).join(", ")}`);
+        }
+    }
+    const storage = readStorage(r);
+    const backup = readBackup(r);
+    const velero = readVelero(r);
+    const hopsworks = readHopsworks(r);
+    if (r.problems.length > 0 || !storage || !backup || !hopsworks) throw new ConfigError(r.problems);
+    return { stack: source.stack, storage, backup, velero, hopsworks };
+}
+
+function readStorage(r: ConfigReader): StorageConfig | undefined {
+    const s = r.section("storage", CONFIG_KEYS.storage, true);
+    const endpoint = r.string(s, "storage.endpoint", {
+        check: (v) => isUrl(v, ["http:", "https:"]),
+        expected: "must be the http(s) URL of the S3-compatible store, e.g. https://minio.example.com:9000",
+    });
+    const given = (key: string) => s[key] !== undefined && s[key] !== null;
+    const onAws = !given("endpoint");
+    const bucket = r.string(s, "storage.bucket", {
+        required: true,
+        check: is(BUCKET),
+        expected: "must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+    });
+    const region = r.string(s, "storage.region", {
+        required: true,
+        check: is(onAws ? AWS_REGION : STORE_REGION),
+        expected: onAws
+            ? `must be an AWS region such as "eu-north-1"`
+            : `must be the store's region name such as "us-east-1" (MinIO's default)`,
+    });
+    const create = r.boolean(s, "storage.create", true);
+    const forcePathStyle = r.boolean(s, "storage.forcePathStyle", !onAws);
+    const insecureSkipTLSVerify = r.boolean(s, "storage.insecureSkipTLSVerify", false);
+    const caCert = r.string(s, "storage.caCert", {
+        check: (v) => v.trim().startsWith("-----BEGIN CERTIFICATE-----"),
+        expected: "must be a PEM certificate bundle starting with -----BEGIN CERTIFICATE-----",
+    });
+    const checksumAlgorithm = r.string(s, "storage.checksumAlgorithm", {
+        default: onAws ? undefined : "",
+        check: (v) => CHECKSUMS.includes(v),
+        expected: `must be one of ${CHECKSUMS.map((c) => JSON.stringify(c)).join(", ")}`,
+    });
+    // MinIO and Ceph refuse SSE-S3 unless they run a KMS, so S3-compatible stores default to none.
+    const serverSideEncryption = r.string(s, "storage.serverSideEncryption", {
+        default: onAws ? (given("kmsKeyArn") ? "aws:kms" : "AES256") : "none",
+        check: (v) => SSE.includes(v),
+        expected: `must be one of ${SSE.join(", ")} ("aws:kms" needs storage.kmsKeyArn)`,
+    }) as StorageConfig["serverSideEncryption"];
+    const accessKeyId = r.secret(s, "storage.accessKeyId");
+    const secretAccessKey = r.secret(s, "storage.secretAccessKey");
+    const iamRoleArn = r.string(s, "storage.iamRoleArn", {
+        check: is(ROLE_ARN),
+        expected: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/velero",
+    });
+    const irsa = readIrsa(r, s.irsa);
+    const kmsKeyArn = r.string(s, "storage.kmsKeyArn", {
+        check: is(KMS_ARN),
+        expected: "must be a KMS key or alias ARN such as arn:aws:kms:eu-north-1:123456789012:key/...",
+    });
+
+    if (serverSideEncryption === "aws:kms" && !given("kmsKeyArn")) {
+        r.invalid("storage.serverSideEncryption", "aws:kms", "needs storage.kmsKeyArn, the key to encrypt with");
+    }
+    if (onAws) {
+        if (given("iamRoleArn") === given("irsa")) {
+            r.problem(
+                "storage",
+                given("iamRoleArn")
+                    ? "sets both iamRoleArn and irsa: give one (an existing role for Velero, or irsa to let this stack create it)"
+                    : "needs Velero's AWS access: set storage.iamRoleArn (an existing role) or storage.irsa " +
+                          "{oidcProviderArn, oidcProviderUrl} (this stack creates the role), or storage.endpoint for an S3-compatible store",
+            );
+        }
+        for (const key of ["accessKeyId", "secretAccessKey", "insecureSkipTLSVerify", "caCert"]) {
+            if (given(key)) {
+                r.problem(`storage.${key}`, "applies only to S3-compatible stores (storage.endpoint); on AWS S3 Velero uses storage.iamRoleArn or storage.irsa");
+            }
+        }
+    } else {
+        for (const key of ["iamRoleArn", "irsa", "kmsKeyArn"]) {
+            if (given(key)) {
+                r.problem(`storage.${key}`, "applies only to AWS S3; remove it, or remove storage.endpoint to use AWS S3");
+            }
+        }
+        for (const key of ["accessKeyId", "secretAccessKey"]) {
+            if (!given(key)) {
+                r.problem(
+                    `storage.${key}`,
+                    `is required for an S3-compatible store: pulumi config set --secret --path storage.${key} <value> -s ${r.source.stack}`,
+                );
+            }
+        }
+    }
+    if (!bucket || !region) return undefined;
+    return {
+        bucket,
+        create,
+        region,
+        endpoint,
+        forcePathStyle,
+        insecureSkipTLSVerify,
+        caCert,
+        checksumAlgorithm,
+        serverSideEncryption,
+        credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+        iamRoleArn,
+        irsa,
+        kmsKeyArn,
+    };
+}
+
+function readIrsa(r: ConfigReader, value: unknown): StorageConfig["irsa"] {
+    if (value === undefined || value === null) return undefined;
+    const o = r.object(value, "storage.irsa", CONFIG_KEYS.irsa);
+    if (!o) return undefined;
+    const oidcProviderArn = r.string(o, "storage.irsa.oidcProviderArn", {
+        required: true,
+        check: is(OIDC_ARN),
+        expected: "must be the cluster's IAM OIDC provider ARN, arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>",
+    });
+    const url = r.string(o, "storage.irsa.oidcProviderUrl", {
+        required: true,
+        check: (v) => /^(https:\/\/)?[a-z0-9.-]+\.[a-z]{2,}(\/[\w.-]+)*$/.test(v),
+        expected: "must be the cluster's OIDC issuer, e.g. https://oidc.eks.eu-north-1.amazonaws.com/id/EXAMPLE",
+    });
+    if (!oidcProviderArn || !url) return undefined;
+    // IAM conditions use the issuer without its scheme; it must be the provider the ARN names.
+    const oidcProviderUrl = url.replace(/^https:\/\//, "");
+    const arnIssuer = OIDC_ARN.exec(oidcProviderArn)![1];
+    if (arnIssuer !== oidcProviderUrl) {
+        r.invalid("storage.irsa.oidcProviderUrl", url, `must be the issuer the provider ARN names (${arnIssuer})`);
+        return undefined;
+    }
+    return { oidcProviderArn, oidcProviderUrl };
+}
+
+function readBackup(r: ConfigReader): BackupConfig | undefined {
+    const b = r.section("backup", CONFIG_KEYS.backup);
+    const enabled = r.boolean(b, "backup.enabled", true);
+    const schedule = r.string(b, "backup.schedule", {
+        default: DEFAULTS.backupSchedule,
+        check: (v) => scheduleProblem(v) === undefined,
+        expected: SCHEDULE_EXPECTED,
+    });
+    const ttl = r.string(b, "backup.ttl", {
+        default: DEFAULTS.backupTtl,
+        check: (v) => ttlDays(v) !== undefined,
+        expected: TTL_EXPECTED,
+    });
+    const days = ttl === undefined ? undefined : ttlDays(ttl);
+    const noncurrentVersionDays = r.integer(b, "backup.noncurrentVersionDays", { min: 1, default: days });
+    if (days !== undefined && noncurrentVersionDays !== undefined && noncurrentVersionDays < days) {
+        r.invalid(
+            "backup.noncurrentVersionDays",
+            b.noncurrentVersionDays,
+            `must be at least the backup ttl in days (${days}, from backup.ttl ${JSON.stringify(ttl)}): ` +
+                "HopsFS blocks overwritten after a backup would expire before the backup does",
+        );
+    }
+    if (schedule === undefined || ttl === undefined || days === undefined || noncurrentVersionDays === undefined) return undefined;
+    return { enabled, schedule, ttl, ttlDays: days, noncurrentVersionDays };
+}
+
+function readVelero(r: ConfigReader): VeleroConfig {
+    const v = r.section("velero", CONFIG_KEYS.velero);
+    const imageRule = (example: string) => ({
+        check: is(IMAGE),
+        expected: `must be an image reference with a tag or digest, e.g. ${example}`,
+    });
+    return {
+        namespace: r.string(v, "velero.namespace", {
+            default: DEFAULTS.veleroNamespace,
+            check: is(DNS_LABEL),
+            expected: "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)",
+        })!,
+        chartVersion: r.string(v, "velero.chartVersion", {
+            default: DEFAULTS.veleroChartVersion,
+            check: is(SEMVER),
+            expected: `must be a chart version such as "${DEFAULTS.veleroChartVersion}"`,
+        })!,
+        pluginImage: r.string(v, "velero.pluginImage", { default: DEFAULTS.veleroPluginImage, ...imageRule(DEFAULTS.veleroPluginImage) })!,
+        image: r.string(v, "velero.image", imageRule("velero/velero:v1.17.1")),
+        kubectlImageTag: r.string(v, "velero.kubectlImageTag", {
+            check: is(/^[\w][\w.-]{0,127}$/),
+            expected: `must be an image tag such as "1.34" (bitnamilegacy/kubectl stops at 1.33)`,
+        }),
+    };
+}
+
+function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
+    const h = r.section("hopsworks", CONFIG_KEYS.hopsworks, true);
+    const namespace = r.string(h, "hopsworks.namespace", {
+        default: DEFAULTS.hopsworksNamespace,
+        check: is(DNS_LABEL),
+        expected: "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)",
+    })!;
+    const chart = r.string(h, "hopsworks.chart", {
+        default: DEFAULTS.hopsworksChart,
+        check: is(/^[a-z0-9][a-z0-9._-]*$/),
+        expected: `must be the chart's name in the repository, e.g. "hopsworks"`,
+    })!;
+    const repo = r.string(h, "hopsworks.repo", {
+        required: true,
+        check: (v) => isUrl(v, ["https:", "http:", "oci:"]),
+        expected: "the Hopsworks chart repository URL (https:// or oci://) given with your licence",
+    });
+    const repoUsername = r.secret(h, "hopsworks.repoUsername");
+    const repoPassword = r.secret(h, "hopsworks.repoPassword");
+    if ((h.repoUsername === undefined) !== (h.repoPassword === undefined)) {
+        r.problem("hopsworks", "sets only one of repoUsername and repoPassword: the chart repository needs both or neither");
+    }
+    const chartVersion = r.string(h, "hopsworks.chartVersion", {
+        required: true,
+        check: is(SEMVER),
+        expected: `the Hopsworks chart version to deploy, e.g. "4.8.0"`,
+    });
+    const version = r.string(h, "hopsworks.version", {
+        required: true,
+        check: is(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/),
+        expected: `the Hopsworks version the chart runs, e.g. "4.8.0"`,
+    });
+    const timeoutSeconds = r.integer(h, "hopsworks.timeoutSeconds", { min: 60, default: DEFAULTS.hopsworksTimeoutSeconds })!;
+    const paths = r.stringList(h, "hopsworks.valuesFiles");
+    const { files, problems } = loadValuesFiles(paths, r.source.projectDir);
+    for (const p of problems) r.invalid(`hopsworks.valuesFiles[${p.index}]`, p.path, p.message);
+    if (!repo || !chartVersion || !version) return undefined;
+    return { namespace, chart, repo, repoUsername, repoPassword, chartVersion, version, valuesFiles: files, timeoutSeconds };
+}

@@ -1,0 +1,99 @@
+import { ConfigProblem, NAMESPACE } from "./config-reader";
+import { StackConfig } from "./config";
+import { SecretValue } from "./secret";
+import { isPlainObject, leafPaths, mergeValues, valueAt, Values } from "./values-files";
+
+export const HOPSWORKS_RELEASE = "hopsworks";
+
+export interface HopsworksPlan {
+    releaseName: string;
+    namespace: string;
+    chart: string;
+    repo: string;
+    version: string;
+    timeoutSeconds: number;
+    repoCredentials?: { username: SecretValue; password: SecretValue };
+    /** What this stack sets, whatever the values files say. */
+    generatedValues: Values;
+    /** The values files merged in order, then the generated values: what the release gets. */
+    values: Values;
+}
+
+/** Where each generated value comes from, for messages that tell the operator which key owns it. */
+const OWNERS: Record<string, string> = {
+    "global._hopsworks.backups.enabled": "backup.enabled",
+    "global._hopsworks.backups.schedule": "backup.schedule",
+    "global._hopsworks.backups.ttl": "backup.ttl",
+    "hopsworks.velero.backup.storageLocation.create": "storage (this stack owns hopsworks-bsl)",
+};
+
+/** The manual's backup values, and the chart told not to make the location this stack owns. */
+export function generatedHopsworksValues(config: StackConfig): Values {
+    return {
+        global: {
+            _hopsworks: {
+                backups: { enabled: config.backup.enabled, schedule: config.backup.schedule, ttl: config.backup.ttl },
+            },
+        },
+        hopsworks: { velero: { backup: { storageLocation: { create: false } } } },
+    };
+}
+
+/**
+ * A values file that sets a generated key to another value is refused (the stack config owns
+ * it, and a silent override would hide a schedule or ttl nobody chose); the same value only warns.
+ */
+export function planHopsworks(config: StackConfig, generatedValues: Values): { plan: HopsworksPlan; problems: ConfigProblem[]; warnings: string[] } {
+    const { hopsworks } = config;
+    const problems: ConfigProblem[] = [];
+    const warnings: string[] = [];
+    hopsworks.valuesFiles.forEach((file, index) => {
+        for (const [path, generated] of leafPaths(generatedValues)) {
+            const fromFile = valueAtOrAbove(file.values, path);
+            if (fromFile === undefined) continue;
+            const owner = OWNERS[path] ? `hopsworks-dr:${OWNERS[path]}` : "this stack's config";
+            if (JSON.stringify(fromFile.value) === JSON.stringify(generated)) {
+                warnings.push(`${file.path} sets ${fromFile.path}, which ${owner} already sets; remove it from the file`);
+            } else {
+                problems.push({
+                    key: `hopsworks.valuesFiles[${index}]`,
+                    message:
+                        `${NAMESPACE}:hopsworks.valuesFiles[${index}] = ${JSON.stringify(file.path)}: sets ${fromFile.path} to ` +
+                        `${JSON.stringify(fromFile.value)}, but ${owner} sets ${path} to ${JSON.stringify(generated)}; ` +
+                        `remove it from the file and set it in the stack config`,
+                });
+            }
+        }
+    });
+    const values = mergeValues(...hopsworks.valuesFiles.map((f) => f.values), generatedValues);
+    return {
+        plan: {
+            releaseName: HOPSWORKS_RELEASE,
+            namespace: hopsworks.namespace,
+            chart: hopsworks.chart,
+            repo: hopsworks.repo,
+            version: hopsworks.chartVersion,
+            timeoutSeconds: hopsworks.timeoutSeconds,
+            repoCredentials:
+                hopsworks.repoUsername && hopsworks.repoPassword
+                    ? { username: hopsworks.repoUsername, password: hopsworks.repoPassword }
+                    : undefined,
+            generatedValues,
+            values,
+        },
+        problems,
+        warnings,
+    };
+}
+
+/** The value a file sets at `path`, or at an ancestor that is not a map (it replaces the whole subtree). */
+function valueAtOrAbove(values: Values, path: string): { path: string; value: unknown } | undefined {
+    const keys = path.split(".");
+    for (let depth = 1; depth <= keys.length; depth++) {
+        const at = keys.slice(0, depth).join(".");
+        const value = valueAt(values, at);
+        if (value === undefined) return undefined;
+        if (depth === keys.length || !isPlainObject(value)) return { path: at, value };
+    }
+    return undefined;
+}

@@ -1,0 +1,72 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { NAMESPACE } from "./config-reader";
+import { REDACTED } from "./secret";
+import { isPlainObject } from "./values-files";
+
+/** A Pulumi.<stack>.yaml read without the Pulumi CLI: secure values stay encrypted, replaced by REDACTED. */
+export interface StackFile {
+    stack: string;
+    /** Every config key as written (namespaced), secure values replaced by REDACTED. */
+    config: Record<string, unknown>;
+    /** Full keys with a secure value somewhere inside, as the CLI would report them. */
+    secretKeys: string[];
+    /** Exact paths (namespaced, dotted) of the secure values. */
+    securePaths: string[];
+}
+
+export function stackNameFromFile(file: string): string | undefined {
+    return /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1];
+}
+
+export function readStackFile(file: string): StackFile {
+    const stack = stackNameFromFile(file);
+    if (!stack) throw new Error(`${file}: a stack file must be named Pulumi.<stack>.yaml`);
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch {
+        throw new Error(`${file}: cannot be read`);
+    }
+    let doc: unknown;
+    try {
+        doc = parse(text) ?? {};
+    } catch (error) {
+        throw new Error(`${file}: not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+    }
+    if (!isPlainObject(doc)) throw new Error(`${file}: must be a YAML mapping`);
+    const raw = doc.config ?? {};
+    if (!isPlainObject(raw)) throw new Error(`${file}: its config: must be a mapping of keys to values`);
+    const securePaths: string[] = [];
+    const config: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw)) {
+        config[key] = redactSecure(value, key, securePaths);
+    }
+    const secretKeys = [...new Set(securePaths.map((p) => p.split(".")[0]))];
+    return { stack, config, secretKeys, securePaths };
+}
+
+function redactSecure(value: unknown, at: string, found: string[]): unknown {
+    if (isPlainObject(value)) {
+        if (Object.keys(value).length === 1 && typeof value.secure === "string") {
+            found.push(at);
+            return REDACTED;
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecure(v, `${at}.${k}`, found)]));
+    }
+    if (Array.isArray(value)) return value.map((v, i) => redactSecure(v, `${at}[${i}]`, found));
+    return value;
+}
+
+/** Project-level defaults declared in Pulumi.yaml (`config: key: {default: ...}`), keyed by full name. */
+export function projectConfigDefaults(projectDir: string): Record<string, unknown> {
+    const doc = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"));
+    const defaults: Record<string, unknown> = {};
+    for (const [key, decl] of Object.entries(doc?.config ?? {})) {
+        const full = key.includes(":") ? key : `${NAMESPACE}:${key}`;
+        if (isPlainObject(decl) && "default" in decl) defaults[full] = decl.default;
+        else if (!isPlainObject(decl)) defaults[full] = decl;
+    }
+    return defaults;
+}

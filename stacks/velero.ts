@@ -1,0 +1,85 @@
+import { StackConfig } from "./config";
+import { Values } from "./values-files";
+
+export const VELERO_CHART = "velero";
+export const VELERO_REPO = "https://vmware-tanzu.github.io/helm-charts";
+export const VELERO_RELEASE = "velero";
+/** The chart names the server's account <release>-server; the IAM trust policy names it too. */
+export const VELERO_SERVICE_ACCOUNT = "velero-server";
+export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
+/** The "nobody" group, so the Velero pod can read its projected IRSA token (velero#3138). */
+export const IRSA_FS_GROUP = 65534;
+
+export interface VeleroPlan {
+    releaseName: string;
+    namespace: string;
+    chart: string;
+    repo: string;
+    version: string;
+    /** The chart values, without the IRSA role annotation (see withServiceAccountRole). */
+    values: Values;
+    /** How Velero gets AWS access: an existing role, the role this stack creates, or none (S3 keys). */
+    role: { kind: "existing"; arn: string } | { kind: "created" } | { kind: "none" };
+}
+
+/**
+ * The manual's `helm install velero` flags as values: the AWS plugin as an init container,
+ * no chart-made location or secret, snapshots off. The location is this stack's own.
+ */
+export function planVelero(config: StackConfig): VeleroPlan {
+    const { velero, storage } = config;
+    const values: Values = {
+        initContainers: [
+            {
+                name: "velero-plugin-for-aws",
+                image: velero.pluginImage,
+                volumeMounts: [{ mountPath: "/target", name: "plugins" }],
+            },
+        ],
+        configuration: { backupStorageLocation: [] },
+        credentials: { useSecret: false },
+        snapshotsEnabled: false,
+    };
+    if (velero.image) {
+        values.image = imageValues(velero.image);
+    }
+    if (velero.kubectlImageTag) {
+        values.kubectl = { image: { tag: velero.kubectlImageTag } };
+    }
+    const role: VeleroPlan["role"] = storage.iamRoleArn
+        ? { kind: "existing", arn: storage.iamRoleArn }
+        : storage.irsa
+          ? { kind: "created" }
+          : { kind: "none" };
+    if (role.kind !== "none") {
+        values.podSecurityContext = { fsGroup: IRSA_FS_GROUP };
+    }
+    return {
+        releaseName: VELERO_RELEASE,
+        namespace: velero.namespace,
+        chart: VELERO_CHART,
+        repo: VELERO_REPO,
+        version: velero.chartVersion,
+        values,
+        role,
+    };
+}
+
+/** Adds the IRSA annotation to Velero's service account; the ARN may be known only after deployment. */
+export function withServiceAccountRole(values: Values, roleArn: string | undefined): Values {
+    if (roleArn === undefined) return values;
+    return {
+        ...values,
+        serviceAccount: {
+            server: { name: VELERO_SERVICE_ACCOUNT, annotations: { [IRSA_ROLE_ANNOTATION]: roleArn } },
+        },
+    };
+}
+
+/** "velero/velero:v1.17.1" or "repo@sha256:..." as the chart's image.{repository, tag | digest}. */
+function imageValues(image: string): Values {
+    const digestAt = image.indexOf("@");
+    if (digestAt >= 0) return { repository: image.slice(0, digestAt), digest: image.slice(digestAt + 1) };
+    const tagAt = image.lastIndexOf(":");
+    return { repository: image.slice(0, tagAt), tag: image.slice(tagAt + 1) };
+}
