@@ -1,0 +1,56 @@
+import * as path from "path";
+import { ConfigSource } from "../../stacks/config-reader";
+import { StackFile } from "../../stacks/stack-file";
+import { REDACTED } from "../../stacks/secret";
+
+export const PROJECT_DIR = path.resolve(__dirname, "../..");
+export const SHARED_DIR = path.resolve(PROJECT_DIR, "../shared");
+
+/** A minimal valid S3-compatible (MinIO) stack config, namespaced as in a stack file. */
+export function minioConfig(): Record<string, any> {
+    return {
+        storage: {
+            bucket: "hopsworks-test",
+            region: "us-east-1",
+            endpoint: "https://minio.example.com:9000",
+            accessKeyId: "AKIATESTKEY",
+            secretAccessKey: "test-secret-key",
+        },
+        hopsworks: { repo: "https://charts.example.com/hopsworks", chartVersion: "4.8.0", version: "4.8.0" },
+    };
+}
+
+/** A minimal valid AWS stack config using an existing IAM role for Velero. */
+export function awsConfig(): Record<string, any> {
+    return {
+        storage: { bucket: "hopsworks-backups", region: "eu-north-1", iamRoleArn: "arn:aws:iam::123456789012:role/velero" },
+        hopsworks: { repo: "https://charts.example.com/hopsworks", chartVersion: "4.8.0", version: "4.8.0" },
+    };
+}
+
+const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "hopsworks.repoUsername", "hopsworks.repoPassword"];
+
+/** Credentials present in `values` are treated as Pulumi secrets unless listed in `plaintext`. */
+export function source(values: Record<string, any>, opts: { stack?: string; plaintext?: string[] } = {}): ConfigSource {
+    const secretPaths = CREDENTIAL_PATHS.filter((p) => {
+        const [section, key] = p.split(".");
+        return values[section]?.[key] !== undefined && !(opts.plaintext ?? []).includes(p);
+    });
+    return { stack: opts.stack ?? "test", values, secretPaths, projectDir: PROJECT_DIR };
+}
+
+/**
+ * A stack file as the render would read it. Credentials are given their real (test) values and
+ * marked secret: the program sees them as a deployment would, so a leak would show in the files.
+ */
+export function stackFile(values: Record<string, any>, stack = "test"): StackFile {
+    const src = source(values, { stack });
+    return {
+        stack,
+        config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`hopsworks-dr:${k}`, v])),
+        secretKeys: [...new Set(src.secretPaths.map((p) => `hopsworks-dr:${p.split(".")[0]}`))],
+        securePaths: src.secretPaths.map((p) => `hopsworks-dr:${p}`),
+    };
+}
+
+export { REDACTED };
