@@ -1,0 +1,177 @@
+import assert from "assert/strict";
+import { readStackConfig } from "../../stacks/config";
+import { ConfigError } from "../../stacks/config-reader";
+import { REDACTED } from "../../stacks/secret";
+import { awsConfig, minioConfig, source } from "../support/stacks";
+
+function problemsOf(values: Record<string, any>, opts?: Parameters<typeof source>[1]) {
+    try {
+        readStackConfig(source(values, opts));
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+        return error.problems;
+    }
+    assert.fail("the config was accepted");
+}
+
+type Case = [title: string, base: () => Record<string, any>, change: (c: Record<string, any>) => void, key: string, says: RegExp];
+
+const irsa = {
+    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/ABC",
+    oidcProviderUrl: "https://oidc.eks.eu-north-1.amazonaws.com/id/ABC",
+};
+
+const invalid: Case[] = [
+    ["a missing storage section", minioConfig, (c) => delete c.storage, "storage", /is required/],
+    ["an unknown top-level key", minioConfig, (c) => (c.storrage = {}), "storrage", /valid keys are hopsworks-dr:storage/],
+    ["an unknown storage key", minioConfig, (c) => (c.storage.bucketName = "x"), "storage.bucketName", /valid keys of storage are bucket/],
+    ["a bucket name with capitals", minioConfig, (c) => (c.storage.bucket = "My_Bucket"), "storage.bucket", /"My_Bucket": must be an S3 bucket name/],
+    ["a bucket name shaped like an IP", minioConfig, (c) => (c.storage.bucket = "10.0.0.1"), "storage.bucket", /must be an S3 bucket name/],
+    ["no region", minioConfig, (c) => delete c.storage.region, "storage.region", /is required/],
+    ["an AWS region that is not one", awsConfig, (c) => (c.storage.region = "north"), "storage.region", /"north": must be an AWS region/],
+    ["an endpoint that is not a URL", minioConfig, (c) => (c.storage.endpoint = "minio:9000"), "storage.endpoint", /must be the http\(s\) URL/],
+    ["create that is not a boolean", minioConfig, (c) => (c.storage.create = "yes"), "storage.create", /"yes": must be true or false/],
+    ["an unknown checksum algorithm", minioConfig, (c) => (c.storage.checksumAlgorithm = "MD5"), "storage.checksumAlgorithm", /"MD5": must be one of "", "CRC32"/],
+    ["a caCert that is not PEM", minioConfig, (c) => (c.storage.caCert = "abc"), "storage.caCert", /must be a PEM certificate bundle/],
+    ["S3 keys missing on an S3-compatible store", minioConfig, (c) => delete c.storage.secretAccessKey, "storage.secretAccessKey", /is required for an S3-compatible store: pulumi config set --secret/],
+    ["an S3 key in plain text", minioConfig, () => {}, "storage.secretAccessKey", /is stored in plain text; it must be a Pulumi secret/],
+    ["an IAM role on an S3-compatible store", minioConfig, (c) => (c.storage.iamRoleArn = "arn:aws:iam::123456789012:role/velero"), "storage.iamRoleArn", /applies only to AWS S3/],
+    ["neither role nor irsa on AWS", awsConfig, (c) => delete c.storage.iamRoleArn, "storage", /needs Velero's AWS access/],
+    ["both role and irsa on AWS", awsConfig, (c) => (c.storage.irsa = irsa), "storage", /sets both iamRoleArn and irsa/],
+    ["S3 keys on AWS", awsConfig, (c) => (c.storage.accessKeyId = "AKIA"), "storage.accessKeyId", /applies only to S3-compatible stores/],
+    ["a malformed role ARN", awsConfig, (c) => (c.storage.iamRoleArn = "velero-role"), "storage.iamRoleArn", /"velero-role": must be an IAM role ARN/],
+    ["an OIDC issuer that is not the provider's", awsConfig, (c) => { delete c.storage.iamRoleArn; c.storage.irsa = { ...irsa, oidcProviderUrl: "https://oidc.eks.eu-north-1.amazonaws.com/id/XYZ" }; }, "storage.irsa.oidcProviderUrl", /must be the issuer the provider ARN names \(oidc.eks.eu-north-1.amazonaws.com\/id\/ABC\)/],
+    ["irsa without its provider ARN", awsConfig, (c) => { delete c.storage.iamRoleArn; c.storage.irsa = { oidcProviderUrl: irsa.oidcProviderUrl }; }, "storage.irsa.oidcProviderArn", /is required/],
+    ["a malformed KMS key", awsConfig, (c) => (c.storage.kmsKeyArn = "alias/backups"), "storage.kmsKeyArn", /must be a KMS key or alias ARN/],
+    ["aws:kms without a key", awsConfig, (c) => (c.storage.serverSideEncryption = "aws:kms"), "storage.serverSideEncryption", /needs storage.kmsKeyArn/],
+    ["an unknown encryption", awsConfig, (c) => (c.storage.serverSideEncryption = "SSE-C"), "storage.serverSideEncryption", /must be one of AES256, aws:kms, none/],
+    ["a six-field cron schedule", minioConfig, (c) => (c.backup = { schedule: "0 0 3 * * 0" }), "backup.schedule", /must be a 5-field cron expression/],
+    ["a cron schedule out of range", minioConfig, (c) => (c.backup = { schedule: "0 25 * * *" }), "backup.schedule", /"0 25 \* \* \*": must be a 5-field cron/],
+    ["an unknown macro", minioConfig, (c) => (c.backup = { schedule: "@fortnightly" }), "backup.schedule", /one of @yearly, @annually/],
+    ["a ttl in weeks", minioConfig, (c) => (c.backup = { ttl: "8w" }), "backup.ttl", /"8w": must be a whole number of days or hours/],
+    ["a ttl of zero", minioConfig, (c) => (c.backup = { ttl: "0d" }), "backup.ttl", /must be a whole number of days or hours/],
+    ["noncurrent versions kept shorter than the ttl", minioConfig, (c) => (c.backup = { ttl: "60d", noncurrentVersionDays: 30 }), "backup.noncurrentVersionDays", /= 30: must be at least the backup ttl in days \(60/],
+    ["noncurrent versions shorter than a ttl in hours", minioConfig, (c) => (c.backup = { ttl: "721h", noncurrentVersionDays: 30 }), "backup.noncurrentVersionDays", /at least the backup ttl in days \(31/],
+    ["noncurrentVersionDays that is not a number", minioConfig, (c) => (c.backup = { noncurrentVersionDays: "many" }), "backup.noncurrentVersionDays", /must be a whole number of at least 1/],
+    ["a namespace with capitals", minioConfig, (c) => (c.velero = { namespace: "Velero" }), "velero.namespace", /must be a Kubernetes namespace name/],
+    ["a chart version that is not semver", minioConfig, (c) => (c.velero = { chartVersion: "latest" }), "velero.chartVersion", /must be a chart version such as "11.2.0"/],
+    ["a plugin image without a tag", minioConfig, (c) => (c.velero = { pluginImage: "velero/velero-plugin-for-aws" }), "velero.pluginImage", /with a tag or digest/],
+    ["an unknown velero key", minioConfig, (c) => (c.velero = { version: "1.17" }), "velero.version", /valid keys of velero are namespace/],
+    ["no Hopsworks chart repository", minioConfig, (c) => delete c.hopsworks.repo, "hopsworks.repo", /is required: the Hopsworks chart repository URL/],
+    ["a repository that is not a URL", minioConfig, (c) => (c.hopsworks.repo = "hopsworks"), "hopsworks.repo", /"hopsworks": the Hopsworks chart repository URL/],
+    ["a repository password without a user", minioConfig, (c) => (c.hopsworks.repoPassword = "pw"), "hopsworks", /sets only one of repoUsername and repoPassword/],
+    ["no Hopsworks version", minioConfig, (c) => delete c.hopsworks.version, "hopsworks.version", /is required/],
+    ["a Hopsworks version that is not x.y.z", minioConfig, (c) => (c.hopsworks.version = "4.8"), "hopsworks.version", /"4.8": the Hopsworks version/],
+    ["a timeout below a minute", minioConfig, (c) => (c.hopsworks.timeoutSeconds = 30), "hopsworks.timeoutSeconds", /= 30: must be a whole number of at least 60/],
+    ["valuesFiles that is not a list", minioConfig, (c) => (c.hopsworks.valuesFiles = "values/dev.yaml"), "hopsworks.valuesFiles", /must be a list of strings/],
+    ["a values file that does not exist", minioConfig, (c) => (c.hopsworks.valuesFiles = ["values/nope.yaml"]), "hopsworks.valuesFiles[0]", /"values\/nope.yaml": cannot be read/],
+    ["a values file that is not a mapping", minioConfig, (c) => (c.hopsworks.valuesFiles = ["test/fixtures/values-list.yaml"]), "hopsworks.valuesFiles[0]", /must hold a YAML mapping/],
+    ["a values file that is not YAML", minioConfig, (c) => (c.hopsworks.valuesFiles = ["test/fixtures/values-broken.yaml"]), "hopsworks.valuesFiles[0]", /is not valid YAML/],
+];
+
+describe("stack config validation", () => {
+    it("accepts the minimal S3-compatible and AWS configs, applying the documented defaults", () => {
+        const minio = readStackConfig(source(minioConfig()));
+        assert.deepEqual(
+            { ...minio.storage, credentials: undefined },
+            {
+                bucket: "hopsworks-test",
+                create: true,
+                region: "us-east-1",
+                endpoint: "https://minio.example.com:9000",
+                forcePathStyle: true,
+                insecureSkipTLSVerify: false,
+                caCert: undefined,
+                checksumAlgorithm: "",
+                serverSideEncryption: "none",
+                credentials: undefined,
+                iamRoleArn: undefined,
+                irsa: undefined,
+                kmsKeyArn: undefined,
+            },
+        );
+        assert.equal(minio.storage.credentials?.accessKeyId.reveal(), "AKIATESTKEY");
+        assert.deepEqual(minio.backup, { enabled: true, schedule: "@weekly", ttl: "60d", ttlDays: 60, noncurrentVersionDays: 60 });
+        assert.deepEqual(minio.velero, {
+            namespace: "velero",
+            chartVersion: "11.2.0",
+            pluginImage: "velero/velero-plugin-for-aws:v1.13.0",
+            image: undefined,
+            kubectlImageTag: undefined,
+        });
+        assert.equal(minio.hopsworks.timeoutSeconds, 1200);
+        assert.equal(minio.hopsworks.namespace, "hopsworks");
+
+        const aws = readStackConfig(source(awsConfig()));
+        assert.equal(aws.storage.forcePathStyle, false);
+        assert.equal(aws.storage.checksumAlgorithm, undefined);
+        assert.equal(aws.storage.serverSideEncryption, "AES256");
+    });
+
+    it("takes strings for booleans and numbers, as `pulumi config set --path` stores them", () => {
+        const c = minioConfig();
+        c.storage.create = "false";
+        c.backup = { enabled: "false", noncurrentVersionDays: "90" };
+        const config = readStackConfig(source(c));
+        assert.equal(config.storage.create, false);
+        assert.equal(config.backup.enabled, false);
+        assert.equal(config.backup.noncurrentVersionDays, 90);
+    });
+
+    it("derives noncurrent-version retention from a ttl in hours, rounded up to whole days", () => {
+        const c = minioConfig();
+        c.backup = { ttl: "721h" };
+        assert.equal(readStackConfig(source(c)).backup.noncurrentVersionDays, 31);
+    });
+
+    it("defaults to aws:kms encryption when a KMS key is given", () => {
+        const c = awsConfig();
+        c.storage.kmsKeyArn = "arn:aws:kms:eu-north-1:123456789012:key/1234";
+        assert.equal(readStackConfig(source(c)).storage.serverSideEncryption, "aws:kms");
+    });
+
+    for (const [title, base, change, key, says] of invalid) {
+        it(`refuses ${title}, naming ${key}`, () => {
+            const config = base();
+            change(config);
+            const plaintext = title === "an S3 key in plain text" ? ["storage.secretAccessKey"] : [];
+            const problems = problemsOf(config, { plaintext });
+            const problem = problems.find((p) => p.key === key);
+            assert.ok(problem, `no problem names ${key}; got: ${problems.map((p) => p.message).join(" | ")}`);
+            assert.match(problem.message, new RegExp(`^hopsworks-dr:${key.replace(/[[\].]/g, "\\$&")} `));
+            assert.match(problem.message, says);
+        });
+    }
+
+    it("reports every problem at once, not just the first", () => {
+        const c = minioConfig();
+        c.storage.bucket = "BAD";
+        c.backup = { ttl: "1w", schedule: "daily" };
+        c.velero = { namespace: "_" };
+        assert.deepEqual(
+            problemsOf(c).map((p) => p.key).sort(),
+            ["backup.schedule", "backup.ttl", "storage.bucket", "velero.namespace"],
+        );
+    });
+
+    it("never echoes a plain-text credential in its message", () => {
+        const c = minioConfig();
+        const problems = problemsOf(c, { plaintext: ["storage.accessKeyId", "storage.secretAccessKey"] });
+        const text = problems.map((p) => p.message).join("\n");
+        assert.ok(!text.includes("AKIATESTKEY") && !text.includes("test-secret-key"), text);
+        assert.match(text, /storage\.accessKeyId is stored in plain text/);
+    });
+
+    it("accepts a credential when its whole top-level key is secret (as the Pulumi CLI reports it)", () => {
+        const c = minioConfig();
+        const config = readStackConfig({ stack: "test", values: c, secretPaths: ["storage"], projectDir: source(c).projectDir });
+        assert.equal(config.storage.credentials?.secretAccessKey.reveal(), "test-secret-key");
+    });
+
+    it("keeps secrets redacted when the config is printed or serialised", () => {
+        const config = readStackConfig(source(minioConfig()));
+        const printed = JSON.stringify(config) + require("util").inspect(config, { depth: 10 }) + String(config.storage.credentials?.secretAccessKey);
+        assert.ok(!printed.includes("test-secret-key"));
+        assert.ok(printed.includes(REDACTED));
+    });
+});

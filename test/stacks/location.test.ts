@@ -1,0 +1,62 @@
+import assert from "assert/strict";
+import { readStackConfig } from "../../stacks/config";
+import { credentialsFile, planLocation } from "../../stacks/location";
+import { awsConfig, minioConfig, source } from "../support/stacks";
+
+const config = (values: Record<string, any>) => readStackConfig(source(values));
+
+describe("backup storage location plan", () => {
+    it("points an S3-compatible store's location at its URL, path style, no checksum, with the credentials Secret", () => {
+        const c = minioConfig();
+        c.storage.insecureSkipTLSVerify = true;
+        c.storage.caCert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----";
+        const { location, credentialsSecret } = planLocation(config(c), "ReadWrite");
+        assert.deepEqual(location.spec, {
+            provider: "aws",
+            config: {
+                region: "us-east-1",
+                s3Url: "https://minio.example.com:9000",
+                s3ForcePathStyle: "true",
+                checksumAlgorithm: "",
+                insecureSkipTLSVerify: "true",
+            },
+            objectStorage: {
+                bucket: "hopsworks-test",
+                prefix: "k8s_backup",
+                caCert: Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").toString("base64"),
+            },
+            accessMode: "ReadWrite",
+            credential: { key: "cloud", name: "hopsworks-bsl-credentials" },
+        });
+        assert.deepEqual(credentialsSecret, {
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "hopsworks-bsl-credentials", namespace: "velero" },
+            type: "Opaque",
+        });
+    });
+
+    it("waits for the location to be Available, for ten minutes at most", () => {
+        const { location } = planLocation(config(minioConfig()), "ReadWrite");
+        assert.deepEqual(location.metadata, {
+            name: "hopsworks-bsl",
+            namespace: "velero",
+            annotations: { "pulumi.com/waitFor": "jsonpath={.status.phase}=Available", "pulumi.com/timeoutSeconds": "600" },
+        });
+    });
+
+    it("gives an AWS location only its region, and no Secret", () => {
+        const { location, credentialsSecret } = planLocation(config(awsConfig()), "ReadOnly");
+        assert.deepEqual(location.spec, {
+            provider: "aws",
+            config: { region: "eu-north-1" },
+            objectStorage: { bucket: "hopsworks-backups", prefix: "k8s_backup" },
+            accessMode: "ReadOnly",
+        });
+        assert.equal(credentialsSecret, undefined);
+    });
+
+    it("writes the plugin's credentials file format", () => {
+        assert.equal(credentialsFile("AK", "SK"), "[default]\naws_access_key_id=AK\naws_secret_access_key=SK\n");
+    });
+});
