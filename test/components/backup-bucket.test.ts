@@ -1,0 +1,116 @@
+import assert from "assert/strict";
+import { BackupBucket } from "../../components/backup-bucket";
+import { planBucket } from "../../stacks/bucket";
+import { readStackConfig } from "../../stacks/config";
+import { REDACTED } from "../../stacks/secret";
+import { awsConfig, minioConfig, source } from "../support/stacks";
+import { record } from "../support/record";
+import * as pulumi from "@pulumi/pulumi";
+
+function declare(values: Record<string, any>) {
+    const plan = planBucket(readStackConfig(source(values)));
+    return () => {
+        new BackupBucket("backup-bucket", {
+            bucket: plan.name,
+            create: plan.create,
+            region: plan.region,
+            endpoint: plan.endpoint,
+            forcePathStyle: plan.forcePathStyle,
+            insecureSkipTLSVerify: plan.insecureSkipTLSVerify,
+            accessKeyId: plan.endpoint ? pulumi.secret("AKIATESTKEY") : undefined,
+            secretAccessKey: plan.endpoint ? pulumi.secret("test-secret-key") : undefined,
+            versioning: plan.versioning,
+            lifecycle: plan.lifecycle,
+            serverSideEncryption: plan.serverSideEncryption,
+            blockPublicAccess: plan.blockPublicAccess,
+        });
+    };
+}
+
+describe("BackupBucket component", () => {
+    it("declares a protected, retained, versioned AWS bucket with the lifecycle rule, encryption and public access block", async () => {
+        const { resources, byName, nameOf } = await record(declare(awsConfig()));
+        assert.deepEqual(
+            resources.map((r) => [r.type, r.name]),
+            [
+                ["hopsworks-dr:index:BackupBucket", "backup-bucket"],
+                ["pulumi:providers:aws", "backup-bucket-store"],
+                ["aws:s3/bucket:Bucket", "backup-bucket"],
+                ["aws:s3/bucketVersioning:BucketVersioning", "backup-bucket-versioning"],
+                ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backup-bucket-lifecycle"],
+                ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backup-bucket-encryption"],
+                ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "backup-bucket-public-access"],
+            ],
+        );
+        const bucket = byName("backup-bucket", "aws:s3/bucket:Bucket");
+        assert.equal(bucket.protect, true);
+        assert.equal(bucket.retainOnDelete, true);
+        assert.equal(bucket.inputs.bucket, "hopsworks-backups");
+        assert.equal(bucket.inputs.forceDestroy, false);
+        const versioning = byName("backup-bucket-versioning");
+        assert.equal(versioning.retainOnDelete, true);
+        assert.deepEqual(versioning.inputs.versioningConfiguration, { status: "Enabled" });
+        assert.deepEqual(versioning.dependencies.map(nameOf), ["backup-bucket"]);
+        const lifecycle = byName("backup-bucket-lifecycle");
+        assert.deepEqual(lifecycle.inputs.rules, [
+            {
+                id: "HopsFSBlocksRetentionPolicy",
+                status: "Enabled",
+                filter: {},
+                expiration: { expiredObjectDeleteMarker: true },
+                noncurrentVersionExpiration: { noncurrentDays: 60 },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+            },
+        ]);
+        assert.ok(lifecycle.dependencies.map(nameOf).includes("backup-bucket-versioning"), "lifecycle waits for versioning");
+        assert.deepEqual(byName("backup-bucket-encryption").inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+        assert.deepEqual(byName("backup-bucket-public-access").inputs, {
+            bucket: "hopsworks-backups",
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        });
+        const provider = byName("backup-bucket-store");
+        assert.equal(provider.inputs.region, "eu-north-1");
+        for (const r of resources.filter((r) => r.type.startsWith("aws:s3"))) {
+            // A provider reference is "<urn>::<id>".
+            assert.ok(r.provider?.startsWith(`${provider.urn}::`), `${r.name} uses the store's provider`);
+        }
+    });
+
+    it("adopts an existing bucket: no Bucket resource, only its versioning, lifecycle and encryption", async () => {
+        const c = awsConfig();
+        c.storage.create = false;
+        const { resources, byName } = await record(declare(c));
+        assert.deepEqual(
+            resources.filter((r) => r.type.startsWith("aws:s3")).map((r) => r.name),
+            ["backup-bucket-versioning", "backup-bucket-lifecycle", "backup-bucket-encryption"],
+        );
+        assert.equal(byName("backup-bucket-versioning").inputs.bucket, "hopsworks-backups");
+    });
+
+    it("points an S3-compatible store's provider at its endpoint with path style, the keys kept secret", async () => {
+        const { byName, resources } = await record(declare(minioConfig()));
+        const provider = byName("backup-bucket-store");
+        assert.deepEqual(
+            { ...provider.inputs, version: undefined },
+            {
+                region: "us-east-1",
+                endpoints: JSON.stringify([{ s3: "https://minio.example.com:9000" }]),
+                s3UsePathStyle: "true",
+                insecure: "false",
+                accessKey: REDACTED,
+                secretKey: REDACTED,
+                skipCredentialsValidation: "true",
+                skipRequestingAccountId: "true",
+                skipMetadataApiCheck: "true",
+                skipRegionValidation: "true",
+                version: undefined,
+            },
+        );
+        assert.deepEqual(provider.secretPaths.sort(), ["accessKey", "secretKey"]);
+        assert.ok(!resources.some((r) => r.type === "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"));
+        assert.ok(!JSON.stringify(resources).includes("test-secret-key"));
+    });
+});

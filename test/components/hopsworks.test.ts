@@ -1,0 +1,39 @@
+import assert from "assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { Hopsworks } from "../../components/hopsworks";
+import { REDACTED } from "../../stacks/secret";
+import { record } from "../support/record";
+
+describe("Hopsworks component", () => {
+    it("installs release hopsworks with its values, timeout and repository login, the password secret", async () => {
+        const values = { global: { _hopsworks: { backups: { enabled: true } } } };
+        const { resources, byName, nameOf } = await record(() => {
+            const location = new pulumi.CustomResource("test:index:Location", "hopsworks-bsl", {});
+            new Hopsworks(
+                "hopsworks",
+                {
+                    releaseName: "hopsworks",
+                    namespace: "hopsworks",
+                    chart: "hopsworks",
+                    repo: "https://charts.example.com/hopsworks",
+                    version: "4.8.0",
+                    timeoutSeconds: 1200,
+                    values,
+                    repoUsername: "user",
+                    repoPassword: "licence-password",
+                },
+                { dependsOn: [location] },
+            );
+        });
+        const release = byName("hopsworks", "kubernetes:helm.sh/v3:Release");
+        assert.deepEqual(
+            { name: release.inputs.name, chart: release.inputs.chart, version: release.inputs.version, ns: release.inputs.namespace, timeout: release.inputs.timeout },
+            { name: "hopsworks", chart: "hopsworks", version: "4.8.0", ns: "hopsworks", timeout: 1200 },
+        );
+        assert.deepEqual(release.inputs.values, values);
+        assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://charts.example.com/hopsworks", username: "user", password: REDACTED });
+        assert.deepEqual(release.secretPaths, ["repositoryOpts.password"]);
+        assert.deepEqual(release.dependencies.map(nameOf), ["hopsworks-bsl"]);
+        assert.ok(!JSON.stringify(resources).includes("licence-password"));
+    });
+});

@@ -1,0 +1,38 @@
+import assert from "assert/strict";
+import { Velero } from "../../components/velero";
+import { record } from "../support/record";
+
+const args = {
+    releaseName: "velero",
+    namespace: "velero",
+    chart: "velero",
+    repo: "https://vmware-tanzu.github.io/helm-charts",
+    version: "11.2.0",
+    values: { snapshotsEnabled: false },
+};
+
+describe("Velero component", () => {
+    it("installs the chart as a named Helm release in its own namespace", async () => {
+        const { resources, byName } = await record(() => {
+            new Velero("velero", args);
+        });
+        assert.deepEqual(resources.map((r) => r.type), ["hopsworks-dr:index:Velero", "kubernetes:helm.sh/v3:Release"]);
+        const release = byName("velero", "kubernetes:helm.sh/v3:Release");
+        assert.equal(release.inputs.name, "velero");
+        assert.equal(release.inputs.chart, "velero");
+        assert.equal(release.inputs.version, "11.2.0");
+        assert.equal(release.inputs.namespace, "velero");
+        assert.equal(release.inputs.createNamespace, true);
+        assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://vmware-tanzu.github.io/helm-charts" });
+        assert.deepEqual(release.inputs.values, { snapshotsEnabled: false });
+    });
+
+    it("annotates Velero's service account with the role ARN when one is given", async () => {
+        const { byName } = await record(() => {
+            new Velero("velero", { ...args, serviceAccountRoleArn: "arn:aws:iam::123456789012:role/velero" });
+        });
+        assert.deepEqual(byName("velero", "kubernetes:helm.sh/v3:Release").inputs.values.serviceAccount, {
+            server: { name: "velero-server", annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/velero" } },
+        });
+    });
+});
