@@ -5,7 +5,7 @@ import { readStackConfig } from "../../stacks/config";
 import { planLocation } from "../../stacks/location";
 import { REDACTED } from "../../stacks/secret";
 import { awsConfig, minioConfig, source } from "../support/stacks";
-import { record } from "../support/record";
+import { record, StubResource } from "../support/record";
 
 describe("BackupLocation component", () => {
     it("declares the credentials Secret, secret end to end, then the location that references it", async () => {
@@ -39,7 +39,7 @@ describe("BackupLocation component", () => {
     it("declares only the location on AWS, and passes the component's dependencies on to it", async () => {
         const plan = planLocation(readStackConfig(source(awsConfig())), "ReadWrite");
         const { resources, byName, nameOf } = await record(() => {
-            const before = new pulumi.CustomResource("test:index:Before", "velero-release", {});
+            const before = new StubResource("velero-release");
             new BackupLocation("backup-location", { location: plan.location }, { dependsOn: [before] });
         });
         assert.ok(!resources.some((r) => r.type === "kubernetes:core/v1:Secret"));

@@ -1,14 +1,13 @@
 import assert from "assert/strict";
-import * as pulumi from "@pulumi/pulumi";
 import { Hopsworks } from "../../components/hopsworks";
 import { REDACTED } from "../../stacks/secret";
-import { record } from "../support/record";
+import { record, StubResource } from "../support/record";
 
 describe("Hopsworks component", () => {
     it("installs release hopsworks with its values, timeout and repository login, the password secret", async () => {
         const values = { global: { _hopsworks: { backups: { enabled: true } } } };
         const { resources, byName, nameOf } = await record(() => {
-            const location = new pulumi.CustomResource("test:index:Location", "hopsworks-bsl", {});
+            const location = new StubResource("hopsworks-bsl");
             new Hopsworks(
                 "hopsworks",
                 {

@@ -15,3 +15,12 @@ export async function record(declare: () => void, stack = "test"): Promise<{ res
         nameOf: (urn: string) => resources.find((r) => r.urn === urn)?.name ?? urn,
     };
 }
+
+import * as pulumi from "@pulumi/pulumi";
+
+/** A stand-in resource for a component to depend on. */
+export class StubResource extends pulumi.CustomResource {
+    constructor(name: string) {
+        super("test:index:Stub", name, {});
+    }
+}
