@@ -1,0 +1,128 @@
+/**
+ * The manual's examples (test/golden/manual, transcribed by hand) reproduced by the program,
+ * compared as parsed data. Where the program adds to an example, the additions are named and
+ * removed explicitly before the exact comparison, and asserted on their own.
+ */
+import assert from "assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { parse, parseAllDocuments } from "yaml";
+import { renderStack } from "../../render/render";
+import { credentialsFile } from "../../stacks/location";
+import { awsConfig, minioConfig, SHARED_DIR, stackFile } from "../support/stacks";
+
+const GOLDEN = path.join(__dirname, "../golden/manual");
+const MANUAL = path.join(SHARED_DIR, "reference/hopsworks-disaster-recovery.txt");
+const golden = (name: string) => fs.readFileSync(path.join(GOLDEN, name), "utf8");
+const goldenYaml = (name: string) => parse(golden(name));
+
+async function rendered(values: Record<string, any>) {
+    const { files } = await renderStack(stackFile(values));
+    return {
+        hopsworks: parse(files["hopsworks-values.yaml"]),
+        velero: parse(files["velero-values.yaml"]),
+        manifests: parseAllDocuments(files["manifests.yaml"]).map((d) => d.toJS()),
+        bucket: JSON.parse(files["bucket.json"]),
+    };
+}
+
+/** Everything but the keys this project adds to the manual's location, which the caller asserts. */
+function withoutAdditions(location: any, extraConfigKeys: string[] = []) {
+    const { annotations, ...metadata } = location.metadata;
+    const { accessMode, ...spec } = location.spec;
+    const config = Object.fromEntries(Object.entries(spec.config).filter(([k]) => !extraConfigKeys.includes(k)));
+    return { ...location, metadata, spec: { ...spec, config } };
+}
+
+describe("golden: the manual's examples", () => {
+    describe("the golden files match the manual", function () {
+        before(function () {
+            if (!fs.existsSync(MANUAL)) {
+                console.log(`skipping the manual cross-check: ${MANUAL} not found (a user's clone has no ../shared)`);
+                this.skip();
+            }
+        });
+        // The manual's text lost its indentation: compare the lines, whitespace folded.
+        const fold = (text: string) => text.replace(/#.*$/gm, "").replace(/\s+/g, " ").trim();
+        for (const name of ["configuring-backup-values.yaml", "cleanup-values.yaml", "cleanup-lifecycle.json", "bsl-iam-role.yaml", "bsl-s3-compatible.yaml", "bsl-credentials-file.txt"]) {
+            it(`${name} appears in the manual`, () => {
+                assert.ok(fold(fs.readFileSync(MANUAL, "utf8")).includes(fold(golden(name))), `${name} is not in the manual as written`);
+            });
+        }
+        it("velero-helm-install-values.yaml is the manual's helm install --set flags", () => {
+            const manual = fs.readFileSync(MANUAL, "utf8");
+            const install = manual.slice(manual.indexOf("helm install velero"), manual.indexOf("Configuring Backup#"));
+            const values: any = {};
+            for (const [, kind, expr] of install.matchAll(/--set(-json)? "?([^"\s]+?)"?(?=\s)/g)) {
+                const at = expr.indexOf("=");
+                const raw = expr.slice(at + 1).replace(/^'|'$/g, "");
+                const value = kind ? JSON.parse(raw) : raw === "true" ? true : raw === "false" ? false : raw;
+                setPath(values, expr.slice(0, at), value);
+            }
+            assert.deepEqual(values, goldenYaml("velero-helm-install-values.yaml"));
+        });
+    });
+
+    it("Backup > Cleanup: the backups values, schedule and ttl as the manual writes them", async () => {
+        const c = minioConfig();
+        c.backup = { enabled: true, schedule: "@weekly", ttl: "60d" };
+        const { hopsworks } = await rendered(c);
+        assert.deepEqual({ global: { _hopsworks: { backups: hopsworks.global._hopsworks.backups } } }, goldenYaml("cleanup-values.yaml"));
+    });
+
+    it("Backup > Configuring Backup: enabled and schedule (the ttl is always set, 60d by default)", async () => {
+        const { hopsworks } = await rendered(minioConfig());
+        const { ttl, ...backups } = hopsworks.global._hopsworks.backups;
+        assert.deepEqual({ global: { _hopsworks: { backups } } }, goldenYaml("configuring-backup-values.yaml"));
+        assert.equal(ttl, "60d");
+    });
+
+    it("Backup > Cleanup: the lifecycle rule, plus the abort of incomplete uploads", async () => {
+        const { bucket } = await rendered(minioConfig());
+        const [rule] = bucket.LifecycleConfiguration.Rules;
+        const { AbortIncompleteMultipartUpload, ...manualPart } = rule;
+        assert.deepEqual({ Rules: [manualPart] }, JSON.parse(golden("cleanup-lifecycle.json")));
+        assert.deepEqual(AbortIncompleteMultipartUpload, { DaysAfterInitiation: 7 });
+        assert.equal(bucket.LifecycleConfiguration.Rules.length, 1);
+        assert.deepEqual(bucket.Versioning, { Status: "Enabled" });
+    });
+
+    it("Install Velero: the chart values of the manual's helm install, exactly", async () => {
+        const { velero } = await rendered(minioConfig());
+        assert.deepEqual(velero, goldenYaml("velero-helm-install-values.yaml"));
+    });
+
+    it("Restore Kubernetes objects: the AWS location with an IAM role", async () => {
+        const c = awsConfig();
+        const { manifests } = await rendered(c);
+        const expected = parse(golden("bsl-iam-role.yaml").replace("REGION", "eu-north-1").replace("BUCKET_NAME", "hopsworks-backups"));
+        assert.equal(manifests.length, 1, "no Secret on AWS");
+        assert.deepEqual(withoutAdditions(manifests[0]), expected);
+        assert.equal(manifests[0].spec.accessMode, "ReadWrite");
+    });
+
+    it("Restore Kubernetes objects: the S3-compatible location, its Secret and credentials file", async () => {
+        const { manifests } = await rendered(minioConfig());
+        const [secret, location] = manifests;
+        const expected = parse(
+            golden("bsl-s3-compatible.yaml").replace("REGION", "us-east-1").replace("ENDPOINT", "https://minio.example.com:9000").replace("BUCKET_NAME", "hopsworks-test"),
+        );
+        assert.deepEqual(withoutAdditions(location, ["s3ForcePathStyle", "checksumAlgorithm"]), expected);
+        // What S3-compatible stores need beyond the manual's example (FACTS.md, velero#7268).
+        assert.equal(location.spec.config.s3ForcePathStyle, "true");
+        assert.equal(location.spec.config.checksumAlgorithm, "");
+        assert.deepEqual(secret.metadata, { name: "hopsworks-bsl-credentials", namespace: "velero" });
+        assert.deepEqual(Object.keys(secret.stringData), ["cloud"]);
+        assert.equal(credentialsFile("YOUR_ACCESS_KEY", "YOUR_SECRET_KEY"), golden("bsl-credentials-file.txt"));
+    });
+});
+
+function setPath(target: any, dotted: string, value: unknown): void {
+    const keys = dotted.split(".").flatMap((k) => k.split(/\[(\d+)\]/).filter(Boolean));
+    keys.reduce((node, key, i) => {
+        const next = keys[i + 1];
+        if (i === keys.length - 1) node[key] = value;
+        else node[key] ??= /^\d+$/.test(next) ? [] : {};
+        return node[key];
+    }, target);
+}
