@@ -1,0 +1,47 @@
+/**
+ * Hopsworks backup IDs are `date +%y%V%u%H%M`: 2-digit calendar year, ISO week, ISO weekday
+ * (1 = Monday), hour, minute. 254811200 = 2025, week 48, Monday, 12:00. The year is the
+ * calendar year but the week is ISO, so 2025-12-29 (ISO week 1 of 2026) is 250110000: IDs are
+ * not monotonic around New Year, and decoding must try the neighbouring ISO years.
+ */
+export const BACKUP_ID_PATTERN = /^(\d{2})(\d{2})([1-7])(\d{2})(\d{2})$/;
+
+export const BACKUP_ID_EXPECTED =
+    'must be a backup ID of 9 digits, `date +%y%V%u%H%M` (year, ISO week, weekday, hour, minute), such as "254811200"';
+
+/** Monday of ISO week 1 of an ISO week-numbering year, in UTC. */
+function isoWeekOneMonday(isoYear: number): number {
+    const jan4 = Date.UTC(isoYear, 0, 4);
+    const weekday = new Date(jan4).getUTCDay() || 7;
+    return jan4 - (weekday - 1) * 86_400_000;
+}
+
+function isoWeeksIn(isoYear: number): number {
+    return (isoWeekOneMonday(isoYear + 1) - isoWeekOneMonday(isoYear)) / (7 * 86_400_000);
+}
+
+/** When the backup was taken (UTC, the clock the backup CronJobs run on), or undefined if the ID is not one. */
+export function backupIdTime(id: string): Date | undefined {
+    const match = BACKUP_ID_PATTERN.exec(id);
+    if (!match) return undefined;
+    const [year, week, weekday, hour, minute] = match.slice(1).map(Number);
+    if (week < 1 || week > 53 || hour > 23 || minute > 59) return undefined;
+    const calendarYear = 2000 + year;
+    for (const isoYear of [calendarYear - 1, calendarYear, calendarYear + 1]) {
+        if (week > isoWeeksIn(isoYear)) continue;
+        const day = isoWeekOneMonday(isoYear) + ((week - 1) * 7 + (weekday - 1)) * 86_400_000;
+        const time = new Date(day + (hour * 60 + minute) * 60_000);
+        if (time.getUTCFullYear() === calendarYear) return time;
+    }
+    return undefined;
+}
+
+/** The ID a backup taken at `time` (UTC) gets: the inverse of backupIdTime. */
+export function backupIdAt(time: Date): string {
+    const weekday = time.getUTCDay() || 7;
+    // The ISO week is the week of this week's Thursday.
+    const thursday = new Date(Date.UTC(time.getUTCFullYear(), time.getUTCMonth(), time.getUTCDate() + 4 - weekday));
+    const week = Math.floor((thursday.getTime() - isoWeekOneMonday(thursday.getUTCFullYear())) / (7 * 86_400_000)) + 1;
+    const pad = (n: number) => String(n).padStart(2, "0");
+    return `${pad(time.getUTCFullYear() % 100)}${pad(week)}${weekday}${pad(time.getUTCHours())}${pad(time.getUTCMinutes())}`;
+}
