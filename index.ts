@@ -1,7 +1,8 @@
 /**
  * hopsworks-dr: one environment's Hopsworks disaster-recovery set-up, declared from its stack
- * config. Reads the config, builds the plan (stacks/, plain data), declares the components in
- * the manual's order, and exports what operators and later deployments need.
+ * config. Reads the config and the stack's previous outputs, builds the plan (stacks/, plain
+ * data), refuses anything unsafe before declaring a resource, then declares the components in
+ * the manual's order and records what later deployments need in the outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BackupBucket } from "./components/backup-bucket";
@@ -9,14 +10,26 @@ import { BackupLocation } from "./components/backup-location";
 import { Hopsworks } from "./components/hopsworks";
 import { Velero } from "./components/velero";
 import { VeleroIam } from "./components/velero-iam";
+import { VeleroRestore } from "./components/velero-restore";
 import { readStackConfig } from "./stacks/config";
 import { ConfigError } from "./stacks/config-reader";
 import { planStack, StackPlan } from "./stacks/plan";
+import { readPreviousState } from "./stacks/previous-state";
+import { AppliedRestore, checkAgainstPreviousState, PreviousState, STATE_CHECKS } from "./stacks/restore";
 import { configSourceFromPulumi } from "./stacks/source";
 
-function plannedStack(): StackPlan {
+/** Shown in the offline render where a deployment would write its own time. */
+const DEPLOYMENT_TIME = "<time of the deployment>";
+
+function plannedStack(previous: PreviousState | undefined): StackPlan {
     try {
-        return planStack(readStackConfig(configSourceFromPulumi(__dirname)));
+        const config = readStackConfig(configSourceFromPulumi(__dirname));
+        const plan = planStack(config);
+        if (plan.restore && previous) {
+            const problems = checkAgainstPreviousState(config, plan.restore, previous);
+            if (problems.length > 0) throw new ConfigError(problems);
+        }
+        return plan;
     } catch (error) {
         // A RunError ends the program with its message alone: no stack trace, nothing declared.
         if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
@@ -24,71 +37,102 @@ function plannedStack(): StackPlan {
     }
 }
 
-const plan = plannedStack();
-plan.warnings.forEach((warning) => pulumi.log.warn(warning));
-
 const reveal = (secret?: { reveal(): string }) => (secret ? pulumi.secret(secret.reveal()) : undefined);
 
-const bucket = new BackupBucket("backup-bucket", {
-    bucket: plan.bucket.name,
-    create: plan.bucket.create,
-    region: plan.bucket.region,
-    endpoint: plan.bucket.endpoint,
-    forcePathStyle: plan.bucket.forcePathStyle,
-    insecureSkipTLSVerify: plan.bucket.insecureSkipTLSVerify,
-    accessKeyId: reveal(plan.storeCredentials?.accessKeyId),
-    secretAccessKey: reveal(plan.storeCredentials?.secretAccessKey),
-    versioning: plan.bucket.versioning,
-    lifecycle: plan.bucket.lifecycle,
-    serverSideEncryption: plan.bucket.serverSideEncryption,
-    blockPublicAccess: plan.bucket.blockPublicAccess,
-});
+export = async () => {
+    const previous = await readPreviousState();
+    const plan = plannedStack(previous);
+    plan.warnings.forEach((warning) => pulumi.log.warn(warning));
+    const now = previous ? new Date().toISOString() : DEPLOYMENT_TIME;
 
-const veleroIam = plan.veleroIam
-    ? new VeleroIam("velero-iam", { ...plan.veleroIam, provider: bucket.provider })
-    : undefined;
-
-const velero = new Velero("velero", {
-    releaseName: plan.velero.releaseName,
-    namespace: plan.velero.namespace,
-    chart: plan.velero.chart,
-    repo: plan.velero.repo,
-    version: plan.velero.version,
-    values: plan.velero.values,
-    serviceAccountRoleArn: plan.velero.role.kind === "existing" ? plan.velero.role.arn : veleroIam?.roleArn,
-});
-
-// Velero brings the BackupStorageLocation CRD; the bucket must exist before Velero validates it.
-const location = new BackupLocation(
-    "backup-location",
-    {
-        location: plan.location.location,
-        credentialsSecret: plan.location.credentialsSecret,
+    const bucket = new BackupBucket("backup-bucket", {
+        bucket: plan.bucket.name,
+        create: plan.bucket.create,
+        region: plan.bucket.region,
+        endpoint: plan.bucket.endpoint,
+        forcePathStyle: plan.bucket.forcePathStyle,
+        insecureSkipTLSVerify: plan.bucket.insecureSkipTLSVerify,
         accessKeyId: reveal(plan.storeCredentials?.accessKeyId),
         secretAccessKey: reveal(plan.storeCredentials?.secretAccessKey),
-    },
-    { dependsOn: [velero, bucket] },
-);
+        versioning: plan.bucket.versioning,
+        lifecycle: plan.bucket.lifecycle,
+        serverSideEncryption: plan.bucket.serverSideEncryption,
+        blockPublicAccess: plan.bucket.blockPublicAccess,
+    });
 
-const hopsworks = new Hopsworks(
-    "hopsworks",
-    {
-        releaseName: plan.hopsworks.releaseName,
-        namespace: plan.hopsworks.namespace,
-        chart: plan.hopsworks.chart,
-        repo: plan.hopsworks.repo,
-        version: plan.hopsworks.version,
-        timeoutSeconds: plan.hopsworks.timeoutSeconds,
-        values: plan.hopsworks.values,
-        repoUsername: reveal(plan.hopsworks.repoCredentials?.username),
-        repoPassword: reveal(plan.hopsworks.repoCredentials?.password),
-    },
-    { dependsOn: [location] },
-);
+    const veleroIam = plan.veleroIam ? new VeleroIam("velero-iam", { ...plan.veleroIam, provider: bucket.provider }) : undefined;
 
-export const mode = plan.mode;
-export const bucketName = bucket.bucketName;
-export const veleroNamespace = velero.namespace;
-export const backupLocation = location.location.metadata.name;
-export const veleroRoleArn = plan.velero.role.kind === "existing" ? plan.velero.role.arn : (veleroIam?.roleArn ?? null);
-export const hopsworksRelease = hopsworks.release.status.apply((s) => ({ name: s.name, namespace: s.namespace, version: s.version, revision: s.revision }));
+    const velero = new Velero("velero", {
+        releaseName: plan.velero.releaseName,
+        namespace: plan.velero.namespace,
+        chart: plan.velero.chart,
+        repo: plan.velero.repo,
+        version: plan.velero.version,
+        values: plan.velero.values,
+        serviceAccountRoleArn: plan.velero.role.kind === "existing" ? plan.velero.role.arn : veleroIam?.roleArn,
+    });
+
+    // Velero brings the BackupStorageLocation CRD; the bucket must exist before Velero validates it.
+    const location = new BackupLocation(
+        "backup-location",
+        {
+            location: plan.location.location,
+            credentialsSecret: plan.location.credentialsSecret,
+            accessKeyId: reveal(plan.storeCredentials?.accessKeyId),
+            secretAccessKey: reveal(plan.storeCredentials?.secretAccessKey),
+        },
+        { dependsOn: [velero, bucket] },
+    );
+
+    // New-cluster restore: main, then users, each after the one before (the manual's script).
+    const restores: VeleroRestore[] = [];
+    for (const restore of plan.restore?.veleroRestores ?? []) {
+        const after = restores.length > 0 ? restores[restores.length - 1] : location;
+        restores.push(new VeleroRestore(restore.manifest.metadata.name, restore, { dependsOn: [after] }));
+    }
+
+    const hopsworks = new Hopsworks(
+        "hopsworks",
+        {
+            releaseName: plan.hopsworks.releaseName,
+            namespace: plan.hopsworks.namespace,
+            chart: plan.hopsworks.chart,
+            repo: plan.hopsworks.repo,
+            version: plan.hopsworks.version,
+            timeoutSeconds: plan.hopsworks.timeoutSeconds,
+            // The values wait for every restore to be Completed: a failed one stops the install here.
+            values: pulumi.all(restores.map((r) => r.completed)).apply(() => plan.hopsworks.values),
+            repoUsername: reveal(plan.hopsworks.repoCredentials?.username),
+            repoPassword: reveal(plan.hopsworks.repoCredentials?.password),
+        },
+        { dependsOn: restores.length > 0 ? [restores[restores.length - 1]] : [location] },
+    );
+
+    // What the next deployment reads back (stacks/previous-state.ts).
+    const installingNow = !previous?.hopsworksInstalledAt;
+    const activeRestore: AppliedRestore | null = plan.restore
+        ? { mode: plan.restore.mode, backupId: plan.restore.backupId, appliedAt: now }
+        : null;
+    return {
+        mode: plan.mode,
+        restore: plan.restore
+            ? {
+                  mode: plan.restore.mode,
+                  backupId: plan.restore.backupId,
+                  backupTakenAt: plan.restore.backupTakenAt,
+                  steps: plan.restore.steps,
+                  checksNotEvaluated: previous ? [] : STATE_CHECKS[plan.restore.mode],
+              }
+            : null,
+        bucketName: bucket.bucketName,
+        veleroNamespace: velero.namespace,
+        backupLocation: location.location.metadata.name,
+        backupLocationAccessMode: (plan.location.location.spec as { accessMode: string }).accessMode,
+        veleroRoleArn: plan.velero.role.kind === "existing" ? plan.velero.role.arn : (veleroIam?.roleArn ?? null),
+        hopsworksRelease: hopsworks.release.status.apply((s) => ({ name: s.name, namespace: s.namespace, version: s.version, revision: s.revision })),
+        hopsworksInstalledAt: installingNow ? now : previous!.hopsworksInstalledAt,
+        installedFromBackup: installingNow ? (plan.restore?.mode === "new-cluster" ? plan.restore.backupId : null) : (previous?.installedFromBackup ?? null),
+        activeRestore,
+        restoreHistory: [...(previous?.restoreHistory ?? []), ...(activeRestore ? [activeRestore] : [])],
+    };
+};

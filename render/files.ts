@@ -52,7 +52,7 @@ export function planText(stack: string, resources: RecordedResource[], outputs: 
         if (r) return `${r.name} (${r.type})`;
         return urn.includes("::pulumi:pulumi:Stack::") ? "the stack" : urn;
     };
-    const lines = [`stack: ${stack}`, `mode: ${outputs.mode ?? "unknown"}`, "", "resources, in declaration order:"];
+    const lines = [`stack: ${stack}`, ...modeLines(outputs), "", "resources, in declaration order:"];
     resources.forEach((r, i) => {
         lines.push(`${String(i + 1).padStart(3)}. ${r.name} (${r.type})`);
         if (r.parent) lines.push(`       parent: ${nameOf(r.parent)}`);
@@ -75,4 +75,21 @@ export function renderFiles(stack: string, resources: RecordedResource[], output
         "bucket.json": JSON.stringify(bucketOf(resources), null, 2) + "\n",
         "plan.txt": planText(stack, resources, outputs),
     };
+}
+
+/** The mode, and for a restore its backup, when it was taken, its steps and the checks left for `pulumi up`. */
+function modeLines(outputs: Record<string, any>): string[] {
+    const restore = outputs.restore;
+    if (!restore) return [`mode: ${outputs.mode ?? "unknown"} (normal backup operation)`];
+    const lines = [
+        `mode: ${restore.mode} restore`,
+        `backup: ${restore.backupId}, taken ${restore.backupTakenAt} (decoded from the ID, UTC)`,
+        "steps, in order:",
+        ...restore.steps.map((step: string, i: number) => `  ${i + 1}. ${step}`),
+    ];
+    if (restore.checksNotEvaluated.length > 0) {
+        lines.push("not evaluated offline (they need the stack's previous deployment; `pulumi preview` and `pulumi up` evaluate them):");
+        lines.push(...restore.checksNotEvaluated.map((check: string) => `  - ${check}`));
+    }
+    return lines;
 }

@@ -19,6 +19,14 @@ export interface RecordedResource {
     secretPaths: string[];
 }
 
+export interface RecorderOptions {
+    preview?: boolean;
+    /** What the stack's previous deployment recorded, for a program that reads it. */
+    previousOutputs?: Record<string, unknown>;
+    /** The phase Velero Restores end in (default Completed). */
+    restorePhase?: string;
+}
+
 /** Shown where a value exists only after deployment and the program did not get a placeholder. */
 export const UNKNOWN = "<unknown until deployed>";
 
@@ -28,7 +36,7 @@ export function knownAfterDeploy(what: string): string {
 }
 
 /** Values the engine computes, stood in for by visible placeholders (never dropped silently). */
-function computedState(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+function computedState(type: string, name: string, inputs: Record<string, any>, restorePhase: string): Record<string, unknown> {
     switch (type) {
         case "aws:iam/role:Role":
             return { arn: knownAfterDeploy(`ARN of IAM role ${inputs.name ?? name}`) };
@@ -36,6 +44,9 @@ function computedState(type: string, name: string, inputs: Record<string, any>):
             return { arn: knownAfterDeploy(`ARN of IAM policy ${inputs.name ?? name}`) };
         case "aws:s3/bucket:Bucket":
             return { arn: `arn:aws:s3:::${inputs.bucket}` };
+        case "kubernetes:velero.io/v1:Restore":
+            // The path where each restore completes; a failed one is tested with a RecorderOptions.restorePhase.
+            return { status: { phase: restorePhase, completionTimestamp: knownAfterDeploy(`end of restore ${name}`) } };
         case "kubernetes:helm.sh/v3:Release":
             return {
                 status: {
@@ -61,15 +72,21 @@ export class Recorder {
     /** "type::name" in the order the program constructed them (registrations finish out of order). */
     private readonly declarationOrder: string[] = [];
 
-    constructor(project: string, stack: string, preview = false) {
+    constructor(project: string, stack: string, options: RecorderOptions = {}) {
         const mocks: pulumi.runtime.Mocks = {
-            newResource: (args) => ({
-                id: args.custom === false ? undefined : `${args.name}-id`,
-                state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs) },
-            }),
+            newResource: (args) => {
+                if (args.type === "pulumi:pulumi:StackReference") {
+                    // The stack reading its own previous outputs.
+                    return { id: args.inputs.name, state: { name: args.inputs.name, outputs: options.previousOutputs ?? {}, secretOutputNames: [] } };
+                }
+                return {
+                    id: args.custom === false ? undefined : `${args.name}-id`,
+                    state: { ...args.inputs, ...computedState(args.type, args.name, args.inputs, options.restorePhase ?? "Completed") },
+                };
+            },
             call: (args) => args.inputs,
         };
-        pulumi.runtime.setMocks(mocks, project, stack, preview);
+        pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false);
         const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: any, callback: any): Promise<void> };
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req: any, callback: any) => {
@@ -91,7 +108,9 @@ export class Recorder {
                 this.declarationOrder.push(`${args.type}::${args.name}`);
                 return undefined;
             });
-            return load();
+            const program = load();
+            // A program may export a function (sync or async) whose result is the stack's outputs.
+            return typeof program === "function" ? program() : program;
         });
         await pulumi.runtime.disconnect();
         return (outputs ?? {}) as Record<string, unknown>;

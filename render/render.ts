@@ -2,8 +2,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import * as fs from "fs";
+import { OFFLINE_RENDER_ENV } from "../stacks/previous-state";
 import { projectConfigDefaults, StackFile } from "../stacks/stack-file";
-import { Recorder, RecordedResource } from "./recorder";
+import { Recorder, RecordedResource, RecorderOptions } from "./recorder";
 import { renderFiles, RenderedFiles } from "./files";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -22,10 +23,10 @@ export class RenderError extends Error {}
  * file's config, and turns what it declares into files. Secure values are never decrypted:
  * the program sees REDACTED in their place, marked secret at their exact paths.
  */
-export async function renderStack(stackFile: StackFile, projectDir = PROJECT_DIR): Promise<RenderResult> {
+export async function renderStack(stackFile: StackFile, options: RecorderOptions = {}, projectDir = PROJECT_DIR): Promise<RenderResult> {
     const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")).name as string;
     const config = { ...projectConfigDefaults(projectDir), ...stackFile.config };
-    const recorder = new Recorder(project, stackFile.stack);
+    const recorder = new Recorder(project, stackFile.stack, options);
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
         stackFile.securePaths,
@@ -35,9 +36,14 @@ export async function renderStack(stackFile: StackFile, projectDir = PROJECT_DIR
     try {
         // A fresh evaluation each time, as each `pulumi up` is.
         delete require.cache[require.resolve(program)];
+        // Offline there is no previous deployment, unless a test supplies one.
+        if (options.previousOutputs === undefined) process.env[OFFLINE_RENDER_ENV] = "1";
         outputs = await recorder.run(() => require(program));
     } catch (error) {
-        throw new RenderError(error instanceof pulumi.RunError ? error.message : String((error as Error).stack ?? error));
+        const known = error instanceof pulumi.RunError || error instanceof pulumi.ResourceError;
+        throw new RenderError(known ? (error as Error).message : String((error as Error).stack ?? error));
+    } finally {
+        delete process.env[OFFLINE_RENDER_ENV];
     }
     const resources = recorder.declared();
     return { files: renderFiles(stackFile.stack, resources, outputs), resources, outputs };

@@ -142,6 +142,18 @@ export class ConfigReader {
         return good;
     }
 
+    /** A backup ID: digits, given as a string or (unquoted in YAML) as a number. */
+    digits(obj: Record<string, Json>, path: string, check: (v: string) => boolean, expected: string): string | undefined {
+        const value = obj[leaf(path)];
+        if (value === undefined || value === null) return undefined;
+        const text = typeof value === "number" && Number.isInteger(value) ? String(value) : value;
+        if (typeof text !== "string" || !check(text)) {
+            this.invalid(path, value, expected);
+            return undefined;
+        }
+        return text;
+    }
+
     /** A value that must arrive as a Pulumi secret (`pulumi config set --secret --path ...`). */
     secret(obj: Record<string, Json>, path: string): SecretValue | undefined {
         const value = obj[leaf(path)];

@@ -1,3 +1,4 @@
+import { BACKUP_ID_EXPECTED, backupIdTime } from "./backup-id";
 import { ConfigError, ConfigReader, ConfigSource } from "./config-reader";
 import { scheduleProblem, SCHEDULE_EXPECTED } from "./schedule";
 import { SecretValue } from "./secret";
@@ -53,12 +54,32 @@ export interface HopsworksConfig {
     timeoutSeconds: number;
 }
 
+export const RESTORE_MODES = ["none", "new-cluster", "in-place"] as const;
+export type RestoreMode = (typeof RESTORE_MODES)[number];
+
+/** In-place restore exists from this Hopsworks version on (the manual). */
+export const IN_PLACE_MIN_VERSION = "4.8.0";
+
+export interface RestoreConfig {
+    mode: RestoreMode;
+    /** The global backup ID; it also drives the HopsFS restore. Set whenever mode is not none. */
+    backupId?: string;
+    rondbBackupId?: string;
+    opensearchSnapshot?: string;
+    opensearchSkipIndices: string[];
+    /** Velero backup names; unset means the latest completed backup of each schedule. */
+    veleroBackups: { main?: string; users?: string };
+    forceDataClear: boolean;
+    confirm?: string;
+}
+
 export interface StackConfig {
     stack: string;
     storage: StorageConfig;
     backup: BackupConfig;
     velero: VeleroConfig;
     hopsworks: HopsworksConfig;
+    restore: RestoreConfig;
 }
 
 export const DEFAULTS = {
@@ -84,10 +105,15 @@ export const CONFIG_KEYS = {
         "namespace", "chart", "repo", "repoUsername", "repoPassword", "chartVersion", "version",
         "valuesFiles", "timeoutSeconds",
     ],
+    restore: [
+        "mode", "backupId", "rondbBackupId", "opensearchSnapshot", "opensearchSkipIndices", "veleroBackups",
+        "backupHopsworksVersion", "forceDataClear", "confirm",
+    ],
+    veleroBackups: ["main", "users"],
 } as const;
 
 /** Top-level keys of the `hopsworks-dr:` namespace; later issues add theirs here. */
-export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks"];
+export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks", "restore"];
 
 const is = (pattern: RegExp) => (v: string) => pattern.test(v);
 
@@ -129,8 +155,9 @@ export function readStackConfig(source: ConfigSource): StackConfig {
     const backup = readBackup(r);
     const velero = readVelero(r);
     const hopsworks = readHopsworks(r);
-    if (r.problems.length > 0 || !storage || !backup || !hopsworks) throw new ConfigError(r.problems);
-    return { stack: source.stack, storage, backup, velero, hopsworks };
+    const restore = readRestore(r, hopsworks?.version);
+    if (r.problems.length > 0 || !storage || !backup || !hopsworks || !restore) throw new ConfigError(r.problems);
+    return { stack: source.stack, storage, backup, velero, hopsworks, restore };
 }
 
 function readStorage(r: ConfigReader): StorageConfig | undefined {
@@ -350,4 +377,89 @@ function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
     for (const p of problems) r.invalid(`hopsworks.valuesFiles[${p.index}]`, p.path, p.message);
     if (!repo || !chartVersion || !version) return undefined;
     return { namespace, chart, repo, repoUsername, repoPassword, chartVersion, version, valuesFiles: files, timeoutSeconds };
+}
+
+/** Compares dotted release versions numerically: -1, 0 or 1. */
+export function compareVersions(a: string, b: string): number {
+    const parts = (v: string) => v.split(/[-+]/)[0].split(".").map(Number);
+    const [x, y] = [parts(a), parts(b)];
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0) ? -1 : 1;
+    }
+    return 0;
+}
+
+const VELERO_BACKUP_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const INDEX_NAME = /^[a-z0-9_.*][a-z0-9_.*+-]*$/;
+
+function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): RestoreConfig | undefined {
+    const o = r.section("restore", CONFIG_KEYS.restore);
+    const mode = r.string(o, "restore.mode", {
+        default: "none",
+        check: (v) => (RESTORE_MODES as readonly string[]).includes(v),
+        expected: `must be one of ${RESTORE_MODES.join(", ")}`,
+    }) as RestoreMode | undefined;
+    const isId = (v: string) => backupIdTime(v) !== undefined;
+    const backupId = r.digits(o, "restore.backupId", isId, BACKUP_ID_EXPECTED);
+    const rondbBackupId = r.digits(o, "restore.rondbBackupId", isId, BACKUP_ID_EXPECTED);
+    const opensearchSnapshot = r.digits(o, "restore.opensearchSnapshot", (v) => /^[a-z0-9][a-z0-9._-]*$/.test(v), "must be an OpenSearch snapshot name such as \"254811140\"");
+    const opensearchSkipIndices = r.stringList(o, "restore.opensearchSkipIndices", (v) =>
+        INDEX_NAME.test(v) ? undefined : "must be an index name (lowercase, no leading '-': the '-' is added when rendered)",
+    );
+    const veleroBackups: RestoreConfig["veleroBackups"] = {};
+    if (o.veleroBackups !== undefined && o.veleroBackups !== null) {
+        const vb = r.object(o.veleroBackups, "restore.veleroBackups", CONFIG_KEYS.veleroBackups) ?? {};
+        for (const [key, schedule] of [["main", "k8s-backups-main"], ["users", "k8s-backups-users-resources"]] as const) {
+            veleroBackups[key] = r.string(vb, `restore.veleroBackups.${key}`, {
+                check: (v) => VELERO_BACKUP_NAME.test(v) && v.startsWith(`${schedule}-`),
+                expected: `must be a Velero backup of schedule ${schedule}, such as "${schedule}-20260213T153627Z"`,
+            });
+        }
+    }
+    const backupHopsworksVersion = r.digits(o, "restore.backupHopsworksVersion", (v) => /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v), "must be the Hopsworks version that took the backup, e.g. \"4.8.0\"");
+    const forceDataClear = r.boolean(o, "restore.forceDataClear", false);
+    const confirm = r.string(o, "restore.confirm");
+    if (mode === undefined) return undefined;
+
+    if (mode !== "none") {
+        if (o.backupId === undefined || o.backupId === null) {
+            r.problem("restore.backupId", `is required when restore.mode is ${mode}: the global backup ID (it also restores HopsFS), e.g. "254811200"`);
+        }
+        if (o.backupHopsworksVersion === undefined || o.backupHopsworksVersion === null) {
+            r.problem("restore.backupHopsworksVersion", `is required when restore.mode is ${mode}: the Hopsworks version that took the backup (restores need the exact same version)`);
+        } else if (backupHopsworksVersion && hopsworksVersion && backupHopsworksVersion !== hopsworksVersion) {
+            r.invalid(
+                "restore.backupHopsworksVersion",
+                backupHopsworksVersion,
+                `must equal hopsworks.version (${JSON.stringify(hopsworksVersion)}): restore with the exact Hopsworks version that took the backup, ` +
+                    `so set hopsworks.version and hopsworks.chartVersion to that version's for the restore`,
+            );
+        }
+    }
+    if (mode === "in-place") {
+        if (hopsworksVersion && compareVersions(hopsworksVersion, IN_PLACE_MIN_VERSION) < 0) {
+            r.problem(
+                "restore.mode",
+                `= "in-place": needs Hopsworks ${IN_PLACE_MIN_VERSION} or newer, but hopsworks.version is ${JSON.stringify(hopsworksVersion)}; ` +
+                    "upgrade first, or restore into a new cluster (restore.mode: new-cluster)",
+            );
+        }
+        if (!forceDataClear) {
+            r.invalid("restore.forceDataClear", o.forceDataClear ?? null, "must be true for an in-place restore: it replaces all data in the cluster with the backup's");
+        }
+        const expected = `${r.source.stack}/${backupId ?? "<backupId>"}`;
+        if (confirm !== expected) {
+            r.invalid(
+                "restore.confirm",
+                o.confirm ?? null,
+                `must be exactly ${JSON.stringify(expected)} to confirm that stack ${r.source.stack}'s data is replaced by backup ${backupId ?? "<backupId>"}; ` +
+                    "anything written after the backup was taken is lost",
+            );
+        }
+    } else {
+        for (const key of ["forceDataClear", "confirm"]) {
+            if (o[key] !== undefined && o[key] !== null) r.problem(`restore.${key}`, "applies only to restore.mode: in-place");
+        }
+    }
+    return { mode, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm };
 }

@@ -27,6 +27,17 @@ const OWNERS: Record<string, string> = {
     "hopsworks.velero.backup.storageLocation.create": "storage (this stack owns hopsworks-bsl)",
 };
 
+/**
+ * Restore values are driven by hopsworks-dr:restore only: a restoreFromBackup left in a values
+ * file would be sent again on every upgrade, which the chart's RonDB guards then fail.
+ */
+export const RESTORE_OWNED = [
+    "global._hopsworks.restoreFromBackup",
+    "rondb.rondb.restoreFromBackup",
+    "olk.opensearch.restore.repositories",
+    "hopsworks.velero.restore",
+];
+
 /** The manual's backup values, and the chart told not to make the location this stack owns. */
 export function generatedHopsworksValues(config: StackConfig): Values {
     return {
@@ -48,7 +59,17 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
     const problems: ConfigProblem[] = [];
     const warnings: string[] = [];
     hopsworks.valuesFiles.forEach((file, index) => {
+        for (const owned of RESTORE_OWNED) {
+            if (valueAt(file.values, owned) === undefined) continue;
+            problems.push({
+                key: `hopsworks.valuesFiles[${index}]`,
+                message:
+                    `${NAMESPACE}:hopsworks.valuesFiles[${index}] = ${JSON.stringify(file.path)}: sets ${owned}; restores are set ` +
+                    "with hopsworks-dr:restore (mode, backupId, ...), which also removes them afterwards: remove it from the file",
+            });
+        }
         for (const [path, generated] of leafPaths(generatedValues)) {
+            if (RESTORE_OWNED.some((owned) => path.startsWith(`${owned}.`))) continue;
             const fromFile = valueAtOrAbove(file.values, path);
             if (fromFile === undefined) continue;
             const owner = OWNERS[path] ? `hopsworks-dr:${OWNERS[path]}` : "this stack's config";
@@ -73,7 +94,8 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
             chart: hopsworks.chart,
             repo: hopsworks.repo,
             version: hopsworks.chartVersion,
-            timeoutSeconds: hopsworks.timeoutSeconds,
+            // The manual's in-place restore runs with --timeout 1200s.
+            timeoutSeconds: config.restore.mode === "in-place" ? Math.max(hopsworks.timeoutSeconds, 1200) : hopsworks.timeoutSeconds,
             repoCredentials:
                 hopsworks.repoUsername && hopsworks.repoPassword
                     ? { username: hopsworks.repoUsername, password: hopsworks.repoPassword }

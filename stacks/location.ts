@@ -48,7 +48,11 @@ export function planLocation(config: StackConfig, accessMode: AccessMode): Locat
                 name: LOCATION_NAME,
                 namespace: velero.namespace,
                 annotations: {
-                    "pulumi.com/waitFor": "jsonpath={.status.phase}=Available",
+                    // Restoring from it needs the backups synced too, not just a reachable bucket.
+                    "pulumi.com/waitFor":
+                        accessMode === "ReadOnly"
+                            ? JSON.stringify(["jsonpath={.status.phase}=Available", "jsonpath={.status.lastSyncedTime}"])
+                            : "jsonpath={.status.phase}=Available",
                     "pulumi.com/timeoutSeconds": String(LOCATION_WAIT_SECONDS),
                 },
             },

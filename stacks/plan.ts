@@ -1,13 +1,13 @@
 import { BucketPlan, planBucket } from "./bucket";
 import { ConfigError } from "./config-reader";
-import { StackConfig } from "./config";
+import { RestoreMode, StackConfig } from "./config";
 import { HopsworksPlan, generatedHopsworksValues, planHopsworks } from "./hopsworks";
 import { planVeleroIam, VeleroIamPlan } from "./iam";
 import { LocationPlan, planLocation } from "./location";
+import { locationAccessMode, planRestore, RestorePlan } from "./restore";
 import { SecretValue } from "./secret";
 import { planVelero, VeleroPlan, VELERO_SERVICE_ACCOUNT } from "./velero";
-
-export type Mode = "backup";
+import { mergeValues } from "./values-files";
 
 /**
  * Everything a stack deploys, as plain data: the components turn it into resources, the
@@ -15,7 +15,9 @@ export type Mode = "backup";
  */
 export interface StackPlan {
     stack: string;
-    mode: Mode;
+    /** none: normal backup operation; otherwise the restore in `restore`. */
+    mode: RestoreMode;
+    restore?: RestorePlan;
     bucket: BucketPlan;
     /** Credentials for an S3-compatible store, used by the bucket's provider and Velero's location. */
     storeCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
@@ -27,16 +29,19 @@ export interface StackPlan {
 }
 
 export function planStack(config: StackConfig): StackPlan {
-    const hopsworks = planHopsworks(config, generatedHopsworksValues(config));
+    const restore = planRestore(config);
+    const generated = restore ? mergeValues(generatedHopsworksValues(config), restore.hopsworksValues) : generatedHopsworksValues(config);
+    const hopsworks = planHopsworks(config, generated);
     if (hopsworks.problems.length > 0) throw new ConfigError(hopsworks.problems);
     return {
         stack: config.stack,
-        mode: "backup",
+        mode: config.restore.mode,
+        restore,
         bucket: planBucket(config),
         storeCredentials: config.storage.credentials,
         veleroIam: planVeleroIam(config, VELERO_SERVICE_ACCOUNT),
         velero: planVelero(config),
-        location: planLocation(config, "ReadWrite"),
+        location: planLocation(config, locationAccessMode(config.restore)),
         hopsworks: hopsworks.plan,
         warnings: hopsworks.warnings,
     };

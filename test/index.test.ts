@@ -55,7 +55,9 @@ describe("the program (index.ts)", () => {
 
     it("exports the mode, bucket, location and release", async () => {
         const { outputs } = await program(awsConfig());
-        assert.equal(outputs.mode, "backup");
+        assert.equal(outputs.mode, "none");
+        assert.equal(outputs.restore, null);
+        assert.equal(outputs.backupLocationAccessMode, "ReadWrite");
         assert.equal(outputs.bucketName, "hopsworks-backups");
         assert.equal(outputs.backupLocation, "hopsworks-bsl");
         assert.equal(outputs.veleroNamespace, "velero");

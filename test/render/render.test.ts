@@ -29,7 +29,7 @@ describe("render", () => {
         assert.deepEqual(manifests.map((m) => `${m.kind}/${m.metadata.name}`), ["Secret/hopsworks-bsl-credentials", "BackupStorageLocation/hopsworks-bsl"]);
         assert.deepEqual(manifests[0].stringData, { cloud: REDACTED });
         assert.equal(parse(first.files["hopsworks-values.yaml"]).global._hopsworks.backups.schedule, "@weekly");
-        assert.match(first.files["plan.txt"], /^stack: dev\nmode: backup\n/);
+        assert.match(first.files["plan.txt"], /^stack: dev\nmode: none \(normal backup operation\)\n/);
     });
 
     it("lists the resources in declaration order with their dependencies and options in plan.txt", async () => {

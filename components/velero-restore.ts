@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { Manifest } from "../stacks/location";
+
+export interface VeleroRestoreArgs {
+    /** The Restore manifest, with its wait for a terminal phase. Plain: apiVersion and kind must be known up front. */
+    manifest: Manifest;
+    /** Spec fields the Velero controller writes, kept out of diffs. */
+    ignoreChanges: string[];
+}
+
+/**
+ * One Velero Restore, awaited until it finishes. `completed` resolves only when it ended
+ * Completed; any other phase fails the deployment, naming the restore, its phase and how to
+ * look at it, so nothing that depends on it (the Hopsworks install) starts on a partial restore.
+ */
+export class VeleroRestore extends pulumi.ComponentResource {
+    readonly restore: k8s.apiextensions.CustomResource;
+    readonly completed: pulumi.Output<string>;
+
+    constructor(name: string, args: VeleroRestoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("hopsworks-dr:index:VeleroRestore", name, {}, opts);
+        const { apiVersion, kind, metadata, spec } = args.manifest;
+        this.restore = new k8s.apiextensions.CustomResource(
+            name,
+            // `status: undefined` makes the SDK surface the status the controller writes as an output.
+            { apiVersion, kind, metadata, spec, status: undefined },
+            {
+                parent: this,
+                dependsOn: opts?.dependsOn,
+                ignoreChanges: args.ignoreChanges,
+                // The controller ignores spec edits once it has started: a new spec needs a new Restore.
+                replaceOnChanges: ["spec"],
+                deleteBeforeReplace: true,
+            },
+        );
+        const restore = this.restore;
+        this.completed = (restore as unknown as { status: pulumi.Output<{ phase?: string } | undefined> }).status.apply((status) => {
+            const phase = status?.phase;
+            if (phase !== "Completed") {
+                throw new pulumi.ResourceError(
+                    `Velero restore ${metadata.namespace}/${metadata.name} ended ${phase ?? "without a phase"}, not Completed; ` +
+                        `Hopsworks was not installed. Inspect it with: velero restore describe ${metadata.name} -n ${metadata.namespace} --details ` +
+                        `(or kubectl get restore.velero.io ${metadata.name} -n ${metadata.namespace} -o yaml)`,
+                    restore,
+                    true,
+                );
+            }
+            return phase;
+        });
+        this.registerOutputs({ completed: this.completed });
+    }
+}
