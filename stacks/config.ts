@@ -389,7 +389,8 @@ export function compareVersions(a: string, b: string): number {
     return 0;
 }
 
-const VELERO_BACKUP_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+// The manual's examples (k8s-backups-main-20260213T153627Z) carry capitals: accept them.
+const VELERO_BACKUP_NAME = /^[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?$/;
 const INDEX_NAME = /^[a-z0-9_.*][a-z0-9_.*+-]*$/;
 
 function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): RestoreConfig | undefined {

@@ -16,6 +16,25 @@ const MANUAL = path.join(SHARED_DIR, "reference/hopsworks-disaster-recovery.txt"
 const golden = (name: string) => fs.readFileSync(path.join(GOLDEN, name), "utf8");
 const goldenYaml = (name: string) => parse(golden(name));
 
+const RESTORE_CONFIG = { backupId: "254811200", backupHopsworksVersion: "4.8.0" };
+
+/** The parts of the Hopsworks values the manual's restore examples show (the ttl, always set, left out). */
+function restoreView(values: any) {
+    const { ttl, ...backups } = values.global._hopsworks.backups;
+    assert.equal(ttl, "60d");
+    const view: any = { global: { _hopsworks: { backups, restoreFromBackup: values.global._hopsworks.restoreFromBackup } } };
+    if (values.rondb) view.rondb = values.rondb;
+    if (values.olk) view.olk = values.olk;
+    if (values.hopsworks.velero.restore) view.hopsworks = { velero: { restore: values.hopsworks.velero.restore } };
+    return view;
+}
+
+function restoreStack(restore: Record<string, unknown>) {
+    const c = minioConfig();
+    c.restore = { ...RESTORE_CONFIG, ...restore };
+    return c;
+}
+
 async function rendered(values: Record<string, any>) {
     const { files } = await renderStack(stackFile(values));
     return {
@@ -44,11 +63,22 @@ describe("golden: the manual's examples", () => {
         });
         // The manual's text lost its indentation: compare the lines, whitespace folded.
         const fold = (text: string) => text.replace(/#.*$/gm, "").replace(/\s+/g, " ").trim();
-        for (const name of ["configuring-backup-values.yaml", "cleanup-values.yaml", "cleanup-lifecycle.json", "bsl-iam-role.yaml", "bsl-s3-compatible.yaml", "bsl-credentials-file.txt"]) {
+        for (const name of [
+            "configuring-backup-values.yaml", "cleanup-values.yaml", "cleanup-lifecycle.json", "bsl-iam-role.yaml", "bsl-s3-compatible.yaml",
+            "bsl-credentials-file.txt", "restore-on-install-values.yaml", "restore-rondb-override-values.yaml",
+            "restore-opensearch-override-values.yaml", "restore-opensearch-skip-indices-values.yaml", "in-place-restore-values.yaml",
+            "velero-restore-main.yaml", "velero-restore-users.yaml",
+        ]) {
             it(`${name} appears in the manual`, () => {
                 assert.ok(fold(fs.readFileSync(MANUAL, "utf8")).includes(fold(golden(name))), `${name} is not in the manual as written`);
             });
         }
+        it("in-place-required-flags.txt is the manual's table of required flags", () => {
+            const manual = fold(fs.readFileSync(MANUAL, "utf8"));
+            for (const flag of golden("in-place-required-flags.txt").trim().split("\n")) {
+                assert.ok(manual.includes(`${flag} |`), `${flag} is not a row of the manual's table`);
+            }
+        });
         it("velero-helm-install-values.yaml is the manual's helm install --set flags", () => {
             const manual = fs.readFileSync(MANUAL, "utf8");
             const install = manual.slice(manual.indexOf("helm install velero"), manual.indexOf("Configuring Backup#"));
@@ -114,6 +144,56 @@ describe("golden: the manual's examples", () => {
         assert.deepEqual(secret.metadata, { name: "hopsworks-bsl-credentials", namespace: "velero" });
         assert.deepEqual(Object.keys(secret.stringData), ["cloud"]);
         assert.equal(credentialsFile("YOUR_ACCESS_KEY", "YOUR_SECRET_KEY"), golden("bsl-credentials-file.txt"));
+    });
+});
+
+describe("golden: the manual's restore examples", () => {
+    const cases: [title: string, file: string, restore: Record<string, unknown>][] = [
+        ["Restore on Cluster installation", "restore-on-install-values.yaml", { mode: "new-cluster" }],
+        ["Customizations: RonDB backup ID", "restore-rondb-override-values.yaml", { mode: "new-cluster", rondbBackupId: "254811140" }],
+        ["Customizations: OpenSearch snapshot", "restore-opensearch-override-values.yaml", { mode: "new-cluster", opensearchSnapshot: "254811140" }],
+        ["Customizations: skipped indices", "restore-opensearch-skip-indices-values.yaml", { mode: "new-cluster", opensearchSnapshot: "254811140", opensearchSkipIndices: ["myindex"] }],
+        [
+            "In-Place Restore with Velero backup IDs",
+            "in-place-restore-values.yaml",
+            {
+                mode: "in-place",
+                forceDataClear: true,
+                confirm: "test/254811200",
+                veleroBackups: { main: "k8s-backups-main-20260213T153627Z", users: "k8s-backups-users-resources-20260213T153627Z" },
+            },
+        ],
+    ];
+    for (const [title, file, restore] of cases) {
+        it(`${title}: ${file}`, async () => {
+            const { hopsworks } = await rendered(restoreStack(restore));
+            assert.deepEqual(restoreView(hopsworks), goldenYaml(file));
+        });
+    }
+
+    it("In-Place Restore: every required flag set, inPlace and forceDataClear true, backup ID a string", async () => {
+        const { hopsworks } = await rendered(restoreStack({ mode: "in-place", forceDataClear: true, confirm: "test/254811200" }));
+        const at = (dotted: string) => dotted.split(".").reduce((node: any, key) => node?.[key], hopsworks);
+        const [backupId, inPlace, forceDataClear] = golden("in-place-required-flags.txt").trim().split("\n").map(at);
+        assert.deepEqual([backupId, inPlace, forceDataClear], ["254811200", true, true]);
+        assert.equal(hopsworks.hopsworks.velero.restore, undefined, "the optional Velero IDs only when given");
+    });
+
+    it("Restore Kubernetes objects: the two Velero Restores of the script, main then users", async () => {
+        const { manifests } = await rendered(restoreStack({ mode: "new-cluster" }));
+        const restores = manifests.filter((m) => m.kind === "Restore");
+        const strip = ({ metadata: { annotations, ...metadata }, ...rest }: any) => ({ ...rest, metadata });
+        assert.deepEqual(restores.map(strip), [goldenYaml("velero-restore-main.yaml"), goldenYaml("velero-restore-users.yaml")]);
+        assert.deepEqual(restores[0].metadata.annotations, {
+            "pulumi.com/waitFor": "jsonpath={.status.completionTimestamp}",
+            "pulumi.com/timeoutSeconds": "3600",
+        });
+    });
+
+    it("a specific Velero backup: backupName instead of scheduleName, as the manual says", async () => {
+        const { manifests } = await rendered(restoreStack({ mode: "new-cluster", veleroBackups: { main: "k8s-backups-main-20260213T153627Z" } }));
+        const restores = manifests.filter((m) => m.kind === "Restore");
+        assert.deepEqual(restores.map((r) => r.spec), [{ backupName: "k8s-backups-main-20260213T153627Z" }, { scheduleName: "k8s-backups-users-resources" }]);
     });
 });
 
