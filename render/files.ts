@@ -57,7 +57,12 @@ export function planText(stack: string, resources: RecordedResource[], outputs: 
         lines.push(`${String(i + 1).padStart(3)}. ${r.name} (${r.type})`);
         if (r.parent) lines.push(`       parent: ${nameOf(r.parent)}`);
         if (r.dependencies.length > 0) lines.push(`       depends on: ${r.dependencies.map(nameOf).join(", ")}`);
-        const flags = [r.protect && "protected", r.retainOnDelete && "retained on delete"].filter(Boolean);
+        const flags = [
+            r.protect && "protected",
+            r.retainOnDelete && "retained on delete",
+            r.replaceOnChanges.length > 0 && `replaced on changes to ${r.replaceOnChanges.join(", ")}${r.deleteBeforeReplace ? " (deleted first)" : ""}`,
+            r.ignoreChanges.length > 0 && `ignores changes to ${r.ignoreChanges.join(", ")}`,
+        ].filter(Boolean);
         if (flags.length > 0) lines.push(`       ${flags.join(", ")}`);
         if (r.secretPaths.length > 0) lines.push(`       secret inputs: ${r.secretPaths.join(", ")}`);
     });

@@ -12,11 +12,21 @@ export interface RecordedResource {
     dependencies: string[];
     protect: boolean;
     retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
     provider?: string;
     /** Its inputs, each secret replaced by REDACTED and each unknown by UNKNOWN. */
     inputs: Record<string, any>;
     /** Input paths (dotted) that held a Pulumi secret. */
     secretPaths: string[];
+}
+
+/** An error the program left unhandled; its message is the operator's, without serialisation noise. */
+export class ProgramFailure extends Error {
+    constructor(reason: unknown) {
+        super(String(reason instanceof Error ? reason.message : reason).replace(/^(error serializing property "[^"]+": )+/, ""));
+    }
 }
 
 export interface RecorderOptions {
@@ -86,7 +96,7 @@ export class Recorder {
             },
             call: (args) => args.inputs,
         };
-        pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false);
+        pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false, "organization");
         const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: any, callback: any): Promise<void> };
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req: any, callback: any) => {
@@ -100,8 +110,24 @@ export class Recorder {
         };
     }
 
-    /** Runs the program module (as `pulumi up` does: inside a root stack) and waits for every registration. */
+    /**
+     * Runs the program module (as `pulumi up` does: inside a root stack) and waits for every
+     * registration. Like Pulumi's language host, an error the program leaves unhandled (a
+     * failed apply feeding a resource) fails the run.
+     */
     async run(load: () => unknown): Promise<Record<string, unknown>> {
+        let fail: (reason: unknown) => void = () => {};
+        const failed = new Promise<never>((_, reject) => (fail = reject));
+        const onUnhandled = (reason: unknown) => fail(new ProgramFailure(reason));
+        process.on("unhandledRejection", onUnhandled);
+        try {
+            return await Promise.race([this.evaluate(load), failed]);
+        } finally {
+            process.off("unhandledRejection", onUnhandled);
+        }
+    }
+
+    private async evaluate(load: () => unknown): Promise<Record<string, unknown>> {
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
             // Runs synchronously in each resource's constructor, so it sees the program's own order.
             pulumi.runtime.registerStackTransformation((args) => {
@@ -149,6 +175,9 @@ function recordOf(req: any): RecordedResource {
         dependencies: [...req.getDependenciesList()].sort(),
         protect: req.getProtect() === true,
         retainOnDelete: req.getRetainondelete() === true,
+        deleteBeforeReplace: req.getDeletebeforereplace() === true,
+        ignoreChanges: [...req.getIgnorechangesList()],
+        replaceOnChanges: [...req.getReplaceonchangesList()],
         provider: req.getProvider() || undefined,
         inputs: plainValue(raw, "", secretPaths) as Record<string, any>,
         secretPaths,

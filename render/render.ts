@@ -4,7 +4,7 @@ import { parse } from "yaml";
 import * as fs from "fs";
 import { OFFLINE_RENDER_ENV } from "../stacks/previous-state";
 import { projectConfigDefaults, StackFile } from "../stacks/stack-file";
-import { Recorder, RecordedResource, RecorderOptions } from "./recorder";
+import { ProgramFailure, Recorder, RecordedResource, RecorderOptions } from "./recorder";
 import { renderFiles, RenderedFiles } from "./files";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -16,7 +16,12 @@ export interface RenderResult {
 }
 
 /** The program refused its config (or failed): the message is for the operator, as is. */
-export class RenderError extends Error {}
+export class RenderError extends Error {
+    /** What the program had declared when it stopped. */
+    constructor(message: string, readonly resources: RecordedResource[] = []) {
+        super(message);
+    }
+}
 
 /**
  * Evaluates the real program (index.ts) against an in-process engine double with the stack
@@ -40,8 +45,8 @@ export async function renderStack(stackFile: StackFile, options: RecorderOptions
         if (options.previousOutputs === undefined) process.env[OFFLINE_RENDER_ENV] = "1";
         outputs = await recorder.run(() => require(program));
     } catch (error) {
-        const known = error instanceof pulumi.RunError || error instanceof pulumi.ResourceError;
-        throw new RenderError(known ? (error as Error).message : String((error as Error).stack ?? error));
+        const known = error instanceof pulumi.RunError || error instanceof pulumi.ResourceError || error instanceof ProgramFailure;
+        throw new RenderError(known ? (error as Error).message : String((error as Error).stack ?? error), recorder.declared());
     } finally {
         delete process.env[OFFLINE_RENDER_ENV];
     }

@@ -1,10 +1,11 @@
 import assert from "assert/strict";
-import { renderStack } from "../render/render";
+import { renderStack, RenderError } from "../render/render";
+import { RecorderOptions } from "../render/recorder";
 import { awsConfig, minioConfig, stackFile } from "./support/stacks";
 
 /** The whole program (index.ts), as `pulumi up` would run it. */
-async function program(values: Record<string, any>) {
-    const { resources, outputs } = await renderStack(stackFile(values));
+async function program(values: Record<string, any>, options: RecorderOptions = {}) {
+    const { resources, outputs } = await renderStack(stackFile(values), options);
     const nameOf = (urn: string) => resources.find((r) => r.urn === urn)?.name ?? urn;
     const find = (type: string) => {
         const r = resources.find((x) => x.type === type);
@@ -76,6 +77,89 @@ describe("the program (index.ts)", () => {
                     '  - hopsworks-dr:backup.ttl = "2w": must be a whole number of days or hours such as "60d" or "720h" (the chart\'s pattern ^\\d+[dh]$)',
             );
             return true;
+        });
+    });
+
+    describe("restores", () => {
+        const BACKUP = { backupId: "254811200", backupHopsworksVersion: "4.8.0" };
+        const IN_PLACE = { ...BACKUP, mode: "in-place", forceDataClear: true, confirm: "test/254811200" };
+        const withRestore = (restore: Record<string, unknown>) => ({ ...minioConfig(), restore });
+        const installed = { hopsworksInstalledAt: "2025-11-01T00:00:00.000Z", installedFromBackup: null, activeRestore: null, restoreHistory: [] };
+
+        it("new-cluster: location (ReadOnly) -> main restore -> users restore -> Hopsworks, each waiting for the one before", async () => {
+            const { resources, nameOf, find } = await program(withRestore({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: {} });
+            const location = find("kubernetes:velero.io/v1:BackupStorageLocation");
+            const [main, users] = resources.filter((r) => r.type === "kubernetes:velero.io/v1:Restore");
+            const hopsworks = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks")!;
+            assert.equal(location.inputs.spec.accessMode, "ReadOnly");
+            assert.deepEqual([main.name, users.name], ["k8s-backups-main", "k8s-backups-users-resources"]);
+            assert.ok(main.dependencies.map(nameOf).includes("backup-location"), "main waits for the location");
+            assert.ok(users.dependencies.map(nameOf).includes("k8s-backups-main"), "users waits for main");
+            assert.ok(hopsworks.dependencies.map(nameOf).includes("k8s-backups-users-resources"), "Hopsworks waits for users");
+            assert.deepEqual(hopsworks.inputs.values.global._hopsworks.restoreFromBackup, { backupId: "254811200" });
+        });
+
+        it("new-cluster: records the install from backup and the applied restore in the outputs", async () => {
+            const { outputs } = await program(withRestore({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: {} });
+            assert.equal(outputs.installedFromBackup, "254811200");
+            assert.match(String(outputs.hopsworksInstalledAt), /^\d{4}-\d\d-\d\dT/);
+            const active = outputs.activeRestore as any;
+            assert.deepEqual({ mode: active.mode, backupId: active.backupId }, { mode: "new-cluster", backupId: "254811200" });
+            assert.deepEqual(outputs.restoreHistory, [active]);
+            assert.equal(outputs.backupLocationAccessMode, "ReadOnly");
+        });
+
+        it("a restore that does not complete stops the deployment before Hopsworks is declared", async () => {
+            await assert.rejects(
+                renderStack(stackFile(withRestore({ ...BACKUP, mode: "new-cluster" })), { previousOutputs: {}, restorePhase: "Failed" }),
+                (error: RenderError) => {
+                    assert.match(error.message, /Velero restore velero\/k8s-backups-main ended Failed, not Completed; Hopsworks was not installed/);
+                    assert.ok(!error.resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks"), "no Hopsworks release");
+                    return true;
+                },
+            );
+        });
+
+        it("in-place: upgrades the running release with the restore values and no Velero Restores of its own", async () => {
+            const { resources, outputs } = await program(withRestore(IN_PLACE), { previousOutputs: installed });
+            assert.ok(!resources.some((r) => r.type === "kubernetes:velero.io/v1:Restore"));
+            const hopsworks = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks")!;
+            assert.deepEqual(hopsworks.inputs.values.global._hopsworks.restoreFromBackup, { backupId: "254811200", inPlace: true, forceDataClear: true });
+            assert.equal(hopsworks.inputs.timeout, 1200);
+            assert.equal(outputs.hopsworksInstalledAt, "2025-11-01T00:00:00.000Z", "the install time is carried forward");
+            assert.equal(outputs.backupLocationAccessMode, "ReadWrite");
+        });
+
+        it("refuses, before declaring anything, a restore the previous deployment already applied", async () => {
+            const previous = { ...installed, activeRestore: { mode: "in-place", backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" } };
+            await assert.rejects(renderStack(stackFile(withRestore(IN_PLACE)), { previousOutputs: previous }), (error: RenderError) => {
+                assert.match(error.message, /hopsworks-dr:restore.mode = "in-place": the in-place restore of backup 254811200 was already applied at 2025-12-02T00:00:00.000Z; set restore.mode: none/);
+                assert.deepEqual(error.resources, [], "nothing declared");
+                return true;
+            });
+        });
+
+        it("refuses an in-place restore on a stack that has never installed Hopsworks", async () => {
+            await assert.rejects(renderStack(stackFile(withRestore(IN_PLACE)), { previousOutputs: {} }), /has no Hopsworks release yet/);
+        });
+
+        it("mode none after a restore: the location back to ReadWrite, no restore values, the history kept", async () => {
+            const applied = { mode: "new-cluster", backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" };
+            const previous = { ...installed, installedFromBackup: "254811200", activeRestore: applied, restoreHistory: [applied] };
+            const { resources, outputs, find } = await program(minioConfig(), { previousOutputs: previous });
+            assert.equal(find("kubernetes:velero.io/v1:BackupStorageLocation").inputs.spec.accessMode, "ReadWrite");
+            const hopsworks = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks")!;
+            assert.ok(!JSON.stringify(hopsworks.inputs.values).includes("restoreFromBackup"));
+            assert.equal(outputs.activeRestore, null);
+            assert.deepEqual(outputs.restoreHistory, [applied]);
+            assert.equal(outputs.installedFromBackup, "254811200");
+        });
+
+        it("offline, evaluates every other rule and lists the checks that need the previous deployment", async () => {
+            const { files } = await renderStack(stackFile(withRestore(IN_PLACE)));
+            const plan = files["plan.txt"];
+            assert.match(plan, /^stack: test\nmode: in-place restore\nbackup: 254811200, taken 2025-11-24T12:00:00.000Z \(decoded from the ID, UTC\)\nsteps, in order:\n {2}1\. the Hopsworks release upgraded/);
+            assert.match(plan, /not evaluated offline[^\n]*:\n {2}- the stack has a running Hopsworks release[^\n]*\n {2}- the backup was taken after the cluster's last fresh install[^\n]*\n {2}- this restore was not already applied/);
         });
     });
 });

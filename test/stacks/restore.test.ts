@@ -1,0 +1,162 @@
+import assert from "assert/strict";
+import { readStackConfig } from "../../stacks/config";
+import { ConfigError } from "../../stacks/config-reader";
+import { planStack } from "../../stacks/plan";
+import { checkAgainstPreviousState, PreviousState, planRestore } from "../../stacks/restore";
+import { minioConfig, source } from "../support/stacks";
+
+const BACKUP = { backupId: "254811200", backupHopsworksVersion: "4.8.0" };
+const IN_PLACE = { ...BACKUP, mode: "in-place", forceDataClear: true, confirm: "test/254811200" };
+
+function withRestore(restore: Record<string, unknown>, change: (c: Record<string, any>) => void = () => {}) {
+    const c = minioConfig();
+    c.restore = restore;
+    change(c);
+    return c;
+}
+
+function problemsOf(values: Record<string, any>) {
+    try {
+        readStackConfig(source(values));
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, String(error));
+        return error.problems;
+    }
+    return assert.fail("the config was accepted");
+}
+
+describe("restore config", () => {
+    const refusals: [title: string, config: Record<string, any>, key: string, says: RegExp][] = [
+        ["an unknown mode", withRestore({ mode: "full" }), "restore.mode", /"full": must be one of none, new-cluster, in-place/],
+        ["a restore without a backup ID", withRestore({ mode: "new-cluster", backupHopsworksVersion: "4.8.0" }), "restore.backupId", /is required when restore.mode is new-cluster: the global backup ID \(it also restores HopsFS\)/],
+        ["a backup ID that is not one", withRestore({ ...BACKUP, mode: "new-cluster", backupId: "2548" }), "restore.backupId", /"2548": must be a backup ID of 9 digits/],
+        ["a backup ID with week 60", withRestore({ ...BACKUP, mode: "new-cluster", backupId: "256011200" }), "restore.backupId", /must be a backup ID/],
+        ["a RonDB override that is not an ID", withRestore({ ...BACKUP, mode: "new-cluster", rondbBackupId: "latest" }), "restore.rondbBackupId", /"latest": must be a backup ID/],
+        ["a skipped index with its own '-'", withRestore({ ...BACKUP, mode: "new-cluster", opensearchSkipIndices: ["-myindex"] }), "restore.opensearchSkipIndices[0]", /no leading '-'/],
+        ["swapped Velero backups", withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: { main: "k8s-backups-users-resources-20260213T153627Z" } }), "restore.veleroBackups.main", /must be a Velero backup of schedule k8s-backups-main/],
+        ["an unknown veleroBackups key", withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: { all: "x" } }), "restore.veleroBackups.all", /valid keys of restore.veleroBackups are main, users/],
+        ["a restore without the backup's Hopsworks version", withRestore({ mode: "new-cluster", backupId: "254811200" }), "restore.backupHopsworksVersion", /is required when restore.mode is new-cluster/],
+        ["a backup taken by another Hopsworks version", withRestore({ ...BACKUP, mode: "new-cluster", backupHopsworksVersion: "4.7.1" }), "restore.backupHopsworksVersion", /"4.7.1": must equal hopsworks.version \("4.8.0"\): restore with the exact Hopsworks version/],
+        ["in-place below Hopsworks 4.8.0", withRestore({ ...IN_PLACE, backupHopsworksVersion: "4.7.1" }, (c) => (c.hopsworks.version = "4.7.1")), "restore.mode", /needs Hopsworks 4.8.0 or newer, but hopsworks.version is "4.7.1"/],
+        ["in-place without forceDataClear", withRestore({ ...IN_PLACE, forceDataClear: undefined }), "restore.forceDataClear", /= null: must be true for an in-place restore/],
+        ["in-place with forceDataClear false", withRestore({ ...IN_PLACE, forceDataClear: false }), "restore.forceDataClear", /= false: must be true/],
+        ["in-place without a confirmation", withRestore({ ...IN_PLACE, confirm: undefined }), "restore.confirm", /= null: must be exactly "test\/254811200" to confirm that stack test's data is replaced by backup 254811200/],
+        ["in-place confirming another backup", withRestore({ ...IN_PLACE, confirm: "test/254811140" }), "restore.confirm", /"test\/254811140": must be exactly "test\/254811200"/],
+        ["in-place confirming another stack", withRestore({ ...IN_PLACE, confirm: "prod/254811200" }), "restore.confirm", /must be exactly "test\/254811200"/],
+        ["forceDataClear on a new-cluster restore", withRestore({ ...BACKUP, mode: "new-cluster", forceDataClear: true }), "restore.forceDataClear", /applies only to restore.mode: in-place/],
+        ["a values file carrying restoreFromBackup", withRestore({ mode: "none" }, (c) => (c.hopsworks.valuesFiles = ["test/fixtures/values-restore-leftover.yaml"])), "hopsworks.valuesFiles[0]", /sets global._hopsworks.restoreFromBackup; restores are set with hopsworks-dr:restore/],
+    ];
+    for (const [title, config, key, says] of refusals) {
+        it(`refuses ${title}, naming ${key}`, () => {
+            const problems = key.startsWith("hopsworks.valuesFiles") ? planProblems(config) : problemsOf(config);
+            const problem = problems.find((p) => p.key === key);
+            assert.ok(problem, `no problem names ${key}: ${problems.map((p) => p.message).join(" | ")}`);
+            assert.match(problem.message, says);
+        });
+    }
+
+    it("takes a backup ID written as a YAML number", () => {
+        const config = readStackConfig(source(withRestore({ mode: "new-cluster", backupId: 254811200, backupHopsworksVersion: "4.8.0" })));
+        assert.equal(config.restore.backupId, "254811200");
+    });
+
+    it("defaults to mode none with nothing to restore", () => {
+        const plan = planStack(readStackConfig(source(minioConfig())));
+        assert.equal(plan.mode, "none");
+        assert.equal(plan.restore, undefined);
+        assert.equal((plan.location.location.spec as any).accessMode, "ReadWrite");
+        assert.equal(JSON.stringify(plan.hopsworks.values).includes("restoreFromBackup"), false);
+    });
+});
+
+function planProblems(values: Record<string, any>) {
+    try {
+        planStack(readStackConfig(source(values)));
+    } catch (error) {
+        assert.ok(error instanceof ConfigError, String(error));
+        return error.problems;
+    }
+    return assert.fail("the config was accepted");
+}
+
+describe("restore plan", () => {
+    it("new-cluster: ReadOnly location waiting for a sync, main then users Restores, Hopsworks installed last", () => {
+        const plan = planStack(readStackConfig(source(withRestore({ ...BACKUP, mode: "new-cluster" }))));
+        assert.equal(plan.mode, "new-cluster");
+        assert.equal((plan.location.location.spec as any).accessMode, "ReadOnly");
+        assert.deepEqual(JSON.parse(plan.location.location.metadata.annotations!["pulumi.com/waitFor"]), [
+            "jsonpath={.status.phase}=Available",
+            "jsonpath={.status.lastSyncedTime}",
+        ]);
+        assert.deepEqual(plan.restore!.veleroRestores.map((r) => [r.manifest.metadata.name, r.manifest.spec, r.ignoreChanges]), [
+            ["k8s-backups-main", { scheduleName: "k8s-backups-main" }, ["spec.itemOperationTimeout", "spec.backupName"]],
+            ["k8s-backups-users-resources", { scheduleName: "k8s-backups-users-resources" }, ["spec.itemOperationTimeout", "spec.backupName"]],
+        ]);
+        assert.equal(plan.restore!.backupTakenAt, "2025-11-24T12:00:00.000Z");
+        assert.equal(plan.restore!.steps.length, 4);
+        assert.match(plan.restore!.steps[3], /Hopsworks release installed with restoreFromBackup.backupId 254811200/);
+    });
+
+    it("a named Velero backup is not ignored in diffs: only the controller's own fields are", () => {
+        const c = withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: { main: "k8s-backups-main-20260213T153627Z" } });
+        const [main] = planRestore(readStackConfig(source(c)))!.veleroRestores;
+        assert.deepEqual(main.ignoreChanges, ["spec.itemOperationTimeout"]);
+    });
+
+    it("in-place: no Velero Restores of its own, the location stays ReadWrite, the release waits at least 1200 s", () => {
+        const c = withRestore(IN_PLACE, (c) => (c.hopsworks.timeoutSeconds = 600));
+        const plan = planStack(readStackConfig(source(c)));
+        assert.deepEqual(plan.restore!.veleroRestores, []);
+        assert.equal((plan.location.location.spec as any).accessMode, "ReadWrite");
+        assert.equal(plan.hopsworks.timeoutSeconds, 1200);
+        assert.deepEqual((plan.hopsworks.values.global as any)._hopsworks.restoreFromBackup, { backupId: "254811200", inPlace: true, forceDataClear: true });
+    });
+
+    it("skipped indices without a snapshot override restore the global backup's snapshot", () => {
+        const c = withRestore({ ...BACKUP, mode: "new-cluster", opensearchSkipIndices: ["a", "b"] });
+        const values = planStack(readStackConfig(source(c))).hopsworks.values as any;
+        assert.deepEqual(values.olk.opensearch.restore.repositories.default.snapshots.default, { snapshot_name: "254811200", payload: { indices: "-a,-b" } });
+    });
+});
+
+describe("restore checks against the stack's previous deployment", () => {
+    const installed: PreviousState = { hopsworksInstalledAt: "2025-11-01T00:00:00.000Z", restoreHistory: [] };
+    const check = (restore: Record<string, unknown>, previous: PreviousState) => {
+        const config = readStackConfig(source(withRestore(restore)));
+        return checkAgainstPreviousState(config, planRestore(config)!, previous);
+    };
+
+    it("lets an in-place restore of a backup taken after the install through", () => {
+        assert.deepEqual(check(IN_PLACE, installed), []);
+    });
+
+    it("refuses an in-place restore on a stack with no Hopsworks release yet", () => {
+        const [problem] = check(IN_PLACE, { restoreHistory: [] });
+        assert.equal(problem.key, "restore.mode");
+        assert.match(problem.message, /stack test has no Hopsworks release yet; in-place restore works only on a running installation/);
+    });
+
+    it("refuses an in-place restore of a backup taken before the last fresh install, naming both dates", () => {
+        const [problem] = check(IN_PLACE, { hopsworksInstalledAt: "2025-12-01T08:00:00.000Z", installedFromBackup: "254811200", restoreHistory: [] });
+        assert.equal(problem.key, "restore.backupId");
+        assert.match(problem.message, /taken 2025-11-24T12:00:00.000Z, before this cluster's fresh install at 2025-12-01T08:00:00.000Z/);
+        assert.match(problem.message, /restore.mode: new-cluster/);
+    });
+
+    it("refuses a restore the previous deployment already applied, telling to set mode none", () => {
+        const [problem] = check(IN_PLACE, { ...installed, activeRestore: { mode: "in-place", backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" } });
+        assert.equal(problem.key, "restore.mode");
+        assert.match(problem.message, /already applied at 2025-12-02T00:00:00.000Z; set restore.mode: none/);
+    });
+
+    it("allows the same restore again once a deployment with mode none finished the first", () => {
+        const history = [{ mode: "in-place" as const, backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" }];
+        assert.deepEqual(check(IN_PLACE, { ...installed, restoreHistory: history }), []);
+    });
+
+    it("refuses a new-cluster restore on a stack that already has a release", () => {
+        const [problem] = check({ ...BACKUP, mode: "new-cluster" }, installed);
+        assert.equal(problem.key, "restore.mode");
+        assert.match(problem.message, /already has a Hopsworks release \(installed 2025-11-01T00:00:00.000Z\)/);
+    });
+});
