@@ -109,7 +109,8 @@ export = async () => {
     );
 
     // What the next deployment reads back (stacks/previous-state.ts).
-    const installingNow = !previous?.hopsworksInstalledAt;
+    // A new-cluster restore is always a fresh install (new certificates), even on a reused stack.
+    const installingNow = !previous?.hopsworksInstalledAt || plan.restore?.mode === "new-cluster";
     const activeRestore: AppliedRestore | null = plan.restore
         ? { mode: plan.restore.mode, backupId: plan.restore.backupId, appliedAt: now }
         : null;

@@ -132,10 +132,7 @@ export interface AppliedRestore {
 
 /** The checks that need the stack's previous outputs; the offline render lists them as not evaluated. */
 export const STATE_CHECKS: Record<"new-cluster" | "in-place", string[]> = {
-    "new-cluster": [
-        "the stack has no Hopsworks release yet (a new-cluster restore installs it)",
-        "this restore was not already applied by an earlier deployment",
-    ],
+    "new-cluster": ["this restore was not already applied by an earlier deployment"],
     "in-place": [
         "the stack has a running Hopsworks release (in-place restore upgrades it)",
         "the backup was taken after the cluster's last fresh install (certificates are regenerated on install)",
@@ -155,13 +152,6 @@ export function checkAgainstPreviousState(config: StackConfig, restore: RestoreP
                 `set restore.mode: none to finish it (the chart fails later upgrades that still carry restoreFromBackup)`,
         );
         return problems;
-    }
-    if (restore.mode === "new-cluster" && previous.hopsworksInstalledAt) {
-        refuse(
-            "restore.mode",
-            `= "new-cluster": stack ${config.stack} already has a Hopsworks release (installed ${previous.hopsworksInstalledAt}); ` +
-                "a new-cluster restore installs Hopsworks: use restore.mode: in-place, or a new stack on a new cluster",
-        );
     }
     if (restore.mode === "in-place") {
         if (!previous.hopsworksInstalledAt) {

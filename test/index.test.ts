@@ -120,6 +120,12 @@ describe("the program (index.ts)", () => {
             );
         });
 
+        it("new-cluster on a reused stack records a fresh install, so older backups cannot be restored in place", async () => {
+            const { outputs } = await program(withRestore({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: installed });
+            assert.notEqual(outputs.hopsworksInstalledAt, installed.hopsworksInstalledAt);
+            assert.equal(outputs.installedFromBackup, "254811200");
+        });
+
         it("in-place: upgrades the running release with the restore values and no Velero Restores of its own", async () => {
             const { resources, outputs } = await program(withRestore(IN_PLACE), { previousOutputs: installed });
             assert.ok(!resources.some((r) => r.type === "kubernetes:velero.io/v1:Restore"));

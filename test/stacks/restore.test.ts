@@ -154,9 +154,7 @@ describe("restore checks against the stack's previous deployment", () => {
         assert.deepEqual(check(IN_PLACE, { ...installed, restoreHistory: history }), []);
     });
 
-    it("refuses a new-cluster restore on a stack that already has a release", () => {
-        const [problem] = check({ ...BACKUP, mode: "new-cluster" }, installed);
-        assert.equal(problem.key, "restore.mode");
-        assert.match(problem.message, /already has a Hopsworks release \(installed 2025-11-01T00:00:00.000Z\)/);
+    it("lets a new-cluster restore through on a reused stack after a cluster loss", () => {
+        assert.deepEqual(check({ ...BACKUP, mode: "new-cluster" }, installed), []);
     });
 });
