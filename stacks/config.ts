@@ -118,6 +118,10 @@ export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks", "rest
 const is = (pattern: RegExp) => (v: string) => pattern.test(v);
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const NAMESPACE_RULE = {
+    check: (v: string) => DNS_LABEL.test(v),
+    expected: "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)",
+};
 const SEMVER = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 const IMAGE = /^[a-z0-9]+([._\/-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 // S3 bucket naming rules: 3-63 chars, lowercase, digits, dots, hyphens, no "..", not an IP address.
@@ -320,11 +324,7 @@ function readVelero(r: ConfigReader): VeleroConfig {
         expected: `must be an image reference with a tag or digest, e.g. ${example}`,
     });
     return {
-        namespace: r.string(v, "velero.namespace", {
-            default: DEFAULTS.veleroNamespace,
-            check: is(DNS_LABEL),
-            expected: "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)",
-        })!,
+        namespace: r.string(v, "velero.namespace", { default: DEFAULTS.veleroNamespace, ...NAMESPACE_RULE })!,
         chartVersion: r.string(v, "velero.chartVersion", {
             default: DEFAULTS.veleroChartVersion,
             check: is(SEMVER),
@@ -341,11 +341,7 @@ function readVelero(r: ConfigReader): VeleroConfig {
 
 function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
     const h = r.section("hopsworks", CONFIG_KEYS.hopsworks, true);
-    const namespace = r.string(h, "hopsworks.namespace", {
-        default: DEFAULTS.hopsworksNamespace,
-        check: is(DNS_LABEL),
-        expected: "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)",
-    })!;
+    const namespace = r.string(h, "hopsworks.namespace", { default: DEFAULTS.hopsworksNamespace, ...NAMESPACE_RULE })!;
     const chart = r.string(h, "hopsworks.chart", {
         default: DEFAULTS.hopsworksChart,
         check: is(/^[a-z0-9][a-z0-9._-]*$/),
