@@ -15,6 +15,7 @@ export interface RecordedResource {
     deleteBeforeReplace: boolean;
     ignoreChanges: string[];
     replaceOnChanges: string[];
+    additionalSecretOutputs: string[];
     provider?: string;
     /** Its inputs, each secret replaced by REDACTED and each unknown by UNKNOWN. */
     inputs: Record<string, any>;
@@ -178,6 +179,7 @@ function recordOf(req: any): RecordedResource {
         deleteBeforeReplace: req.getDeletebeforereplace() === true,
         ignoreChanges: [...req.getIgnorechangesList()],
         replaceOnChanges: [...req.getReplaceonchangesList()],
+        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
         provider: req.getProvider() || undefined,
         inputs: plainValue(raw, "", secretPaths) as Record<string, any>,
         secretPaths,

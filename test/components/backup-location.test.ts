@@ -30,6 +30,8 @@ describe("BackupLocation component", () => {
         assert.deepEqual(secret.inputs.metadata, { name: "hopsworks-bsl-credentials", namespace: "velero" });
         assert.deepEqual(secret.inputs.stringData, { cloud: REDACTED });
         assert.deepEqual(secret.secretPaths, ["stringData"]);
+        // Set by the Kubernetes SDK's Secret; the policy pack relies on it (secrets reach policies unwrapped).
+        assert.deepEqual(secret.additionalSecretOutputs, ["data", "stringData"]);
         const location = byName("backup-location", "kubernetes:velero.io/v1:BackupStorageLocation");
         assert.deepEqual(location.inputs, { ...plan.location });
         assert.deepEqual(location.dependencies.map(nameOf), ["backup-location-credentials"]);

@@ -1,0 +1,349 @@
+/**
+ * The hopsworks-dr policies, checked by `pulumi preview --policy-pack policy` in every pull
+ * request. They are deliberately independent of the program's own code (stacks/): a guardrail
+ * that reused the program's logic would agree with its bugs.
+ *
+ * Policies see resources, not stack outputs, so the restore mode is derived from them
+ * (restoreModeOf): Velero Restore resources present = a new-cluster restore in flight; the
+ * Hopsworks release's `global._hopsworks.restoreFromBackup.inPlace: true` = an in-place restore;
+ * neither = mode none.
+ *
+ * Kept apart from index.ts because `new PolicyPack(...)` starts a gRPC server: tests import this
+ * module and call `validateResource` / `validateStack` directly.
+ */
+import { Secret } from "@pulumi/policy";
+import type {
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+
+export const TYPES = {
+    bucket: "aws:s3/bucket:Bucket",
+    bucketVersioning: "aws:s3/bucketVersioning:BucketVersioning",
+    bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    release: "kubernetes:helm.sh/v3:Release",
+    secret: "kubernetes:core/v1:Secret",
+    backupLocation: "kubernetes:velero.io/v1:BackupStorageLocation",
+    veleroRestore: "kubernetes:velero.io/v1:Restore",
+} as const;
+
+export type RestoreMode = "none" | "new-cluster" | "in-place";
+
+type Values = Record<string, any>;
+
+/** The Hopsworks release is the one whose values carry `global._hopsworks` (the chart's namespace for backups). */
+export function isHopsworksRelease(resource: { type: string; props: Record<string, any> }): boolean {
+    return resource.type === TYPES.release && typeof resource.props.values?.global?._hopsworks === "object";
+}
+
+/** The Velero release: the vmware-tanzu chart, whatever the repository or release name. */
+export function isVeleroRelease(resource: { type: string; props: Record<string, any> }): boolean {
+    const chart = resource.props.chart;
+    return resource.type === TYPES.release && typeof chart === "string" && /(^|\/)velero$/.test(chart);
+}
+
+function restoreFromBackupOf(release: { props: Record<string, any> }): Values | undefined {
+    const block = release.props.values?.global?._hopsworks?.restoreFromBackup;
+    return typeof block === "object" && block !== null ? block : undefined;
+}
+
+/** What restore, if any, the stack's resources declare (see the module comment). */
+export function restoreModeOf(resources: PolicyResource[]): RestoreMode {
+    if (resources.some((r) => r.type === TYPES.veleroRestore)) return "new-cluster";
+    if (resources.some((r) => isHopsworksRelease(r) && restoreFromBackupOf(r)?.inPlace === true)) return "in-place";
+    return "none";
+}
+
+/** Whole days a Velero/chart ttl ("60d", "720h") covers, rounded up; undefined when not of that form. */
+export function ttlInDays(ttl: unknown): number | undefined {
+    const match = typeof ttl === "string" ? /^(\d+)([dh])$/.exec(ttl) : null;
+    if (!match) return undefined;
+    const amount = Number(match[1]);
+    return match[2] === "d" ? amount : Math.ceil(amount / 24);
+}
+
+/** The provider may give nested blocks as an object or as a one-element list (older schemas). */
+function block(value: unknown): Values | undefined {
+    const single = Array.isArray(value) ? value[0] : value;
+    return typeof single === "object" && single !== null ? (single as Values) : undefined;
+}
+
+const isSet = (value: unknown) => value !== undefined && value !== null && value !== "";
+
+function resourcePolicy(
+    policy: Omit<ResourceValidationPolicy, "validateResource">,
+    type: string,
+    validate: (args: ResourceValidationArgs, report: ReportViolation) => void,
+): ResourceValidationPolicy {
+    return {
+        ...policy,
+        validateResource: (args, report) => {
+            if (args.type === type) validate(args, report);
+        },
+    };
+}
+
+export const bucketVersioningEnabled = resourcePolicy(
+    {
+        name: "backup-bucket-versioning-enabled",
+        description: "The backup bucket keeps versions: HopsFS backups are the noncurrent versions of its blocks.",
+        enforcementLevel: "mandatory",
+    },
+    TYPES.bucketVersioning,
+    (args, report) => {
+        const status = block(args.props.versioningConfiguration)?.status;
+        if (status !== "Enabled") {
+            report(
+                `Versioning of bucket ${args.props.bucket} is ${status ?? "not set"}: HopsFS backups need it. ` +
+                    `Set versioningConfiguration.status to "Enabled".`,
+            );
+        }
+    },
+);
+
+export const bucketLifecycleKeepsBackups: StackValidationPolicy = {
+    name: "backup-bucket-lifecycle-keeps-backups",
+    description:
+        "The lifecycle rules keep noncurrent versions at least as long as the backup ttl, never expire current objects and never expire by version count.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const hopsworks = args.resources.find(isHopsworksRelease);
+        const ttl = hopsworks?.props.values?.global?._hopsworks?.backups?.ttl;
+        const ttlDays = ttlInDays(ttl);
+        for (const lifecycle of args.resources.filter((r) => r.type === TYPES.bucketLifecycle)) {
+            const bucket = lifecycle.props.bucket;
+            for (const rule of (lifecycle.props.rules ?? []) as Values[]) {
+                if (rule.status === "Disabled") continue;
+                const where = `Lifecycle rule ${rule.id ?? "(no id)"} of bucket ${bucket}`;
+                const expiration = block(rule.expiration);
+                if (isSet(expiration?.days) || isSet(expiration?.date)) {
+                    report(
+                        `${where} expires current objects (expiration ${isSet(expiration?.days) ? `days ${expiration?.days}` : `date ${expiration?.date}`}): ` +
+                            `that deletes live HopsFS blocks. Remove expiration.days and expiration.date; keep only expiredObjectDeleteMarker.`,
+                        lifecycle.urn,
+                    );
+                }
+                const noncurrent = block(rule.noncurrentVersionExpiration);
+                if (isSet(noncurrent?.newerNoncurrentVersions)) {
+                    report(
+                        `${where} sets noncurrentVersionExpiration.newerNoncurrentVersions ${noncurrent?.newerNoncurrentVersions}: ` +
+                            `it deletes versions by count, whatever their age, so backups within the ttl lose their blocks. Remove it.`,
+                        lifecycle.urn,
+                    );
+                }
+                const days = noncurrent?.noncurrentDays;
+                if (isSet(days) && ttlDays !== undefined && Number(days) < ttlDays) {
+                    report(
+                        `${where} keeps noncurrent versions ${days} days, less than the backup ttl ${ttl} (${ttlDays} days): ` +
+                            `backups older than ${days} days would lose their HopsFS blocks. ` +
+                            `Set hopsworks-dr:backup.noncurrentVersionDays to at least ${ttlDays}, or unset it.`,
+                        lifecycle.urn,
+                    );
+                }
+            }
+        }
+        if (hopsworks !== undefined && ttlDays === undefined) {
+            report(
+                `The Hopsworks release has no backup ttl in global._hopsworks.backups.ttl (found ${JSON.stringify(ttl)}), ` +
+                    `so the lifecycle cannot be checked against it. Set hopsworks-dr:backup.ttl, e.g. "60d".`,
+                hopsworks.urn,
+            );
+        }
+    },
+};
+
+export const bucketProtected: StackValidationPolicy = {
+    name: "backup-bucket-protected",
+    description: "The backup bucket is protected, so `pulumi destroy` or a rename cannot delete every backup.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        for (const bucket of args.resources.filter((r) => r.type === TYPES.bucket)) {
+            if (bucket.opts?.protect !== true) {
+                report(
+                    `Bucket ${bucket.props.bucket} (${bucket.name}) is not protected: deleting it deletes every backup. ` +
+                        `Declare it with the resource option protect: true (components/backup-bucket.ts).`,
+                    bucket.urn,
+                );
+            }
+        }
+    },
+};
+
+export const veleroReleaseOwnsNoLocationOrSecret = resourcePolicy(
+    {
+        name: "velero-release-owns-no-location-or-secret",
+        description: "The Velero release takes no volume snapshots and creates no backup location or credentials Secret: the stack owns those.",
+        enforcementLevel: "mandatory",
+    },
+    TYPES.release,
+    (args, report) => {
+        if (!isVeleroRelease(args)) return;
+        const values: Values = args.props.values ?? {};
+        // The chart's defaults are the unsafe ones (snapshots on, a credentials Secret), so absence is a violation too.
+        if (values.snapshotsEnabled !== false) {
+            report(
+                `Velero values set snapshotsEnabled ${JSON.stringify(values.snapshotsEnabled ?? "unset (chart default true)")}: ` +
+                    `the chart then renders a VolumeSnapshotLocation with no provider. Set snapshotsEnabled: false.`,
+            );
+        }
+        const locations = values.configuration?.backupStorageLocation;
+        if (Array.isArray(locations) ? locations.length > 0 : isSet(locations)) {
+            report(
+                `Velero values declare configuration.backupStorageLocation: the chart would create a location beside the stack's hopsworks-bsl. ` +
+                    `Set configuration.backupStorageLocation: [].`,
+            );
+        }
+        const snapshotLocations = values.configuration?.volumeSnapshotLocation;
+        if (Array.isArray(snapshotLocations) ? snapshotLocations.length > 0 : isSet(snapshotLocations)) {
+            report(`Velero values declare configuration.volumeSnapshotLocation: snapshots are off. Remove it.`);
+        }
+        if (values.credentials?.useSecret !== false) {
+            report(
+                `Velero values set credentials.useSecret ${JSON.stringify(values.credentials?.useSecret ?? "unset (chart default true)")}: ` +
+                    `the chart would create a credentials Secret of its own. Set credentials.useSecret: false; ` +
+                    `the location's credentials Secret belongs to the stack.`,
+            );
+        }
+    },
+);
+
+/**
+ * Whether a property is secret. Validation policies get secrets unwrapped, with no marker
+ * (pulumi/pulumi-policy#241), so two signs are accepted: a `Secret` wrapper (the form the policy
+ * SDK uses when it keeps secrets, as for remediations, and the one the tests give) or the property
+ * being listed in the resource's `additionalSecretOutputs` option.
+ */
+function isSecretProperty(args: ResourceValidationArgs, property: string, value: unknown): boolean {
+    return value instanceof Secret || (args.opts?.additionalSecretOutputs ?? []).includes(property);
+}
+
+export const credentialsSecretDataIsSecret = resourcePolicy(
+    {
+        name: "credentials-secret-data-is-secret",
+        description: "The data of every Kubernetes Secret the stack declares (the location's S3 credentials) is a Pulumi secret.",
+        enforcementLevel: "mandatory",
+    },
+    TYPES.secret,
+    (args, report) => {
+        for (const property of ["data", "stringData"]) {
+            const entries = args.props[property];
+            if (entries === undefined || entries === null) continue;
+            if (isSecretProperty(args, property, entries)) continue;
+            const plain = Object.entries(entries as Values)
+                .filter(([key, value]) => !isSecretProperty(args, `${property}.${key}`, value))
+                .map(([key]) => key);
+            if (plain.length > 0) {
+                report(
+                    `Secret ${args.props.metadata?.namespace ?? ""}/${args.props.metadata?.name ?? args.name} has ${property} ` +
+                        `${plain.join(", ")} in plain text: it would be stored unencrypted in the state. ` +
+                        `Wrap it in pulumi.secret(...) and give the credentials with \`pulumi config set --secret\`.`,
+                );
+            }
+        }
+    },
+);
+
+export const inPlaceRestoreForcesDataClear = resourcePolicy(
+    {
+        name: "in-place-restore-forces-data-clear",
+        description: "An in-place restore (restoreFromBackup.inPlace: true) also sets forceDataClear: true, as the chart and the manual require.",
+        enforcementLevel: "mandatory",
+    },
+    TYPES.release,
+    (args, report) => {
+        if (!isHopsworksRelease(args)) return;
+        const restore = restoreFromBackupOf(args);
+        if (restore?.inPlace === true && restore.forceDataClear !== true) {
+            report(
+                `The Hopsworks release restores backup ${restore.backupId} in place without forceDataClear: true ` +
+                    `(found ${JSON.stringify(restore.forceDataClear ?? "unset")}). ` +
+                    `Set hopsworks-dr:restore.forceDataClear true and restore.confirm <stack>/${restore.backupId}.`,
+            );
+        }
+    },
+);
+
+export const restoreValuesNeedARestore: StackValidationPolicy = {
+    name: "restore-values-need-a-restore",
+    description:
+        "The Hopsworks release carries restoreFromBackup only while a restore is in flight (Velero Restores declared, or inPlace: true); a left-over block makes later upgrades fail.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        if (restoreModeOf(args.resources) !== "none") return;
+        for (const release of args.resources.filter(isHopsworksRelease)) {
+            const restore = restoreFromBackupOf(release);
+            if (restore !== undefined) {
+                report(
+                    `The Hopsworks release carries restoreFromBackup (backup ${restore.backupId}) but the stack's restore mode is none ` +
+                        `(no Velero Restore and no inPlace: true): the chart would fail this and every later upgrade. ` +
+                        `Remove restoreFromBackup from the values (it comes only from hopsworks-dr:restore), ` +
+                        `or set restore.mode new-cluster or in-place to restore.`,
+                    release.urn,
+                );
+            }
+        }
+    },
+};
+
+export const locationReadOnlyDuringRestore: StackValidationPolicy = {
+    name: "backup-location-read-only-during-restore",
+    description: "The backup location is ReadOnly exactly while a new-cluster restore is in flight, and ReadWrite otherwise.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const restores = args.resources.filter((r) => r.type === TYPES.veleroRestore);
+        for (const location of args.resources.filter((r) => r.type === TYPES.backupLocation)) {
+            // Velero's default access mode is ReadWrite.
+            const accessMode = location.props.spec?.accessMode ?? "ReadWrite";
+            const name = `${location.props.metadata?.namespace}/${location.props.metadata?.name}`;
+            if (restores.length > 0 && accessMode !== "ReadOnly") {
+                report(
+                    `Backup location ${name} is ${accessMode} while Velero restores ${restores.map((r) => r.props.metadata?.name ?? r.name).join(", ")} ` +
+                        `are declared: the new cluster could prune or overwrite the backups it restores from. Set spec.accessMode: ReadOnly until restore.mode is none again.`,
+                    location.urn,
+                );
+            }
+            if (restores.length === 0 && accessMode !== "ReadWrite") {
+                report(
+                    `Backup location ${name} is ${accessMode} but no Velero restore is declared: scheduled backups would fail. ` +
+                        `Set spec.accessMode: ReadWrite (it is ReadOnly only during a new-cluster restore).`,
+                    location.urn,
+                );
+            }
+        }
+    },
+};
+
+export const restoreInFlight: StackValidationPolicy = {
+    name: "restore-in-flight",
+    description: "Advisory: this change deploys a restore, so reviewers see it at a glance.",
+    enforcementLevel: "advisory",
+    validateStack: (args, report) => {
+        const mode = restoreModeOf(args.resources);
+        if (mode === "none") return;
+        const hopsworks = args.resources.find(isHopsworksRelease);
+        const backupId = hopsworks ? restoreFromBackupOf(hopsworks)?.backupId : undefined;
+        const what =
+            mode === "new-cluster"
+                ? "installs Hopsworks from it after the Velero restores, with the backup location ReadOnly"
+                : "REPLACES the running installation's data with it";
+        report(
+            `This stack deploys ${mode === "in-place" ? "an" : "a"} ${mode} restore of backup ${backupId ?? "(unknown)"}: it ${what}. ` +
+                `Check the backup ID and the stack before approving; once it has completed, set hopsworks-dr:restore.mode none and deploy again.`,
+        );
+    },
+};
+
+export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    bucketVersioningEnabled,
+    bucketLifecycleKeepsBackups,
+    bucketProtected,
+    veleroReleaseOwnsNoLocationOrSecret,
+    credentialsSecretDataIsSecret,
+    inPlaceRestoreForcesDataClear,
+    restoreValuesNeedARestore,
+    locationReadOnlyDuringRestore,
+    restoreInFlight,
+];

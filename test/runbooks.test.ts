@@ -1,0 +1,191 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { CONFIG_KEYS, TOP_LEVEL_KEYS } from "../stacks/config";
+import { PROJECT_DIR } from "./support/stacks";
+
+const RUNBOOKS_DIR = path.join(PROJECT_DIR, "docs", "runbooks");
+/** Pages that are not one operation (the index, the CI set-up). */
+const NOT_OPERATIONS = ["README.md", "ci.md"];
+const REQUIRED_SECTIONS = ["Manual steps replaced", "Commands", "What the preview shows", "Verify", "Back out"];
+
+const CLUSTER_OPTIONS = ["context", "namespace", "velero-namespace"];
+
+/**
+ * The operator CLI's contract: its subcommands and the options each takes. When cli/main.ts
+ * exports its own command table (COMMANDS), that is used instead, so the runbooks follow the CLI.
+ */
+const CLI_CONTRACT: Record<string, string[]> = {
+    "backups list": [...CLUSTER_OPTIONS, "json"],
+    "backups status": [...CLUSTER_OPTIONS, "json", "stack"],
+    "restore plan": [...CLUSTER_OPTIONS, "stack", "mode", "backup", "dry-run", "yes"],
+    "restore finish": [...CLUSTER_OPTIONS, "stack"],
+    "restore clean-markers": [...CLUSTER_OPTIONS, "backup-id", "yes"],
+};
+
+function cliCommands(): Record<string, string[]> {
+    const main = path.join(PROJECT_DIR, "cli", "main.ts");
+    // Read the source first: importing the CLI is only worth it once it exports its table.
+    if (fs.existsSync(main) && /export const COMMANDS\b/.test(fs.readFileSync(main, "utf8"))) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(main).COMMANDS as Record<string, string[]>;
+    }
+    return CLI_CONTRACT;
+}
+
+const SCRIPTS = Object.keys(JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).scripts);
+
+/** Every shell command a page shows: fenced blocks (continuations joined) and inline code spans. */
+export function commandsOf(markdown: string): string[] {
+    const fenced = [...markdown.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].flatMap((m) =>
+        m[1]
+            .replace(/\s*\\\n\s*/g, " ")
+            .split("\n")
+            .map((line) => line.replace(/\s+#.*$/, "").trim()),
+    );
+    const prose = markdown.replace(/```[a-z]*\n[\s\S]*?```/g, "");
+    const inline = [...prose.matchAll(/`([^`\n]+)`/g)].map((m) => m[1].trim());
+    // A line may chain commands with && or ;.
+    return [...fenced, ...inline].flatMap((line) => line.split(/\s*(?:&&|;)\s*/)).filter((c) => c !== "");
+}
+
+function configKeyProblem(key: string): string | undefined {
+    const [section, field, sub, ...rest] = key.split(".");
+    if (!TOP_LEVEL_KEYS.includes(section)) return `unknown config section ${section}`;
+    if (field === undefined) return undefined;
+    const fields = CONFIG_KEYS[section as keyof typeof CONFIG_KEYS] as readonly string[];
+    if (!fields.includes(field)) return `unknown config key ${section}.${field}`;
+    if (sub !== undefined) {
+        const nested = CONFIG_KEYS[field as keyof typeof CONFIG_KEYS] as readonly string[] | undefined;
+        if (nested === undefined || !nested.includes(sub) || rest.length > 0) return `unknown config key ${key}`;
+    }
+    return undefined;
+}
+
+/** What is wrong with the project commands in a page; empty when every one exists. */
+export function commandProblems(markdown: string, commands = cliCommands()): string[] {
+    const problems: string[] = [];
+    for (const command of commandsOf(markdown)) {
+        const words = command.split(/\s+/);
+        const npmRun = /^npm run ([\w:-]+)/.exec(command);
+        if (npmRun && !SCRIPTS.includes(npmRun[1])) problems.push(`${command}: no script "${npmRun[1]}" in package.json`);
+
+        const cliAt = words.indexOf("hopsworks-dr");
+        if (cliAt !== -1 && (cliAt === 0 || words[cliAt - 1] === "npx") && words.length > cliAt + 1) {
+            const subcommand = words.slice(cliAt + 1, cliAt + 3).join(" ");
+            const allowed = commands[subcommand];
+            if (allowed === undefined) {
+                problems.push(`${command}: "hopsworks-dr ${subcommand}" is not a CLI command`);
+            } else {
+                for (const option of words.slice(cliAt + 3).filter((w) => w.startsWith("--"))) {
+                    const name = option.slice(2).split("=")[0];
+                    if (!allowed.includes(name)) problems.push(`${command}: "hopsworks-dr ${subcommand}" takes no --${name}`);
+                }
+            }
+        }
+
+        if (/^pulumi config set\b/.test(command)) {
+            const pathAt = words.indexOf("--path");
+            if (pathAt !== -1) {
+                const problem = configKeyProblem(words[pathAt + 1] ?? "");
+                if (problem) problems.push(`${command}: ${problem}`);
+            }
+            for (const match of command.matchAll(/hopsworks-dr:([\w.]+)/g)) {
+                const problem = configKeyProblem(match[1]);
+                if (problem) problems.push(`${command}: ${problem}`);
+            }
+        }
+    }
+    return problems;
+}
+
+function sectionsOf(markdown: string): string[] {
+    return [...markdown.matchAll(/^## (.+)$/gm)].map((m) => m[1].trim());
+}
+
+const pages = () => fs.readdirSync(RUNBOOKS_DIR).filter((f) => f.endsWith(".md")).sort();
+
+describe("runbooks", () => {
+    it("has the index and one page per operation", () => {
+        assert.deepStrictEqual(pages(), [
+            "README.md",
+            "ci.md",
+            "enable-backups.md",
+            "in-place-restore.md",
+            "rerun-in-place-restore.md",
+            "restore-drill.md",
+            "rotate-s3-credentials.md",
+            "total-cluster-loss.md",
+        ]);
+    });
+
+    it("links every page from the index", () => {
+        const index = fs.readFileSync(path.join(RUNBOOKS_DIR, "README.md"), "utf8");
+        for (const page of pages().filter((p) => p !== "README.md")) assert.ok(index.includes(`](${page})`), page);
+    });
+
+    for (const page of ["README.md", "ci.md", "enable-backups.md", "in-place-restore.md", "rerun-in-place-restore.md", "restore-drill.md", "rotate-s3-credentials.md", "total-cluster-loss.md"]) {
+        describe(page, () => {
+            const text = () => fs.readFileSync(path.join(RUNBOOKS_DIR, page), "utf8");
+
+            it("shows only commands that exist (npm scripts, CLI commands and options, config keys)", () => {
+                assert.deepStrictEqual(commandProblems(text()), []);
+            });
+
+            if (!NOT_OPERATIONS.includes(page)) {
+                it("has the sections of a runbook", () => {
+                    const missing = REQUIRED_SECTIONS.filter((s) => !sectionsOf(text()).includes(s));
+                    assert.deepStrictEqual(missing, [], `${page} lacks ${missing.join(", ")}`);
+                });
+
+                it("shows at least one command of this project", () => {
+                    assert.ok(commandsOf(text()).some((c) => /^(npx hopsworks-dr|npm run|pulumi) /.test(c)));
+                });
+            }
+        });
+    }
+
+    it("gives the exact pulumi import of an existing hopsworks-bsl, under its component", () => {
+        const commands = commandsOf(fs.readFileSync(path.join(RUNBOOKS_DIR, "enable-backups.md"), "utf8"));
+        assert.ok(
+            commands.includes(
+                "pulumi import kubernetes:velero.io/v1:BackupStorageLocation backup-location velero/hopsworks-bsl " +
+                    "--parent 'backupLocation=urn:pulumi:prod::hopsworks-dr::hopsworks-dr:index:BackupLocation::backup-location' " +
+                    "--generate-code=false -s prod",
+            ),
+        );
+    });
+
+    describe("the command check", () => {
+        it("finds commands in fenced blocks, continued lines, chains and inline code", () => {
+            const markdown = "Run `npm test` first.\n\n```sh\nnpm ci && npm run render -- --stack dev   # render\npulumi up \\\n  -s prod\n```\n";
+            assert.deepStrictEqual(commandsOf(markdown), ["npm ci", "npm run render -- --stack dev", "pulumi up -s prod", "npm test"]);
+        });
+
+        it("reports a missing script, an unknown CLI command or option, and unknown config keys", () => {
+            const markdown = [
+                "```sh",
+                "npm run deploy",
+                "npx hopsworks-dr restore apply --stack prod",
+                "hopsworks-dr backups list --stack prod",
+                "pulumi config set --path restore.backupID 254811200 -s prod",
+                "pulumi config set hopsworks-dr:storage.bucketName x -s prod",
+                "pulumi config set --path storage.irsa.roleArn x -s prod",
+                "pulumi config set --path storage.irsa.oidcProviderArn x -s prod",
+                "```",
+            ].join("\n");
+            assert.deepStrictEqual(commandProblems(markdown, CLI_CONTRACT), [
+                'npm run deploy: no script "deploy" in package.json',
+                'npx hopsworks-dr restore apply --stack prod: "hopsworks-dr restore apply" is not a CLI command',
+                'hopsworks-dr backups list --stack prod: "hopsworks-dr backups list" takes no --stack',
+                "pulumi config set --path restore.backupID 254811200 -s prod: unknown config key restore.backupID",
+                "pulumi config set hopsworks-dr:storage.bucketName x -s prod: unknown config key storage.bucketName",
+                "pulumi config set --path storage.irsa.roleArn x -s prod: unknown config key storage.irsa.roleArn",
+            ]);
+        });
+
+        it("covers every command of the CLI contract", () => {
+            assert.deepStrictEqual(Object.keys(cliCommands()).sort(), Object.keys(CLI_CONTRACT).sort());
+        });
+    });
+});

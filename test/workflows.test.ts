@@ -1,0 +1,164 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { PROJECT_DIR } from "./support/stacks";
+
+const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
+
+interface Step {
+    name?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+
+interface Job {
+    "runs-on": string;
+    environment?: string;
+    concurrency?: { group: string; "cancel-in-progress"?: boolean };
+    strategy?: { matrix?: { stack?: string[] } };
+    steps: Step[];
+}
+
+interface Workflow {
+    on: Record<string, unknown>;
+    permissions?: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+function workflow(file: string): Workflow {
+    return parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8")) as Workflow;
+}
+
+/** Stacks that have a Pulumi.<stack>.yaml in the project root. */
+function stackFiles(): string[] {
+    return fs
+        .readdirSync(PROJECT_DIR)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+/** What keeps a workflow's stack matrix and the stack files from matching; empty when they match. */
+function matrixProblems(matrix: string[], files: string[]): string[] {
+    return [
+        ...files.filter((s) => !matrix.includes(s)).map((s) => `Pulumi.${s}.yaml has no matrix entry`),
+        ...matrix.filter((s) => !files.includes(s)).map((s) => `matrix entry ${s} has no Pulumi.${s}.yaml`),
+    ];
+}
+
+/** The fenced code blocks of a Markdown section (## heading), in order. */
+function fencedBlocks(markdown: string, heading: string): string[] {
+    const start = markdown.indexOf(`\n## ${heading}\n`);
+    if (start === -1) throw new Error(`README.md has no "## ${heading}" section`);
+    const rest = markdown.slice(start + 1);
+    const end = rest.indexOf("\n## ", 1);
+    const section = end === -1 ? rest : rest.slice(0, end);
+    return [...section.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1].trim());
+}
+
+/** The README's install and test commands: the first command of each Quick start block. */
+function readmeCommands(): { install: string; test: string } {
+    const blocks = fencedBlocks(fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8"), "Quick start");
+    const firstCommand = (block: string) => block.split("\n")[0].split("&&")[0].trim();
+    const commands = blocks.map(firstCommand);
+    const install = commands.find((c) => /^npm (ci|install)\b/.test(c));
+    const test = commands.find((c) => /^npm (test|run test)\b/.test(c));
+    if (install === undefined || test === undefined) throw new Error(`README.md's Quick start has no install or test command: ${JSON.stringify(blocks)}`);
+    return { install, test };
+}
+
+function pulumiStep(job: Job): Step {
+    const steps = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+    assert.strictEqual(steps.length, 1, "one pulumi/actions step");
+    return steps[0];
+}
+
+const FILES = { preview: "preview.yml", deploy: "deploy.yml" };
+
+describe("GitHub workflows", () => {
+    it("reads the README's install and test commands", () => {
+        assert.deepStrictEqual(readmeCommands(), { install: "npm ci", test: "npm test" });
+    });
+
+    for (const [kind, file] of Object.entries(FILES)) {
+        describe(file, () => {
+            const jobs = () => Object.entries(workflow(file).jobs);
+
+            it("has a matrix entry for every Pulumi.<stack>.yaml, and a stack file for every entry", () => {
+                for (const [name, job] of jobs()) {
+                    assert.deepStrictEqual(matrixProblems(job.strategy?.matrix?.stack ?? [], stackFiles()), [], `job ${name}`);
+                }
+            });
+
+            it("installs and tests with the README's commands, in that order, before Pulumi runs", () => {
+                const { install, test } = readmeCommands();
+                for (const [name, job] of jobs()) {
+                    const runs = job.steps.map((s) => s.run?.trim());
+                    const installAt = runs.indexOf(install);
+                    const testAt = runs.indexOf(test);
+                    const pulumiAt = job.steps.indexOf(pulumiStep(job));
+                    assert.ok(installAt !== -1, `job ${name} has no step running "${install}"`);
+                    assert.ok(testAt > installAt, `job ${name} must run "${test}" after "${install}"`);
+                    assert.ok(pulumiAt > testAt, `job ${name} must run Pulumi after "${test}"`);
+                    const otherInstalls = runs.filter((r) => r !== undefined && /\bnpm (install|i|ci)\b/.test(r) && r !== install);
+                    assert.deepStrictEqual(otherInstalls, [], `job ${name} installs differently from the README`);
+                }
+            });
+
+            it("pins the actions and Node 20 with the npm cache", () => {
+                for (const [, job] of jobs()) {
+                    const uses = job.steps.map((s) => s.uses).filter((u): u is string => u !== undefined);
+                    assert.deepStrictEqual(uses, ["actions/checkout@v4", "actions/setup-node@v4", "pulumi/actions@v6"]);
+                    const setupNode = job.steps.find((s) => s.uses === "actions/setup-node@v4");
+                    assert.deepStrictEqual(setupNode?.with, { "node-version": 20, cache: "npm" });
+                }
+            });
+
+            it("runs Pulumi on the matrix stack with the policy pack", () => {
+                for (const [, job] of jobs()) {
+                    const step = pulumiStep(job);
+                    assert.strictEqual(step.with?.command, kind === "preview" ? "preview" : "up");
+                    assert.strictEqual(step.with?.["stack-name"], "${{ matrix.stack }}");
+                    assert.strictEqual(step.with?.["work-dir"], ".");
+                    assert.strictEqual(step.with?.policyPacks, "policy");
+                    assert.strictEqual(step.with?.diff, true);
+                }
+            });
+
+            it("takes the backend and secrets provider settings from repository variables and secrets", () => {
+                for (const [, job] of jobs()) {
+                    const env = (job as Job & { env?: Record<string, string> }).env ?? {};
+                    assert.strictEqual(env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}");
+                    assert.strictEqual(env.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
+                    assert.strictEqual(env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+                }
+            });
+        });
+    }
+
+    it("previews on pull requests and comments the diff", () => {
+        const preview = workflow(FILES.preview);
+        assert.deepStrictEqual(Object.keys(preview.on), ["pull_request"]);
+        assert.strictEqual(preview.permissions?.["pull-requests"], "write");
+        for (const job of Object.values(preview.jobs)) assert.strictEqual(pulumiStep(job).with?.["comment-on-pr"], true);
+    });
+
+    it("deploys on push to main, each stack in its own environment, one deployment per stack at a time", () => {
+        const deploy = workflow(FILES.deploy);
+        assert.deepStrictEqual(deploy.on, { push: { branches: ["main"] } });
+        for (const job of Object.values(deploy.jobs)) {
+            assert.strictEqual(job.environment, "${{ matrix.stack }}");
+            assert.deepStrictEqual(job.concurrency, { group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+        }
+    });
+
+    it("reports a stack file without a matrix entry and an entry without a stack file", () => {
+        assert.deepStrictEqual(matrixProblems(["dev", "staging"], ["dev", "prod"]), [
+            "Pulumi.prod.yaml has no matrix entry",
+            "matrix entry staging has no Pulumi.staging.yaml",
+        ]);
+    });
+});
