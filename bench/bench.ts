@@ -9,11 +9,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
+import { Worker } from "worker_threads";
+import { backupIdAt } from "../stacks/backup-id";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run bench -- [--runs N] [--skip-tests]";
 const RATIO_TARGET = 2.5;
 const TEST_TARGET_S = 30;
+const CLI_LIST_TARGET_MS = 1000;
+const CLI_RSS_TARGET_MB = 250;
+const CLI_BIN = path.join(PROJECT_DIR, "cli", "bin.js");
 
 interface Options {
     runs: number;
@@ -82,6 +87,10 @@ function repeat(name: string, runs: number, once: () => number): Sample {
 }
 
 const FLOOR = "floor: node loads SDKs";
+const CLI_STARTUP = "cli --help (start-up)";
+const CLI_LIST = "cli backups list --json, 20,000 entries";
+/** Peak RSS of each timed `backups list` run, in MB. */
+const cliListPeakMb: number[] = [];
 const RENDER = "render --stack dev";
 const TESTS = "npm test";
 
@@ -98,6 +107,22 @@ const MEASUREMENTS: Measurement[] = [
             timeChild(process.execPath, ["--import", "tsx", "render/cli.ts", "--stack", "dev", "--out", options.outDir])),
     },
     {
+        name: CLI_STARTUP,
+        enabled: () => true,
+        run: (options) => withCatalogueServer((env) =>
+            repeat(CLI_STARTUP, options.runs, () => timeChild(process.execPath, [CLI_BIN, "--help"], { env }))),
+    },
+    {
+        name: CLI_LIST,
+        enabled: () => true,
+        run: (options) => withCatalogueServer((env) => {
+            const sample = repeat(CLI_LIST, options.runs, () => timedListing(env));
+            // The warm-up's figure is dropped, as its time is.
+            cliListPeakMb.splice(0, 1);
+            return sample;
+        }),
+    },
+    {
         // Once only: it takes tens of seconds and type-checks too, so repeats would blow the time budget.
         name: TESTS,
         enabled: (options) => !options.skipTests,
@@ -106,6 +131,18 @@ const MEASUREMENTS: Measurement[] = [
 ];
 
 const TARGETS: Target[] = [
+    {
+        check: (samples) => {
+            const startup = samples.get(CLI_STARTUP);
+            const list = samples.get(CLI_LIST);
+            if (!startup || !list) return undefined;
+            const beyond = median(list.ms) - median(startup.ms);
+            const peak = Math.max(...cliListPeakMb);
+            const verdict = beyond < CLI_LIST_TARGET_MS && peak < CLI_RSS_TARGET_MB ? "ok" : "OVER";
+            return `cli backups list: ${beyond.toFixed(0)} ms beyond start-up (target < ${CLI_LIST_TARGET_MS} ms), ` +
+                `peak RSS ${peak.toFixed(0)} MB (target < ${CLI_RSS_TARGET_MB} MB): ${verdict}`;
+        },
+    },
     {
         check: (samples) => {
             const floor = samples.get(FLOOR);
@@ -124,6 +161,103 @@ const TARGETS: Target[] = [
         },
     },
 ];
+
+/**
+ * 20,000 metadata entries: 10,000 hourly RonDB and OpenSearch backups each, rotated at 5000
+ * keys into two ConfigMaps per service as Hopsworks does, plus both Velero schedules' backups.
+ */
+function catalogueResponses(): Record<string, string> {
+    const start = Date.UTC(2025, 0, 1);
+    const ids = Array.from({ length: 10_000 }, (_, i) => backupIdAt(new Date(start + i * 3_600_000)));
+    const configMaps: Record<string, object[]> = { rondb: [], opensearch: [] };
+    const responses: Record<string, string> = {};
+    for (const service of ["rondb", "opensearch"]) {
+        for (let part = 0; part < 2; part++) {
+            const name = `${service}-backups-metadata${part === 0 ? "" : `-${part}`}`;
+            const data: Record<string, string> = {};
+            for (const id of ids.slice(part * 5000, (part + 1) * 5000)) {
+                data[id] = JSON.stringify({ start_time: "", end_time: "", duration_ms: 61000, state: "SUCCESS", path: `s3://hopsworks-bench/${service}_backup/${id}` });
+            }
+            const object = { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "hopsworks", labels: { app: "backups-metadata", service } }, data };
+            configMaps[service].push(object);
+            responses[`/api/v1/namespaces/hopsworks/configmaps/${name}`] = JSON.stringify(object);
+        }
+        responses[`/api/v1/namespaces/hopsworks/configmaps?labelSelector=app%3Dbackups-metadata%2Cservice%3D${service}`] =
+            JSON.stringify({ kind: "ConfigMapList", apiVersion: "v1", metadata: {}, items: configMaps[service] });
+    }
+    const backups = ids.slice(-2000).flatMap((id, i) => {
+        const started = new Date(start + (8000 + i) * 3_600_000 + 15_000).toISOString();
+        return ["k8s-backups-main", "k8s-backups-users-resources"].map((schedule) => ({
+            apiVersion: "velero.io/v1", kind: "Backup",
+            metadata: { name: `${schedule}-${id}`, namespace: "velero", labels: { "velero.io/schedule-name": schedule }, creationTimestamp: started },
+            spec: { storageLocation: "hopsworks-bsl" },
+            status: { phase: "Completed", startTimestamp: started, completionTimestamp: started },
+        }));
+    });
+    responses["/apis/velero.io/v1/namespaces/velero/backups"] = JSON.stringify({ apiVersion: "velero.io/v1", kind: "BackupList", metadata: {}, items: backups });
+    return responses;
+}
+
+// Serves the prepared responses by path (the query string only matters for the label lists).
+// It runs on a worker thread so it keeps answering while the main thread blocks in spawnSync.
+const SERVER_CODE = `
+const http = require("http");
+const { workerData } = require("worker_threads");
+const { responses, ready } = workerData;
+const server = http.createServer((req, res) => {
+    const body = responses[req.url] ?? responses[req.url.split("?")[0]];
+    res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
+    res.end(body ?? JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: "not found" }));
+});
+server.listen(0, "127.0.0.1", () => {
+    const flag = new Int32Array(ready);
+    Atomics.store(flag, 0, server.address().port);
+    Atomics.notify(flag, 0);
+});
+`;
+
+/** Starts the API server on a worker thread with a kubeconfig pointing at it, runs `body`, stops both. */
+function withCatalogueServer<T>(body: (env: NodeJS.ProcessEnv) => T): T {
+    const ready = new SharedArrayBuffer(4);
+    const worker = new Worker(SERVER_CODE, { eval: true, workerData: { responses: catalogueResponses(), ready } });
+    const flag = new Int32Array(ready);
+    if (Atomics.wait(flag, 0, 0, 30_000) === "timed-out") throw new Error("the bench's API server did not start");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-bench-kube-"));
+    const kubeconfig = path.join(dir, "kubeconfig");
+    fs.writeFileSync(kubeconfig, [
+        "apiVersion: v1", "kind: Config",
+        `clusters: [{name: bench, cluster: {server: "http://127.0.0.1:${Atomics.load(flag, 0)}", insecure-skip-tls-verify: true}}]`,
+        "users: [{name: bench, user: {token: bench}}]",
+        "contexts: [{name: bench, context: {cluster: bench, user: bench}}]",
+        "current-context: bench", "",
+    ].join("\n"));
+    try {
+        return body({ ...process.env, KUBECONFIG: kubeconfig });
+    } finally {
+        void worker.terminate();
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** One `backups list --json` run; records its peak RSS (GNU time if present, else the child's own maxRSS). */
+function timedListing(env: NodeJS.ProcessEnv): number {
+    const args = [CLI_BIN, "backups", "list", "--json"];
+    if (fs.existsSync("/usr/bin/time")) {
+        const file = path.join(os.tmpdir(), `hopsworks-dr-bench-rss-${process.pid}`);
+        const ms = timeChild("/usr/bin/time", ["-f", "%M", "-o", file, process.execPath, ...args], { env });
+        cliListPeakMb.push(Number(fs.readFileSync(file, "utf8").trim().split("\n").pop()) / 1024);
+        fs.rmSync(file, { force: true });
+        return ms;
+    }
+    // With -e, argv has no script path: the placeholder takes its place for the bin's argv.slice(2).
+    const code = `process.on("exit", () => require("fs").writeSync(2, "maxRSS=" + process.resourceUsage().maxRSS + "\\n")); require(${JSON.stringify(CLI_BIN)});`;
+    const start = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, ["-e", code, "--", "hopsworks-dr", "backups", "list", "--json"], { cwd: PROJECT_DIR, encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (result.status !== 0) throw new ChildFailure(args.join(" "), result.status, result.stdout, result.stderr);
+    cliListPeakMb.push(Number(/maxRSS=(\d+)/.exec(result.stderr)?.[1] ?? NaN) / 1024);
+    return ms;
+}
 
 function median(values: number[]): number {
     const sorted = [...values].sort((a, b) => a - b);

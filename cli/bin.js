@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The `hopsworks-dr` bin: the CLI is TypeScript, run through tsx like the rest of the project.
+"use strict";
+require("tsx/cjs");
+const { main, processIo } = require("./main.ts");
+main(process.argv.slice(2), processIo()).then((code) => {
+    process.exitCode = code;
+});

@@ -1,0 +1,212 @@
+import * as k8s from "@kubernetes/client-node";
+import * as path from "path";
+import {
+    LocationStatus,
+    METADATA_CONFIGMAP,
+    METADATA_SERVICES,
+    MetadataConfigMap,
+    metadataConfigMapIndex,
+    MetadataService,
+    VELERO_LOCATION,
+    VELERO_SCHEDULES,
+    VeleroBackup,
+} from "../stacks/catalogue";
+import { CliError } from "./errors";
+
+export interface ClusterOptions {
+    /** The KUBECONFIG value to honour (a path list); unset: ~/.kube/config. */
+    kubeconfig?: string;
+    context?: string;
+    namespace: string;
+    veleroNamespace: string;
+}
+
+const VELERO = { group: "velero.io", version: "v1" };
+
+/** The few calls the CLI makes, each turning client-node failures into one line naming the object. */
+export class Cluster {
+    private readonly core: k8s.CoreV1Api;
+    private readonly batch: k8s.BatchV1Api;
+    private readonly custom: k8s.CustomObjectsApi;
+    readonly server: string;
+
+    constructor(readonly options: ClusterOptions) {
+        const kc = new k8s.KubeConfig();
+        const files = (options.kubeconfig ?? "").split(path.delimiter).filter(Boolean);
+        try {
+            if (files.length > 0) {
+                kc.loadFromFile(files[0]);
+                for (const file of files.slice(1)) {
+                    const more = new k8s.KubeConfig();
+                    more.loadFromFile(file);
+                    kc.mergeConfig(more);
+                }
+            } else {
+                kc.loadFromDefault();
+            }
+        } catch (error) {
+            throw new CliError(`cannot load kubeconfig ${files.join(", ") || "~/.kube/config"}: ${firstLine(error)}`);
+        }
+        if (options.context !== undefined) {
+            if (!kc.getContextObject(options.context)) throw new CliError(`context ${options.context} is not in the kubeconfig`);
+            kc.setCurrentContext(options.context);
+        }
+        const cluster = kc.getCurrentCluster();
+        if (!cluster) throw new CliError("the kubeconfig has no current cluster: pass --context or set current-context");
+        this.server = cluster.server;
+        this.core = kc.makeApiClient(k8s.CoreV1Api);
+        this.batch = kc.makeApiClient(k8s.BatchV1Api);
+        this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    }
+
+    /** Turns a client-node failure into a CliError naming what was being done. */
+    private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+        try {
+            return await run();
+        } catch (error) {
+            throw this.explain(what, error);
+        }
+    }
+
+    private explain(what: string, error: unknown): CliError {
+        if (error instanceof k8s.ApiException) {
+            const message = statusMessage(error.body);
+            if (error.code === 401) return new CliError(`${what}: unauthorized (401): the kubeconfig's credentials were refused`);
+            if (error.code === 403) return new CliError(`${what}: forbidden (403)${message ? `: ${message}` : ""}`);
+            if (error.code === 404) return new CliError(`${what}: not found (404)${message ? `: ${message}` : ""}`);
+            return new CliError(`${what}: the API server answered ${error.code}${message ? `: ${message}` : ""}`);
+        }
+        return new CliError(`${what}: cannot reach the cluster at ${this.server}: ${networkCause(error)}`);
+    }
+
+    /**
+     * Every metadata ConfigMap of a service: those carrying the labels, plus the rotated names
+     * probed one by one, since a ConfigMap created by hand or by an older release may lack them.
+     */
+    async metadataConfigMaps(service: MetadataService): Promise<MetadataConfigMap[]> {
+        const namespace = this.options.namespace;
+        const labelSelector = `app=backups-metadata,service=${service}`;
+        const listed = await this.call(`list configmaps -l ${labelSelector} in namespace ${namespace}`, () =>
+            this.core.listNamespacedConfigMap({ namespace, labelSelector }),
+        );
+        const found = new Map<string, MetadataConfigMap>();
+        for (const item of listed.items) {
+            const name = item.metadata?.name ?? "";
+            found.set(name, { name, service, data: item.data ?? {} });
+        }
+        const highest = Math.max(-1, ...[...found.keys()].map((n) => metadataConfigMapIndex(service, n) ?? -1));
+        // Probe past the highest labelled index until the first name that does not exist.
+        for (let index = 0; ; index++) {
+            const name = index === 0 ? METADATA_CONFIGMAP[service] : `${METADATA_CONFIGMAP[service]}-${index}`;
+            if (found.has(name)) continue;
+            const item = await this.getOrUndefined(`get configmap ${name} in namespace ${namespace}`, () =>
+                this.core.readNamespacedConfigMap({ name, namespace }),
+            );
+            if (item) found.set(name, { name, service, data: item.data ?? {} });
+            else if (index > highest) break;
+        }
+        if (found.size === 0) {
+            throw new CliError(`configmap ${METADATA_CONFIGMAP[service]} not found in namespace ${namespace} (nor any with labels ${labelSelector})`);
+        }
+        return [...found.values()];
+    }
+
+    async allMetadataConfigMaps(): Promise<MetadataConfigMap[]> {
+        const lists = await Promise.all(METADATA_SERVICES.map((service) => this.metadataConfigMaps(service)));
+        return lists.flat();
+    }
+
+    async veleroBackups(): Promise<VeleroBackup[]> {
+        const namespace = this.options.veleroNamespace;
+        const labelSelector = `velero.io/schedule-name in (${Object.values(VELERO_SCHEDULES).join(",")})`;
+        const list = await this.call(`list backups.velero.io in namespace ${namespace}`, () =>
+            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "backups", labelSelector }),
+        );
+        const date = (value: unknown) => (typeof value === "string" ? new Date(value) : undefined);
+        return ((list?.items ?? []) as any[]).map((item): VeleroBackup => ({
+            name: item.metadata?.name,
+            schedule: item.metadata?.labels?.["velero.io/schedule-name"] ?? "",
+            storageLocation: item.spec?.storageLocation,
+            phase: item.status?.phase,
+            started: date(item.status?.startTimestamp) ?? date(item.metadata?.creationTimestamp),
+            completed: date(item.status?.completionTimestamp),
+        }));
+    }
+
+    async location(): Promise<LocationStatus | undefined> {
+        const namespace = this.options.veleroNamespace;
+        const item = await this.getOrUndefined(`get backupstoragelocation ${VELERO_LOCATION} in namespace ${namespace}`, () =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "backupstoragelocations", name: VELERO_LOCATION }),
+        );
+        if (!item) return undefined;
+        const synced = item.status?.lastSyncedTime;
+        return { name: VELERO_LOCATION, phase: item.status?.phase, lastSynced: typeof synced === "string" ? new Date(synced) : undefined };
+    }
+
+    async jobExists(name: string): Promise<boolean> {
+        const namespace = this.options.namespace;
+        return (await this.getOrUndefined(`get job ${name} in namespace ${namespace}`, () => this.batch.readNamespacedJob({ name, namespace }))) !== undefined;
+    }
+
+    async veleroRestoreExists(name: string): Promise<boolean> {
+        const namespace = this.options.veleroNamespace;
+        const item = await this.getOrUndefined(`get restore.velero.io ${name} in namespace ${namespace}`, () =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }),
+        );
+        return item !== undefined;
+    }
+
+    /** Deletes a Job and, in the background, its pods; false when it was already gone. */
+    async deleteJob(name: string): Promise<boolean> {
+        const namespace = this.options.namespace;
+        const result = await this.getOrUndefined(`delete job ${name} in namespace ${namespace}`, () =>
+            this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }),
+        );
+        return result !== undefined;
+    }
+
+    async deleteVeleroRestore(name: string): Promise<boolean> {
+        const namespace = this.options.veleroNamespace;
+        const result = await this.getOrUndefined(`delete restore.velero.io ${name} in namespace ${namespace}`, () =>
+            this.custom.deleteNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }),
+        );
+        return result !== undefined;
+    }
+
+    /** The call's result, or undefined on 404; every other failure is a CliError. */
+    private async getOrUndefined<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
+        try {
+            return (await run()) ?? ({} as T);
+        } catch (error) {
+            if (error instanceof k8s.ApiException && error.code === 404) return undefined;
+            throw this.explain(what, error);
+        }
+    }
+}
+
+function statusMessage(body: unknown): string | undefined {
+    let parsed = body;
+    if (typeof body === "string") {
+        try {
+            parsed = JSON.parse(body);
+        } catch {
+            return body.trim().split("\n")[0] || undefined;
+        }
+    }
+    const message = (parsed as { message?: unknown } | undefined)?.message;
+    return typeof message === "string" ? message : undefined;
+}
+
+/** The innermost cause of a failed request (ECONNREFUSED, a DNS failure, ...), on one line. */
+function networkCause(error: unknown): string {
+    let current: any = error;
+    while (current?.cause) current = current.cause;
+    const code = current?.code ? `${current.code}` : "";
+    // node-fetch wraps the socket error as "request to <url> failed, reason: <cause>".
+    const message = firstLine(current).replace(/^request to \S+ failed, reason: /, "");
+    return code && !message.includes(code) ? `${code}: ${message}` : message;
+}
+
+function firstLine(error: unknown): string {
+    return String((error as Error)?.message ?? error).split("\n")[0];
+}

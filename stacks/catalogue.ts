@@ -1,0 +1,314 @@
+import { CronExpressionParser } from "cron-parser";
+import { backupIdTime, BACKUP_ID_PATTERN } from "./backup-id";
+
+/**
+ * The backup catalogue: which restore points exist and whether backups are healthy, as plain
+ * functions over plain data (ConfigMaps and Velero Backups already fetched), so the CLI stays a
+ * thin shell and every rule here is tested without a cluster.
+ */
+
+export const METADATA_SERVICES = ["rondb", "opensearch"] as const;
+export type MetadataService = (typeof METADATA_SERVICES)[number];
+
+/** Base names; rotation adds `-1`, `-2`, ... once a ConfigMap holds 5000 keys or ~900 KB. */
+export const METADATA_CONFIGMAP: Record<MetadataService, string> = {
+    rondb: "rondb-backups-metadata",
+    opensearch: "opensearch-backups-metadata",
+};
+
+export const VELERO_SCHEDULES = { main: "k8s-backups-main", users: "k8s-backups-users-resources" } as const;
+export type VeleroScheduleKey = keyof typeof VELERO_SCHEDULES;
+export const VELERO_LOCATION = "hopsworks-bsl";
+
+/** States a metadata entry may be in; anything else is reported and skipped. */
+export const KNOWN_STATES = ["SUCCESS", "FAILED", "RUNNING", "IN_PROGRESS"];
+
+/**
+ * A Velero backup belongs to the restore point whose time is closest to the backup's start,
+ * within this window around the point: the schedules fire on the same cron as the RonDB and
+ * OpenSearch jobs, so their backups start minutes after the backup ID's minute, never hours before.
+ */
+export const VELERO_MATCH_WINDOW = { beforeMs: 30 * 60_000, afterMs: 6 * 3_600_000 };
+
+/** A backup counts as on time until the schedule's interval plus this grace (at most the interval itself) has passed. */
+export const RPO_GRACE_MS = 3_600_000;
+
+export interface MetadataConfigMap {
+    name: string;
+    service: MetadataService;
+    data: Record<string, string>;
+}
+
+export interface MetadataEntry {
+    id: string;
+    service: MetadataService;
+    state: string;
+    /** From the entry's start_time, else decoded from the ID. */
+    time: Date;
+    configMap: string;
+}
+
+export interface VeleroBackup {
+    name: string;
+    /** The `velero.io/schedule-name` label. */
+    schedule: string;
+    storageLocation?: string;
+    phase?: string;
+    /** status.startTimestamp, else metadata.creationTimestamp: when the schedule fired. */
+    started?: Date;
+    completed?: Date;
+}
+
+export interface RestorePoint {
+    id: string;
+    time: Date;
+    rondb?: string;
+    opensearch?: string;
+    velero: { main?: VeleroBackup; users?: VeleroBackup };
+    complete: boolean;
+}
+
+/** Metadata ConfigMap names in rotation order: the base, then -1, -2, ... */
+export function metadataConfigMapIndex(service: MetadataService, name: string): number | undefined {
+    const base = METADATA_CONFIGMAP[service];
+    if (name === base) return 0;
+    const match = new RegExp(`^${base}-(\\d+)$`).exec(name);
+    return match ? Number(match[1]) : undefined;
+}
+
+/** Reads a start_time written as ISO text, epoch seconds or epoch milliseconds. */
+function parseTime(value: unknown): Date | undefined {
+    if (typeof value === "number" && Number.isFinite(value)) return new Date(value < 1e12 ? value * 1000 : value);
+    if (typeof value === "string" && value.trim() !== "") {
+        if (/^\d+$/.test(value)) return parseTime(Number(value));
+        const ms = Date.parse(value);
+        if (!Number.isNaN(ms)) return new Date(ms);
+    }
+    return undefined;
+}
+
+/**
+ * Every entry of every metadata ConfigMap. A malformed entry (bad JSON, no or unknown state, a
+ * key that is not a backup ID) becomes a warning and is skipped: one bad key must not hide the
+ * other restore points. An ID found in two rotated ConfigMaps keeps its successful entry.
+ */
+export function readMetadataEntries(configMaps: MetadataConfigMap[]): { entries: MetadataEntry[]; warnings: string[] } {
+    const warnings: string[] = [];
+    const byKey = new Map<string, MetadataEntry>();
+    const ordered = [...configMaps].sort(
+        (a, b) => a.service.localeCompare(b.service) ||
+            (metadataConfigMapIndex(a.service, a.name) ?? 1e9) - (metadataConfigMapIndex(b.service, b.name) ?? 1e9),
+    );
+    for (const configMap of ordered) {
+        for (const [id, text] of Object.entries(configMap.data)) {
+            const where = `configmap ${configMap.name}, entry ${id}`;
+            if (!BACKUP_ID_PATTERN.test(id) || backupIdTime(id) === undefined) {
+                warnings.push(`${where}: skipped, the key is not a backup ID (date +%y%V%u%H%M)`);
+                continue;
+            }
+            let value: unknown;
+            try {
+                value = JSON.parse(text);
+            } catch {
+                warnings.push(`${where}: skipped, not valid JSON`);
+                continue;
+            }
+            const state = typeof value === "object" && value !== null ? (value as Record<string, unknown>).state : undefined;
+            if (typeof state !== "string" || !KNOWN_STATES.includes(state)) {
+                warnings.push(`${where}: skipped, unknown state ${JSON.stringify(state ?? null)} (known: ${KNOWN_STATES.join(", ")})`);
+                continue;
+            }
+            const time = parseTime((value as Record<string, unknown>).start_time) ?? backupIdTime(id)!;
+            const key = `${configMap.service}/${id}`;
+            const previous = byKey.get(key);
+            if (previous?.state === "SUCCESS") continue;
+            byKey.set(key, { id, service: configMap.service, state, time, configMap: configMap.name });
+        }
+    }
+    return { entries: [...byKey.values()], warnings };
+}
+
+function veleroTime(backup: VeleroBackup): Date | undefined {
+    return backup.started ?? backup.completed;
+}
+
+/** Velero backups of the two Hopsworks schedules on the Hopsworks location, the only ones a restore uses. */
+export function hopsworksVeleroBackups(backups: VeleroBackup[]): VeleroBackup[] {
+    const schedules: string[] = Object.values(VELERO_SCHEDULES);
+    return backups.filter((b) => schedules.includes(b.schedule) && b.storageLocation === VELERO_LOCATION);
+}
+
+/**
+ * One restore point per backup ID, newest first by time (not by the numeric ID, which is not
+ * monotonic around New Year), with the Velero backups that belong to it: each Velero backup goes
+ * to the point closest to its start within VELERO_MATCH_WINDOW; a point keeps, per schedule, a
+ * Completed backup over any other, then the closest.
+ */
+export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBackup[]): RestorePoint[] {
+    const byId = new Map<string, RestorePoint>();
+    for (const entry of entries) {
+        let point = byId.get(entry.id);
+        if (!point) {
+            point = { id: entry.id, time: entry.time, velero: {}, complete: false };
+            byId.set(entry.id, point);
+        }
+        point[entry.service] = entry.state;
+        // RonDB's start time is the point's time: it is the backup the ID was minted for.
+        if (entry.service === "rondb") point.time = entry.time;
+    }
+    const points = [...byId.values()].sort(compareNewestFirst);
+    const candidates = new Map<RestorePoint, VeleroBackup[]>();
+    for (const backup of hopsworksVeleroBackups(veleroBackups)) {
+        const started = veleroTime(backup)?.getTime();
+        if (started === undefined) continue;
+        let best: RestorePoint | undefined;
+        let bestDistance = Infinity;
+        for (const point of points) {
+            const offset = started - point.time.getTime();
+            if (offset < -VELERO_MATCH_WINDOW.beforeMs || offset > VELERO_MATCH_WINDOW.afterMs) continue;
+            if (Math.abs(offset) < bestDistance) {
+                best = point;
+                bestDistance = Math.abs(offset);
+            }
+        }
+        if (best) candidates.set(best, [...(candidates.get(best) ?? []), backup]);
+    }
+    for (const [point, backups] of candidates) {
+        for (const key of Object.keys(VELERO_SCHEDULES) as VeleroScheduleKey[]) {
+            const distance = (b: VeleroBackup) => Math.abs(veleroTime(b)!.getTime() - point.time.getTime());
+            const ofSchedule = backups
+                .filter((b) => b.schedule === VELERO_SCHEDULES[key])
+                .sort((a, b) => Number(b.phase === "Completed") - Number(a.phase === "Completed") || distance(a) - distance(b));
+            if (ofSchedule.length > 0) point.velero[key] = ofSchedule[0];
+        }
+    }
+    for (const point of points) {
+        point.complete = point.rondb === "SUCCESS" && point.opensearch === "SUCCESS" &&
+            point.velero.main?.phase === "Completed" && point.velero.users?.phase === "Completed";
+    }
+    return points;
+}
+
+function compareNewestFirst(a: RestorePoint, b: RestorePoint): number {
+    return b.time.getTime() - a.time.getTime() || b.id.localeCompare(a.id);
+}
+
+/** Why a point cannot be restored from, e.g. "opensearch FAILED, no Velero users backup"; empty when complete. */
+export function incompleteReasons(point: RestorePoint): string[] {
+    const reasons: string[] = [];
+    for (const service of METADATA_SERVICES) {
+        if (point[service] === undefined) reasons.push(`no ${service} backup`);
+        else if (point[service] !== "SUCCESS") reasons.push(`${service} ${point[service]}`);
+    }
+    for (const key of Object.keys(VELERO_SCHEDULES) as VeleroScheduleKey[]) {
+        const backup = point.velero[key];
+        if (!backup) reasons.push(`no Velero ${key} backup`);
+        else if (backup.phase !== "Completed") reasons.push(`Velero ${key} backup ${backup.name} ${backup.phase ?? "without a phase"}`);
+    }
+    return reasons;
+}
+
+/** The schedule's interval around `now` (previous to next run), the recovery point objective. */
+export function scheduleIntervalMs(schedule: string, now: Date): number {
+    const options = { tz: "UTC" };
+    const next = CronExpressionParser.parse(schedule.trim(), { ...options, currentDate: now }).next().toDate();
+    // From the next run back, so a `now` exactly on a run time does not halve the interval.
+    const previous = CronExpressionParser.parse(schedule.trim(), { ...options, currentDate: next }).prev().toDate();
+    return next.getTime() - previous.getTime();
+}
+
+export interface LocationStatus {
+    name: string;
+    phase?: string;
+    lastSynced?: Date;
+}
+
+export interface ServiceHealth {
+    service: string;
+    /** The newest successful backup: a metadata ID or a Velero backup name. */
+    newest?: string;
+    time?: Date;
+    ageMs?: number;
+    onTime: boolean;
+}
+
+export interface BackupHealth {
+    location?: LocationStatus;
+    intervalMs: number;
+    graceMs: number;
+    services: ServiceHealth[];
+    newestComplete?: RestorePoint;
+    /** One line per reason the backups are not healthy; empty when healthy. */
+    problems: string[];
+}
+
+/** "9d 2h", "3h 5m", "42m": ages and intervals as people read them. */
+export function formatDuration(ms: number): string {
+    const minutes = Math.floor(Math.max(0, ms) / 60_000);
+    const [d, h, m] = [Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), minutes % 60];
+    if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
+    if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
+    return `${m}m`;
+}
+
+/**
+ * Whether backups are healthy: the location is Available and has synced, every service (RonDB,
+ * OpenSearch, both Velero schedules) has a successful backup younger than the interval plus
+ * grace, and so does a complete restore point. A service alone out of date is the partial case
+ * the manual warns about: the other services' newer backups cannot be restored without it.
+ */
+export function backupHealth(input: {
+    now: Date;
+    schedule: string;
+    location?: LocationStatus;
+    entries: MetadataEntry[];
+    veleroBackups: VeleroBackup[];
+    points: RestorePoint[];
+}): BackupHealth {
+    const intervalMs = scheduleIntervalMs(input.schedule, input.now);
+    const graceMs = Math.min(RPO_GRACE_MS, intervalMs);
+    const limitMs = intervalMs + graceMs;
+    const problems: string[] = [];
+    const location = input.location;
+    if (!location) {
+        problems.push(`location ${VELERO_LOCATION}: not found`);
+    } else {
+        if (location.phase !== "Available") problems.push(`location ${location.name}: phase is ${location.phase ?? "not set"}, not Available`);
+        if (!location.lastSynced) problems.push(`location ${location.name}: has never synced backups from the bucket`);
+    }
+    const rpo = `the schedule's interval ${formatDuration(intervalMs)} (${input.schedule}) plus ${formatDuration(graceMs)} grace`;
+    const judge = (service: string, newest: string | undefined, time: Date | undefined): ServiceHealth => {
+        if (!newest || !time) {
+            problems.push(`${service}: no successful backup`);
+            return { service, onTime: false };
+        }
+        const ageMs = input.now.getTime() - time.getTime();
+        const onTime = ageMs <= limitMs;
+        if (!onTime) problems.push(`${service}: newest successful backup ${newest} is ${formatDuration(ageMs)} old, more than ${rpo}`);
+        return { service, newest, time, ageMs, onTime };
+    };
+    const services: ServiceHealth[] = [];
+    for (const service of METADATA_SERVICES) {
+        const newest = input.entries
+            .filter((e) => e.service === service && e.state === "SUCCESS")
+            .reduce<MetadataEntry | undefined>((best, e) => (!best || e.time > best.time ? e : best), undefined);
+        services.push(judge(service, newest?.id, newest?.time));
+    }
+    const velero = hopsworksVeleroBackups(input.veleroBackups);
+    for (const [key, schedule] of Object.entries(VELERO_SCHEDULES)) {
+        const newest = velero
+            .filter((b) => b.schedule === schedule && b.phase === "Completed" && veleroTime(b))
+            .reduce<VeleroBackup | undefined>((best, b) => (!best || veleroTime(b)! > veleroTime(best)! ? b : best), undefined);
+        services.push(judge(`velero ${key}`, newest?.name, newest ? veleroTime(newest) : undefined));
+    }
+    const newestComplete = input.points.find((p) => p.complete);
+    const newestPoint = input.points[0];
+    if (services.every((s) => s.onTime)) {
+        // Every service is on time, yet their backups may not line up into one restore point.
+        const completeHealth = judge("complete restore point", newestComplete?.id, newestComplete?.time);
+        if (!completeHealth.onTime && newestPoint && !newestPoint.complete) {
+            problems.push(`newest restore point ${newestPoint.id} is partial: ${incompleteReasons(newestPoint).join(", ")}`);
+        }
+    }
+    return { location, intervalMs, graceMs, services, newestComplete, problems };
+}
