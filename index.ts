@@ -100,8 +100,13 @@ export = async () => {
             repo: plan.hopsworks.repo,
             version: plan.hopsworks.version,
             timeoutSeconds: plan.hopsworks.timeoutSeconds,
-            // The values wait for every restore to be Completed: a failed one stops the install here.
-            values: pulumi.all(restores.map((r) => r.completed)).apply(() => plan.hopsworks.values),
+            values: plan.hopsworks.values,
+            // Resolves only when every Velero restore is Completed: a failed one stops the install here.
+            description: plan.restore
+                ? pulumi
+                      .all(restores.map((r) => r.completed))
+                      .apply(() => `hopsworks-dr: ${plan.restore!.mode} restore of backup ${plan.restore!.backupId}`)
+                : "hopsworks-dr",
             repoUsername: reveal(plan.hopsworks.repoCredentials?.username),
             repoPassword: reveal(plan.hopsworks.repoCredentials?.password),
         },

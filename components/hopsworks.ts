@@ -11,6 +11,12 @@ export interface HopsworksArgs {
     /** Helm's wait; the manual's restores need 1200 s, a Release's own default is 300 s. */
     timeoutSeconds: pulumi.Input<number>;
     values: pulumi.Input<Values>;
+    /**
+     * Helm's description of the release. It is also where a restore's outcome gates the install:
+     * it resolves only once every Velero restore is Completed, and it keeps the values known in a
+     * preview so reviewers see them.
+     */
+    description?: pulumi.Input<string>;
     repoUsername?: pulumi.Input<string>;
     repoPassword?: pulumi.Input<string>;
 }
@@ -39,6 +45,7 @@ export class Hopsworks extends pulumi.ComponentResource {
                 createNamespace: true,
                 timeout: args.timeoutSeconds,
                 values: args.values,
+                description: args.description,
             },
             { parent: this, dependsOn: opts?.dependsOn },
         );

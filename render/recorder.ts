@@ -10,6 +10,8 @@ export interface RecordedResource {
     parent?: string;
     /** URNs of the resources it waits for: explicit dependsOn and those its inputs come from. */
     dependencies: string[];
+    /** For each input, the URNs of the resources its value comes from. */
+    propertyDependencies: Record<string, string[]>;
     protect: boolean;
     retainOnDelete: boolean;
     deleteBeforeReplace: boolean;
@@ -174,6 +176,7 @@ function recordOf(req: any): RecordedResource {
         custom: req.getCustom(),
         parent: req.getParent() || undefined,
         dependencies: [...req.getDependenciesList()].sort(),
+        propertyDependencies: propertyDependenciesOf(req),
         protect: req.getProtect() === true,
         retainOnDelete: req.getRetainondelete() === true,
         deleteBeforeReplace: req.getDeletebeforereplace() === true,
@@ -184,6 +187,12 @@ function recordOf(req: any): RecordedResource {
         inputs: plainValue(raw, "", secretPaths) as Record<string, any>,
         secretPaths,
     };
+}
+
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+    const result: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, key: string) => (result[key] = [...deps.getUrnsList()].sort()));
+    return result;
 }
 
 /** Decodes the wire form of inputs, keeping secrets out: only REDACTED stands where one was. */

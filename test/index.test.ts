@@ -97,6 +97,10 @@ describe("the program (index.ts)", () => {
             assert.ok(users.dependencies.map(nameOf).includes("k8s-backups-main"), "users waits for main");
             assert.ok(hopsworks.dependencies.map(nameOf).includes("k8s-backups-users-resources"), "Hopsworks waits for users");
             assert.deepEqual(hopsworks.inputs.values.global._hopsworks.restoreFromBackup, { backupId: "254811200" });
+            // The restores gate the install through the description, so a preview still shows the values.
+            assert.deepEqual(hopsworks.propertyDependencies.values ?? [], []);
+            assert.deepEqual(hopsworks.propertyDependencies.description.map(nameOf), ["k8s-backups-main", "k8s-backups-users-resources"]);
+            assert.equal(hopsworks.inputs.description, "hopsworks-dr: new-cluster restore of backup 254811200");
         });
 
         it("new-cluster: records the install from backup and the applied restore in the outputs", async () => {
