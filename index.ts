@@ -13,25 +13,20 @@ import { VeleroIam } from "./components/velero-iam";
 import { VeleroRestore } from "./components/velero-restore";
 import { readStackConfig } from "./stacks/config";
 import { ConfigError } from "./stacks/config-reader";
-import { planStack, StackPlan } from "./stacks/plan";
+import { planStack } from "./stacks/plan";
 import { readPreviousState } from "./stacks/previous-state";
-import { AppliedRestore, checkAgainstPreviousState, PreviousState, STATE_CHECKS } from "./stacks/restore";
+import { AppliedRestore, checkAgainstPreviousState, STATE_CHECKS } from "./stacks/restore";
 import { configSourceFromPulumi } from "./stacks/source";
 
 /** Shown in the offline render where a deployment would write its own time. */
 const DEPLOYMENT_TIME = "<time of the deployment>";
 
-function plannedStack(previous: PreviousState | undefined): StackPlan {
+/** Runs a check that may refuse the config; a refusal ends the program with its message alone. */
+function refusing<T>(check: () => T): T {
     try {
-        const config = readStackConfig(configSourceFromPulumi(__dirname));
-        const plan = planStack(config);
-        if (plan.restore && previous) {
-            const problems = checkAgainstPreviousState(config, plan.restore, previous);
-            if (problems.length > 0) throw new ConfigError(problems);
-        }
-        return plan;
+        return check();
     } catch (error) {
-        // A RunError ends the program with its message alone: no stack trace, nothing declared.
+        // A RunError prints no stack trace; nothing has been declared yet.
         if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
         throw error;
     }
@@ -40,8 +35,14 @@ function plannedStack(previous: PreviousState | undefined): StackPlan {
 const reveal = (secret?: { reveal(): string }) => (secret ? pulumi.secret(secret.reveal()) : undefined);
 
 export = async () => {
+    const config = refusing(() => readStackConfig(configSourceFromPulumi(__dirname)));
+    const plan = refusing(() => planStack(config));
+    // Read once the config is valid: the outputs carry it forward, and the restore checks need it.
     const previous = await readPreviousState();
-    const plan = plannedStack(previous);
+    refusing(() => {
+        const problems = plan.restore && previous ? checkAgainstPreviousState(config, plan.restore, previous) : [];
+        if (problems.length > 0) throw new ConfigError(problems);
+    });
     plan.warnings.forEach((warning) => pulumi.log.warn(warning));
     const now = previous ? new Date().toISOString() : DEPLOYMENT_TIME;
 

@@ -163,6 +163,16 @@ describe("the program (index.ts)", () => {
             assert.equal(outputs.activeRestore, null);
             assert.deepEqual(outputs.restoreHistory, [applied]);
             assert.equal(outputs.installedFromBackup, "254811200");
+            assert.equal(outputs.hopsworksInstalledAt, "2025-11-01T00:00:00.000Z");
+        });
+
+        it("a first deployment records when Hopsworks was installed; offline, a visible placeholder stands in", async () => {
+            const first = await program(minioConfig(), { previousOutputs: {} });
+            assert.match(String(first.outputs.hopsworksInstalledAt), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+            assert.equal(first.outputs.installedFromBackup, null);
+            assert.deepEqual(first.outputs.restoreHistory, []);
+            const offline = await program(minioConfig());
+            assert.equal(offline.outputs.hopsworksInstalledAt, "<time of the deployment>");
         });
 
         it("offline, evaluates every other rule and lists the checks that need the previous deployment", async () => {
