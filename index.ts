@@ -45,6 +45,8 @@ export = async () => {
     });
     plan.warnings.forEach((warning) => pulumi.log.warn(warning));
     const now = previous ? new Date().toISOString() : DEPLOYMENT_TIME;
+    const accessKeyId = reveal(plan.storeCredentials?.accessKeyId);
+    const secretAccessKey = reveal(plan.storeCredentials?.secretAccessKey);
 
     const bucket = new BackupBucket("backup-bucket", {
         bucket: plan.bucket.name,
@@ -53,8 +55,8 @@ export = async () => {
         endpoint: plan.bucket.endpoint,
         forcePathStyle: plan.bucket.forcePathStyle,
         insecureSkipTLSVerify: plan.bucket.insecureSkipTLSVerify,
-        accessKeyId: reveal(plan.storeCredentials?.accessKeyId),
-        secretAccessKey: reveal(plan.storeCredentials?.secretAccessKey),
+        accessKeyId,
+        secretAccessKey,
         versioning: plan.bucket.versioning,
         lifecycle: plan.bucket.lifecycle,
         serverSideEncryption: plan.bucket.serverSideEncryption,
@@ -79,8 +81,8 @@ export = async () => {
         {
             location: plan.location.location,
             credentialsSecret: plan.location.credentialsSecret,
-            accessKeyId: reveal(plan.storeCredentials?.accessKeyId),
-            secretAccessKey: reveal(plan.storeCredentials?.secretAccessKey),
+            accessKeyId,
+            secretAccessKey,
         },
         { dependsOn: [velero, bucket] },
     );

@@ -7,10 +7,9 @@ import {
     MetadataConfigMap,
     metadataConfigMapIndex,
     MetadataService,
-    VELERO_LOCATION,
-    VELERO_SCHEDULES,
     VeleroBackup,
 } from "../stacks/catalogue";
+import { LOCATION_NAME, VELERO_SCHEDULES } from "../stacks/location";
 import { CliError } from "./errors";
 
 export interface ClusterOptions {
@@ -135,12 +134,12 @@ export class Cluster {
 
     async location(): Promise<LocationStatus | undefined> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.getOrUndefined(`get backupstoragelocation ${VELERO_LOCATION} in namespace ${namespace}`, () =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "backupstoragelocations", name: VELERO_LOCATION }),
+        const item = await this.getOrUndefined(`get backupstoragelocation ${LOCATION_NAME} in namespace ${namespace}`, () =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "backupstoragelocations", name: LOCATION_NAME }),
         );
         if (!item) return undefined;
         const synced = item.status?.lastSyncedTime;
-        return { name: VELERO_LOCATION, phase: item.status?.phase, lastSynced: typeof synced === "string" ? new Date(synced) : undefined };
+        return { name: LOCATION_NAME, phase: item.status?.phase, lastSynced: typeof synced === "string" ? new Date(synced) : undefined };
     }
 
     async jobExists(name: string): Promise<boolean> {

@@ -2,11 +2,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { backupIdTime, BACKUP_ID_EXPECTED } from "../stacks/backup-id";
-import { incompleteReasons, RestorePoint, VELERO_SCHEDULES } from "../stacks/catalogue";
+import { incompleteReasons, RestorePoint } from "../stacks/catalogue";
+import { VELERO_SCHEDULES } from "../stacks/location";
 import { ConfigError, ConfigSource, NAMESPACE } from "../stacks/config-reader";
 import { readStackConfig } from "../stacks/config";
 import { planStack } from "../stacks/plan";
-import { projectConfigDefaults, readStackFile, StackFile } from "../stacks/stack-file";
+import { configSourceFromStackFile, readStackFile, StackFile } from "../stacks/stack-file";
 import { isPlainObject } from "../stacks/values-files";
 import { loadCatalogue } from "./backups";
 import { CliError, CliIo } from "./errors";
@@ -41,20 +42,13 @@ function openStack(stack: string, io: CliIo): OpenStack {
     return { file, shown, text, stackFile };
 }
 
-/** The same ConfigSource the render builds from a stack file, with `restore` replaced. */
+/** The program's ConfigSource for the stack file, with `restore` replaced. */
 function configSource(open: OpenStack, restore: Record<string, unknown> | undefined): ConfigSource {
-    const projectDir = path.dirname(open.file);
-    const defaults = fs.existsSync(path.join(projectDir, "Pulumi.yaml")) ? projectConfigDefaults(projectDir) : {};
-    const merged: Record<string, unknown> = { ...defaults, ...open.stackFile.config };
-    if (restore) merged[RESTORE_KEY] = restore;
-    else delete merged[RESTORE_KEY];
-    const values: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(merged)) {
-        if (key.startsWith(`${NAMESPACE}:`)) values[key.slice(NAMESPACE.length + 1)] = value;
-    }
-    const strip = (p: string) => p.slice(NAMESPACE.length + 1);
-    const secretPaths = open.stackFile.securePaths.filter((p) => p.startsWith(`${NAMESPACE}:`)).map(strip);
-    return { stack: open.stackFile.stack, values, secretPaths, projectDir };
+    const source = configSourceFromStackFile(open.stackFile, path.dirname(open.file));
+    const values = { ...source.values };
+    if (restore) values.restore = restore;
+    else delete values.restore;
+    return { ...source, values };
 }
 
 /** Runs the program's own validation; its messages are the operator's, unchanged. */

@@ -19,6 +19,7 @@ import type {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import { ttlDays } from "../stacks/ttl";
 
 export const TYPES = {
     bucket: "aws:s3/bucket:Bucket",
@@ -59,10 +60,7 @@ export function restoreModeOf(resources: PolicyResource[]): RestoreMode {
 
 /** Whole days a Velero/chart ttl ("60d", "720h") covers, rounded up; undefined when not of that form. */
 export function ttlInDays(ttl: unknown): number | undefined {
-    const match = typeof ttl === "string" ? /^(\d+)([dh])$/.exec(ttl) : null;
-    if (!match) return undefined;
-    const amount = Number(match[1]);
-    return match[2] === "d" ? amount : Math.ceil(amount / 24);
+    return typeof ttl === "string" ? ttlDays(ttl) : undefined;
 }
 
 /** The provider may give nested blocks as an object or as a one-element list (older schemas). */

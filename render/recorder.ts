@@ -154,16 +154,6 @@ export class Recorder {
         };
         return this.resources.filter((r) => r.type !== "pulumi:pulumi:Stack").sort((a, b) => position(a) - position(b));
     }
-
-    byName(name: string): RecordedResource {
-        const found = this.resources.filter((r) => r.name === name);
-        if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
-        return found[0];
-    }
-
-    nameOf(urn: string): string {
-        return this.resources.find((r) => r.urn === urn)?.name ?? urn;
-    }
 }
 
 function recordOf(req: any): RecordedResource {

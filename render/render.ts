@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import * as fs from "fs";
 import { OFFLINE_RENDER_ENV } from "../stacks/previous-state";
-import { projectConfigDefaults, StackFile } from "../stacks/stack-file";
+import { configWithProjectDefaults, StackFile } from "../stacks/stack-file";
 import { ProgramFailure, Recorder, RecordedResource, RecorderOptions } from "./recorder";
 import { renderFiles, RenderedFiles } from "./files";
 
@@ -30,7 +30,7 @@ export class RenderError extends Error {
  */
 export async function renderStack(stackFile: StackFile, options: RecorderOptions = {}, projectDir = PROJECT_DIR): Promise<RenderResult> {
     const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")).name as string;
-    const config = { ...projectConfigDefaults(projectDir), ...stackFile.config };
+    const config = configWithProjectDefaults(stackFile, projectDir);
     const recorder = new Recorder(project, stackFile.stack, options);
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),

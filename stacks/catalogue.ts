@@ -1,5 +1,6 @@
 import { CronExpressionParser } from "cron-parser";
 import { backupIdTime, BACKUP_ID_PATTERN } from "./backup-id";
+import { LOCATION_NAME, VELERO_SCHEDULES } from "./location";
 
 /**
  * The backup catalogue: which restore points exist and whether backups are healthy, as plain
@@ -16,9 +17,7 @@ export const METADATA_CONFIGMAP: Record<MetadataService, string> = {
     opensearch: "opensearch-backups-metadata",
 };
 
-export const VELERO_SCHEDULES = { main: "k8s-backups-main", users: "k8s-backups-users-resources" } as const;
 export type VeleroScheduleKey = keyof typeof VELERO_SCHEDULES;
-export const VELERO_LOCATION = "hopsworks-bsl";
 
 /** States a metadata entry may be in; anything else is reported and skipped. */
 export const KNOWN_STATES = ["SUCCESS", "FAILED", "RUNNING", "IN_PROGRESS"];
@@ -135,7 +134,7 @@ function veleroTime(backup: VeleroBackup): Date | undefined {
 /** Velero backups of the two Hopsworks schedules on the Hopsworks location, the only ones a restore uses. */
 export function hopsworksVeleroBackups(backups: VeleroBackup[]): VeleroBackup[] {
     const schedules: string[] = Object.values(VELERO_SCHEDULES);
-    return backups.filter((b) => schedules.includes(b.schedule) && b.storageLocation === VELERO_LOCATION);
+    return backups.filter((b) => schedules.includes(b.schedule) && b.storageLocation === LOCATION_NAME);
 }
 
 /**
@@ -271,7 +270,7 @@ export function backupHealth(input: {
     const problems: string[] = [];
     const location = input.location;
     if (!location) {
-        problems.push(`location ${VELERO_LOCATION}: not found`);
+        problems.push(`location ${LOCATION_NAME}: not found`);
     } else {
         if (location.phase !== "Available") problems.push(`location ${location.name}: phase is ${location.phase ?? "not set"}, not Available`);
         if (!location.lastSynced) problems.push(`location ${location.name}: has never synced backups from the bucket`);

@@ -3,6 +3,7 @@ import { ConfigError, ConfigReader, ConfigSource } from "./config-reader";
 import { scheduleProblem, SCHEDULE_EXPECTED } from "./schedule";
 import { SecretValue } from "./secret";
 import { ttlDays, TTL_EXPECTED } from "./ttl";
+import { VELERO_SCHEDULES } from "./location";
 import { loadValuesFiles, ValuesFile } from "./values-files";
 
 export interface StorageConfig {
@@ -406,7 +407,7 @@ function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): Res
     const veleroBackups: RestoreConfig["veleroBackups"] = {};
     if (o.veleroBackups !== undefined && o.veleroBackups !== null) {
         const vb = r.object(o.veleroBackups, "restore.veleroBackups", CONFIG_KEYS.veleroBackups) ?? {};
-        for (const [key, schedule] of [["main", "k8s-backups-main"], ["users", "k8s-backups-users-resources"]] as const) {
+        for (const [key, schedule] of Object.entries(VELERO_SCHEDULES) as [keyof typeof VELERO_SCHEDULES, string][]) {
             veleroBackups[key] = r.string(vb, `restore.veleroBackups.${key}`, {
                 check: (v) => VELERO_BACKUP_NAME.test(v) && v.startsWith(`${schedule}-`),
                 expected: `must be a Velero backup of schedule ${schedule}, such as "${schedule}-20260213T153627Z"`,

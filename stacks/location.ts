@@ -1,6 +1,8 @@
 import { StackConfig } from "./config";
 
 export const LOCATION_NAME = "hopsworks-bsl";
+/** The Hopsworks chart's Velero schedules (mainScheduleName, usersScheduleName); restores are named after them. */
+export const VELERO_SCHEDULES = { main: "k8s-backups-main", users: "k8s-backups-users-resources" } as const;
 export const LOCATION_PREFIX = "k8s_backup";
 export const CREDENTIALS_SECRET = "hopsworks-bsl-credentials";
 export const CREDENTIALS_KEY = "cloud";

@@ -1,11 +1,9 @@
 import { backupIdTime } from "./backup-id";
 import { ConfigProblem, NAMESPACE } from "./config-reader";
 import { RestoreConfig, StackConfig } from "./config";
-import { AccessMode, Manifest } from "./location";
+import { AccessMode, Manifest, VELERO_SCHEDULES } from "./location";
 import { Values } from "./values-files";
 
-export const MAIN_SCHEDULE = "k8s-backups-main";
-export const USERS_SCHEDULE = "k8s-backups-users-resources";
 /** How long `pulumi up` waits for one Velero restore to finish. */
 export const RESTORE_WAIT_SECONDS = 3600;
 /** Velero writes these into a Restore's spec; they must not show as drift. */
@@ -40,8 +38,8 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
     if (restore.mode === "none" || !restore.backupId) return undefined;
     const backupTakenAt = backupIdTime(restore.backupId)!.toISOString();
     if (restore.mode === "new-cluster") {
-        const main = veleroRestore(config, MAIN_SCHEDULE, restore.veleroBackups.main);
-        const users = veleroRestore(config, USERS_SCHEDULE, restore.veleroBackups.users);
+        const main = veleroRestore(config, VELERO_SCHEDULES.main, restore.veleroBackups.main);
+        const users = veleroRestore(config, VELERO_SCHEDULES.users, restore.veleroBackups.users);
         return {
             mode: "new-cluster",
             backupId: restore.backupId,
@@ -50,8 +48,8 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
             hopsworksValues: restoreValues(restore),
             steps: [
                 "Velero and the hopsworks-bsl location, ReadOnly, until it is Available and has synced the backups",
-                `Velero restore ${MAIN_SCHEDULE} of ${restore.veleroBackups.main ?? "the latest completed backup of schedule " + MAIN_SCHEDULE}, until Completed`,
-                `Velero restore ${USERS_SCHEDULE} of ${restore.veleroBackups.users ?? "the latest completed backup of schedule " + USERS_SCHEDULE}, until Completed`,
+                `Velero restore ${VELERO_SCHEDULES.main} of ${restore.veleroBackups.main ?? "the latest completed backup of schedule " + VELERO_SCHEDULES.main}, until Completed`,
+                `Velero restore ${VELERO_SCHEDULES.users} of ${restore.veleroBackups.users ?? "the latest completed backup of schedule " + VELERO_SCHEDULES.users}, until Completed`,
                 `the Hopsworks release installed with restoreFromBackup.backupId ${restore.backupId}`,
             ],
         };

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { NAMESPACE } from "./config-reader";
+import { ConfigSource, NAMESPACE } from "./config-reader";
 import { REDACTED } from "./secret";
 import { isPlainObject } from "./values-files";
 
@@ -69,4 +69,20 @@ export function projectConfigDefaults(projectDir: string): Record<string, unknow
         else if (!isPlainObject(decl)) defaults[full] = decl;
     }
     return defaults;
+}
+
+/** The stack file's config over the project's defaults, as the Pulumi CLI would hand it to the program. */
+export function configWithProjectDefaults(stackFile: StackFile, projectDir: string): Record<string, unknown> {
+    const defaults = fs.existsSync(path.join(projectDir, "Pulumi.yaml")) ? projectConfigDefaults(projectDir) : {};
+    return { ...defaults, ...stackFile.config };
+}
+
+/** The program's ConfigSource for a stack file read without the CLI: secure values stay REDACTED, marked secret. */
+export function configSourceFromStackFile(stackFile: StackFile, projectDir: string): ConfigSource {
+    const inNamespace = (key: string) => key.startsWith(`${NAMESPACE}:`);
+    const strip = (key: string) => key.slice(NAMESPACE.length + 1);
+    const values = Object.fromEntries(
+        Object.entries(configWithProjectDefaults(stackFile, projectDir)).filter(([key]) => inNamespace(key)).map(([key, value]) => [strip(key), value]),
+    );
+    return { stack: stackFile.stack, values, secretPaths: stackFile.securePaths.filter(inNamespace).map(strip), projectDir };
 }
