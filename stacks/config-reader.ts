@@ -61,10 +61,14 @@ export class ConfigReader {
         return this.source.secretPaths.some((p) => path === p || path.startsWith(`${p}.`));
     }
 
-    /** A top-level key that must be an object; unknown keys inside it are refused. */
+    /**
+     * A top-level key that must be an object; unknown keys inside it are refused. An empty object
+     * is an absent section: Pulumi.yaml declares every section with `default: {}`, so the CLI
+     * hands `{}` to the program for each one a stack file leaves out.
+     */
     section(name: string, allowedKeys: readonly string[], required = false): Record<string, Json> {
         const value = this.source.values[name];
-        if (value === undefined || value === null) {
+        if (value === undefined || value === null || isEmptyObject(value)) {
             if (required) this.problem(name, `is required: set it in Pulumi.${this.source.stack}.yaml`);
             return {};
         }
@@ -173,6 +177,10 @@ export class ConfigReader {
         }
         return new SecretValue(value);
     }
+}
+
+function isEmptyObject(value: Json): boolean {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 }
 
 function leaf(path: string): string {

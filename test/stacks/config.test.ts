@@ -1,5 +1,5 @@
 import assert from "assert/strict";
-import { readStackConfig } from "../../stacks/config";
+import { readStackConfig, TOP_LEVEL_KEYS } from "../../stacks/config";
 import { ConfigError } from "../../stacks/config-reader";
 import { REDACTED } from "../../stacks/secret";
 import { awsConfig, minioConfig, source } from "../support/stacks";
@@ -106,6 +106,27 @@ describe("stack config validation", () => {
         assert.equal(aws.storage.forcePathStyle, false);
         assert.equal(aws.storage.checksumAlgorithm, undefined);
         assert.equal(aws.storage.serverSideEncryption, "AES256");
+    });
+
+    it("treats an empty section {} exactly like an absent one, as the CLI hands {} for each section a stack file leaves out", () => {
+        const outcome = (values: Record<string, any>) => {
+            try {
+                return { config: JSON.stringify(readStackConfig(source(values))) };
+            } catch (error) {
+                return { problems: (error as ConfigError).problems };
+            }
+        };
+        for (const base of [minioConfig, awsConfig]) {
+            for (const section of TOP_LEVEL_KEYS) {
+                const absent = base();
+                delete absent[section];
+                const empty = base();
+                empty[section] = {};
+                assert.deepEqual(outcome(empty), outcome(absent), `hopsworks-dr:${section}: {}`);
+            }
+        }
+        const problems = problemsOf({ ...minioConfig(), storage: {} });
+        assert.ok(problems.some((p) => p.message === "hopsworks-dr:storage is required: set it in Pulumi.test.yaml"), JSON.stringify(problems));
     });
 
     it("takes strings for booleans and numbers, as `pulumi config set --path` stores them", () => {
