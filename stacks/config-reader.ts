@@ -15,6 +15,10 @@ export interface ConfigSource {
     secretPaths: string[];
     /** Folder that relative file paths in config (values files) are resolved against. */
     projectDir: string;
+    /** The stack file whose `secure:` markers confirmed secretPaths, when they were read from one. */
+    secretsReadFrom?: string;
+    /** Why no secret inside a top-level key could be confirmed (the stack file is missing, say). */
+    secretsUnverifiable?: string;
 }
 
 export interface ConfigProblem {
@@ -164,10 +168,14 @@ export class ConfigReader {
         if (value === undefined || value === null) return undefined;
         if (!this.isSecret(path)) {
             // Never echo the value: it is a credential stored in plain text.
+            const fix = `pulumi config set --secret --path ${path} <value> -s ${this.source.stack}`;
+            const { secretsReadFrom: file, secretsUnverifiable: why } = this.source;
             this.problem(
                 path,
-                `is stored in plain text; it must be a Pulumi secret: ` +
-                    `pulumi config set --secret --path ${path} <value> -s ${this.source.stack}`,
+                why
+                    ? `cannot be confirmed to be a Pulumi secret: ${why}, and the program reads the stack file's secure: markers ` +
+                          `to tell a secret leaf from a plain one; set it with: ${fix}`
+                    : `is stored in plain text${file ? ` (no secure: value at ${path} in ${file})` : ""}; it must be a Pulumi secret: ${fix}`,
             );
             return undefined;
         }
