@@ -33,6 +33,7 @@ export function planStack(config: StackConfig): StackPlan {
     const generated = restore ? mergeValues(generatedHopsworksValues(config), restore.hopsworksValues) : generatedHopsworksValues(config);
     const hopsworks = planHopsworks(config, generated);
     if (hopsworks.problems.length > 0) throw new ConfigError(hopsworks.problems);
+    const velero = planVelero(config);
     return {
         stack: config.stack,
         mode: config.restore.mode,
@@ -40,9 +41,9 @@ export function planStack(config: StackConfig): StackPlan {
         bucket: planBucket(config),
         storeCredentials: config.storage.credentials,
         veleroIam: planVeleroIam(config, VELERO_SERVICE_ACCOUNT),
-        velero: planVelero(config),
+        velero,
         location: planLocation(config, locationAccessMode(config.restore)),
         hopsworks: hopsworks.plan,
-        warnings: hopsworks.warnings,
+        warnings: [...velero.warnings, ...hopsworks.warnings],
     };
 }

@@ -20,6 +20,8 @@ export interface VeleroPlan {
     values: Values;
     /** How Velero gets AWS access: an existing role, the role this stack creates, or none (S3 keys). */
     role: { kind: "existing"; arn: string } | { kind: "created" } | { kind: "none" };
+    /** Shown by `pulumi preview` and `pulumi up`; the config is valid but may not do what was meant. */
+    warnings: string[];
 }
 
 /**
@@ -43,8 +45,21 @@ export function planVelero(config: StackConfig): VeleroPlan {
     if (velero.image) {
         values.image = imageValues(velero.image);
     }
-    if (velero.kubectlImageTag) {
-        values.kubectl = { image: { tag: velero.kubectlImageTag } };
+    const warnings: string[] = [];
+    if (!velero.upgradeCRDs) {
+        values.upgradeCRDs = false;
+    } else if (velero.kubectlImageRepository || velero.kubectlImageTag) {
+        const image: Values = {};
+        if (velero.kubectlImageRepository) image.repository = velero.kubectlImageRepository;
+        if (velero.kubectlImageTag) image.tag = velero.kubectlImageTag;
+        values.kubectl = { image };
+        if (!velero.kubectlImageTag) {
+            warnings.push(
+                `velero.kubectlImageRepository ${velero.kubectlImageRepository} has no velero.kubectlImageTag: the chart tags it with the ` +
+                    `cluster's Kubernetes version, "<major>.<minor>" such as "1.34"; set velero.kubectlImageTag unless that tag exists ` +
+                    `(registry.k8s.io/kubectl tags are like "v1.34.2")`,
+            );
+        }
     }
     const role: VeleroPlan["role"] = storage.iamRoleArn
         ? { kind: "existing", arn: storage.iamRoleArn }
@@ -62,6 +77,7 @@ export function planVelero(config: StackConfig): VeleroPlan {
         version: velero.chartVersion,
         values,
         role,
+        warnings,
     };
 }
 

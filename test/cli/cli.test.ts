@@ -30,7 +30,7 @@ config:
     version: 4.8.0
   # Velero settings stay last in this file.
   hopsworks-dr:velero:
-    kubectlImageTag: "1.34"
+    kubectlImageTag: "1.33"
 `;
 
 const RESTORE_BLOCK = `  hopsworks-dr:restore:
@@ -243,7 +243,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 "+++ Pulumi.prod.yaml",
                 "@@ -20,3 +20,10 @@",
                 "   hopsworks-dr:velero:",
-                `     kubectlImageTag: "1.34"`,
+                `     kubectlImageTag: "1.33"`,
                 ...RESTORE_BLOCK.trimEnd().split("\n").map((l) => `+${l}`),
                 " ",
                 "",

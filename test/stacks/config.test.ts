@@ -57,6 +57,12 @@ const invalid: Case[] = [
     ["a chart version that is not semver", minioConfig, (c) => (c.velero = { chartVersion: "latest" }), "velero.chartVersion", /must be a chart version such as "11.2.0"/],
     ["a plugin image without a tag", minioConfig, (c) => (c.velero = { pluginImage: "velero/velero-plugin-for-aws" }), "velero.pluginImage", /with a tag or digest/],
     ["an unknown velero key", minioConfig, (c) => (c.velero = { version: "1.17" }), "velero.version", /valid keys of velero are namespace/],
+    ["a kubectl tag above 1.33 for bitnamilegacy/kubectl (the chart's default)", minioConfig, (c) => (c.velero = { kubectlImageTag: "1.34" }), "velero.kubectlImageTag", /^hopsworks-dr:velero\.kubectlImageTag = "1\.34": docker\.io\/bitnamilegacy\/kubectl, the kubectl image of the chart's CRD-upgrade job, has no tag above 1\.33 .*velero\.kubectlImageRepository "registry\.k8s\.io\/kubectl" with velero\.kubectlImageTag such as "v1\.34\.2"; or set velero\.upgradeCRDs: false/],
+    ["a kubectl tag v1.35.0 for bitnamilegacy/kubectl named explicitly", minioConfig, (c) => (c.velero = { kubectlImageRepository: "bitnamilegacy/kubectl", kubectlImageTag: "v1.35.0" }), "velero.kubectlImageTag", /"v1\.35\.0": docker\.io\/bitnamilegacy\/kubectl, .* has no tag above 1\.33/],
+    ["a kubectl repository with a tag in it", minioConfig, (c) => (c.velero = { kubectlImageRepository: "registry.k8s.io/kubectl:v1.34.2" }), "velero.kubectlImageRepository", /must be an image repository without a tag or digest/],
+    ["a kubectl tag with upgradeCRDs false", minioConfig, (c) => (c.velero = { upgradeCRDs: false, kubectlImageTag: "1.33" }), "velero.kubectlImageTag", /applies only while velero\.upgradeCRDs is true/],
+    ["a kubectl repository with upgradeCRDs false", minioConfig, (c) => (c.velero = { upgradeCRDs: false, kubectlImageRepository: "registry.k8s.io/kubectl" }), "velero.kubectlImageRepository", /applies only while velero\.upgradeCRDs is true/],
+    ["upgradeCRDs that is not a boolean", minioConfig, (c) => (c.velero = { upgradeCRDs: "no" }), "velero.upgradeCRDs", /"no": must be true or false/],
     ["no Hopsworks chart repository", minioConfig, (c) => delete c.hopsworks.repo, "hopsworks.repo", /is required: the Hopsworks chart repository URL/],
     ["a repository that is not a URL", minioConfig, (c) => (c.hopsworks.repo = "hopsworks"), "hopsworks.repo", /"hopsworks": the Hopsworks chart repository URL/],
     ["a repository password without a user", minioConfig, (c) => (c.hopsworks.repoPassword = "pw"), "hopsworks", /sets only one of repoUsername and repoPassword/],
@@ -97,7 +103,9 @@ describe("stack config validation", () => {
             chartVersion: "11.2.0",
             pluginImage: "velero/velero-plugin-for-aws:v1.13.0",
             image: undefined,
+            kubectlImageRepository: undefined,
             kubectlImageTag: undefined,
+            upgradeCRDs: true,
         });
         assert.equal(minio.hopsworks.timeoutSeconds, 1200);
         assert.equal(minio.hopsworks.namespace, "hopsworks");
@@ -137,6 +145,19 @@ describe("stack config validation", () => {
         assert.equal(config.storage.create, false);
         assert.equal(config.backup.enabled, false);
         assert.equal(config.backup.noncurrentVersionDays, 90);
+    });
+
+    it("accepts kubectl tags that exist: 1.33 of bitnamilegacy/kubectl, v1.34.2 of registry.k8s.io/kubectl, non-version tags", () => {
+        for (const velero of [
+            { kubectlImageTag: "1.33" },
+            { kubectlImageTag: "1.33.4" },
+            { kubectlImageTag: "latest" },
+            { kubectlImageRepository: "registry.k8s.io/kubectl", kubectlImageTag: "v1.34.2" },
+            { kubectlImageRepository: "registry.example.com:5000/mirror/kubectl", kubectlImageTag: "1.35" },
+            { upgradeCRDs: false },
+        ]) {
+            assert.doesNotThrow(() => readStackConfig(source({ ...minioConfig(), velero })), JSON.stringify(velero));
+        }
     });
 
     it("derives noncurrent-version retention from a ttl in hours, rounded up to whole days", () => {

@@ -17,13 +17,41 @@ describe("Velero plan", () => {
 
     it("sets the image, digest and kubectl tag overrides only when asked", () => {
         const c = minioConfig();
-        c.velero = { image: "registry.example.com/velero/velero:v1.17.1", kubectlImageTag: "1.34" };
+        c.velero = { image: "registry.example.com/velero/velero:v1.17.1", kubectlImageTag: "1.33" };
         const values = planVelero(config(c)).values;
         assert.deepEqual(values.image, { repository: "registry.example.com/velero/velero", tag: "v1.17.1" });
-        assert.deepEqual(values.kubectl, { image: { tag: "1.34" } });
+        assert.deepEqual(values.kubectl, { image: { tag: "1.33" } });
         c.velero = { image: `velero/velero@sha256:${"a".repeat(64)}` };
         assert.deepEqual(planVelero(config(c)).values.image, { repository: "velero/velero", digest: `sha256:${"a".repeat(64)}` });
-        assert.equal(planVelero(config(minioConfig())).values.kubectl, undefined);
+        const defaults = planVelero(config(minioConfig()));
+        assert.equal(defaults.values.kubectl, undefined);
+        assert.equal(defaults.values.upgradeCRDs, undefined, "the chart's default (true) is left alone");
+        assert.deepEqual(defaults.warnings, []);
+    });
+
+    it("takes the CRD-upgrade job's kubectl from another repository, e.g. registry.k8s.io/kubectl v1.34.2", () => {
+        const c = minioConfig();
+        c.velero = { kubectlImageRepository: "registry.k8s.io/kubectl", kubectlImageTag: "v1.34.2" };
+        const p = planVelero(config(c));
+        assert.deepEqual(p.values.kubectl, { image: { repository: "registry.k8s.io/kubectl", tag: "v1.34.2" } });
+        assert.deepEqual(p.warnings, []);
+    });
+
+    it("warns when a kubectl repository has no tag: the chart would tag it with the cluster's <major>.<minor>", () => {
+        const c = minioConfig();
+        c.velero = { kubectlImageRepository: "registry.k8s.io/kubectl" };
+        const p = planVelero(config(c));
+        assert.deepEqual(p.values.kubectl, { image: { repository: "registry.k8s.io/kubectl" } });
+        assert.equal(p.warnings.length, 1);
+        assert.match(p.warnings[0], /^velero\.kubectlImageRepository registry\.k8s\.io\/kubectl has no velero\.kubectlImageTag: .*"v1\.34\.2"/);
+    });
+
+    it("upgradeCRDs: false turns the chart's CRD-upgrade job off, and sets no kubectl image", () => {
+        const c = minioConfig();
+        c.velero = { upgradeCRDs: "false" };
+        const p = planVelero(config(c));
+        assert.equal(p.values.upgradeCRDs, false);
+        assert.equal(p.values.kubectl, undefined);
     });
 
     it("gives the pod the fsGroup and the account the role annotation when Velero uses an IAM role", () => {

@@ -173,8 +173,16 @@ const STACKS: { title: string; file: () => StackFile }[] = [
         },
     },
     {
-        title: "a pinned Velero image and kubectl image tag",
-        file: () => stackFile({ ...minioConfig(), velero: { image: "velero/velero:v1.17.1", kubectlImageTag: "1.34" } }),
+        title: "a pinned Velero image and the last bitnamilegacy/kubectl tag",
+        file: () => stackFile({ ...minioConfig(), velero: { image: "velero/velero:v1.17.1", kubectlImageTag: "1.33" } }),
+    },
+    {
+        title: "kubectl from registry.k8s.io/kubectl v1.34.2",
+        file: () => stackFile({ ...minioConfig(), velero: { kubectlImageRepository: "registry.k8s.io/kubectl", kubectlImageTag: "v1.34.2" } }),
+    },
+    {
+        title: "no CRD-upgrade job (upgradeCRDs: false)",
+        file: () => stackFile({ ...minioConfig(), velero: { upgradeCRDs: false } }),
     },
     {
         title: "a new-cluster restore of the latest backups (ReadOnly location, Restores by schedule)",
@@ -322,6 +330,11 @@ describe("upstream checks: Velero CRDs and chart", function () {
 
         it("the values check accepts the chart's own defaults", function () {
             assert.equal(valuesProblem({}), undefined, valuesProblem({}));
+        });
+
+        it("the values check rejects upgradeCRDs given as the string \"false\" and a kubectl image with no repository", function () {
+            assert.match(valuesProblem({ upgradeCRDs: "false" }) ?? "accepted", /upgradeCRDs must be boolean/);
+            assert.match(valuesProblem({ kubectl: { image: { repository: null, tag: "v1.34.2" } } }) ?? "accepted", /kubectl\/image must have required property 'repository'/);
         });
 
         it("the values check rejects snapshotsEnabled given as the string \"no\"", function () {
