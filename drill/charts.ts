@@ -81,7 +81,8 @@ export function buildChartRepository(options: ChartRepositoryOptions): ChartRepo
             entries[name] = [{ ...metadata, urls: [url], created: now, digest }];
         }
         const indexPath = path.join(outDir, "index.yaml");
-        fs.writeFileSync(indexPath, stringify({ apiVersion: "v1", entries, generated: now }));
+        // YAML 1.1 quoting, as Helm's Go parser reads YAML 1.1: times and strings such as "yes" stay strings.
+        fs.writeFileSync(indexPath, stringify({ apiVersion: "v1", entries, generated: now }, { version: "1.1" }));
         return { outDir, indexPath, charts, crds: crds.map((c) => c.metadata.name).sort() };
     } finally {
         fs.rmSync(staging, { recursive: true, force: true });

@@ -97,6 +97,8 @@ describe("drill: the loopback chart repository", function () {
             assert.equal(repo.charts[name].digest, digest);
         }
         assert.equal(index.entries.velero[0].kubeVersion, ">=1.16.0-0");
+        // Quoted, so that a YAML 1.1 reader (Helm's) does not take it for a timestamp.
+        assert.match(fs.readFileSync(repo.indexPath, "utf8"), /created: "2026-01-02T03:04:05.000Z"/);
     });
 
     it("packs each chart under one top-level folder named after it, as helm package does", function () {
