@@ -1,12 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { releaseChart } from "../stacks/chart-source";
 import { Values } from "../stacks/values-files";
 
 export interface HopsworksArgs {
     releaseName: pulumi.Input<string>;
     namespace: pulumi.Input<string>;
-    chart: pulumi.Input<string>;
-    repo: pulumi.Input<string>;
+    /** The chart's name, e.g. "hopsworks". Plain: with `repo` it decides the release's chart and repository fields. */
+    chart: string;
+    /**
+     * Where the chart comes from: an https:// or http:// repository URL, an oci:// registry path
+     * (the chart name is appended) or an absolute local chart path (stacks/chart-source.ts). Plain, as `chart`.
+     */
+    repo: string;
     version: pulumi.Input<string>;
     /** Helm's wait; the manual's restores need 1200 s, a Release's own default is 300 s. */
     timeoutSeconds: pulumi.Input<number>;
@@ -17,6 +23,7 @@ export interface HopsworksArgs {
      * preview so reviewers see them.
      */
     description?: pulumi.Input<string>;
+    /** The repository or registry login; unset: none. The password is kept secret. */
     repoUsername?: pulumi.Input<string>;
     repoPassword?: pulumi.Input<string>;
 }
@@ -30,17 +37,24 @@ export class Hopsworks extends pulumi.ComponentResource {
 
     constructor(name: string, args: HopsworksArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hopsworks-dr:index:Hopsworks", name, {}, opts);
+        const source = releaseChart(args.repo, args.chart);
+        const login = args.repoUsername !== undefined || args.repoPassword !== undefined;
         this.release = new k8s.helm.v3.Release(
             name,
             {
                 name: args.releaseName,
-                chart: args.chart,
+                chart: source.chart,
                 version: args.version,
-                repositoryOpts: {
-                    repo: args.repo,
-                    username: args.repoUsername,
-                    password: args.repoPassword === undefined ? undefined : pulumi.secret(args.repoPassword),
-                },
+                // repo only for a chart repository: with one, the provider would look for an index.yaml in an OCI registry.
+                // The login also serves an OCI registry.
+                repositoryOpts:
+                    source.repo === undefined && !login
+                        ? undefined
+                        : {
+                              repo: source.repo,
+                              username: args.repoUsername,
+                              password: args.repoPassword === undefined ? undefined : pulumi.secret(args.repoPassword),
+                          },
                 namespace: args.namespace,
                 createNamespace: true,
                 timeout: args.timeoutSeconds,

@@ -1,13 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { releaseChart } from "../stacks/chart-source";
 import { withServiceAccountRole } from "../stacks/velero";
 import { Values } from "../stacks/values-files";
 
 export interface VeleroArgs {
     releaseName: pulumi.Input<string>;
     namespace: pulumi.Input<string>;
-    chart: pulumi.Input<string>;
-    repo: pulumi.Input<string>;
+    /** The chart's name, "velero". Plain: with `repo` it decides the release's chart and repository fields. */
+    chart: string;
+    /**
+     * Where the chart comes from: an https:// or http:// repository URL, an oci:// registry path
+     * (the chart name is appended) or an absolute local chart path (stacks/chart-source.ts). Plain, as `chart`.
+     */
+    repo: string;
     version: pulumi.Input<string>;
     values: pulumi.Input<Values>;
     /** The IAM role for Velero's service account (IRSA); unset when the location uses S3 keys. */
@@ -21,13 +27,15 @@ export class Velero extends pulumi.ComponentResource {
 
     constructor(name: string, args: VeleroArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hopsworks-dr:index:Velero", name, {}, opts);
+        const source = releaseChart(args.repo, args.chart);
         this.release = new k8s.helm.v3.Release(
             name,
             {
                 name: args.releaseName,
-                chart: args.chart,
+                chart: source.chart,
                 version: args.version,
-                repositoryOpts: { repo: args.repo },
+                // Only a chart repository is named here: an OCI registry or a local chart must have none.
+                repositoryOpts: source.repo === undefined ? undefined : { repo: source.repo },
                 namespace: args.namespace,
                 createNamespace: true,
                 values: pulumi

@@ -40,10 +40,13 @@ export function isHopsworksRelease(resource: { type: string; props: Record<strin
     return resource.type === TYPES.release && typeof resource.props.values?.global?._hopsworks === "object";
 }
 
-/** The Velero release: the vmware-tanzu chart, whatever the repository or release name. */
+/**
+ * The Velero release: the vmware-tanzu chart, whatever the release name or where it comes from
+ * (a repository's "velero", oci://<registry>/<path>/velero, a local velero/ directory or velero-<version>.tgz).
+ */
 export function isVeleroRelease(resource: { type: string; props: Record<string, any> }): boolean {
     const chart = resource.props.chart;
-    return resource.type === TYPES.release && typeof chart === "string" && /(^|\/)velero$/.test(chart);
+    return resource.type === TYPES.release && typeof chart === "string" && /(^|\/)velero(-\d[\w.+-]*\.tgz)?\/?$/.test(chart);
 }
 
 function restoreFromBackupOf(release: { props: Record<string, any> }): Values | undefined {

@@ -1,4 +1,5 @@
 import { BACKUP_ID_EXPECTED, backupIdTime } from "./backup-id";
+import { CHART_SOURCE_FORMS, checkChartSource, chartSourceKind, ExpectedChart } from "./chart-source";
 import { ConfigError, ConfigReader, ConfigSource } from "./config-reader";
 import { scheduleProblem, SCHEDULE_EXPECTED } from "./schedule";
 import { SecretValue } from "./secret";
@@ -37,6 +38,8 @@ export interface BackupConfig {
 
 export interface VeleroConfig {
     namespace: string;
+    /** Where the chart comes from: a repository URL, an oci:// registry path, or an absolute local path (stacks/chart-source.ts). */
+    repo: string;
     chartVersion: string;
     pluginImage: string;
     image?: string;
@@ -51,6 +54,7 @@ export interface VeleroConfig {
 export interface HopsworksConfig {
     namespace: string;
     chart: string;
+    /** Where the chart comes from: a repository URL, an oci:// registry path, or an absolute local path (stacks/chart-source.ts). */
     repo: string;
     repoUsername?: SecretValue;
     repoPassword?: SecretValue;
@@ -92,6 +96,7 @@ export const DEFAULTS = {
     backupSchedule: "@weekly",
     backupTtl: "60d",
     veleroNamespace: "velero",
+    veleroRepo: "https://vmware-tanzu.github.io/helm-charts",
     veleroChartVersion: "11.2.0",
     veleroPluginImage: "velero/velero-plugin-for-aws:v1.13.0",
     hopsworksNamespace: "hopsworks",
@@ -110,7 +115,7 @@ export const CONFIG_KEYS = {
     ],
     irsa: ["oidcProviderArn", "oidcProviderUrl"],
     backup: ["enabled", "schedule", "ttl", "noncurrentVersionDays"],
-    velero: ["namespace", "chartVersion", "pluginImage", "image", "kubectlImageRepository", "kubectlImageTag", "upgradeCRDs"],
+    velero: ["namespace", "repo", "chartVersion", "pluginImage", "image", "kubectlImageRepository", "kubectlImageTag", "upgradeCRDs"],
     hopsworks: [
         "namespace", "chart", "repo", "repoUsername", "repoPassword", "chartVersion", "version",
         "valuesFiles", "timeoutSeconds",
@@ -361,13 +366,20 @@ function readVelero(r: ConfigReader): VeleroConfig {
                 "where the Velero CRDs are installed and upgraded another way",
         );
     }
+    const chartVersion = r.string(v, "velero.chartVersion", {
+        default: DEFAULTS.veleroChartVersion,
+        check: is(SEMVER),
+        expected: `must be a chart version such as "${DEFAULTS.veleroChartVersion}"`,
+    })!;
+    const repo = chartSource(r, v, "velero.repo", {
+        name: VELERO_CHART_NAME,
+        version: chartVersion,
+        login: "the Velero chart source must be reachable without a login: use a mirror that needs none, or a local chart",
+    }) ?? DEFAULTS.veleroRepo;
     return {
         namespace: r.string(v, "velero.namespace", { default: DEFAULTS.veleroNamespace, ...NAMESPACE_RULE })!,
-        chartVersion: r.string(v, "velero.chartVersion", {
-            default: DEFAULTS.veleroChartVersion,
-            check: is(SEMVER),
-            expected: `must be a chart version such as "${DEFAULTS.veleroChartVersion}"`,
-        })!,
+        repo,
+        chartVersion,
         pluginImage: r.string(v, "velero.pluginImage", { default: DEFAULTS.veleroPluginImage, ...imageRule(DEFAULTS.veleroPluginImage) })!,
         image: r.string(v, "velero.image", imageRule("velero/velero:v1.17.1")),
         kubectlImageRepository: upgradeCRDs ? kubectlImageRepository : undefined,
@@ -396,21 +408,32 @@ function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
         check: is(/^[a-z0-9][a-z0-9._-]*$/),
         expected: `must be the chart's name in the repository, e.g. "hopsworks"`,
     })!;
-    const repo = r.string(h, "hopsworks.repo", {
+    const chartVersion = r.string(h, "hopsworks.chartVersion", {
         required: true,
-        check: (v) => isUrl(v, ["https:", "http:", "oci:"]),
-        expected: "the Hopsworks chart repository URL (https:// or oci://) given with your licence",
+        check: is(SEMVER),
+        expected: `the Hopsworks chart version to deploy, e.g. "4.8.0"`,
+    });
+    if (h.repo === undefined || h.repo === null) {
+        r.problem("hopsworks.repo", `is required: the Hopsworks chart source given with your licence, ${CHART_SOURCE_FORMS}`);
+    }
+    const repo = chartSource(r, h, "hopsworks.repo", {
+        name: chart,
+        version: chartVersion,
+        login: "give the repository login as the secrets hopsworks.repoUsername and hopsworks.repoPassword (pulumi config set --secret --path ...)",
     });
     const repoUsername = r.secret(h, "hopsworks.repoUsername");
     const repoPassword = r.secret(h, "hopsworks.repoPassword");
     if ((h.repoUsername === undefined) !== (h.repoPassword === undefined)) {
         r.problem("hopsworks", "sets only one of repoUsername and repoPassword: the chart repository needs both or neither");
     }
-    const chartVersion = r.string(h, "hopsworks.chartVersion", {
-        required: true,
-        check: is(SEMVER),
-        expected: `the Hopsworks chart version to deploy, e.g. "4.8.0"`,
-    });
+    if (repo !== undefined && chartSourceKind(repo) === "local") {
+        // A local chart is used as it is: its name comes from its Chart.yaml, and nothing is logged in to.
+        for (const key of ["chart", "repoUsername", "repoPassword"]) {
+            if (h[key] !== undefined && h[key] !== null) {
+                r.problem(`hopsworks.${key}`, `applies only to a chart repository or registry; hopsworks.repo is the local chart ${repo}: remove it`);
+            }
+        }
+    }
     const version = r.string(h, "hopsworks.version", {
         required: true,
         check: is(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/),
@@ -422,6 +445,21 @@ function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
     for (const p of problems) r.invalid(`hopsworks.valuesFiles[${p.index}]`, p.path, p.message);
     if (!repo || !chartVersion || !version) return undefined;
     return { namespace, chart, repo, repoUsername, repoPassword, chartVersion, version, valuesFiles: files, timeoutSeconds };
+}
+
+/** The chart name in the Velero chart repository (and appended to an oci:// velero.repo). */
+export const VELERO_CHART_NAME = "velero";
+
+/** A chart source key (velero.repo, hopsworks.repo), checked and made absolute when it is a local path. */
+function chartSource(r: ConfigReader, obj: Record<string, unknown>, path: string, expected: ExpectedChart): string | undefined {
+    const value = r.string(obj, path, { expected: CHART_SOURCE_FORMS });
+    if (value === undefined) return undefined;
+    const checked = checkChartSource(value, r.source.projectDir, expected);
+    if ("problem" in checked) {
+        r.problem(path, `= ${checked.problem}`);
+        return undefined;
+    }
+    return checked.source;
 }
 
 /** Compares dotted release versions numerically: -1, 0 or 1. */

@@ -1,3 +1,4 @@
+import { chartSourceWarning } from "./chart-source";
 import { ConfigProblem, NAMESPACE } from "./config-reader";
 import { StackConfig } from "./config";
 import { SecretValue } from "./secret";
@@ -8,7 +9,9 @@ export const HOPSWORKS_RELEASE = "hopsworks";
 export interface HopsworksPlan {
     releaseName: string;
     namespace: string;
+    /** The chart's name (unused for a local chart, whose path is `repo`). */
     chart: string;
+    /** Where it comes from: a repository URL, an oci:// registry path or an absolute local path (releaseChart decides the rest). */
     repo: string;
     version: string;
     timeoutSeconds: number;
@@ -58,6 +61,8 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
     const { hopsworks } = config;
     const problems: ConfigProblem[] = [];
     const warnings: string[] = [];
+    const sourceWarning = chartSourceWarning("hopsworks.repo", hopsworks.repo, hopsworks.chart);
+    if (sourceWarning) warnings.push(sourceWarning);
     hopsworks.valuesFiles.forEach((file, index) => {
         for (const owned of RESTORE_OWNED) {
             if (valueAt(file.values, owned) === undefined) continue;

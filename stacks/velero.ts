@@ -1,8 +1,10 @@
-import { StackConfig } from "./config";
+import { chartSourceWarning } from "./chart-source";
+import { DEFAULTS, StackConfig, VELERO_CHART_NAME } from "./config";
 import { Values } from "./values-files";
 
-export const VELERO_CHART = "velero";
-export const VELERO_REPO = "https://vmware-tanzu.github.io/helm-charts";
+export const VELERO_CHART = VELERO_CHART_NAME;
+/** velero.repo's default: the vmware-tanzu chart repository. */
+export const VELERO_REPO = DEFAULTS.veleroRepo;
 export const VELERO_RELEASE = "velero";
 /** The chart names the server's account <release>-server; the IAM trust policy names it too. */
 export const VELERO_SERVICE_ACCOUNT = "velero-server";
@@ -13,7 +15,9 @@ export const IRSA_FS_GROUP = 65534;
 export interface VeleroPlan {
     releaseName: string;
     namespace: string;
+    /** The chart's name. */
     chart: string;
+    /** Where it comes from: a repository URL, an oci:// registry path or an absolute local path (releaseChart decides the rest). */
     repo: string;
     version: string;
     /** The chart values, without the IRSA role annotation (see withServiceAccountRole). */
@@ -46,6 +50,8 @@ export function planVelero(config: StackConfig): VeleroPlan {
         values.image = imageValues(velero.image);
     }
     const warnings: string[] = [];
+    const sourceWarning = chartSourceWarning("velero.repo", velero.repo, VELERO_CHART);
+    if (sourceWarning) warnings.push(sourceWarning);
     if (!velero.upgradeCRDs) {
         values.upgradeCRDs = false;
     } else if (velero.kubectlImageRepository || velero.kubectlImageTag) {
@@ -73,7 +79,7 @@ export function planVelero(config: StackConfig): VeleroPlan {
         releaseName: VELERO_RELEASE,
         namespace: velero.namespace,
         chart: VELERO_CHART,
-        repo: VELERO_REPO,
+        repo: velero.repo,
         version: velero.chartVersion,
         values,
         role,

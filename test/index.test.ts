@@ -1,7 +1,8 @@
 import assert from "assert/strict";
 import { renderStack, RenderError } from "../render/render";
 import { RecorderOptions } from "../render/recorder";
-import { awsConfig, minioConfig, stackFile } from "./support/stacks";
+import * as path from "path";
+import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "./support/stacks";
 
 /** The whole program (index.ts), as `pulumi up` would run it. */
 async function program(values: Record<string, any>, options: RecorderOptions = {}) {
@@ -52,6 +53,18 @@ describe("the program (index.ts)", () => {
         );
         assert.ok(release.dependencies.map(nameOf).includes("velero-iam-role"));
         assert.equal(outputs.veleroRoleArn, "<ARN of IAM role test-velero: known after deployment>");
+    });
+
+    it("takes Velero's chart from an OCI registry and Hopsworks' from a local chart directory, as configured", async () => {
+        const c = minioConfig();
+        c.velero = { repo: "oci://registry.example.com/vmware-tanzu" };
+        c.hopsworks.repo = "test/fixtures/charts/hopsworks";
+        const { resources } = await program(c);
+        const release = (name: string) => resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === name)!;
+        assert.equal(release("velero").inputs.chart, "oci://registry.example.com/vmware-tanzu/velero");
+        assert.equal(release("velero").inputs.repositoryOpts, undefined);
+        assert.equal(release("hopsworks").inputs.chart, path.join(PROJECT_DIR, "test/fixtures/charts/hopsworks"));
+        assert.equal(release("hopsworks").inputs.repositoryOpts, undefined);
     });
 
     it("exports the mode, bucket, location and release", async () => {

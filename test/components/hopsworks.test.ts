@@ -3,7 +3,35 @@ import { Hopsworks } from "../../components/hopsworks";
 import { REDACTED } from "../../stacks/secret";
 import { record, StubResource } from "../support/record";
 
+const base = {
+    releaseName: "hopsworks",
+    namespace: "hopsworks",
+    chart: "hopsworks",
+    version: "4.8.0",
+    timeoutSeconds: 1200,
+    values: {},
+};
+
 describe("Hopsworks component", () => {
+    it("pulls from an OCI registry as oci://<path>/hopsworks: the login kept (secret), no repository", async () => {
+        const { byName } = await record(() => {
+            new Hopsworks("hopsworks", { ...base, repo: "oci://registry.example.com/hopsworks-charts", repoUsername: "user", repoPassword: "licence-password" });
+        });
+        const release = byName("hopsworks", "kubernetes:helm.sh/v3:Release");
+        assert.equal(release.inputs.chart, "oci://registry.example.com/hopsworks-charts/hopsworks");
+        assert.deepEqual(release.inputs.repositoryOpts, { username: "user", password: REDACTED });
+        assert.deepEqual(release.secretPaths, ["repositoryOpts.password"]);
+    });
+
+    it("installs a local chart from its absolute path with no repositoryOpts at all", async () => {
+        const { byName } = await record(() => {
+            new Hopsworks("hopsworks", { ...base, repo: "/srv/charts/hopsworks" });
+        });
+        const release = byName("hopsworks", "kubernetes:helm.sh/v3:Release");
+        assert.equal(release.inputs.chart, "/srv/charts/hopsworks");
+        assert.equal(release.inputs.repositoryOpts, undefined);
+    });
+
     it("installs release hopsworks with its values, timeout and repository login, the password secret", async () => {
         const values = { global: { _hopsworks: { backups: { enabled: true } } } };
         const { resources, byName, nameOf } = await record(() => {

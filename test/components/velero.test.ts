@@ -27,6 +27,25 @@ describe("Velero component", () => {
         assert.deepEqual(release.inputs.values, { snapshotsEnabled: false });
     });
 
+    it("pulls the chart from an OCI registry as oci://<path>/velero, with no repository (no index.yaml lookup)", async () => {
+        const { byName } = await record(() => {
+            new Velero("velero", { ...args, repo: "oci://registry.example.com/vmware-tanzu" });
+        });
+        const release = byName("velero", "kubernetes:helm.sh/v3:Release");
+        assert.equal(release.inputs.chart, "oci://registry.example.com/vmware-tanzu/velero");
+        assert.equal(release.inputs.repositoryOpts, undefined);
+        assert.equal(release.inputs.version, "11.2.0");
+    });
+
+    it("installs a local chart from its absolute path, with no repository", async () => {
+        const { byName } = await record(() => {
+            new Velero("velero", { ...args, repo: "/srv/charts/velero-11.2.0.tgz" });
+        });
+        const release = byName("velero", "kubernetes:helm.sh/v3:Release");
+        assert.equal(release.inputs.chart, "/srv/charts/velero-11.2.0.tgz");
+        assert.equal(release.inputs.repositoryOpts, undefined);
+    });
+
     it("annotates Velero's service account with the role ARN when one is given", async () => {
         const { byName } = await record(() => {
             new Velero("velero", { ...args, serviceAccountRoleArn: "arn:aws:iam::123456789012:role/velero" });

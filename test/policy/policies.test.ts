@@ -230,6 +230,21 @@ describe("policy pack", () => {
             ]);
         });
 
+        it("recognises the Velero release whether its chart comes from a repository, an OCI registry or a local chart", async () => {
+            for (const chart of ["velero", "oci://registry.example.com/vmware-tanzu/velero", "/srv/charts/velero", "/srv/charts/velero/", "/srv/charts/velero-11.2.0.tgz"]) {
+                const resources = copyOf(rendered.none);
+                veleroRelease(resources).inputs.chart = chart;
+                veleroRelease(resources).inputs.values.snapshotsEnabled = true;
+                assert.equal((await messages(veleroReleaseOwnsNoLocationOrSecret, resources)).length, 1, chart);
+            }
+            for (const chart of ["hopsworks", "/srv/charts/velero-tools", "oci://registry.example.com/velero/other"]) {
+                const resources = copyOf(rendered.none);
+                veleroRelease(resources).inputs.chart = chart;
+                veleroRelease(resources).inputs.values.snapshotsEnabled = true;
+                assert.deepEqual(await messages(veleroReleaseOwnsNoLocationOrSecret, resources), [], chart);
+            }
+        });
+
         it("leaves the Hopsworks release alone", async () => {
             const resources = copyOf(rendered.none).filter((r) => r.name !== "velero");
             assert.deepStrictEqual(await messages(veleroReleaseOwnsNoLocationOrSecret, resources), []);

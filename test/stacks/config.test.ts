@@ -63,8 +63,15 @@ const invalid: Case[] = [
     ["a kubectl tag with upgradeCRDs false", minioConfig, (c) => (c.velero = { upgradeCRDs: false, kubectlImageTag: "1.33" }), "velero.kubectlImageTag", /applies only while velero\.upgradeCRDs is true/],
     ["a kubectl repository with upgradeCRDs false", minioConfig, (c) => (c.velero = { upgradeCRDs: false, kubectlImageRepository: "registry.k8s.io/kubectl" }), "velero.kubectlImageRepository", /applies only while velero\.upgradeCRDs is true/],
     ["upgradeCRDs that is not a boolean", minioConfig, (c) => (c.velero = { upgradeCRDs: "no" }), "velero.upgradeCRDs", /"no": must be true or false/],
-    ["no Hopsworks chart repository", minioConfig, (c) => delete c.hopsworks.repo, "hopsworks.repo", /is required: the Hopsworks chart repository URL/],
-    ["a repository that is not a URL", minioConfig, (c) => (c.hopsworks.repo = "hopsworks"), "hopsworks.repo", /"hopsworks": the Hopsworks chart repository URL/],
+    ["no Hopsworks chart repository", minioConfig, (c) => delete c.hopsworks.repo, "hopsworks.repo", /is required: the Hopsworks chart source given with your licence, an https:\/\/ or http:\/\/ chart repository URL, an oci:\/\/<registry>\/<path> registry path/],
+    ["a repository that is neither a URL nor a local chart", minioConfig, (c) => (c.hopsworks.repo = "hopsworks"), "hopsworks.repo", /= "hopsworks": no such chart directory or file \(looked for .*\/hopsworks\); give an https:\/\/ or http:\/\/ chart repository URL, an oci:\/\/<registry>\/<path> registry path \(the chart name is appended\), or a local chart directory or \.tgz file/],
+    ["a repository URL with credentials", minioConfig, (c) => (c.hopsworks.repo = "https://me:pw@charts.example.com/hopsworks"), "hopsworks.repo", /= "https:\/\/\*\*\*:\*\*\*@charts\.example\.com\/hopsworks": must not carry credentials .* hopsworks\.repoUsername and hopsworks\.repoPassword/],
+    ["an oci:// repository with the chart's tag", minioConfig, (c) => (c.hopsworks.repo = "oci://registry.example.com/charts/hopsworks:4.8.0"), "hopsworks.repo", /without a tag or digest/],
+    ["a chart name with a local chart", minioConfig, (c) => Object.assign(c.hopsworks, { repo: "test/fixtures/charts/hopsworks", chart: "hopsworks" }), "hopsworks.chart", /applies only to a chart repository or registry; hopsworks\.repo is the local chart \/.*\/test\/fixtures\/charts\/hopsworks: remove it/],
+    ["a repository login with a local chart", minioConfig, (c) => Object.assign(c.hopsworks, { repo: "test/fixtures/charts/hopsworks", repoUsername: "u", repoPassword: "p" }), "hopsworks.repoPassword", /applies only to a chart repository or registry/],
+    ["a local Hopsworks chart of another version", minioConfig, (c) => Object.assign(c.hopsworks, { repo: "test/fixtures/charts/hopsworks", chartVersion: "4.8.1" }), "hopsworks.repo", /Chart\.yaml is version "4\.8\.0", but the stack deploys chart version "4\.8\.1"/],
+    ["a Velero chart source that does not exist", minioConfig, (c) => (c.velero = { repo: "charts/velero-11.2.0.tgz" }), "velero.repo", /= "charts\/velero-11\.2\.0\.tgz": no such chart directory or file \(looked for \/.*\/charts\/velero-11\.2\.0\.tgz\)/],
+    ["a Velero chart URL with credentials", minioConfig, (c) => (c.velero = { repo: "https://me:pw@mirror.example.com/charts" }), "velero.repo", /must not carry credentials .*; the Velero chart source must be reachable without a login/],
     ["a repository password without a user", minioConfig, (c) => (c.hopsworks.repoPassword = "pw"), "hopsworks", /sets only one of repoUsername and repoPassword/],
     ["no Hopsworks version", minioConfig, (c) => delete c.hopsworks.version, "hopsworks.version", /is required/],
     ["a Hopsworks version that is not x.y.z", minioConfig, (c) => (c.hopsworks.version = "4.8"), "hopsworks.version", /"4.8": the Hopsworks version/],
@@ -100,6 +107,7 @@ describe("stack config validation", () => {
         assert.deepEqual(minio.backup, { enabled: true, schedule: "@weekly", ttl: "60d", ttlDays: 60, noncurrentVersionDays: 60 });
         assert.deepEqual(minio.velero, {
             namespace: "velero",
+            repo: "https://vmware-tanzu.github.io/helm-charts",
             chartVersion: "11.2.0",
             pluginImage: "velero/velero-plugin-for-aws:v1.13.0",
             image: undefined,
@@ -158,6 +166,15 @@ describe("stack config validation", () => {
         ]) {
             assert.doesNotThrow(() => readStackConfig(source({ ...minioConfig(), velero })), JSON.stringify(velero));
         }
+    });
+
+    it("takes chart sources from repositories, OCI registries and local charts, a local path made absolute", () => {
+        const c = minioConfig();
+        c.velero = { repo: "oci://registry.example.com/vmware-tanzu/" };
+        c.hopsworks.repo = "test/fixtures/charts/hopsworks";
+        const config = readStackConfig(source(c));
+        assert.equal(config.velero.repo, "oci://registry.example.com/vmware-tanzu");
+        assert.equal(config.hopsworks.repo, require("path").join(source(c).projectDir, "test/fixtures/charts/hopsworks"));
     });
 
     it("derives noncurrent-version retention from a ttl in hours, rounded up to whole days", () => {
