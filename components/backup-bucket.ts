@@ -9,7 +9,7 @@ export interface BackupBucketArgs {
     /** Decides which resources exist, so it is plain, not an Input. */
     create: boolean;
     region: pulumi.Input<string>;
-    /** An S3-compatible store's URL; unset for AWS S3. Plain: it decides the provider's settings. */
+    /** The S3-compatible store's URL as the machine running `pulumi` reaches it (storage.apiEndpoint); unset for AWS S3. Plain: it decides the provider's settings. */
     endpoint?: string;
     forcePathStyle?: pulumi.Input<boolean>;
     insecureSkipTLSVerify?: pulumi.Input<boolean>;

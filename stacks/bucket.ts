@@ -24,7 +24,10 @@ export interface BucketPlan {
     /** false: the bucket exists and is adopted for its versioning, lifecycle and encryption only. */
     create: boolean;
     region: string;
-    /** An S3-compatible store's endpoint; the bucket resources then use a provider pointed at it. */
+    /**
+     * An S3-compatible store's endpoint as the machine running `pulumi` reaches it
+     * (storage.apiEndpoint, by default storage.endpoint); the bucket's provider is pointed at it.
+     */
     endpoint?: string;
     forcePathStyle: boolean;
     insecureSkipTLSVerify: boolean;
@@ -48,7 +51,7 @@ export function planBucket(config: StackConfig): BucketPlan {
         name: storage.bucket,
         create: storage.create,
         region: storage.region,
-        endpoint: storage.endpoint,
+        endpoint: storage.apiEndpoint,
         forcePathStyle: storage.forcePathStyle,
         insecureSkipTLSVerify: storage.insecureSkipTLSVerify,
         versioning: { Status: "Enabled" },

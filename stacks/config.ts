@@ -12,8 +12,10 @@ export interface StorageConfig {
     /** false: the bucket exists (e.g. HopsFS's own) and only its versioning, lifecycle and encryption are managed. */
     create: boolean;
     region: string;
-    /** Set for S3-compatible stores (MinIO, Ceph, ...); unset means AWS S3. */
+    /** Set for S3-compatible stores (MinIO, Ceph, ...); unset means AWS S3. Velero (in the cluster) uses it. */
     endpoint?: string;
+    /** Where the machine running `pulumi` reaches the store; storage.endpoint unless set. Unset on AWS. */
+    apiEndpoint?: string;
     forcePathStyle: boolean;
     insecureSkipTLSVerify: boolean;
     /** PEM bundle the store's TLS certificate is checked against. */
@@ -110,7 +112,7 @@ export const BITNAMI_KUBECTL_LAST = "1.33";
 
 export const CONFIG_KEYS = {
     storage: [
-        "bucket", "create", "region", "endpoint", "forcePathStyle", "insecureSkipTLSVerify", "caCert",
+        "bucket", "create", "region", "endpoint", "apiEndpoint", "forcePathStyle", "insecureSkipTLSVerify", "caCert",
         "checksumAlgorithm", "serverSideEncryption", "accessKeyId", "secretAccessKey", "iamRoleArn", "irsa", "kmsKeyArn",
     ],
     irsa: ["oidcProviderArn", "oidcProviderUrl"],
@@ -187,6 +189,10 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
         check: (v) => isUrl(v, ["http:", "https:"]),
         expected: "must be the http(s) URL of the S3-compatible store, e.g. https://minio.example.com:9000",
     });
+    const apiEndpoint = r.string(s, "storage.apiEndpoint", {
+        check: (v) => isUrl(v, ["http:", "https:"]),
+        expected: "must be the http(s) URL at which the machine running pulumi reaches the store, e.g. https://minio.ci.example.com",
+    });
     const given = (key: string) => s[key] !== undefined && s[key] !== null;
     const onAws = !given("endpoint");
     const bucket = r.string(s, "storage.bucket", {
@@ -244,7 +250,7 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
                           "{oidcProviderArn, oidcProviderUrl} (this stack creates the role), or storage.endpoint for an S3-compatible store",
             );
         }
-        for (const key of ["accessKeyId", "secretAccessKey", "insecureSkipTLSVerify", "caCert"]) {
+        for (const key of ["accessKeyId", "secretAccessKey", "insecureSkipTLSVerify", "caCert", "apiEndpoint"]) {
             if (given(key)) {
                 r.problem(`storage.${key}`, "applies only to S3-compatible stores (storage.endpoint); on AWS S3 Velero uses storage.iamRoleArn or storage.irsa");
             }
@@ -270,6 +276,7 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
         create,
         region,
         endpoint,
+        apiEndpoint: endpoint === undefined ? undefined : (apiEndpoint ?? endpoint),
         forcePathStyle,
         insecureSkipTLSVerify,
         caCert,

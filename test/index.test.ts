@@ -67,6 +67,15 @@ describe("the program (index.ts)", () => {
         assert.equal(release("hopsworks").inputs.repositoryOpts, undefined);
     });
 
+    it("reaches the store at storage.apiEndpoint from Pulumi, while Velero's location keeps storage.endpoint", async () => {
+        const c = minioConfig();
+        c.storage.endpoint = "http://minio.minio.svc.cluster.local:9000";
+        c.storage.apiEndpoint = "https://minio.ci.example.com";
+        const { find } = await program(c);
+        assert.equal(find("pulumi:providers:aws").inputs.endpoints, JSON.stringify([{ s3: "https://minio.ci.example.com" }]));
+        assert.equal(find("kubernetes:velero.io/v1:BackupStorageLocation").inputs.spec.config.s3Url, "http://minio.minio.svc.cluster.local:9000");
+    });
+
     it("exports the mode, bucket, location and release", async () => {
         const { outputs } = await program(awsConfig());
         assert.equal(outputs.mode, "none");

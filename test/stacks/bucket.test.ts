@@ -21,6 +21,14 @@ describe("bucket plan", () => {
         assert.equal(plan(c).lifecycle.Rules.length, 1);
     });
 
+    it("points the bucket's provider at storage.apiEndpoint when set, else at storage.endpoint; none on AWS", () => {
+        assert.equal(plan(minioConfig()).endpoint, "https://minio.example.com:9000");
+        const c = minioConfig();
+        c.storage.apiEndpoint = "https://minio.ci.example.com";
+        assert.equal(plan(c).endpoint, "https://minio.ci.example.com");
+        assert.equal(plan(awsConfig()).endpoint, undefined);
+    });
+
     it("uses noncurrentVersionDays when it is longer than the ttl", () => {
         const c = minioConfig();
         c.backup = { ttl: "30d", noncurrentVersionDays: 90 };
