@@ -5,6 +5,7 @@
  * the manual's order and records what later deployments need in the outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { writeCaBundle } from "./ca-bundle";
 import { BackupBucket } from "./components/backup-bucket";
 import { BackupLocation } from "./components/backup-location";
 import { Hopsworks } from "./components/hopsworks";
@@ -55,6 +56,8 @@ export = async () => {
         endpoint: plan.bucket.endpoint,
         forcePathStyle: plan.bucket.forcePathStyle,
         insecureSkipTLSVerify: plan.bucket.insecureSkipTLSVerify,
+        // The provider trusts a private CA only from a file.
+        customCaBundle: plan.bucket.caCert ? writeCaBundle(plan.bucket.caCert, __dirname) : undefined,
         accessKeyId,
         secretAccessKey,
         versioning: plan.bucket.versioning,

@@ -13,6 +13,8 @@ export interface BackupBucketArgs {
     endpoint?: string;
     forcePathStyle?: pulumi.Input<boolean>;
     insecureSkipTLSVerify?: pulumi.Input<boolean>;
+    /** Path of a PEM file the provider trusts for the store's TLS (S3-compatible stores); unset: the system's CAs. */
+    customCaBundle?: pulumi.Input<string>;
     accessKeyId?: pulumi.Input<string>;
     secretAccessKey?: pulumi.Input<string>;
     versioning: pulumi.Input<{ Status: "Enabled" }>;
@@ -45,6 +47,7 @@ export class BackupBucket extends pulumi.ComponentResource {
                       endpoints: [{ s3: args.endpoint }],
                       s3UsePathStyle: args.forcePathStyle,
                       insecure: args.insecureSkipTLSVerify,
+                      customCaBundle: args.customCaBundle,
                       accessKey: args.accessKeyId,
                       secretKey: args.secretAccessKey,
                       skipCredentialsValidation: true,

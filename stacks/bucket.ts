@@ -31,6 +31,8 @@ export interface BucketPlan {
     endpoint?: string;
     forcePathStyle: boolean;
     insecureSkipTLSVerify: boolean;
+    /** PEM bundle the store's TLS certificate is checked against (storage.caCert); S3-compatible stores only. */
+    caCert?: string;
     versioning: { Status: "Enabled" };
     lifecycle: { Rules: LifecycleRule[] };
     /** undefined: the store's default encryption is left as it is. */
@@ -54,6 +56,7 @@ export function planBucket(config: StackConfig): BucketPlan {
         endpoint: storage.apiEndpoint,
         forcePathStyle: storage.forcePathStyle,
         insecureSkipTLSVerify: storage.insecureSkipTLSVerify,
+        caCert: storage.caCert,
         versioning: { Status: "Enabled" },
         lifecycle: {
             Rules: [

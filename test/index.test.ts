@@ -1,7 +1,9 @@
 import assert from "assert/strict";
 import { renderStack, RenderError } from "../render/render";
 import { RecorderOptions } from "../render/recorder";
+import * as fs from "fs";
 import * as path from "path";
+import { caBundleFileName } from "../stacks/ca-bundle";
 import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "./support/stacks";
 
 /** The whole program (index.ts), as `pulumi up` would run it. */
@@ -74,6 +76,23 @@ describe("the program (index.ts)", () => {
         const { find } = await program(c);
         assert.equal(find("pulumi:providers:aws").inputs.endpoints, JSON.stringify([{ s3: "https://minio.ci.example.com" }]));
         assert.equal(find("kubernetes:velero.io/v1:BackupStorageLocation").inputs.spec.config.s3Url, "http://minio.minio.svc.cluster.local:9000");
+    });
+
+    it("hands storage.caCert to the bucket's provider as a customCaBundle file, and to Velero's location base64-encoded", async () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nMIIBprogramTEST\n-----END CERTIFICATE-----";
+        const c = minioConfig();
+        c.storage.caCert = pem;
+        const file = path.join(PROJECT_DIR, ".pulumi-ca", caBundleFileName(pem));
+        try {
+            const { find } = await program(c);
+            assert.equal(find("pulumi:providers:aws").inputs.customCaBundle, file);
+            assert.equal(fs.readFileSync(file, "utf8"), `${pem}\n`);
+            assert.equal(find("kubernetes:velero.io/v1:BackupStorageLocation").inputs.spec.objectStorage.caCert, Buffer.from(`${pem}\n`).toString("base64"));
+        } finally {
+            fs.rmSync(file, { force: true });
+        }
+        const { find } = await program(minioConfig());
+        assert.equal(find("pulumi:providers:aws").inputs.customCaBundle, undefined, "no bundle without caCert");
     });
 
     it("exports the mode, bucket, location and release", async () => {

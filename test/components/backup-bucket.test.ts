@@ -90,6 +90,14 @@ describe("BackupBucket component", () => {
         assert.equal(byName("backup-bucket-versioning").inputs.bucket, "hopsworks-backups");
     });
 
+    it("trusts a private CA through the provider's customCaBundle file", async () => {
+        const plan = planBucket(readStackConfig(source(minioConfig())));
+        const { byName } = await record(() => {
+            new BackupBucket("backup-bucket", { ...plan, bucket: plan.name, customCaBundle: "/project/.pulumi-ca/ca-0123456789abcdef.pem" });
+        });
+        assert.equal(byName("backup-bucket-store").inputs.customCaBundle, "/project/.pulumi-ca/ca-0123456789abcdef.pem");
+    });
+
     it("points an S3-compatible store's provider at its endpoint with path style, the keys kept secret", async () => {
         const { byName, resources } = await record(declare(minioConfig()));
         const provider = byName("backup-bucket-store");
