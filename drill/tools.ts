@@ -31,7 +31,8 @@ export interface Tool {
 export const TOOLS: Tool[] = [
     { component: "kubernetes", version: versions.kubernetes, binaries: ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"], versionArgs: ["--version"] },
     { component: "etcd", version: versions.etcd, binaries: ["etcd"], versionArgs: ["--version"] },
-    { component: "kwok", version: versions.kwok, binaries: ["kwok"], versionArgs: ["--version"] },
+    // kwok-stages.yaml: the module's default stages (fast node and pod lifecycle), which kwok needs to act.
+    { component: "kwok", version: versions.kwok, binaries: ["kwok", "kwok-stages.yaml"] },
     { component: "velero", version: versions.velero, binaries: ["velero"], versionArgs: ["version", "--client-only"] },
     {
         component: "velero-plugin-for-aws",
@@ -43,16 +44,19 @@ export const TOOLS: Tool[] = [
     {
         component: "pulumi-language-nodejs",
         version: versions["pulumi-language-nodejs"],
-        binaries: ["pulumi-language-nodejs"],
+        binaries: ["pulumi-language-nodejs", "pulumi-language-nodejs-upstream"],
         skew:
             "the 3.248.0 language host is a Go module of its own that the module proxy does not serve; " +
-            "v3.68.0 is the newest host inside the served sdk/v3 module",
+            "v3.68.0 is the newest host inside the served sdk/v3 module, and the project's drill/tools/language-host " +
+            "adds the RunPlugin call (policy packs) it lacks",
     },
     {
         component: "pulumi-resource-kubernetes",
         version: versions["pulumi-resource-kubernetes"],
         binaries: ["pulumi-resource-kubernetes"],
-        skew: `built from provider/v4@${versions["pulumi-resource-kubernetes-module"]}, the only provider commit the module proxy serves, installed as 4.34.2`,
+        skew:
+            `built from provider/v4@${versions["pulumi-resource-kubernetes-module"]} (January 2026, sdk/v4 ${versions["pulumi-kubernetes-sdk-module"]}), ` +
+            "the only provider commit the module proxy serves, and installed as 4.34.2",
     },
 ];
 
@@ -102,7 +106,7 @@ export function findMoto(): string | undefined {
 }
 
 export function findAll(): { found: Found[]; missing: string[] } {
-    const found = TOOLS.map(findTool);
+    const found = TOOLS.map((tool) => findTool(tool));
     const missing = found.filter((f) => !f.dir).map((f) => `${f.tool.component} ${f.tool.version}`);
     if (!findMoto()) missing.push("moto_server (moto 5.2.1: preinstalled on this machine kind, or pip install 'moto[server]==5.2.1')");
     return { found, missing };

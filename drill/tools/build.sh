@@ -14,7 +14,8 @@ export GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 GOPROXY=${GOPROXY:-$(go 
 mkdir -p "$GOMODCACHE" "$GOCACHE" "$CACHE/bin" "$CACHE/src"
 
 # The versions, one home: drill/tools.ts reads the same names from drill/versions.json.
-VERSIONS=$(cd "$(dirname "$0")/.." && pwd)/versions.json
+HERE=$(cd "$(dirname "$0")" && pwd)
+VERSIONS=$HERE/../versions.json
 v() { node -e 'process.stdout.write(require(process.argv[1])[process.argv[2]])' "$VERSIONS" "$1"; }
 
 # A fresh wrapper module of our own for each build (no third-party source is copied anywhere).
@@ -43,12 +44,18 @@ pulumi)
   install_dir "$OUT" ;;
 pulumi-language-nodejs)
   # The language host of 3.248 lives in a module of its own that the module proxy does not serve;
-  # the newest host the proxy serves is the one inside sdk/v3 (up to v3.68.0). See drill/README.md.
+  # the newest host the proxy serves is the one inside sdk/v3 (up to v3.68.0). It lacks RunPlugin,
+  # which policy packs need: drill/tools/language-host/main.go (ours) adds that call in front of it.
   V=$(v pulumi-language-nodejs); OUT=pulumi-language-nodejs-$V; TMP=$CACHE/bin/.$OUT.tmp; rm -rf "$TMP"; mkdir -p "$TMP"
   wrapper pulumi-language-nodejs 1.18
   go get github.com/pulumi/pulumi/sdk/v3@v$V
   go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$V" \
-    -o "$TMP/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+    -o "$TMP/pulumi-language-nodejs-upstream" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
+  wrapper pulumi-language-nodejs-runplugin 1.25.11
+  cp "$HERE/language-host/main.go" main.go
+  go get github.com/pulumi/pulumi/sdk/v3@v$(v pulumi)
+  go mod tidy
+  go build -trimpath -ldflags "-s -w" -o "$TMP/pulumi-language-nodejs" .
   install_dir "$OUT" ;;
 pulumi-resource-kubernetes)
   # provider/v4 has no semver tags; the proxy serves one pseudo-version (drill/versions.json).
@@ -62,8 +69,15 @@ pulumi-resource-kubernetes)
   # read from the module cache, never copied into the repository).
   node -e 'const fs=require("fs");const s=JSON.parse(fs.readFileSync(process.argv[1]));s.version=process.argv[2];fs.writeFileSync("schema-embed.json",JSON.stringify(s))' "$D/schema.json" "$V"
   node -e 'const fs=require("fs");fs.writeFileSync("terraform-mapping-embed.json",JSON.stringify(JSON.parse(fs.readFileSync(process.argv[1]))))' "$D/terraform-mapping.json"
-  cp "$D/helm-mapping.json" . && chmod u+w ./*.json
-  cat > main.go <<'GO'
+  chmod u+w ./*.json
+  # provider.Serve's signature follows the module: newer commits also take a Helm mapping file.
+  if [ -f "$D/helm-mapping.json" ]; then
+    cp "$D/helm-mapping.json" . && chmod u+w helm-mapping.json
+    HELM_EMBED=$'\n//go:embed helm-mapping.json\nvar helmMapping []byte\n'; HELM_ARG=", helmMapping"
+  else
+    HELM_EMBED=""; HELM_ARG=""
+  fi
+  cat > main.go <<GO
 package main
 
 import (
@@ -78,11 +92,8 @@ var schema []byte
 
 //go:embed terraform-mapping-embed.json
 var terraformMapping []byte
-
-//go:embed helm-mapping.json
-var helmMapping []byte
-
-func main() { provider.Serve("kubernetes", version.Version, schema, terraformMapping, helmMapping) }
+$HELM_EMBED
+func main() { provider.Serve("kubernetes", version.Version, schema, terraformMapping$HELM_ARG) }
 GO
   go mod tidy
   go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$V" \
@@ -120,6 +131,12 @@ kwok)
   wrapper kwok 1.26.0
   go get sigs.k8s.io/kwok/cmd/kwok@v$V
   go build -trimpath -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=v$V" -o "$TMP/kwok" sigs.k8s.io/kwok/cmd/kwok
+  # kwok runs nothing without stages; kwokctl passes its defaults, which are data files of the module:
+  # a node turns Ready, pods turn Running and Ready, Job pods complete, deleted pods go away.
+  D=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)/kustomize/stage
+  for f in node/fast/node-initialize pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    printf -- '---\n'; cat "$D/$f.yaml"
+  done > "$TMP/kwok-stages.yaml"
   install_dir "$OUT" ;;
 velero)
   V=$(v velero); OUT=velero-$V; TMP=$CACHE/bin/.$OUT.tmp; rm -rf "$TMP"; mkdir -p "$TMP"

@@ -1,0 +1,187 @@
+/**
+ * Scenario `backup-mode`: the program in normal backup operation under the real engine, on a
+ * stack a user could have written (an S3-compatible store, its keys as Pulumi secrets, the
+ * bucket managed outside the stack). The steps follow the README's "Deploying" section.
+ */
+import { mkdtempSync, readFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { backupIdAt } from "../../stacks/backup-id";
+import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/location";
+import { DRILL_BUCKET, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "../env";
+import { check, Recorder } from "../report";
+import { Shell } from "../shell";
+import { addBackupMetadata, createObjectsWorthRestoring, helmRelease, takeScheduledBackup } from "../cluster-state";
+
+export const SCENARIO = "backup-mode";
+export const DRILL_STACK = "drill";
+export const HOPSWORKS_NAMESPACE = "hopsworks";
+
+/** The drill stack's config, set the way the README tells a user to: `pulumi config set`, keys as secrets. */
+export function configureDrillStack(sh: Shell, stack = DRILL_STACK): void {
+    const set = (key: string, value: string, secret = false) =>
+        sh.pulumi(["config", "set", ...(secret ? ["--secret"] : []), "--path", key, value], { stack });
+    sh.pulumi(["stack", "init", stack]);
+    set("storage.bucket", DRILL_BUCKET);
+    // The drill's bucket belongs to "the storage team" (the drill itself): the stack only checks it.
+    set("storage.manage", "false");
+    set("storage.region", DRILL_REGION);
+    set("storage.endpoint", sh.env.DRILL_S3_ENDPOINT!);
+    set("storage.accessKeyId", DRILL_S3_KEYS.accessKeyId, true);
+    set("storage.secretAccessKey", DRILL_S3_KEYS.secretAccessKey, true);
+    set("backup.schedule", "@daily");
+    set("velero.repo", sh.env.DRILL_CHART_REPO!);
+    // Kubernetes 1.34: the chart's default kubectl image has no such tag (FACTS.md); use upstream's.
+    set("velero.kubectlImageRepository", "registry.k8s.io/kubectl");
+    set("velero.kubectlImageTag", "v1.34.4");
+    set("hopsworks.repo", sh.env.DRILL_CHART_REPO!);
+    set("hopsworks.chartVersion", "4.8.0");
+    set("hopsworks.version", "4.8.0");
+    set("hopsworks.timeoutSeconds", "300");
+}
+
+/** `npm run render` in the drill project: what the stack would deploy, offline. */
+export function render(sh: Shell, stack = DRILL_STACK): Record<string, string> {
+    const out = mkdtempSync(path.join(os.tmpdir(), "drill-render-"));
+    sh.exec("node", ["--import", "tsx", "render/cli.ts", "--stack", stack, "--out", out]);
+    const read = (name: string) => readFileSync(path.join(out, name), "utf8");
+    return { bucket: read("bucket.json"), hopsworksValues: read("hopsworks-values.yaml"), plan: read("plan.txt") };
+}
+
+interface PreviewStep {
+    op: string;
+    urn: string;
+}
+
+export function previewSteps(stdout: string): PreviewStep[] {
+    const json = JSON.parse(stdout);
+    return (json.steps ?? []) as PreviewStep[];
+}
+
+const typeOf = (urn: string) => urn.split("::")[2]?.split("$").pop() ?? "";
+const nameOf = (urn: string) => urn.split("::")[3] ?? "";
+
+export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
+    const step = <T>(name: string, body: Parameters<Recorder["step"]>[2]) => rec.step<T>(SCENARIO, name, body as any);
+
+    await step("Write the drill stack's config with pulumi config set (keys as secrets)", () => {
+        configureDrillStack(sh);
+        const file = readFileSync(path.join(sh.project, `Pulumi.${DRILL_STACK}.yaml`), "utf8");
+        check(!file.includes(DRILL_S3_KEYS.secretAccessKey), "the secret key is in the stack file in plain text");
+        check(/secretAccessKey:\s*\n\s*secure:/.test(file), "storage.secretAccessKey is not stored as a secure value");
+        return `Pulumi.${DRILL_STACK}.yaml written; S3 keys stored as secure values`;
+    });
+
+    await step("Create the bucket, its versioning and lifecycle rule from the render's bucket.json", () => {
+        const bucket = JSON.parse(render(sh).bucket);
+        check(bucket.Bucket === DRILL_BUCKET, `bucket.json names bucket ${bucket.Bucket}, not ${DRILL_BUCKET}`);
+        check(bucket.Versioning?.Status === "Enabled", `bucket.json has no versioning: ${JSON.stringify(bucket.Versioning)}`);
+        check(bucket.LifecycleConfiguration?.Rules?.length > 0, "bucket.json has no lifecycle rule");
+        sh.s3api(["create-bucket", "--bucket", DRILL_BUCKET]);
+        sh.s3api(["put-bucket-versioning", "--bucket", DRILL_BUCKET, "--versioning-configuration", JSON.stringify(bucket.Versioning)]);
+        sh.s3api(["put-bucket-lifecycle-configuration", "--bucket", DRILL_BUCKET, "--lifecycle-configuration", JSON.stringify(bucket.LifecycleConfiguration)]);
+        const versioning = sh.s3api(["get-bucket-versioning", "--bucket", DRILL_BUCKET]);
+        const lifecycle = sh.s3api(["get-bucket-lifecycle-configuration", "--bucket", DRILL_BUCKET]);
+        check(versioning.Status === "Enabled", `the store reports versioning ${JSON.stringify(versioning)}`);
+        const days = lifecycle.Rules?.[0]?.NoncurrentVersionExpiration?.NoncurrentDays;
+        check(days === bucket.LifecycleConfiguration.Rules[0].NoncurrentVersionExpiration.NoncurrentDays, `the store keeps noncurrent versions ${days} days`);
+        return `bucket ${DRILL_BUCKET}: versioning Enabled, rule ${lifecycle.Rules[0].ID} keeps noncurrent versions ${days} days`;
+    });
+
+    await step("pulumi preview --diff shows the Velero release, the location, its Secret and the Hopsworks release", () => {
+        sh.pulumi(["preview", "--diff"], { stack: DRILL_STACK });
+        const steps = previewSteps(sh.pulumi(["preview", "--json"], { stack: DRILL_STACK }).stdout);
+        const created = steps.filter((s) => s.op === "create").map((s) => `${typeOf(s.urn)} ${nameOf(s.urn)}`);
+        const expected = [
+            "kubernetes:helm.sh/v3:Release velero",
+            "kubernetes:velero.io/v1:BackupStorageLocation backup-location",
+            "kubernetes:core/v1:Secret backup-location-credentials",
+            "kubernetes:helm.sh/v3:Release hopsworks",
+        ];
+        for (const e of expected) check(created.includes(e), `the preview does not create ${e}; it creates: ${created.join(", ")}`);
+        const aws = steps.filter((s) => typeOf(s.urn).startsWith("aws:") || typeOf(s.urn).startsWith("pulumi:providers:aws"));
+        check(aws.length === 0, `storage.manage false, yet the preview declares AWS resources: ${aws.map((s) => s.urn).join(", ")}`);
+        return `creates ${created.length} resources, none of them AWS: ${expected.join("; ")}`;
+    });
+
+    await step("pulumi up --yes: Velero turns hopsworks-bsl Available and the Hopsworks release is deployed", (ctx) => {
+        const t0 = Date.now();
+        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
+        ctx.figure("pulumiUpSeconds", (Date.now() - t0) / 1000);
+        const bsl = sh.getJson(["backupstoragelocation", LOCATION_NAME, "-n", VELERO_NAMESPACE]);
+        check(bsl?.status?.phase === "Available", `hopsworks-bsl is ${bsl?.status?.phase ?? "absent"}`);
+        // What the provider saw when its wait ended is in the state: proof that `pulumi up` waited.
+        const state = JSON.parse(sh.pulumi(["stack", "export"], { stack: DRILL_STACK }).stdout);
+        const saved = state.deployment.resources.find((r: any) => r.type === "kubernetes:velero.io/v1:BackupStorageLocation");
+        check(saved?.outputs?.status?.phase === "Available", `the state's location status is ${JSON.stringify(saved?.outputs?.status)}: pulumi up did not wait`);
+        const validated = Date.parse(bsl.status.lastValidationTime);
+        ctx.figure("upToLocationAvailableSeconds", Math.max(0, (validated - t0) / 1000));
+        const release = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE);
+        check(release.info.status === "deployed", `the Hopsworks release is ${release.info.status}`);
+        const expected = parse(render(sh).hopsworksValues);
+        check(JSON.stringify(release.config) === JSON.stringify(expected), `the release's values differ from the render's hopsworks-values.yaml:\n${JSON.stringify(release.config)}`);
+        const schedules = sh.getJson(["schedules.velero.io", "-n", VELERO_NAMESPACE]).items.map((s: any) => `${s.metadata.name} ${s.spec.schedule}`);
+        for (const name of Object.values(VELERO_SCHEDULES)) check(schedules.includes(`${name} @daily`), `no schedule ${name} @daily: ${schedules.join(", ")}`);
+        return `hopsworks-bsl Available (state shows it); release hopsworks deployed with the generated values; schedules ${schedules.join(", ")}`;
+    });
+
+    const backups = await step<string[]>("Take a backup of each schedule with the real Velero; its files are in the bucket", () => {
+        createObjectsWorthRestoring(sh, HOPSWORKS_NAMESPACE);
+        const names = Object.values(VELERO_SCHEDULES).map((schedule) => takeScheduledBackup(sh, schedule));
+        addBackupMetadata(sh, HOPSWORKS_NAMESPACE, backupIdAt(new Date()), DRILL_BUCKET);
+        const lines: string[] = [];
+        for (const name of names) {
+            const keys = sh.objectVersions(`${LOCATION_PREFIX}/backups/${name}/`).map((k) => k.split("@")[0].split("/").pop()!);
+            for (const file of ["velero-backup.json", `${name}.tar.gz`, `${name}-logs.gz`]) {
+                check(keys.includes(file), `backup ${name}: no ${file} in s3://${DRILL_BUCKET}/${LOCATION_PREFIX}/backups/${name}/ (found ${keys.join(", ")})`);
+            }
+            lines.push(`${name}: ${keys.length} objects`);
+        }
+        return lines as unknown as string;
+    });
+
+    await step("pulumi preview --expect-no-changes: no drift in any resource", () => {
+        const r = sh.pulumi(["preview", "--expect-no-changes", "--diff"], { stack: DRILL_STACK, allowFailure: true });
+        check(r.status === 0, `the preview found changes:\n${r.stdout.split("\n").slice(-40).join("\n")}`);
+        return "no changes";
+    });
+
+    await step("hopsworks-dr backups list and status read the real catalogue and judge it healthy", () => {
+        const list = JSON.parse(sh.hopsworksDr(["backups", "list", "--json"]).stdout);
+        const text = JSON.stringify(list);
+        for (const name of backups as unknown as string[]) check(text.includes(name), `backups list does not show ${name}: ${text.slice(0, 2000)}`);
+        const status = sh.hopsworksDr(["backups", "status", "--stack", DRILL_STACK], { allowFailure: true });
+        check(status.status === 0, `backups status exited ${status.status}:\n${status.stdout}${status.stderr}`);
+        return `list: ${text.length} bytes with both Velero backups and the metadata entries; status: ${status.stdout.trim().split("\n")[0]}`;
+    });
+
+    await step("A second pulumi up reads the previous outputs through the stack's reference to itself", () => {
+        const before = sh.pulumi(["stack", "output", "hopsworksInstalledAt"], { stack: DRILL_STACK }).stdout.trim();
+        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
+        const after = sh.pulumi(["stack", "output", "hopsworksInstalledAt"], { stack: DRILL_STACK }).stdout.trim();
+        check(before !== "" && before === after, `hopsworksInstalledAt changed from ${before} to ${after}`);
+        return `hopsworksInstalledAt stays ${after}`;
+    });
+
+    await step("A broken stack (in-place restore without its confirmation) is refused by pulumi preview before any resource", () => {
+        const broken = `${DRILL_STACK}-broken`;
+        sh.pulumi(["stack", "init", broken, "--copy-config-from", DRILL_STACK]);
+        try {
+            const set = (key: string, value: string) => sh.pulumi(["config", "set", "--path", key, value], { stack: broken });
+            set("restore.mode", "in-place");
+            set("restore.backupId", backupIdAt(new Date()));
+            set("restore.backupHopsworksVersion", "4.8.0");
+            set("restore.forceDataClear", "true");
+            const r = sh.pulumi(["preview"], { stack: broken, allowFailure: true });
+            const out = `${r.stdout}\n${r.stderr}`;
+            check(r.status !== 0, "pulumi preview accepted an in-place restore without restore.confirm");
+            check(/Invalid stack config/.test(out) && /hopsworks-dr:restore\.confirm/.test(out), `the refusal does not name restore.confirm:\n${out}`);
+            check(!/\n\s+at .+:\d+:\d+\)?\n/.test(out), `the refusal carries a stack trace:\n${out}`);
+            check(!/\+\s+\d+ to create|created/.test(out), `resources were declared before the refusal:\n${out}`);
+            return out.split("\n").filter((l) => /restore\.confirm/.test(l))[0]?.trim() ?? "";
+        } finally {
+            sh.pulumi(["stack", "rm", broken, "--yes", "--force"], { allowFailure: true });
+        }
+    });
+}
