@@ -5,6 +5,7 @@
  * the manual's order and records what later deployments need in the outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { checkExternalBucket } from "./bucket-check";
 import { writeCaBundle } from "./ca-bundle";
 import { BackupBucket } from "./components/backup-bucket";
 import { BackupLocation } from "./components/backup-location";
@@ -15,7 +16,7 @@ import { VeleroRestore } from "./components/velero-restore";
 import { readStackConfig } from "./stacks/config";
 import { ConfigError } from "./stacks/config-reader";
 import { planStack } from "./stacks/plan";
-import { readPreviousState } from "./stacks/previous-state";
+import { OFFLINE_RENDER_ENV, readPreviousState } from "./stacks/previous-state";
 import { AppliedRestore, checkAgainstPreviousState, STATE_CHECKS } from "./stacks/restore";
 import { configSourceFromPulumi } from "./stacks/source";
 
@@ -44,12 +45,29 @@ export = async () => {
         const problems = plan.restore && previous ? checkAgainstPreviousState(config, plan.restore, previous) : [];
         if (problems.length > 0) throw new ConfigError(problems);
     });
+    // A bucket managed outside the stack is read over the S3 API, before anything is declared.
+    // The offline render reads nothing: it lists the check as not evaluated.
+    const offline = process.env[OFFLINE_RENDER_ENV] === "1";
+    let bucketFound: string | null = null;
+    if (plan.bucketCheck && !offline) {
+        const credentials = plan.storeCredentials && {
+            accessKeyId: plan.storeCredentials.accessKeyId.reveal(),
+            secretAccessKey: plan.storeCredentials.secretAccessKey.reveal(),
+        };
+        const result = await checkExternalBucket(plan.bucketCheck, credentials);
+        refusing(() => {
+            if (result.problems.length > 0) throw new ConfigError(result.problems);
+        });
+        result.warnings.forEach((warning) => pulumi.log.warn(warning));
+        bucketFound = result.found;
+    }
     plan.warnings.forEach((warning) => pulumi.log.warn(warning));
     const now = previous ? new Date().toISOString() : DEPLOYMENT_TIME;
     const accessKeyId = reveal(plan.storeCredentials?.accessKeyId);
     const secretAccessKey = reveal(plan.storeCredentials?.secretAccessKey);
 
-    const bucket = new BackupBucket("backup-bucket", {
+    // storage.manage: false declares no AWS resource at all: no provider, bucket settings or IAM.
+    const bucket = !plan.bucket.manage ? undefined : new BackupBucket("backup-bucket", {
         bucket: plan.bucket.name,
         create: plan.bucket.create,
         region: plan.bucket.region,
@@ -66,7 +84,8 @@ export = async () => {
         blockPublicAccess: plan.bucket.blockPublicAccess,
     });
 
-    const veleroIam = plan.veleroIam ? new VeleroIam("velero-iam", { ...plan.veleroIam, provider: bucket.provider }) : undefined;
+    // irsa needs the bucket's provider; the config refuses it with storage.manage: false.
+    const veleroIam = plan.veleroIam && bucket ? new VeleroIam("velero-iam", { ...plan.veleroIam, provider: bucket.provider }) : undefined;
 
     const velero = new Velero("velero", {
         releaseName: plan.velero.releaseName,
@@ -87,7 +106,7 @@ export = async () => {
             accessKeyId,
             secretAccessKey,
         },
-        { dependsOn: [velero, bucket] },
+        { dependsOn: bucket ? [velero, bucket] : [velero] },
     );
 
     // New-cluster restore: main, then users, each after the one before (the manual's script).
@@ -136,7 +155,11 @@ export = async () => {
                   checksNotEvaluated: previous ? [] : STATE_CHECKS[plan.restore.mode],
               }
             : null,
-        bucketName: bucket.bucketName,
+        bucketName: bucket ? bucket.bucketName : plan.bucket.name,
+        // null when the stack manages the bucket; else what it requires of it and what it found.
+        externalBucket: plan.bucketCheck
+            ? { requirement: plan.bucketCheck.requirement, evaluated: bucketFound !== null, found: bucketFound }
+            : null,
         veleroNamespace: velero.namespace,
         backupLocation: location.location.metadata.name,
         backupLocationAccessMode: (plan.location.location.spec as { accessMode: string }).accessMode,

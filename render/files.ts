@@ -30,8 +30,15 @@ export function manifestsOf(resources: RecordedResource[]): Record<string, any>[
         });
 }
 
-/** The bucket's settings in the S3 API's JSON shape, as `aws s3api get-bucket-*` would show them. */
-export function bucketOf(resources: RecordedResource[]): Record<string, unknown> {
+/**
+ * The bucket's settings in the S3 API's JSON shape, as `aws s3api get-bucket-*` would show them.
+ * A bucket managed outside the stack has none declared: what the stack requires of it instead.
+ */
+export function bucketOf(resources: RecordedResource[], outputs: Record<string, any> = {}): Record<string, unknown> {
+    const external = outputs.externalBucket;
+    if (external) {
+        return { Bucket: outputs.bucketName, ManagedOutsideTheStack: true, Requirement: external.requirement, Found: external.found };
+    }
     const ofType = (type: string) => resources.find((r) => r.type === type)?.inputs;
     const versioning = ofType("aws:s3/bucketVersioning:BucketVersioning");
     const lifecycle = ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
@@ -52,7 +59,7 @@ export function planText(stack: string, resources: RecordedResource[], outputs: 
         if (r) return `${r.name} (${r.type})`;
         return urn.includes("::pulumi:pulumi:Stack::") ? "the stack" : urn;
     };
-    const lines = [`stack: ${stack}`, ...modeLines(outputs), "", "resources, in declaration order:"];
+    const lines = [`stack: ${stack}`, ...modeLines(outputs), ...externalBucketLines(outputs), "", "resources, in declaration order:"];
     resources.forEach((r, i) => {
         lines.push(`${String(i + 1).padStart(3)}. ${r.name} (${r.type})`);
         if (r.parent) lines.push(`       parent: ${nameOf(r.parent)}`);
@@ -77,7 +84,7 @@ export function renderFiles(stack: string, resources: RecordedResource[], output
         "hopsworks-values.yaml": yaml(hopsworks?.inputs.values ?? {}),
         "velero-values.yaml": yaml(velero?.inputs.values ?? {}),
         "manifests.yaml": manifestsOf(resources).map(yaml).join("---\n"),
-        "bucket.json": JSON.stringify(bucketOf(resources), null, 2) + "\n",
+        "bucket.json": JSON.stringify(bucketOf(resources, outputs), null, 2) + "\n",
         "plan.txt": planText(stack, resources, outputs),
     };
 }
@@ -95,6 +102,20 @@ function modeLines(outputs: Record<string, any>): string[] {
     if (restore.checksNotEvaluated.length > 0) {
         lines.push("not evaluated offline (they need the stack's previous deployment; `pulumi preview` and `pulumi up` evaluate them):");
         lines.push(...restore.checksNotEvaluated.map((check: string) => `  - ${check}`));
+    }
+    return lines;
+}
+
+/** storage.manage: false: the bucket is someone else's; its check needs the S3 API, so offline it is listed as not evaluated. */
+function externalBucketLines(outputs: Record<string, any>): string[] {
+    const external = outputs.externalBucket;
+    if (!external) return [];
+    const lines = [`bucket: ${outputs.bucketName}, managed outside the stack (storage.manage: false): the stack declares no AWS resource`];
+    if (external.evaluated) {
+        lines.push(`checked over the S3 API: ${external.found}`);
+    } else {
+        lines.push("not evaluated offline (it reads the bucket over the S3 API; `pulumi preview` and `pulumi up` evaluate it):");
+        lines.push(`  - ${external.requirement}`);
     }
     return lines;
 }

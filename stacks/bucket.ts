@@ -21,6 +21,8 @@ export interface EncryptionRule {
 
 export interface BucketPlan {
     name: string;
+    /** false: managed outside the stack; none of the settings below is declared (see stacks/bucket-check.ts). */
+    manage: boolean;
     /** false: the bucket exists and is adopted for its versioning, lifecycle and encryption only. */
     create: boolean;
     region: string;
@@ -51,6 +53,7 @@ export function planBucket(config: StackConfig): BucketPlan {
     const onAws = storage.endpoint === undefined;
     return {
         name: storage.bucket,
+        manage: storage.manage,
         create: storage.create,
         region: storage.region,
         endpoint: storage.apiEndpoint,

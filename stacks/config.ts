@@ -9,6 +9,11 @@ import { loadValuesFiles, ValuesFile } from "./values-files";
 
 export interface StorageConfig {
     bucket: string;
+    /**
+     * false: the bucket is managed outside the stack (a storage team, the Hopsworks installer for
+     * HopsFS); the stack declares no AWS resource and only checks the bucket's versioning and lifecycle.
+     */
+    manage: boolean;
     /** false: the bucket exists (e.g. HopsFS's own) and only its versioning, lifecycle and encryption are managed. */
     create: boolean;
     region: string;
@@ -112,7 +117,7 @@ export const BITNAMI_KUBECTL_LAST = "1.33";
 
 export const CONFIG_KEYS = {
     storage: [
-        "bucket", "create", "region", "endpoint", "apiEndpoint", "forcePathStyle", "insecureSkipTLSVerify", "caCert",
+        "bucket", "manage", "create", "region", "endpoint", "apiEndpoint", "forcePathStyle", "insecureSkipTLSVerify", "caCert",
         "checksumAlgorithm", "serverSideEncryption", "accessKeyId", "secretAccessKey", "iamRoleArn", "irsa", "kmsKeyArn",
     ],
     irsa: ["oidcProviderArn", "oidcProviderUrl"],
@@ -179,6 +184,14 @@ export function readStackConfig(source: ConfigSource): StackConfig {
     const velero = readVelero(r);
     const hopsworks = readHopsworks(r);
     const restore = readRestore(r, hopsworks?.version);
+    const backupValues = source.values.backup as Record<string, unknown> | undefined;
+    if (storage && !storage.manage && backupValues?.noncurrentVersionDays !== undefined && backupValues.noncurrentVersionDays !== null) {
+        r.problem(
+            "backup.noncurrentVersionDays",
+            "sets the lifecycle rule the stack declares, and storage.manage: false declares none; the bucket's own rules are checked " +
+                "against backup.ttl instead: remove it",
+        );
+    }
     if (r.problems.length > 0 || !storage || !backup || !hopsworks || !restore) throw new ConfigError(r.problems);
     return { stack: source.stack, storage, backup, velero, hopsworks, restore };
 }
@@ -207,6 +220,7 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
             ? `must be an AWS region such as "eu-north-1"`
             : `must be the store's region name such as "us-east-1" (MinIO's default)`,
     });
+    const manage = r.boolean(s, "storage.manage", true);
     const create = r.boolean(s, "storage.create", true);
     const forcePathStyle = r.boolean(s, "storage.forcePathStyle", !onAws);
     const insecureSkipTLSVerify = r.boolean(s, "storage.insecureSkipTLSVerify", false);
@@ -237,6 +251,20 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
         expected: "must be a KMS key or alias ARN such as arn:aws:kms:eu-north-1:123456789012:key/...",
     });
 
+    if (!manage) {
+        const outside = "storage.manage: false leaves the bucket to its owners outside the stack";
+        for (const key of ["create", "serverSideEncryption", "kmsKeyArn"]) {
+            if (given(key)) r.problem(`storage.${key}`, `applies only when the stack manages the bucket; ${outside}: remove it`);
+        }
+        if (given("irsa")) {
+            r.problem(
+                "storage.irsa",
+                `makes the stack create Velero's IAM role, an AWS resource, and ${outside} and declares none (so no AWS provider ` +
+                    "or IAM rights are needed to deploy it): have the role made with the bucket and give it as storage.iamRoleArn, " +
+                    "or set storage.manage: true",
+            );
+        }
+    }
     if (serverSideEncryption === "aws:kms" && !given("kmsKeyArn")) {
         r.invalid("storage.serverSideEncryption", "aws:kms", "needs storage.kmsKeyArn, the key to encrypt with");
     }
@@ -273,6 +301,7 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
     if (!bucket || !region) return undefined;
     return {
         bucket,
+        manage,
         create,
         region,
         endpoint,

@@ -1,4 +1,5 @@
 import { BucketPlan, planBucket } from "./bucket";
+import { BucketCheckPlan, planBucketCheck } from "./bucket-check";
 import { ConfigError } from "./config-reader";
 import { RestoreMode, StackConfig } from "./config";
 import { HopsworksPlan, generatedHopsworksValues, planHopsworks } from "./hopsworks";
@@ -19,7 +20,9 @@ export interface StackPlan {
     mode: RestoreMode;
     restore?: RestorePlan;
     bucket: BucketPlan;
-    /** Credentials for an S3-compatible store, used by the bucket's provider and Velero's location. */
+    /** With storage.manage: false, what `pulumi preview` and `pulumi up` read and require of the bucket. */
+    bucketCheck?: BucketCheckPlan;
+    /** Credentials for an S3-compatible store, used by the bucket's provider (or the bucket check) and Velero's location. */
     storeCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
     veleroIam?: VeleroIamPlan;
     velero: VeleroPlan;
@@ -39,6 +42,7 @@ export function planStack(config: StackConfig): StackPlan {
         mode: config.restore.mode,
         restore,
         bucket: planBucket(config),
+        bucketCheck: planBucketCheck(config),
         storeCredentials: config.storage.credentials,
         veleroIam: planVeleroIam(config, VELERO_SERVICE_ACCOUNT),
         velero,

@@ -4,6 +4,7 @@ import { RecorderOptions } from "../render/recorder";
 import * as fs from "fs";
 import * as path from "path";
 import { caBundleFileName } from "../stacks/ca-bundle";
+import { FakeS3, manualRuleXml, startFakeS3 } from "./support/fake-s3";
 import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "./support/stacks";
 
 /** The whole program (index.ts), as `pulumi up` would run it. */
@@ -95,8 +96,84 @@ describe("the program (index.ts)", () => {
         assert.equal(find("pulumi:providers:aws").inputs.customCaBundle, undefined, "no bundle without caCert");
     });
 
+    describe("storage.manage: false (the bucket managed outside the stack)", () => {
+        let store: FakeS3;
+        before(async () => {
+            store = await startFakeS3({
+                "hopsworks-test": { versioning: "Enabled", lifecycleRules: [manualRuleXml(60)] },
+                "short-lived": { versioning: "Enabled", lifecycleRules: [manualRuleXml(14)] },
+            });
+        });
+        after(() => store.close());
+        beforeEach(() => (store.requests.length = 0));
+        const external = (bucket = "hopsworks-test") => {
+            const c = minioConfig();
+            Object.assign(c.storage, { bucket, manage: false, endpoint: "http://minio.minio.svc.cluster.local:9000", apiEndpoint: store.url });
+            return c;
+        };
+        const isAws = (r: { type: string }) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws";
+
+        it("offline: declares no AWS resource, reads nothing, and lists the bucket check as not evaluated", async () => {
+            const { resources, outputs, files } = await renderStack(stackFile(external()));
+            assert.deepEqual(resources.filter(isAws).map((r) => r.type), []);
+            assert.ok(!resources.some((r) => r.type === "hopsworks-dr:index:BackupBucket"), "no BackupBucket component");
+            assert.equal(store.requests.length, 0, "the offline render does not call S3");
+            assert.equal(outputs.bucketName, "hopsworks-test");
+            assert.deepEqual(outputs.externalBucket, {
+                requirement:
+                    "bucket hopsworks-test (managed outside the stack) has versioning Enabled and an enabled lifecycle rule for the whole bucket " +
+                    "that keeps noncurrent versions at least 60 days (backup.ttl 60d)",
+                evaluated: false,
+                found: null,
+            });
+            assert.match(
+                files["plan.txt"],
+                /^stack: test\nmode: none \(normal backup operation\)\nbucket: hopsworks-test, managed outside the stack \(storage\.manage: false\): the stack declares no AWS resource\n/,
+            );
+            assert.match(files["plan.txt"], /not evaluated offline \(it reads the bucket over the S3 API; `pulumi preview` and `pulumi up` evaluate it\):\n {2}- bucket hopsworks-test \(managed outside the stack\) has versioning Enabled/);
+            assert.deepEqual(JSON.parse(files["bucket.json"]), { Bucket: "hopsworks-test", ManagedOutsideTheStack: true, Requirement: (outputs.externalBucket as any).requirement, Found: null });
+        });
+
+        it("deploying: reads the bucket at storage.apiEndpoint with the stack's keys, then declares Velero, the location and Hopsworks", async () => {
+            const { resources, outputs, nameOf, find } = await program(external(), { previousOutputs: {} });
+            assert.deepEqual(resources.filter(isAws).map((r) => r.type), []);
+            assert.deepEqual([...new Set(store.requests.map((r) => r.accessKeyId))], ["AKIATESTKEY"]);
+            assert.equal(store.requests.length, 2);
+            assert.deepEqual(outputs.externalBucket, {
+                requirement: (outputs.externalBucket as any).requirement,
+                evaluated: true,
+                found: 'versioning Enabled; lifecycle rule "HopsFSBlocksRetentionPolicy" for the whole bucket keeps noncurrent versions 60 days',
+            });
+            const secret = find("kubernetes:core/v1:Secret");
+            assert.deepEqual(secret.dependencies.map(nameOf), ["velero"], "the location waits for Velero only");
+            assert.equal(find("kubernetes:velero.io/v1:BackupStorageLocation").inputs.spec.config.s3Url, "http://minio.minio.svc.cluster.local:9000");
+        });
+
+        it("deploying: refuses a bucket that keeps noncurrent versions shorter than the ttl, before declaring anything", async () => {
+            await assert.rejects(renderStack(stackFile(external("short-lived")), { previousOutputs: {} }), (error: RenderError) => {
+                assert.equal(
+                    error.message.split("\n")[0],
+                    "Invalid stack config (1 problem):",
+                );
+                assert.match(error.message, /hopsworks-dr:storage\.bucket = "short-lived" \(storage\.manage: false\): its lifecycle rule "HopsFSBlocksRetentionPolicy" applies to the whole bucket and keeps noncurrent versions 14 days/);
+                assert.deepEqual(error.resources, [], "nothing declared");
+                return true;
+            });
+        });
+
+        it("on AWS with an existing role: no AWS provider, bucket, IAM or anything else of AWS", async () => {
+            const c = awsConfig();
+            c.storage.manage = false;
+            const { resources, outputs } = await program(c);
+            assert.deepEqual(resources.filter(isAws).map((r) => r.type), []);
+            assert.equal(outputs.veleroRoleArn, "arn:aws:iam::123456789012:role/velero");
+            assert.equal(outputs.bucketName, "hopsworks-backups");
+        });
+    });
+
     it("exports the mode, bucket, location and release", async () => {
         const { outputs } = await program(awsConfig());
+        assert.equal(outputs.externalBucket, null, "the stack manages the bucket");
         assert.equal(outputs.mode, "none");
         assert.equal(outputs.restore, null);
         assert.equal(outputs.backupLocationAccessMode, "ReadWrite");

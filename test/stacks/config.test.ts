@@ -40,6 +40,12 @@ const invalid: Case[] = [
     ["both role and irsa on AWS", awsConfig, (c) => (c.storage.irsa = irsa), "storage", /sets both iamRoleArn and irsa/],
     ["an apiEndpoint on AWS", awsConfig, (c) => (c.storage.apiEndpoint = "https://s3.example.com"), "storage.apiEndpoint", /applies only to S3-compatible stores \(storage\.endpoint\)/],
     ["an apiEndpoint that is not a URL", minioConfig, (c) => (c.storage.apiEndpoint = "minio.ci:9000"), "storage.apiEndpoint", /= "minio\.ci:9000": must be the http\(s\) URL at which the machine running pulumi reaches the store/],
+    ["create with manage false", minioConfig, (c) => Object.assign(c.storage, { manage: false, create: false }), "storage.create", /applies only when the stack manages the bucket; storage\.manage: false leaves the bucket to its owners outside the stack: remove it/],
+    ["serverSideEncryption with manage false", awsConfig, (c) => Object.assign(c.storage, { manage: "false", serverSideEncryption: "AES256" }), "storage.serverSideEncryption", /applies only when the stack manages the bucket/],
+    ["a KMS key with manage false", awsConfig, (c) => Object.assign(c.storage, { manage: false, kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/1234" }), "storage.kmsKeyArn", /applies only when the stack manages the bucket/],
+    ["irsa with manage false", awsConfig, (c) => { delete c.storage.iamRoleArn; Object.assign(c.storage, { manage: false, irsa }); }, "storage.irsa", /makes the stack create Velero's IAM role, an AWS resource, and storage\.manage: false .* declares none .* give it as storage\.iamRoleArn, or set storage\.manage: true/],
+    ["noncurrentVersionDays with manage false", minioConfig, (c) => { c.storage.manage = false; c.backup = { noncurrentVersionDays: 90 }; }, "backup.noncurrentVersionDays", /sets the lifecycle rule the stack declares, and storage\.manage: false declares none; the bucket's own rules are checked against backup\.ttl instead/],
+    ["manage that is not a boolean", minioConfig, (c) => (c.storage.manage = "outside"), "storage.manage", /"outside": must be true or false/],
     ["S3 keys on AWS", awsConfig, (c) => (c.storage.accessKeyId = "AKIA"), "storage.accessKeyId", /applies only to S3-compatible stores/],
     ["a malformed role ARN", awsConfig, (c) => (c.storage.iamRoleArn = "velero-role"), "storage.iamRoleArn", /"velero-role": must be an IAM role ARN/],
     ["an OIDC issuer that is not the provider's", awsConfig, (c) => { delete c.storage.iamRoleArn; c.storage.irsa = { ...irsa, oidcProviderUrl: "https://oidc.eks.eu-north-1.amazonaws.com/id/XYZ" }; }, "storage.irsa.oidcProviderUrl", /must be the issuer the provider ARN names \(oidc.eks.eu-north-1.amazonaws.com\/id\/ABC\)/],
@@ -91,6 +97,7 @@ describe("stack config validation", () => {
             { ...minio.storage, credentials: undefined },
             {
                 bucket: "hopsworks-test",
+                manage: true,
                 create: true,
                 region: "us-east-1",
                 endpoint: "https://minio.example.com:9000",
@@ -178,6 +185,15 @@ describe("stack config validation", () => {
         const config = readStackConfig(source(c));
         assert.equal(config.velero.repo, "oci://registry.example.com/vmware-tanzu");
         assert.equal(config.hopsworks.repo, require("path").join(source(c).projectDir, "test/fixtures/charts/hopsworks"));
+    });
+
+    it("accepts a bucket managed outside the stack on an S3-compatible store and on AWS with an existing role", () => {
+        const minio = minioConfig();
+        minio.storage.manage = false;
+        assert.equal(readStackConfig(source(minio)).storage.manage, false);
+        const aws = awsConfig();
+        aws.storage.manage = "false";
+        assert.equal(readStackConfig(source(aws)).storage.manage, false);
     });
 
     it("derives noncurrent-version retention from a ttl in hours, rounded up to whole days", () => {
