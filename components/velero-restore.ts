@@ -35,11 +35,11 @@ export class VeleroRestore extends pulumi.ComponentResource {
             },
         );
         const restore = this.restore;
-        this.completed = (restore as unknown as { status: pulumi.Output<{ phase?: string } | undefined> }).status.apply((status) => {
+        this.completed = (restore as unknown as { status: pulumi.Output<RestoreStatus | undefined> }).status.apply((status) => {
             const phase = status?.phase;
             if (phase !== "Completed") {
                 throw new pulumi.ResourceError(
-                    `Velero restore ${metadata.namespace}/${metadata.name} ended ${phase ?? "without a phase"}, not Completed; ` +
+                    `Velero restore ${metadata.namespace}/${metadata.name} ended ${phase ?? "without a phase"}, not Completed${restoreProblems(status)}; ` +
                         `Hopsworks was not installed. Inspect it with: velero restore describe ${metadata.name} -n ${metadata.namespace} --details ` +
                         `(or kubectl get restore.velero.io ${metadata.name} -n ${metadata.namespace} -o yaml)`,
                     restore,
@@ -50,4 +50,22 @@ export class VeleroRestore extends pulumi.ComponentResource {
         });
         this.registerOutputs({ completed: this.completed });
     }
+}
+
+/** The parts of a Restore's status that say why it did not complete. */
+interface RestoreStatus {
+    phase?: string;
+    validationErrors?: string[];
+    failureReason?: string;
+    errors?: number;
+    warnings?: number;
+}
+
+/** Velero's own reasons, as a clause: its validation errors, failure reason, or error count. */
+export function restoreProblems(status: RestoreStatus | undefined): string {
+    const reasons: string[] = [];
+    if (status?.validationErrors?.length) reasons.push(`validation errors: ${status.validationErrors.join("; ")}`);
+    if (status?.failureReason) reasons.push(`failure reason: ${status.failureReason}`);
+    if (status?.errors) reasons.push(`${status.errors} error${status.errors === 1 ? "" : "s"}`);
+    return reasons.length > 0 ? ` (${reasons.join(", ")})` : "";
 }

@@ -6,6 +6,17 @@ import { Values } from "./values-files";
 
 /** How long `pulumi up` waits for one Velero restore to finish. */
 export const RESTORE_WAIT_SECONDS = 3600;
+/**
+ * The phases a Velero Restore ends in. Velero 1.17 sets no completionTimestamp on
+ * FailedValidation, so the wait is on the phase itself, whichever of these it is.
+ */
+export const RESTORE_TERMINAL_PHASES = ["Completed", "PartiallyFailed", "Failed", "FailedValidation"] as const;
+
+/**
+ * A pulumi.com/waitFor expression (RFC 9535 JSONPath, as pulumi-kubernetes evaluates it) that holds
+ * once the restore's status reaches any terminal phase: the filter selects the status object then.
+ */
+export const RESTORE_FINISHED_WAIT = `jsonpath={$[?${RESTORE_TERMINAL_PHASES.map((p) => `@.phase=='${p}'`).join(" || ")}]}`;
 /** Velero writes these into a Restore's spec; they must not show as drift. */
 const CONTROLLER_WRITTEN = ["spec.itemOperationTimeout"];
 
@@ -78,7 +89,7 @@ function veleroRestore(config: StackConfig, schedule: string, backupName: string
                 annotations: {
                     // Wait for a terminal phase (any), then check it is Completed: a wait on
                     // Completed would hang until the timeout when a restore ends PartiallyFailed.
-                    "pulumi.com/waitFor": "jsonpath={.status.completionTimestamp}",
+                    "pulumi.com/waitFor": RESTORE_FINISHED_WAIT,
                     "pulumi.com/timeoutSeconds": String(RESTORE_WAIT_SECONDS),
                 },
             },

@@ -1,5 +1,5 @@
 import assert from "assert/strict";
-import { VeleroRestore } from "../../components/velero-restore";
+import { restoreProblems, VeleroRestore } from "../../components/velero-restore";
 import { Recorder } from "../../render/recorder";
 import { record, StubResource } from "../support/record";
 
@@ -42,5 +42,15 @@ describe("VeleroRestore component", () => {
             }),
             /Velero restore velero\/k8s-backups-main ended PartiallyFailed, not Completed; Hopsworks was not installed\. Inspect it with: velero restore describe k8s-backups-main -n velero --details/,
         );
+    });
+
+    it("names Velero's own reasons: validation errors, failure reason, error count", () => {
+        assert.equal(
+            restoreProblems({ phase: "FailedValidation", validationErrors: ["backup.velero.io \"k8s-backups-main-x\" not found"] }),
+            ' (validation errors: backup.velero.io "k8s-backups-main-x" not found)',
+        );
+        assert.equal(restoreProblems({ phase: "PartiallyFailed", errors: 2 }), " (2 errors)");
+        assert.equal(restoreProblems({ phase: "Failed", failureReason: "plugin panicked", errors: 1 }), " (failure reason: plugin panicked, 1 error)");
+        assert.equal(restoreProblems({ phase: "Completed" }), "");
     });
 });

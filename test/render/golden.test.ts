@@ -185,7 +185,9 @@ describe("golden: the manual's restore examples", () => {
         const strip = ({ metadata: { annotations, ...metadata }, ...rest }: any) => ({ ...rest, metadata });
         assert.deepEqual(restores.map(strip), [goldenYaml("velero-restore-main.yaml"), goldenYaml("velero-restore-users.yaml")]);
         assert.deepEqual(restores[0].metadata.annotations, {
-            "pulumi.com/waitFor": "jsonpath={.status.completionTimestamp}",
+            // Any terminal phase ends the wait: FailedValidation has no completionTimestamp in Velero 1.17.
+            "pulumi.com/waitFor":
+                "jsonpath={$[?@.phase=='Completed' || @.phase=='PartiallyFailed' || @.phase=='Failed' || @.phase=='FailedValidation']}",
             "pulumi.com/timeoutSeconds": "3600",
         });
     });
