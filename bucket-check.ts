@@ -5,6 +5,7 @@
  */
 import * as http from "http";
 import * as https from "https";
+import * as tls from "tls";
 import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
 import {
     BucketCheckPlan,
@@ -42,7 +43,12 @@ export function s3ClientFor(plan: BucketCheckPlan, credentials?: StoreCredential
             connectionTimeout: CONNECT_TIMEOUT_MS,
             requestTimeout: REQUEST_TIMEOUT_MS,
             httpAgent: new http.Agent(agentOptions),
-            httpsAgent: new https.Agent({ ...agentOptions, ca: plan.caCert, rejectUnauthorized: !plan.insecureSkipTLSVerify }),
+            // storage.caCert is trusted in addition to the system's CAs (Node's `ca` alone would replace them).
+            httpsAgent: new https.Agent({
+                ...agentOptions,
+                ca: plan.caCert ? [...tls.rootCertificates, plan.caCert] : undefined,
+                rejectUnauthorized: !plan.insecureSkipTLSVerify,
+            }),
         },
     });
 }

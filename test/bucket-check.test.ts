@@ -1,4 +1,6 @@
 import assert from "assert/strict";
+import * as fs from "fs";
+import * as path from "path";
 import { checkExternalBucket } from "../bucket-check";
 import { BucketCheckPlan } from "../stacks/bucket-check";
 import { FakeS3, manualRuleXml, startFakeS3 } from "./support/fake-s3";
@@ -64,6 +66,28 @@ describe("checkExternalBucket (bucket-check.ts): the real S3 client against a st
         await closed.close();
         const { problems } = await checkExternalBucket({ ...plan, endpoint: closed.url }, KEYS);
         assert.match(problems[0].message, new RegExp(`could not read the bucket's versioning at ${closed.url}: .*ECONNREFUSED`));
+    });
+
+    describe("over TLS with a private CA", () => {
+        const TLS_DIR = path.join(__dirname, "fixtures", "tls");
+        const cert = fs.readFileSync(path.join(TLS_DIR, "store.crt"), "utf8");
+        let secure: FakeS3;
+        before(async () => {
+            secure = await startFakeS3({ good: { versioning: "Enabled", lifecycleRules: [manualRuleXml(60)] } }, { key: fs.readFileSync(path.join(TLS_DIR, "store.key"), "utf8"), cert });
+        });
+        after(() => secure.close());
+
+        it("trusts the store's certificate through storage.caCert", async () => {
+            const { problems } = await checkExternalBucket({ ...plan, endpoint: secure.url, caCert: cert }, KEYS);
+            assert.deepEqual(problems, []);
+        });
+
+        it("refuses a certificate it cannot verify without caCert, and accepts it with insecureSkipTLSVerify", async () => {
+            const untrusted = await checkExternalBucket({ ...plan, endpoint: secure.url }, KEYS);
+            assert.match(untrusted.problems[0].message, /could not read the bucket's versioning at https:\/\/127\.0\.0\.1:\d+: .*self[- ]signed certificate/i);
+            const skipped = await checkExternalBucket({ ...plan, endpoint: secure.url, insecureSkipTLSVerify: true }, KEYS);
+            assert.deepEqual(skipped.problems, []);
+        });
     });
 
     describe("on AWS S3, with the machine's default credential chain", () => {

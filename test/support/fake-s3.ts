@@ -1,4 +1,5 @@
 import * as http from "http";
+import * as https from "https";
 import { AddressInfo } from "net";
 
 /** What the fake store holds for one bucket, in the S3 API's terms. */
@@ -36,13 +37,13 @@ function error(res: http.ServerResponse, status: number, code: string, message: 
 }
 
 /**
- * A path-style S3 endpoint on 127.0.0.1 answering GetBucketVersioning and
+ * A path-style S3 endpoint on 127.0.0.1 (HTTPS with `tls`) answering GetBucketVersioning and
  * GetBucketLifecycleConfiguration with the XML S3 sends, for the bucket check's adapter to read
  * through the real AWS SDK. It checks no signature; it records which access key signed.
  */
-export async function startFakeS3(buckets: Record<string, FakeBucket>): Promise<FakeS3> {
+export async function startFakeS3(buckets: Record<string, FakeBucket>, tls?: { key: string; cert: string }): Promise<FakeS3> {
     const requests: FakeS3["requests"] = [];
-    const server = http.createServer((req, res) => {
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
         const url = new URL(req.url ?? "/", "http://localhost");
         const accessKeyId = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1];
         requests.push({ method: req.method ?? "", url: req.url ?? "", accessKeyId });
@@ -60,11 +61,12 @@ export async function startFakeS3(buckets: Record<string, FakeBucket>): Promise<
             return res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<LifecycleConfiguration xmlns="${XMLNS}">${bucket.lifecycleRules.join("")}</LifecycleConfiguration>`);
         }
         error(res, 501, "NotImplemented", "not served by the fake store", name);
-    });
+    };
+    const server = tls ? https.createServer(tls, handle) : http.createServer(handle);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     return {
-        url: `http://127.0.0.1:${port}`,
+        url: `${tls ? "https" : "http"}://127.0.0.1:${port}`,
         requests,
         close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     };
