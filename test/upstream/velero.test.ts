@@ -181,6 +181,15 @@ const STACKS: { title: string; file: () => StackFile }[] = [
         file: () => stackFile({ ...minioConfig(), velero: { kubectlImageRepository: "registry.k8s.io/kubectl", kubectlImageTag: "v1.34.2" } }),
     },
     {
+        title: "a bucket managed outside the stack (storage.manage: false), Velero's chart from an OCI registry",
+        file: () => {
+            const c = minioConfig();
+            c.storage.manage = false;
+            c.velero = { repo: "oci://registry.example.com/vmware-tanzu" };
+            return stackFile(c);
+        },
+    },
+    {
         title: "no CRD-upgrade job (upgradeCRDs: false)",
         file: () => stackFile({ ...minioConfig(), velero: { upgradeCRDs: false } }),
     },
