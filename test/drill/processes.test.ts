@@ -11,14 +11,15 @@ describe("drill processes", () => {
     });
     afterEach(() => stopAll(run));
 
-    it("records a started server's PID and output, and stops it by that PID", () => {
+    it("records a started server's PID and output, and stops it by that PID", async () => {
         const pid = startProcess(run, "sleeper", "sh", ["-c", "echo started; exec sleep 60"]);
+        const log = path.join(run, "logs", "sleeper.log");
+        await waitFor("the server's first line", () => (readFileSync(log, "utf8").includes("started") ? true : undefined), 5000, 20);
         assert.equal(readFileSync(path.join(run, "pids", "sleeper.pid"), "utf8").trim(), String(pid));
         assert.ok(running(run, "sleeper"));
         assert.ok(stopProcess(run, "sleeper"));
         assert.ok(!alive(pid));
         assert.ok(!existsSync(path.join(run, "pids", "sleeper.pid")));
-        assert.match(readFileSync(path.join(run, "logs", "sleeper.log"), "utf8"), /started/);
     });
 
     it("stops the children a server started too (its whole process group)", async () => {
