@@ -158,7 +158,13 @@ export = async () => {
         bucketName: bucket ? bucket.bucketName : plan.bucket.name,
         // null when the stack manages the bucket; else what it requires of it and what it found.
         externalBucket: plan.bucketCheck
-            ? { requirement: plan.bucketCheck.requirement, evaluated: bucketFound !== null, found: bucketFound }
+            ? {
+                  requirement: plan.bucketCheck.requirement,
+                  // The manual's settings, for whoever manages the bucket (the render's bucket.json shows them).
+                  settings: { Versioning: plan.bucket.versioning, LifecycleConfiguration: plan.bucket.lifecycle },
+                  evaluated: bucketFound !== null,
+                  found: bucketFound,
+              }
             : null,
         veleroNamespace: velero.namespace,
         backupLocation: location.location.metadata.name,

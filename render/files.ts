@@ -37,7 +37,14 @@ export function manifestsOf(resources: RecordedResource[]): Record<string, any>[
 export function bucketOf(resources: RecordedResource[], outputs: Record<string, any> = {}): Record<string, unknown> {
     const external = outputs.externalBucket;
     if (external) {
-        return { Bucket: outputs.bucketName, ManagedOutsideTheStack: true, Requirement: external.requirement, Found: external.found };
+        return {
+            Bucket: outputs.bucketName,
+            ManagedOutsideTheStack: true,
+            Requirement: external.requirement,
+            // What the bucket's owner applies: the same versioning and lifecycle rule a managed bucket gets.
+            ...external.settings,
+            Found: external.found,
+        };
     }
     const ofType = (type: string) => resources.find((r) => r.type === type)?.inputs;
     const versioning = ofType("aws:s3/bucketVersioning:BucketVersioning");

@@ -123,6 +123,21 @@ describe("the program (index.ts)", () => {
                 requirement:
                     "bucket hopsworks-test (managed outside the stack) has versioning Enabled and an enabled lifecycle rule for the whole bucket " +
                     "that keeps noncurrent versions at least 60 days (backup.ttl 60d)",
+                settings: {
+                    Versioning: { Status: "Enabled" },
+                    LifecycleConfiguration: {
+                        Rules: [
+                            {
+                                ID: "HopsFSBlocksRetentionPolicy",
+                                Status: "Enabled",
+                                Filter: {},
+                                Expiration: { ExpiredObjectDeleteMarker: true },
+                                NoncurrentVersionExpiration: { NoncurrentDays: 60 },
+                                AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+                            },
+                        ],
+                    },
+                },
                 evaluated: false,
                 found: null,
             });
@@ -131,7 +146,13 @@ describe("the program (index.ts)", () => {
                 /^stack: test\nmode: none \(normal backup operation\)\nbucket: hopsworks-test, managed outside the stack \(storage\.manage: false\): the stack declares no AWS resource\n/,
             );
             assert.match(files["plan.txt"], /not evaluated offline \(it reads the bucket over the S3 API; `pulumi preview` and `pulumi up` evaluate it\):\n {2}- bucket hopsworks-test \(managed outside the stack\) has versioning Enabled/);
-            assert.deepEqual(JSON.parse(files["bucket.json"]), { Bucket: "hopsworks-test", ManagedOutsideTheStack: true, Requirement: (outputs.externalBucket as any).requirement, Found: null });
+            assert.deepEqual(JSON.parse(files["bucket.json"]), {
+                Bucket: "hopsworks-test",
+                ManagedOutsideTheStack: true,
+                Requirement: (outputs.externalBucket as any).requirement,
+                ...(outputs.externalBucket as any).settings,
+                Found: null,
+            });
         });
 
         it("deploying: reads the bucket at storage.apiEndpoint with the stack's keys, then declares Velero, the location and Hopsworks", async () => {
@@ -141,6 +162,7 @@ describe("the program (index.ts)", () => {
             assert.equal(store.requests.length, 2);
             assert.deepEqual(outputs.externalBucket, {
                 requirement: (outputs.externalBucket as any).requirement,
+                settings: (outputs.externalBucket as any).settings,
                 evaluated: true,
                 found: 'versioning Enabled; lifecycle rule "HopsFSBlocksRetentionPolicy" for the whole bucket keeps noncurrent versions 60 days',
             });

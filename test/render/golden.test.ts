@@ -117,6 +117,16 @@ describe("golden: the manual's examples", () => {
         assert.deepEqual(bucket.Versioning, { Status: "Enabled" });
     });
 
+    it("Backup > Cleanup, bucket managed outside the stack: bucket.json still gives its owner the manual's rule", async () => {
+        const c = minioConfig();
+        c.storage.manage = false;
+        const { bucket } = await rendered(c);
+        const { AbortIncompleteMultipartUpload, ...manualPart } = bucket.LifecycleConfiguration.Rules[0];
+        assert.deepEqual({ Rules: [manualPart] }, JSON.parse(golden("cleanup-lifecycle.json")));
+        assert.deepEqual(bucket.Versioning, { Status: "Enabled" });
+        assert.equal(bucket.ManagedOutsideTheStack, true);
+    });
+
     it("Install Velero: the chart values of the manual's helm install, exactly", async () => {
         const { velero } = await rendered(minioConfig());
         assert.deepEqual(velero, goldenYaml("velero-helm-install-values.yaml"));
