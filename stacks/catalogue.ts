@@ -1,6 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import { backupIdTime, BACKUP_ID_PATTERN } from "./backup-id";
 import { LOCATION_NAME, VELERO_SCHEDULES } from "./location";
+import { scheduleCron } from "./schedule";
 
 /**
  * The backup catalogue: which restore points exist and whether backups are healthy, as plain
@@ -21,6 +22,10 @@ export type VeleroScheduleKey = keyof typeof VELERO_SCHEDULES;
 
 /** States a metadata entry may be in; anything else is reported and skipped. */
 export const KNOWN_STATES = ["SUCCESS", "FAILED", "RUNNING", "IN_PROGRESS"];
+/** Metadata states of a backup that has not finished. */
+export const RUNNING_STATES = ["RUNNING", "IN_PROGRESS"];
+/** Velero Backup phases that end a backup; any other (New, InProgress, Finalizing, ...) means it is still running. */
+export const VELERO_FINAL_PHASES = ["Completed", "PartiallyFailed", "Failed", "FailedValidation", "Deleting"];
 
 /**
  * A Velero backup belongs to the restore point whose time is closest to the backup's start,
@@ -44,6 +49,8 @@ export interface MetadataEntry {
     state: string;
     /** From the entry's start_time, else decoded from the ID. */
     time: Date;
+    /** From end_time, else start_time plus duration_ms; unset when the entry records neither. */
+    completed?: Date;
     configMap: string;
 }
 
@@ -65,6 +72,8 @@ export interface RestorePoint {
     opensearch?: string;
     velero: { main?: VeleroBackup; users?: VeleroBackup };
     complete: boolean;
+    /** When the last of its four backups completed; unset unless every one records its completion. */
+    completed?: Date;
 }
 
 /** Metadata ConfigMap names in rotation order: the base, then -1, -2, ... */
@@ -117,11 +126,15 @@ export function readMetadataEntries(configMaps: MetadataConfigMap[]): { entries:
                 warnings.push(`${where}: skipped, unknown state ${JSON.stringify(state ?? null)} (known: ${KNOWN_STATES.join(", ")})`);
                 continue;
             }
-            const time = parseTime((value as Record<string, unknown>).start_time) ?? backupIdTime(id)!;
+            const fields = value as Record<string, unknown>;
+            const started = parseTime(fields.start_time);
+            const time = started ?? backupIdTime(id)!;
+            const duration = typeof fields.duration_ms === "number" ? fields.duration_ms : Number.NaN;
+            const completed = parseTime(fields.end_time) ?? (started && Number.isFinite(duration) ? new Date(started.getTime() + duration) : undefined);
             const key = `${configMap.service}/${id}`;
             const previous = byKey.get(key);
             if (previous?.state === "SUCCESS") continue;
-            byKey.set(key, { id, service: configMap.service, state, time, configMap: configMap.name });
+            byKey.set(key, { id, service: configMap.service, state, time, ...(completed ? { completed } : {}), configMap: configMap.name });
         }
     }
     return { entries: [...byKey.values()], warnings };
@@ -145,13 +158,16 @@ export function hopsworksVeleroBackups(backups: VeleroBackup[]): VeleroBackup[] 
  */
 export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBackup[]): RestorePoint[] {
     const byId = new Map<string, RestorePoint>();
+    const completions = new Map<RestorePoint, Partial<Record<MetadataService, Date>>>();
     for (const entry of entries) {
         let point = byId.get(entry.id);
         if (!point) {
             point = { id: entry.id, time: entry.time, velero: {}, complete: false };
             byId.set(entry.id, point);
+            completions.set(point, {});
         }
         point[entry.service] = entry.state;
+        if (entry.completed) completions.get(point)![entry.service] = entry.completed;
         // RonDB's start time is the point's time: it is the backup the ID was minted for.
         if (entry.service === "rondb") point.time = entry.time;
     }
@@ -184,6 +200,8 @@ export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBac
     for (const point of points) {
         point.complete = point.rondb === "SUCCESS" && point.opensearch === "SUCCESS" &&
             point.velero.main?.phase === "Completed" && point.velero.users?.phase === "Completed";
+        const ends = [...METADATA_SERVICES.map((s) => completions.get(point)?.[s]), point.velero.main?.completed, point.velero.users?.completed];
+        if (point.complete && ends.every((d) => d !== undefined)) point.completed = new Date(Math.max(...ends.map((d) => d!.getTime())));
     }
     return points;
 }
@@ -210,9 +228,10 @@ export function incompleteReasons(point: RestorePoint): string[] {
 /** The schedule's interval around `now` (previous to next run), the recovery point objective. */
 export function scheduleIntervalMs(schedule: string, now: Date): number {
     const options = { tz: "UTC" };
-    const next = CronExpressionParser.parse(schedule.trim(), { ...options, currentDate: now }).next().toDate();
+    const cron = scheduleCron(schedule);
+    const next = CronExpressionParser.parse(cron, { ...options, currentDate: now }).next().toDate();
     // From the next run back, so a `now` exactly on a run time does not halve the interval.
-    const previous = CronExpressionParser.parse(schedule.trim(), { ...options, currentDate: next }).prev().toDate();
+    const previous = CronExpressionParser.parse(cron, { ...options, currentDate: next }).prev().toDate();
     return next.getTime() - previous.getTime();
 }
 
@@ -222,13 +241,24 @@ export interface LocationStatus {
     lastSynced?: Date;
 }
 
+/** A backup that has started and not finished, newer than the newest successful one. */
+export interface RunningBackup {
+    name: string;
+    started: Date;
+}
+
 export interface ServiceHealth {
     service: string;
     /** The newest successful backup: a metadata ID or a Velero backup name. */
     newest?: string;
+    /** When it completed; when it records no completion, when it started (see `basis`). */
     time?: Date;
+    /** What the age counts from: the backup's completion, or its start when no completion time is recorded. */
+    basis?: "completed" | "started";
     ageMs?: number;
     onTime: boolean;
+    /** A newer backup still running: the age still counts from the previous completed one. */
+    running?: RunningBackup;
 }
 
 export interface BackupHealth {
@@ -250,11 +280,18 @@ export function formatDuration(ms: number): string {
     return `${m}m`;
 }
 
+/** The newest of `items` by `time`, or undefined. */
+function newestBy<T>(items: T[], time: (item: T) => Date | undefined): T | undefined {
+    return items.reduce<T | undefined>((best, item) => (time(item) !== undefined && (!best || time(item)! > time(best)!) ? item : best), undefined);
+}
+
 /**
  * Whether backups are healthy: the location is Available and has synced, every service (RonDB,
- * OpenSearch, both Velero schedules) has a successful backup younger than the interval plus
- * grace, and so does a complete restore point. A service alone out of date is the partial case
- * the manual warns about: the other services' newer backups cannot be restored without it.
+ * OpenSearch, both Velero schedules) has a successful backup that completed less than the
+ * interval plus grace ago, and so does a complete restore point. Ages count from completion, so
+ * a backup that runs longer than the grace is not overdue while the next one runs; a backup that
+ * records no completion time counts from its start. A service alone out of date is the partial
+ * case the manual warns about: the other services' newer backups cannot be restored without it.
  */
 export function backupHealth(input: {
     now: Date;
@@ -276,35 +313,44 @@ export function backupHealth(input: {
         if (!location.lastSynced) problems.push(`location ${location.name}: has never synced backups from the bucket`);
     }
     const rpo = `the schedule's interval ${formatDuration(intervalMs)} (${input.schedule}) plus ${formatDuration(graceMs)} grace`;
-    const judge = (service: string, newest: string | undefined, time: Date | undefined): ServiceHealth => {
+    const judge = (service: string, newest: string | undefined, started: Date | undefined, completed: Date | undefined, running?: RunningBackup): ServiceHealth => {
+        const runningNote = running ? `; ${running.name} is running, started ${formatDuration(input.now.getTime() - running.started.getTime())} ago` : "";
+        const time = completed ?? started;
         if (!newest || !time) {
-            problems.push(`${service}: no successful backup`);
-            return { service, onTime: false };
+            problems.push(`${service}: no successful backup${runningNote}`);
+            return { service, onTime: false, ...(running ? { running } : {}) };
         }
+        const basis = completed ? "completed" : "started";
         const ageMs = input.now.getTime() - time.getTime();
         const onTime = ageMs <= limitMs;
-        if (!onTime) problems.push(`${service}: newest successful backup ${newest} is ${formatDuration(ageMs)} old, more than ${rpo}`);
-        return { service, newest, time, ageMs, onTime };
+        if (!onTime) {
+            const age = basis === "completed" ? `completed ${formatDuration(ageMs)} ago` : `started ${formatDuration(ageMs)} ago (it records no completion time)`;
+            problems.push(`${service}: newest successful backup ${newest} ${age}, more than ${rpo}${runningNote}`);
+        }
+        return { service, newest, time, basis, ageMs, onTime, ...(running ? { running } : {}) };
     };
     const services: ServiceHealth[] = [];
     for (const service of METADATA_SERVICES) {
-        const newest = input.entries
-            .filter((e) => e.service === service && e.state === "SUCCESS")
-            .reduce<MetadataEntry | undefined>((best, e) => (!best || e.time > best.time ? e : best), undefined);
-        services.push(judge(service, newest?.id, newest?.time));
+        const ofService = input.entries.filter((e) => e.service === service);
+        const newest = newestBy(ofService.filter((e) => e.state === "SUCCESS"), (e) => e.completed ?? e.time);
+        const run = newestBy(ofService.filter((e) => RUNNING_STATES.includes(e.state)), (e) => e.time);
+        const running = run && (!newest || run.time > newest.time) ? { name: run.id, started: run.time } : undefined;
+        services.push(judge(service, newest?.id, newest?.time, newest?.completed, running));
     }
     const velero = hopsworksVeleroBackups(input.veleroBackups);
     for (const [key, schedule] of Object.entries(VELERO_SCHEDULES)) {
-        const newest = velero
-            .filter((b) => b.schedule === schedule && b.phase === "Completed" && veleroTime(b))
-            .reduce<VeleroBackup | undefined>((best, b) => (!best || veleroTime(b)! > veleroTime(best)! ? b : best), undefined);
-        services.push(judge(`velero ${key}`, newest?.name, newest ? veleroTime(newest) : undefined));
+        const ofSchedule = velero.filter((b) => b.schedule === schedule);
+        const newest = newestBy(ofSchedule.filter((b) => b.phase === "Completed"), (b) => b.completed ?? veleroTime(b));
+        const run = newestBy(ofSchedule.filter((b) => !VELERO_FINAL_PHASES.includes(b.phase ?? "")), (b) => b.started);
+        const newestStart = newest ? veleroTime(newest) : undefined;
+        const running = run && (!newestStart || run.started! > newestStart) ? { name: run.name, started: run.started! } : undefined;
+        services.push(judge(`velero ${key}`, newest?.name, newest?.started, newest?.completed, running));
     }
     const newestComplete = input.points.find((p) => p.complete);
     const newestPoint = input.points[0];
     if (services.every((s) => s.onTime)) {
         // Every service is on time, yet their backups may not line up into one restore point.
-        const completeHealth = judge("complete restore point", newestComplete?.id, newestComplete?.time);
+        const completeHealth = judge("complete restore point", newestComplete?.id, newestComplete?.time, newestComplete?.completed);
         if (!completeHealth.onTime && newestPoint && !newestPoint.complete) {
             problems.push(`newest restore point ${newestPoint.id} is partial: ${incompleteReasons(newestPoint).join(", ")}`);
         }
