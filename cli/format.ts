@@ -15,8 +15,9 @@ export function table(header: string[], rows: string[][]): string {
  * form. Enough for the single block `restore` edits; not a general diff.
  */
 export function blockDiff(file: string, before: string, after: string): string {
-    const a = before.split("\n");
-    const b = after.split("\n");
+    // CRLF files diff as their lines, without a stray carriage return on each.
+    const a = before.split(/\r?\n/);
+    const b = after.split(/\r?\n/);
     let start = 0;
     while (start < a.length && start < b.length && a[start] === b[start]) start++;
     let endA = a.length;
