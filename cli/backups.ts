@@ -5,10 +5,13 @@ import {
     readMetadataEntries,
     RestorePoint,
     restorePoints,
+    scheduleIntervalMs,
     VeleroBackup,
 } from "../stacks/catalogue";
-import { CliIo } from "./errors";
-import { Cluster } from "./kube";
+import { VELERO_SCHEDULES } from "../stacks/location";
+import { scheduleProblem } from "../stacks/schedule";
+import { CliError, CliIo } from "./errors";
+import { Cluster, VeleroScheduleSpec } from "./kube";
 import { table, utcMinute } from "./format";
 
 export interface Catalogue {
@@ -75,9 +78,68 @@ export async function backupsList(cluster: Cluster, io: CliIo, json: boolean): P
     return 0;
 }
 
-export async function backupsStatus(cluster: Cluster, io: CliIo, schedule: string, json: boolean): Promise<number> {
-    const [location, catalogue] = await Promise.all([cluster.location(), loadCatalogue(cluster, io)]);
+/** The schedule `backups status` judges against, where it came from, and anything worth saying about it. */
+export interface ScheduleChoice {
+    schedule: string;
+    from: string;
+    notes: string[];
+}
+
+const PASS_A_SCHEDULE = "pass --schedule <cron> or --stack <name>";
+
+/**
+ * The schedule from the cluster's Velero Schedules k8s-backups-main and k8s-backups-users-resources
+ * (spec.schedule): the one there is, or when they differ, the one with the longer interval, so
+ * neither schedule's backups are judged overdue before their time.
+ */
+export async function clusterSchedule(cluster: Cluster, now: Date): Promise<ScheduleChoice> {
+    const namespace = cluster.options.veleroNamespace;
+    const names = Object.values(VELERO_SCHEDULES);
+    let specs: (VeleroScheduleSpec | undefined)[];
+    try {
+        specs = await Promise.all(names.map((name) => cluster.veleroSchedule(name)));
+    } catch (error) {
+        if (error instanceof CliError) throw new CliError(`${error.message}; to judge backups without reading the Velero Schedules, ${PASS_A_SCHEDULE}`);
+        throw error;
+    }
+    const found = specs.filter((s): s is VeleroScheduleSpec => s !== undefined);
+    if (found.length === 0) {
+        throw new CliError(
+            `no Velero Schedule ${names.join(" or ")} in namespace ${namespace} to take the backup schedule from: ${PASS_A_SCHEDULE}` +
+                " (or --velero-namespace, if Velero runs in another namespace)",
+        );
+    }
+    const notes: string[] = [];
+    for (const spec of found) {
+        const problem = spec.schedule === undefined ? "has no spec.schedule" : scheduleProblem(spec.schedule);
+        if (problem) {
+            const value = spec.schedule === undefined ? "" : ` spec.schedule ${JSON.stringify(spec.schedule)}:`;
+            throw new CliError(`Velero Schedule ${spec.name} in namespace ${namespace}:${value} ${problem}; ${PASS_A_SCHEDULE}`);
+        }
+        if (spec.paused) notes.push(`Velero Schedule ${spec.name} is paused: it takes no backups`);
+    }
+    for (const name of names) {
+        if (!found.some((s) => s.name === name)) notes.push(`Velero Schedule ${name} not found in namespace ${namespace}`);
+    }
+    const intervals = found.map((s) => ({ ...s, intervalMs: scheduleIntervalMs(s.schedule!, now) }));
+    const longest = intervals.reduce((a, b) => (b.intervalMs > a.intervalMs ? b : a));
+    if (found.length === 1) {
+        return { schedule: longest.schedule!, from: `Velero Schedule ${longest.name} in namespace ${namespace}`, notes };
+    }
+    if (intervals.every((s) => s.schedule!.trim() === longest.schedule!.trim())) {
+        return { schedule: longest.schedule!, from: `Velero Schedules ${names.join(" and ")} in namespace ${namespace}`, notes };
+    }
+    const each = intervals.map((s) => `${s.name} ${JSON.stringify(s.schedule)} (every ${formatDuration(s.intervalMs)})`).join(", ");
+    notes.push(`the Velero Schedules differ: ${each}; the longer interval is used`);
+    return { schedule: longest.schedule!, from: `Velero Schedule ${longest.name} in namespace ${namespace}, the longer interval`, notes };
+}
+
+export async function backupsStatus(cluster: Cluster, io: CliIo, choose: ScheduleChoice | undefined, json: boolean): Promise<number> {
     const now = io.now();
+    // The schedule first: without one there is nothing to judge against, whatever the catalogue holds.
+    const choice = choose ?? (await clusterSchedule(cluster, now));
+    const [location, catalogue] = await Promise.all([cluster.location(), loadCatalogue(cluster, io)]);
+    const { schedule } = choice;
     const health = backupHealth({ now, schedule, location, ...catalogue });
     const healthy = health.problems.length === 0;
     if (json) {
@@ -87,14 +149,19 @@ export async function backupsStatus(cluster: Cluster, io: CliIo, schedule: strin
                 ? { name: location.name, phase: location.phase ?? null, lastSynced: location.lastSynced?.toISOString() ?? null }
                 : null,
             schedule,
+            scheduleFrom: choice.from,
+            scheduleNotes: choice.notes,
             intervalSeconds: health.intervalMs / 1000,
             graceSeconds: health.graceMs / 1000,
+            ageFrom: "completion",
             services: health.services.map((s) => ({
                 service: s.service,
                 newest: s.newest ?? null,
                 time: s.time?.toISOString() ?? null,
+                timeIs: s.basis ?? null,
                 ageSeconds: s.ageMs === undefined ? null : Math.round(s.ageMs / 1000),
                 onTime: s.onTime,
+                running: s.running ? { name: s.running.name, started: s.running.started.toISOString() } : null,
             })),
             newestComplete: health.newestComplete ? pointJson(health.newestComplete) : null,
             problems: health.problems,
@@ -108,16 +175,26 @@ export async function backupsStatus(cluster: Cluster, io: CliIo, schedule: strin
             ? `location ${location.name}: ${location.phase ?? "no phase"}, last synced ${location.lastSynced ? `${utcMinute(location.lastSynced)} UTC` : "never"}`
             : `location: not found`,
     );
-    lines.push(`schedule ${schedule}: every ${formatDuration(health.intervalMs)}; a backup is overdue after ${formatDuration(health.intervalMs + health.graceMs)}`);
+    lines.push(`schedule ${schedule} (from ${choice.from}): every ${formatDuration(health.intervalMs)}`);
+    for (const note of choice.notes) lines.push(`  note: ${note}`);
+    lines.push(`a backup is overdue once it completed more than ${formatDuration(health.intervalMs + health.graceMs)} ago (the interval plus ${formatDuration(health.graceMs)} grace)`);
     lines.push("");
     const rows = health.services.map((s) => [
         s.service,
         s.newest ?? "-",
-        s.time ? utcMinute(s.time) : "-",
+        s.time ? `${utcMinute(s.time)}${s.basis === "started" ? " (start)" : ""}` : "-",
         s.ageMs === undefined ? "-" : formatDuration(s.ageMs),
         s.onTime ? "yes" : "NO",
     ]);
-    lines.push(table(["SERVICE", "NEWEST SUCCESSFUL", "TIME (UTC)", "AGE", "ON TIME"], rows));
+    lines.push(table(["SERVICE", "NEWEST SUCCESSFUL", "COMPLETED (UTC)", "AGE", "ON TIME"], rows));
+    const footnotes: string[] = [];
+    for (const s of health.services) {
+        if (s.running) {
+            footnotes.push(`${s.service}: ${s.running.name} is running, started ${utcMinute(s.running.started)} UTC; the age counts from the previous completed backup`);
+        }
+        if (s.basis === "started") footnotes.push(`${s.service}: ${s.newest} records no completion time; its age counts from its start`);
+    }
+    if (footnotes.length > 0) lines.push("", ...footnotes);
     lines.push("");
     const complete = health.newestComplete;
     lines.push(`newest complete restore point: ${complete ? `${complete.id} (${utcMinute(complete.time)} UTC)` : "none"}`);

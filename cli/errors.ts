@@ -6,6 +6,17 @@ export class CliError extends Error {
     }
 }
 
+/**
+ * A command line the CLI cannot run (unknown command or option, a missing or malformed option
+ * value): exit status 2, followed by the usage of the command it was meant for, when known.
+ */
+export class UsageError extends CliError {
+    constructor(message: string, readonly command?: string) {
+        super(message, 2);
+        this.name = "UsageError";
+    }
+}
+
 /** Where the CLI writes; tests pass buffers, the bin passes the process's streams. */
 export interface CliIo {
     stdout: (text: string) => void;

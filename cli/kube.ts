@@ -1,4 +1,6 @@
-import * as k8s from "@kubernetes/client-node";
+import type * as K8s from "@kubernetes/client-node";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import {
     LocationStatus,
@@ -13,49 +15,123 @@ import { LOCATION_NAME, VELERO_SCHEDULES } from "../stacks/location";
 import { CliError } from "./errors";
 
 export interface ClusterOptions {
-    /** The KUBECONFIG value to honour (a path list); unset: ~/.kube/config. */
-    kubeconfig?: string;
+    /** Where KUBECONFIG, HOME and KUBERNETES_SERVICE_HOST are read from. */
+    env: NodeJS.ProcessEnv;
     context?: string;
     namespace: string;
     veleroNamespace: string;
 }
 
+/** A Velero Schedule as `backups status` reads it. */
+export interface VeleroScheduleSpec {
+    name: string;
+    /** spec.schedule, as written. */
+    schedule?: string;
+    paused: boolean;
+}
+
 const VELERO = { group: "velero.io", version: "v1" };
+const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+/**
+ * @kubernetes/client-node takes most of a second to load (hundreds of modules), so it is loaded
+ * at the first command that talks to the cluster, never for --help or a usage error. A dynamic
+ * import() goes through Node's own ESM loader, which tsx's require hook (the bin's) does not
+ * slow down; the package is ESM anyway.
+ */
+let clientNode: Promise<typeof K8s> | undefined;
+export function loadClientNode(): Promise<typeof K8s> {
+    return (clientNode ??= import("@kubernetes/client-node"));
+}
+
+/** One kubeconfig file as found: its text, or why it cannot be used. */
+interface KubeconfigFile {
+    file: string;
+    text?: string;
+    unusable?: string;
+}
+
+/** The files kubectl would read: KUBECONFIG's list, else ~/.kube/config. */
+export function kubeconfigFiles(env: NodeJS.ProcessEnv): { files: string[]; fromEnv: boolean } {
+    const listed = (env.KUBECONFIG ?? "").split(path.delimiter).filter(Boolean);
+    if (listed.length > 0) return { files: listed, fromEnv: true };
+    return { files: [path.join(env.HOME || os.homedir(), ".kube", "config")], fromEnv: false };
+}
+
+function readKubeconfig(file: string): KubeconfigFile {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        return { file, unusable: code === "ENOENT" ? "missing" : code === "EISDIR" ? "a directory" : `unreadable (${code ?? firstLine(error)})` };
+    }
+    // Comments, document markers and blank lines only: client-node would fail on it with a TypeError.
+    if (text.replace(/#.*$/gm, "").replace(/^(---|\.\.\.)\s*$/gm, "").trim() === "") return { file, unusable: "empty" };
+    return { file, text };
+}
+
+/** The refusal when no kubeconfig file can be used and this is not a pod: where it looked, and what to do. */
+function noKubeconfig(found: KubeconfigFile[], fromEnv: boolean): string {
+    const where = fromEnv
+        ? `KUBECONFIG names ${found.map((f) => `${f.file} (${f.unusable})`).join(", ")}`
+        : `KUBECONFIG is not set, and ~/.kube/config (${found[0].file}) is ${found[0].unusable}`;
+    return `no usable kubeconfig found: ${where}. Set KUBECONFIG to a kubeconfig file or create ~/.kube/config ` +
+        "(in a pod, the service account is used instead)";
+}
 
 /** The few calls the CLI makes, each turning client-node failures into one line naming the object. */
 export class Cluster {
-    private readonly core: k8s.CoreV1Api;
-    private readonly batch: k8s.BatchV1Api;
-    private readonly custom: k8s.CustomObjectsApi;
-    readonly server: string;
+    private readonly core: K8s.CoreV1Api;
+    private readonly batch: K8s.BatchV1Api;
+    private readonly custom: K8s.CustomObjectsApi;
 
-    constructor(readonly options: ClusterOptions) {
-        const kc = new k8s.KubeConfig();
-        const files = (options.kubeconfig ?? "").split(path.delimiter).filter(Boolean);
-        try {
-            if (files.length > 0) {
-                kc.loadFromFile(files[0]);
-                for (const file of files.slice(1)) {
-                    const more = new k8s.KubeConfig();
-                    more.loadFromFile(file);
-                    kc.mergeConfig(more);
-                }
-            } else {
-                kc.loadFromDefault();
-            }
-        } catch (error) {
-            throw new CliError(`cannot load kubeconfig ${files.join(", ") || "~/.kube/config"}: ${firstLine(error)}`);
-        }
-        if (options.context !== undefined) {
-            if (!kc.getContextObject(options.context)) throw new CliError(`context ${options.context} is not in the kubeconfig`);
-            kc.setCurrentContext(options.context);
-        }
-        const cluster = kc.getCurrentCluster();
-        if (!cluster) throw new CliError("the kubeconfig has no current cluster: pass --context or set current-context");
-        this.server = cluster.server;
+    private constructor(
+        private readonly k8s: typeof K8s,
+        kc: K8s.KubeConfig,
+        readonly server: string,
+        readonly options: ClusterOptions,
+    ) {
         this.core = kc.makeApiClient(k8s.CoreV1Api);
         this.batch = kc.makeApiClient(k8s.BatchV1Api);
         this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    }
+
+    /** Reads the kubeconfig (KUBECONFIG's files, else ~/.kube/config, else the pod's service account) and loads client-node. */
+    static async connect(options: ClusterOptions): Promise<Cluster> {
+        const { files, fromEnv } = kubeconfigFiles(options.env);
+        const found = files.map(readKubeconfig);
+        const usable = found.filter((f) => f.text !== undefined);
+        const inCluster = usable.length === 0 && Boolean(options.env.KUBERNETES_SERVICE_HOST) && fs.existsSync(SERVICE_ACCOUNT_TOKEN);
+        if (usable.length === 0 && !inCluster) throw new CliError(noKubeconfig(found, fromEnv));
+        const k8s = await loadClientNode();
+        const kc = new k8s.KubeConfig();
+        if (inCluster) {
+            kc.loadFromCluster();
+        } else {
+            usable.forEach(({ file, text }, i) => {
+                const one = i === 0 ? kc : new k8s.KubeConfig();
+                try {
+                    one.loadFromString(text!);
+                } catch (error) {
+                    // js-yaml reads a bare scalar (`~`, a word) as a non-mapping, and client-node then fails on `.clusters`.
+                    const cause = error instanceof TypeError ? "not a kubeconfig (a YAML mapping with clusters, contexts and users)" : firstLine(error);
+                    throw new CliError(`cannot load kubeconfig ${file}: ${cause}`);
+                }
+                one.makePathsAbsolute(path.dirname(file));
+                if (one.clusters.length === 0 && one.contexts.length === 0 && one.users.length === 0) {
+                    throw new CliError(`cannot load kubeconfig ${file}: it has no clusters, contexts or users`);
+                }
+                if (one !== kc) kc.mergeConfig(one);
+            });
+        }
+        if (options.context !== undefined) {
+            if (!kc.getContextObject(options.context)) throw new CliError(`context ${options.context} is not in the kubeconfig (${usable.map((f) => f.file).join(", ")})`);
+            kc.setCurrentContext(options.context);
+        }
+        const cluster = kc.getCurrentCluster();
+        if (!cluster) throw new CliError(`the kubeconfig (${usable.map((f) => f.file).join(", ")}) has no current cluster: pass --context or set current-context`);
+        return new Cluster(k8s, kc, cluster.server, options);
     }
 
     /** Turns a client-node failure into a CliError naming what was being done. */
@@ -68,7 +144,7 @@ export class Cluster {
     }
 
     private explain(what: string, error: unknown): CliError {
-        if (error instanceof k8s.ApiException) {
+        if (error instanceof this.k8s.ApiException) {
             const message = statusMessage(error.body);
             if (error.code === 401) return new CliError(`${what}: unauthorized (401): the kubeconfig's credentials were refused`);
             if (error.code === 403) return new CliError(`${what}: forbidden (403)${message ? `: ${message}` : ""}`);
@@ -132,6 +208,17 @@ export class Cluster {
         }));
     }
 
+    /** The Velero Schedule `name` (k8s-backups-main, ...), or undefined when it does not exist. */
+    async veleroSchedule(name: string): Promise<VeleroScheduleSpec | undefined> {
+        const namespace = this.options.veleroNamespace;
+        const item = await this.getOrUndefined(`get schedule.velero.io ${name} in namespace ${namespace}`, () =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "schedules", name }),
+        );
+        if (!item) return undefined;
+        const schedule = item.spec?.schedule;
+        return { name, schedule: typeof schedule === "string" ? schedule : undefined, paused: item.spec?.paused === true };
+    }
+
     async location(): Promise<LocationStatus | undefined> {
         const namespace = this.options.veleroNamespace;
         const item = await this.getOrUndefined(`get backupstoragelocation ${LOCATION_NAME} in namespace ${namespace}`, () =>
@@ -177,7 +264,7 @@ export class Cluster {
         try {
             return (await run()) ?? ({} as T);
         } catch (error) {
-            if (error instanceof k8s.ApiException && error.code === 404) return undefined;
+            if (error instanceof this.k8s.ApiException && error.code === 404) return undefined;
             throw this.explain(what, error);
         }
     }

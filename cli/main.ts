@@ -1,153 +1,159 @@
 /**
  * hopsworks-dr: the operator CLI against the live cluster (backup catalogue, health, restore
- * planning, re-run clean-up). See the README, section "Operator CLI". Loads no Pulumi SDK, so it starts fast.
+ * planning, re-run clean-up). See the README, section "Operator CLI". Loads no Pulumi SDK, and
+ * loads each command's modules only when it runs: `--help` and usage errors load no more than
+ * this file and cli/commands.ts, and client-node (most of a second) loads only to reach the cluster.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { parseArgs } from "util";
-import { parse } from "yaml";
-import { NAMESPACE } from "../stacks/config-reader";
-import { DEFAULTS } from "../stacks/config";
-import { scheduleProblem } from "../stacks/schedule";
-import { isPlainObject } from "../stacks/values-files";
-import { backupsList, backupsStatus } from "./backups";
-import { CliError, CliIo } from "./errors";
-import { Cluster } from "./kube";
-import { cleanMarkers, restoreFinish, restorePlan } from "./restore";
+import { commandHelp, commandSpec, groupCommands, groupHelp, OptionName, OPTIONS, PROGRAM, synopsis, USAGE } from "./commands";
+import { CliError, CliIo, UsageError } from "./errors";
+import type { Cluster } from "./kube";
+import type { StackSettings } from "./stack-settings";
 
-export const USAGE = `usage: hopsworks-dr <command> [options]
+export { COMMANDS, USAGE } from "./commands";
 
-commands:
-  backups list [--json]                       restore points, newest first
-  backups status (--schedule <cron> | --stack <name>) [--json]
-                                              exit 0 when backups are healthy, 1 otherwise
-  restore plan --stack <name> --mode new-cluster|in-place [--backup latest|<id>] [--dry-run] [--yes]
-                                              write the restore block into Pulumi.<name>.yaml
-  restore finish --stack <name> [--dry-run]   remove the restore block after a successful restore
-  restore clean-markers --backup-id <id> [--yes]
-                                              delete the markers that block re-running an in-place restore
+type Values = { [K in OptionName]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
 
-cluster options: --context <name> --namespace <hopsworks namespace, default hopsworks>
-                 --velero-namespace <default velero>; the kubeconfig comes from KUBECONFIG or ~/.kube/config`;
-
-const OPTIONS = {
-    context: { type: "string" },
-    namespace: { type: "string" },
-    "velero-namespace": { type: "string" },
-    json: { type: "boolean" },
-    schedule: { type: "string" },
-    stack: { type: "string" },
-    mode: { type: "string" },
-    backup: { type: "string" },
-    "backup-id": { type: "string" },
-    "dry-run": { type: "boolean" },
-    yes: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-} as const;
-
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
-
-const CLUSTER_OPTIONS = ["context", "namespace", "velero-namespace"];
-
-/** Which options each command takes; anything else is a usage error rather than silently ignored. */
-export const COMMANDS: Record<string, string[]> = {
-    "backups list": [...CLUSTER_OPTIONS, "json"],
-    "backups status": [...CLUSTER_OPTIONS, "json", "schedule", "stack"],
-    "restore plan": [...CLUSTER_OPTIONS, "stack", "mode", "backup", "dry-run", "yes"],
-    "restore finish": ["stack", "dry-run"],
-    "restore clean-markers": [...CLUSTER_OPTIONS, "backup-id", "yes"],
+/** Modules loaded on first use; `require` keeps them out of `--help` (tsx compiles this file to CommonJS). */
+const load = {
+    backups: () => require("./backups") as typeof import("./backups"),
+    restore: () => require("./restore") as typeof import("./restore"),
+    kube: () => require("./kube") as typeof import("./kube"),
+    settings: () => require("./stack-settings") as typeof import("./stack-settings"),
+    schedule: () => require("../stacks/schedule") as typeof import("../stacks/schedule"),
+    backupId: () => require("../stacks/backup-id") as typeof import("../stacks/backup-id"),
 };
 
-class UsageError extends CliError {
-    constructor(message: string) {
-        super(message, 2);
+/** A stack name as Pulumi.<name>.yaml names it: letters, digits, -, _ and . (no path, no organization). */
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+/** An RFC 1123 label, as cli/stack-settings.ts's NAMESPACE_NAME (repeated so a usage error loads nothing). */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Every option value of the wrong form is a usage error (exit 2), found before anything is read
+ * or contacted. Values that are well formed but name something missing (a stack file, a context,
+ * a backup not in the catalogue) are operational errors (exit 1), found when they are used.
+ */
+function checkValues(values: Values, command: string): void {
+    const bad = (name: OptionName, why: string) => new UsageError(`--${name} ${JSON.stringify(values[name])}: ${why}`, command);
+    for (const [name, value] of Object.entries(values) as [OptionName, unknown][]) {
+        if (value === "") throw new UsageError(`--${name} needs a value`, command);
+    }
+    if (values.stack !== undefined && !STACK_NAME.test(values.stack)) {
+        throw bad("stack", "must be a stack name (letters, digits, -, _ and .), as in Pulumi.<name>.yaml in the working directory");
+    }
+    for (const name of ["namespace", "velero-namespace"] as const) {
+        if (values[name] !== undefined && !NAMESPACE_NAME.test(values[name]!)) {
+            throw bad(name, "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)");
+        }
+    }
+    if (values.mode !== undefined && values.mode !== "new-cluster" && values.mode !== "in-place") {
+        throw bad("mode", "must be new-cluster or in-place");
+    }
+    if (values.schedule !== undefined) {
+        const problem = load.schedule().scheduleProblem(values.schedule);
+        if (problem) throw bad("schedule", problem);
+    }
+    if (values.backup !== undefined && values.backup !== "latest") {
+        const { backupIdTime, BACKUP_ID_EXPECTED } = load.backupId();
+        if (backupIdTime(values.backup) === undefined) throw bad("backup", `${BACKUP_ID_EXPECTED}, or latest`);
+    }
+    if (values["backup-id"] !== undefined) {
+        const { backupIdTime, BACKUP_ID_EXPECTED } = load.backupId();
+        if (backupIdTime(values["backup-id"]) === undefined) throw bad("backup-id", BACKUP_ID_EXPECTED);
     }
 }
 
-function required(values: Values, name: "stack" | "mode" | "backup-id"): string {
+function required(values: Values, name: "stack" | "mode" | "backup-id", command: string): string {
     const value = values[name];
-    if (value === undefined || value === "") throw new UsageError(`--${name} is required`);
-    return value;
+    if (value === undefined) throw new UsageError(`--${name} is required`, command);
+    return value as string;
 }
 
-/** The stack's backup.schedule, read raw: status must work even while a restore block is half-written. */
-function stackSchedule(stack: string, io: CliIo): string {
-    const file = path.resolve(io.cwd, `Pulumi.${stack}.yaml`);
-    const shown = path.relative(io.cwd, file);
-    let doc: unknown;
-    try {
-        doc = parse(fs.readFileSync(file, "utf8"));
-    } catch (error) {
-        const cause = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such stack file" : `not valid YAML: ${(error as Error).message.split("\n")[0]}`;
-        throw new CliError(`${shown}: ${cause}`);
-    }
-    const backup = isPlainObject(doc) && isPlainObject(doc.config) ? doc.config[`${NAMESPACE}:backup`] : undefined;
-    const schedule = isPlainObject(backup) && backup.schedule !== undefined ? String(backup.schedule) : DEFAULTS.backupSchedule;
-    const problem = scheduleProblem(schedule);
-    if (problem) throw new CliError(`${shown}: ${NAMESPACE}:backup.schedule = ${JSON.stringify(schedule)}: ${problem}`);
-    return schedule;
+/** The help `argv` asks for (`--help` or `-h` anywhere), or undefined; unknown options do not hide it. */
+function helpFor(argv: string[]): string | undefined {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
+    if (values.help !== true) return undefined;
+    const words = positionals.filter((w): w is string => typeof w === "string");
+    const spec = commandSpec(words.slice(0, 2).join(" "));
+    if (spec) return commandHelp(spec);
+    if (words.length >= 1 && groupCommands(words[0]).length > 0) return groupHelp(words[0]);
+    return USAGE;
 }
 
 async function dispatch(argv: string[], io: CliIo): Promise<number> {
+    const help = helpFor(argv);
+    if (help !== undefined) {
+        io.stdout(`${help}\n`);
+        return 0;
+    }
     let parsed;
     try {
         parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
     } catch (error) {
-        throw new UsageError((error as Error).message);
+        // Name the command when the words before the bad option form one.
+        const words = argv.slice(0, 2).join(" ");
+        throw new UsageError((error as Error).message, commandSpec(words) ? words : undefined);
     }
     const values = parsed.values as Values;
-    if (values.help || parsed.positionals.length === 0) {
-        io.stdout(`${USAGE}\n`);
-        return values.help ? 0 : 2;
-    }
+    if (parsed.positionals.length === 0) throw new UsageError("no command given");
     const command = parsed.positionals.join(" ");
-    const allowed = COMMANDS[command];
-    if (!allowed) throw new UsageError(`unknown command: ${command}`);
-    for (const name of Object.keys(values)) {
-        if (!allowed.includes(name)) throw new UsageError(`--${name} does not apply to ${command}`);
+    const spec = commandSpec(command);
+    if (!spec) {
+        const group = parsed.positionals[0];
+        if (parsed.positionals.length === 1 && groupCommands(group).length > 0) {
+            throw new UsageError(`${group} needs a command: ${groupCommands(group).map((c) => c.name.split(" ")[1]).join(", ")}`, group);
+        }
+        throw new UsageError(`unknown command: ${command}`);
     }
+    for (const name of Object.keys(values)) {
+        if (!(spec.options as string[]).includes(name)) throw new UsageError(`--${name} does not apply to ${command}`, command);
+    }
+    checkValues(values, command);
+
+    const flags = { namespace: values.namespace, veleroNamespace: values["velero-namespace"] };
     // Built on first use: finish needs no cluster, and plan reads its stack file before connecting.
-    let cluster: Cluster | undefined;
-    const connect = () =>
-        (cluster ??= new Cluster({
-            kubeconfig: io.env.KUBECONFIG,
-            context: values.context,
-            namespace: values.namespace ?? DEFAULTS.hopsworksNamespace,
-            veleroNamespace: values["velero-namespace"] ?? DEFAULTS.veleroNamespace,
-        }));
+    let cluster: Promise<Cluster> | undefined;
+    const connect = (settings?: StackSettings) =>
+        (cluster ??= load.kube().Cluster.connect({ env: io.env, context: values.context, ...load.settings().clusterNamespaces(flags, settings) }));
+    const stackSettings = () => (values.stack === undefined ? undefined : load.settings().readStackSettings(values.stack, io.cwd));
     switch (command) {
         case "backups list":
-            return backupsList(connect(), io, values.json === true);
+            return load.backups().backupsList(await connect(stackSettings()), io, values.json === true);
         case "backups status": {
-            if ((values.schedule === undefined) === (values.stack === undefined)) {
-                throw new UsageError("give exactly one of --schedule <cron> and --stack <name>: the schedule sets the recovery point objective");
-            }
-            let schedule = values.schedule;
-            if (schedule !== undefined) {
-                const problem = scheduleProblem(schedule);
-                if (problem) throw new UsageError(`--schedule ${JSON.stringify(schedule)}: ${problem}`);
-            } else {
-                schedule = stackSchedule(values.stack!, io);
-            }
-            return backupsStatus(connect(), io, schedule, values.json === true);
+            // --schedule, else the stack's, else (undefined) the cluster's Velero Schedules.
+            const settings = stackSettings();
+            const choice = values.schedule !== undefined
+                ? { schedule: values.schedule, from: "--schedule", notes: [] }
+                : settings
+                  ? { ...settings.schedule(), notes: [] }
+                  : undefined;
+            return load.backups().backupsStatus(await connect(settings), io, choice, values.json === true);
         }
-        case "restore plan": {
-            const mode = required(values, "mode");
-            if (mode !== "new-cluster" && mode !== "in-place") throw new UsageError(`--mode must be new-cluster or in-place, not ${JSON.stringify(mode)}`);
-            return restorePlan(connect, io, {
-                stack: required(values, "stack"),
-                mode,
+        case "restore plan":
+            return load.restore().restorePlan(connect, io, {
+                stack: required(values, "stack", command),
+                mode: required(values, "mode", command) as "new-cluster" | "in-place",
                 backup: values.backup ?? "latest",
                 dryRun: values["dry-run"] === true,
                 yes: values.yes === true,
             });
-        }
         case "restore finish":
-            return restoreFinish(io, required(values, "stack"), values["dry-run"] === true);
-        case "restore clean-markers":
-            return cleanMarkers(connect, io, required(values, "backup-id"), values.yes === true);
+            return load.restore().restoreFinish(io, required(values, "stack", command), values["dry-run"] === true);
+        case "restore clean-markers": {
+            const backupId = required(values, "backup-id", command);
+            return load.restore().cleanMarkers(await connect(stackSettings()), io, backupId, values.yes === true);
+        }
     }
     throw new UsageError(`unknown command: ${command}`);
+}
+
+/** What follows a usage error: the command's usage line, else the whole usage. */
+function usageAfterError(error: UsageError): string {
+    const spec = error.command ? commandSpec(error.command) : undefined;
+    if (spec) return `usage: ${synopsis(spec)}\nRun '${PROGRAM} ${spec.name} --help' for its options and examples.`;
+    if (error.command && groupCommands(error.command).length > 0) return groupHelp(error.command);
+    return USAGE;
 }
 
 /** Runs one command; returns the exit status. Never throws: errors are printed as one line. */
@@ -156,7 +162,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await dispatch(argv, io);
     } catch (error) {
         if (error instanceof UsageError) {
-            io.stderr(`error: ${error.message}\n${USAGE}\n`);
+            io.stderr(`error: ${error.message}\n${usageAfterError(error)}\n`);
             return 2;
         }
         if (error instanceof CliError) {

@@ -1,50 +1,41 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parseDocument } from "yaml";
-import { backupIdTime, BACKUP_ID_EXPECTED } from "../stacks/backup-id";
+import { backupIdTime } from "../stacks/backup-id";
 import { incompleteReasons, RestorePoint } from "../stacks/catalogue";
 import { VELERO_SCHEDULES } from "../stacks/location";
 import { ConfigError, ConfigSource, NAMESPACE } from "../stacks/config-reader";
 import { readStackConfig } from "../stacks/config";
 import { planStack } from "../stacks/plan";
-import { configSourceFromStackFile, readStackFile, StackFile } from "../stacks/stack-file";
-import { isPlainObject } from "../stacks/values-files";
+import { configSourceFromStackFile } from "../stacks/stack-file";
 import { loadCatalogue } from "./backups";
 import { CliError, CliIo } from "./errors";
 import { blockDiff } from "./format";
 import { Cluster } from "./kube";
 import { hasConfigKey, setConfigKey } from "./stack-edit";
+import { missingStackFile, readStackSettings, StackSettings, stackFilePath } from "./stack-settings";
+import { lockStackFile, prepareWrite } from "./stack-write";
 
 const RESTORE_KEY = `${NAMESPACE}:restore`;
 
-interface OpenStack {
-    file: string;
-    /** As shown to the operator: relative to the working directory. */
-    shown: string;
-    text: string;
-    stackFile: StackFile;
-}
-
-/** Reads Pulumi.<stack>.yaml twice: as config (the program's reader) and as a document to edit with its comments. */
-function openStack(stack: string, io: CliIo): OpenStack {
-    const file = path.resolve(io.cwd, `Pulumi.${stack}.yaml`);
-    const shown = path.relative(io.cwd, file);
-    if (!fs.existsSync(file)) throw new CliError(`${shown}: no such stack file (run from the project directory, or check --stack)`);
-    let stackFile: StackFile;
+/**
+ * Runs `edit` on the stack's settings, read once under the stack file's lock (none for a dry run,
+ * which writes nothing), so two runs at once cannot both read the old file and lose a write.
+ */
+async function withStack<T>(stack: string, io: CliIo, dryRun: boolean, edit: (settings: StackSettings) => Promise<T>): Promise<T> {
+    const { file, shown } = stackFilePath(stack, io.cwd);
+    // A missing file is reported as such, without leaving a lock file beside it.
+    if (!fs.existsSync(file)) throw missingStackFile(shown);
+    const lock = dryRun ? undefined : lockStackFile(file, shown, io);
     try {
-        stackFile = readStackFile(file);
-    } catch (error) {
-        throw new CliError((error as Error).message.replace(file, shown));
+        return await edit(readStackSettings(stack, io.cwd));
+    } finally {
+        lock?.release();
     }
-    const text = fs.readFileSync(file, "utf8");
-    const doc = parseDocument(text);
-    if (doc.errors.length > 0) throw new CliError(`${shown}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
-    return { file, shown, text, stackFile };
 }
 
 /** The program's ConfigSource for the stack file, with `restore` replaced. */
-function configSource(open: OpenStack, restore: Record<string, unknown> | undefined): ConfigSource {
-    const source = configSourceFromStackFile(open.stackFile, path.dirname(open.file));
+function configSource(settings: StackSettings, restore: Record<string, unknown> | undefined): ConfigSource {
+    const source = configSourceFromStackFile(settings.stackFile, path.dirname(settings.file));
     const values = { ...source.values };
     if (restore) values.restore = restore;
     else delete values.restore;
@@ -74,7 +65,6 @@ function choosePoint(points: RestorePoint[], backup: string): RestorePoint {
         }
         return point;
     }
-    if (backupIdTime(backup) === undefined) throw new CliError(`--backup ${JSON.stringify(backup)}: ${BACKUP_ID_EXPECTED}, or latest`);
     const point = points.find((p) => p.id === backup);
     if (!point) throw new CliError(`backup ${backup} is not in the catalogue (run: hopsworks-dr backups list)`);
     if (!point.complete) throw new CliError(`backup ${backup} is not a complete restore point: ${incompleteReasons(point).join(", ")}`);
@@ -89,11 +79,21 @@ function unverifiedPoint(backup: string, io: CliIo): RestorePoint {
     return { id: backup, time: backupIdTime(backup)!, velero: {}, complete: false };
 }
 
-function writeIfChanged(open: OpenStack, after: string, io: CliIo, dryRun: boolean): void {
-    const diff = blockDiff(open.shown, open.text, after);
-    io.stdout(diff ? `${diff}\n` : `${open.shown}: no change\n`);
-    if (dryRun) io.stdout(`dry run: ${open.shown} not written\n`);
-    else if (diff) fs.writeFileSync(open.file, after);
+/**
+ * The edit of a stack file, ready to show and apply. The new file is written beside the old one
+ * before anything is shown, so a file that cannot be written fails first, saying it was left
+ * unchanged, rather than after a diff that reads as applied.
+ */
+function prepareEdit(settings: StackSettings, after: string, dryRun: boolean): { show: (io: CliIo) => void; apply: () => void } {
+    const diff = blockDiff(settings.shown, settings.text, after);
+    const prepared = diff && !dryRun ? prepareWrite(settings.file, settings.shown, settings.text, after) : undefined;
+    return {
+        show: (io) => {
+            io.stdout(diff ? `${diff}\n` : `${settings.shown}: no change\n`);
+            if (dryRun) io.stdout(`dry run: ${settings.shown} not written\n`);
+        },
+        apply: () => prepared?.commit(),
+    };
 }
 
 export interface PlanOptions {
@@ -104,60 +104,62 @@ export interface PlanOptions {
     yes: boolean;
 }
 
-export async function restorePlan(cluster: () => Cluster, io: CliIo, options: PlanOptions): Promise<number> {
+export async function restorePlan(connect: (settings: StackSettings) => Promise<Cluster>, io: CliIo, options: PlanOptions): Promise<number> {
     // The file first: a missing or broken stack file is reported without touching the cluster.
-    const open = openStack(options.stack, io);
-    const hopsworks = open.stackFile.config[`${NAMESPACE}:hopsworks`];
-    const version = isPlainObject(hopsworks) ? hopsworks.version : undefined;
-    if (options.backup !== "latest" && backupIdTime(options.backup) === undefined) {
-        throw new CliError(`--backup ${JSON.stringify(options.backup)}: ${BACKUP_ID_EXPECTED}, or latest`);
-    }
-    // A new cluster has no backup metadata until its Velero restore has run: a given ID is then
-    // taken as it is (its date decoded), and the stack's restore waits for the backups to sync.
-    const point =
-        options.mode === "new-cluster" && options.backup !== "latest"
-            ? unverifiedPoint(options.backup, io)
-            : choosePoint((await loadCatalogue(cluster(), io)).points, options.backup);
-    const confirm = `${options.stack}/${point.id}`;
+    return withStack(options.stack, io, options.dryRun, async (settings) => {
+        const version = settings.hopsworksVersion;
+        // A new cluster has no backup metadata until its Velero restore has run: a given ID is then
+        // taken as it is (its date decoded), and the stack's restore waits for the backups to sync.
+        const point =
+            options.mode === "new-cluster" && options.backup !== "latest"
+                ? unverifiedPoint(options.backup, io)
+                : choosePoint((await loadCatalogue(await connect(settings), io)).points, options.backup);
+        const confirm = `${options.stack}/${point.id}`;
 
-    const block: Record<string, unknown> = { mode: options.mode, backupId: point.id };
-    if (version !== undefined) block.backupHopsworksVersion = String(version);
-    if (point.velero.main && point.velero.users) {
-        block.veleroBackups = { main: point.velero.main.name, users: point.velero.users.name };
-    }
-    const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
-    // Validate as if confirmed, so every other problem shows now rather than at `pulumi up`.
-    validate(configSource(open, confirmed));
+        const block: Record<string, unknown> = { mode: options.mode, backupId: point.id };
+        if (version !== undefined) block.backupHopsworksVersion = version;
+        if (point.velero.main && point.velero.users) {
+            block.veleroBackups = { main: point.velero.main.name, users: point.velero.users.name };
+        }
+        const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
+        // Validate as if confirmed, so every other problem shows now rather than at `pulumi up`.
+        validate(configSource(settings, confirmed));
 
-    const written = options.yes ? confirmed : block;
-    io.stdout(`restore point ${point.id} (${point.time.toISOString()}), Velero ${VELERO_SCHEDULES.main}: ${point.velero.main?.name ?? "-"}, ${VELERO_SCHEDULES.users}: ${point.velero.users?.name ?? "-"}\n`);
-    writeIfChanged(open, setConfigKey(open.text, RESTORE_KEY, written), io, options.dryRun);
+        const written = options.yes ? confirmed : block;
+        const edit = prepareEdit(settings, setConfigKey(settings.text, RESTORE_KEY, written), options.dryRun);
+        io.stdout(`restore point ${point.id} (${point.time.toISOString()}), Velero ${VELERO_SCHEDULES.main}: ${point.velero.main?.name ?? "-"}, ${VELERO_SCHEDULES.users}: ${point.velero.users?.name ?? "-"}\n`);
+        edit.show(io);
+        edit.apply();
 
-    const lines: string[] = [];
-    if (options.mode === "in-place" && !options.yes) {
-        lines.push(
-            "",
-            `The stack refuses this in-place restore until it is confirmed: it replaces all data in ${options.stack} with backup ${point.id}.`,
-            "To confirm, run (or re-run this command with --yes):",
-            `  pulumi config set --path restore.forceDataClear true -s ${options.stack}`,
-            `  pulumi config set --path restore.confirm ${confirm} -s ${options.stack}`,
-        );
-    }
-    lines.push("", "Next:", `  pulumi preview --diff -s ${options.stack}`, `  pulumi up -s ${options.stack}`);
-    lines.push(`After a successful restore: hopsworks-dr restore finish --stack ${options.stack}`);
-    io.stdout(`${lines.join("\n")}\n`);
-    return 0;
+        const lines: string[] = [];
+        if (options.mode === "in-place" && !options.yes) {
+            lines.push(
+                "",
+                `The stack refuses this in-place restore until it is confirmed: it replaces all data in ${options.stack} with backup ${point.id}.`,
+                "To confirm, run (or re-run this command with --yes):",
+                `  pulumi config set --path restore.forceDataClear true -s ${options.stack}`,
+                `  pulumi config set --path restore.confirm ${confirm} -s ${options.stack}`,
+            );
+        }
+        lines.push("", "Next:", `  pulumi preview --diff -s ${options.stack}`, `  pulumi up -s ${options.stack}`);
+        lines.push(`After a successful restore: hopsworks-dr restore finish --stack ${options.stack}`);
+        io.stdout(`${lines.join("\n")}\n`);
+        return 0;
+    });
 }
 
-export function restoreFinish(io: CliIo, stack: string, dryRun: boolean): number {
-    const open = openStack(stack, io);
-    if (!hasConfigKey(open.text, RESTORE_KEY)) {
-        io.stdout(`${open.shown}: no ${RESTORE_KEY} block; nothing to do\n`);
+export async function restoreFinish(io: CliIo, stack: string, dryRun: boolean): Promise<number> {
+    return withStack(stack, io, dryRun, async (settings) => {
+        if (!hasConfigKey(settings.text, RESTORE_KEY)) {
+            io.stdout(`${settings.shown}: no ${RESTORE_KEY} block; nothing to do\n`);
+            return 0;
+        }
+        const edit = prepareEdit(settings, setConfigKey(settings.text, RESTORE_KEY, undefined), dryRun);
+        edit.show(io);
+        edit.apply();
+        io.stdout(`\nNext (the release drops restoreFromBackup, as the manual requires after a restore):\n  pulumi preview --diff -s ${stack}\n  pulumi up -s ${stack}\n`);
         return 0;
-    }
-    writeIfChanged(open, setConfigKey(open.text, RESTORE_KEY, undefined), io, dryRun);
-    io.stdout(`\nNext (the release drops restoreFromBackup, as the manual requires after a restore):\n  pulumi preview --diff -s ${stack}\n  pulumi up -s ${stack}\n`);
-    return 0;
+    });
 }
 
 /** The manual's "Re-running an in-place restore" list. */
@@ -181,9 +183,9 @@ export function markerObjects(backupId: string, cluster: Cluster) {
     return [...jobs, ...restores];
 }
 
-export async function cleanMarkers(cluster: () => Cluster, io: CliIo, backupId: string, yes: boolean): Promise<number> {
-    if (backupIdTime(backupId) === undefined) throw new CliError(`--backup-id ${JSON.stringify(backupId)}: ${BACKUP_ID_EXPECTED}`);
-    const markers = markerObjects(backupId, cluster());
+/** Lists, or with `yes` deletes, the markers; the backup ID is already checked (a usage error otherwise). */
+export async function cleanMarkers(cluster: Cluster, io: CliIo, backupId: string, yes: boolean): Promise<number> {
+    const markers = markerObjects(backupId, cluster);
     const header = `markers of an in-place restore of backup ${backupId}:`;
     if (yes) {
         io.stdout(`${header}\n`);

@@ -21,14 +21,20 @@ export function stackNameFromFile(file: string): string | undefined {
 }
 
 export function readStackFile(file: string): StackFile {
-    const stack = stackNameFromFile(file);
-    if (!stack) throw new Error(`${file}: a stack file must be named Pulumi.<stack>.yaml`);
+    if (!stackNameFromFile(file)) throw new Error(`${file}: a stack file must be named Pulumi.<stack>.yaml`);
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch {
         throw new Error(`${file}: cannot be read`);
     }
+    return parseStackFile(file, text);
+}
+
+/** A stack file's text, already read (by a caller that also edits it), as readStackFile reads it. */
+export function parseStackFile(file: string, text: string): StackFile {
+    const stack = stackNameFromFile(file);
+    if (!stack) throw new Error(`${file}: a stack file must be named Pulumi.<stack>.yaml`);
     let doc: unknown;
     try {
         doc = parse(text) ?? {};

@@ -144,7 +144,7 @@ describe("runbooks", () => {
                 "```sh",
                 "npm run deploy",
                 "npx hopsworks-dr restore apply --stack prod",
-                "hopsworks-dr backups list --stack prod",
+                "hopsworks-dr backups list --mode in-place",
                 "pulumi config set --path restore.backupID 254811200 -s prod",
                 "pulumi config set hopsworks-dr:storage.bucketName x -s prod",
                 "pulumi config set --path storage.irsa.roleArn x -s prod",
@@ -154,7 +154,7 @@ describe("runbooks", () => {
             assert.deepStrictEqual(commandProblems(markdown, COMMANDS), [
                 'npm run deploy: no script "deploy" in package.json',
                 'npx hopsworks-dr restore apply --stack prod: "hopsworks-dr restore apply" is not a CLI command',
-                'hopsworks-dr backups list --stack prod: "hopsworks-dr backups list" takes no --stack',
+                'hopsworks-dr backups list --mode in-place: "hopsworks-dr backups list" takes no --mode',
                 "pulumi config set --path restore.backupID 254811200 -s prod: unknown config key restore.backupID",
                 "pulumi config set hopsworks-dr:storage.bucketName x -s prod: unknown config key storage.bucketName",
                 "pulumi config set --path storage.irsa.roleArn x -s prod: unknown config key storage.irsa.roleArn",

@@ -1,8 +1,11 @@
 import * as assert from "assert";
-import { execFile } from "child_process";
+import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { CONFIGMAPS, FakeCluster, JOBS, RESTORES, run, seedCatalogue, startFakeCluster } from "./fake-cluster";
+import { COMMANDS, USAGE } from "../../cli/main";
+import { SCHEDULE_MACROS } from "../../stacks/schedule";
+import { BACKUPS, CONFIGMAPS, FakeCluster, JOBS, RESTORES, run, SCHEDULES, seedCatalogue, startFakeCluster, veleroBackup, veleroSchedule } from "./fake-cluster";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
@@ -130,24 +133,29 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
     });
 
     describe("backups status", () => {
-        it("exits 1 with one line per reason when a service is overdue", async () => {
+        const statusOf = (schedule: string, from: string) => [
+            "location hopsworks-bsl: Available, last synced 2026-01-06 11:59 UTC",
+            `schedule ${schedule} (from ${from}): every 7d`,
+        ];
+        const OVERDUE = [
+            "a backup is overdue once it completed more than 7d 1h ago (the interval plus 1h grace)",
+            "",
+            "SERVICE       NEWEST SUCCESSFUL                           COMPLETED (UTC)   AGE    ON TIME",
+            "rondb         260211000                                   2026-01-05 10:01  1d 1h  yes",
+            "opensearch    250111000                                   2025-12-29 10:01  8d 1h  NO",
+            "velero main   k8s-backups-main-20260105100012             2026-01-05 10:00  1d 1h  yes",
+            "velero users  k8s-backups-users-resources-20260105100013  2026-01-05 10:00  1d 1h  yes",
+            "",
+            "newest complete restore point: 250111000 (2025-12-29 10:00 UTC)",
+            "unhealthy (1 problem):",
+            "  - opensearch: newest successful backup 250111000 completed 8d 1h ago, more than the schedule's interval 7d (0 10 * * 1) plus 1h grace",
+            "",
+        ];
+
+        it("exits 1 with one line per reason when a service is overdue, naming the stack's schedule", async () => {
             const result = await run(cluster, ["backups", "status", "--stack", "prod"]);
             assert.strictEqual(result.code, 1);
-            assert.strictEqual(result.stdout, [
-                "location hopsworks-bsl: Available, last synced 2026-01-06 11:59 UTC",
-                "schedule 0 10 * * 1: every 7d; a backup is overdue after 7d 1h",
-                "",
-                "SERVICE       NEWEST SUCCESSFUL                           TIME (UTC)        AGE    ON TIME",
-                "rondb         260211000                                   2026-01-05 10:00  1d 1h  yes",
-                "opensearch    250111000                                   2025-12-29 10:00  8d 2h  NO",
-                "velero main   k8s-backups-main-20260105100012             2026-01-05 10:00  1d 1h  yes",
-                "velero users  k8s-backups-users-resources-20260105100013  2026-01-05 10:00  1d 1h  yes",
-                "",
-                "newest complete restore point: 250111000 (2025-12-29 10:00 UTC)",
-                "unhealthy (1 problem):",
-                "  - opensearch: newest successful backup 250111000 is 8d 2h old, more than the schedule's interval 7d (0 10 * * 1) plus 1h grace",
-                "",
-            ].join("\n"));
+            assert.strictEqual(result.stdout, [...statusOf("0 10 * * 1", "hopsworks-dr:backup.schedule in Pulumi.prod.yaml"), ...OVERDUE].join("\n"));
         });
 
         it("exits 0 when every service is on time, and 1 when the location is unavailable", async () => {
@@ -157,6 +165,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.strictEqual(healthy.code, 0);
             const report = JSON.parse(healthy.stdout);
             assert.deepStrictEqual([report.healthy, report.newestComplete.id, report.problems], [true, "260211000", []]);
+            assert.deepStrictEqual([report.schedule, report.scheduleFrom, report.ageFrom], ["0 10 * * 1", "--schedule", "completion"]);
             const location = [...cluster.objects.get("/apis/velero.io/v1/namespaces/velero/backupstoragelocations")!.values()][0] as any;
             location.status = { phase: "Unavailable" };
             const unhealthy = await run(cluster, ["backups", "status", "--schedule", "0 10 * * 1"]);
@@ -167,12 +176,109 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             ));
         });
 
-        it("refuses a run without a schedule (usage, exit 2) and a stack file that does not exist", async () => {
-            const usage = await run(cluster, ["backups", "status"]);
-            assert.strictEqual(usage.code, 2);
-            assert.ok(usage.stderr.startsWith("error: give exactly one of --schedule <cron> and --stack <name>"));
+        it("with neither --schedule nor --stack, reads the schedule from the cluster's Velero Schedules and says so", async () => {
+            const result = await run(cluster, ["backups", "status"]);
+            assert.deepStrictEqual([result.code, result.stderr], [1, WARNINGS]);
+            assert.strictEqual(result.stdout, [
+                ...statusOf("0 10 * * 1", "Velero Schedules k8s-backups-main and k8s-backups-users-resources in namespace velero"),
+                ...OVERDUE,
+            ].join("\n"));
+            assert.ok(cluster.requests.includes("GET /apis/velero.io/v1/namespaces/velero/schedules/k8s-backups-main"));
+            const json = JSON.parse((await run(cluster, ["backups", "status", "--json"])).stdout);
+            assert.deepStrictEqual([json.schedule, json.scheduleFrom, json.scheduleNotes],
+                ["0 10 * * 1", "Velero Schedules k8s-backups-main and k8s-backups-users-resources in namespace velero", []]);
+        });
+
+        it("uses the longer interval when the live Velero Schedules differ, and says so; --schedule still overrides", async () => {
+            cluster.put(SCHEDULES, veleroSchedule("k8s-backups-users-resources", "@daily"));
+            const result = await run(cluster, ["backups", "status"]);
+            assert.strictEqual(result.stdout.split("\n").slice(1, 4).join("\n"), [
+                "schedule 0 10 * * 1 (from Velero Schedule k8s-backups-main in namespace velero, the longer interval): every 7d",
+                `  note: the Velero Schedules differ: k8s-backups-main "0 10 * * 1" (every 7d), k8s-backups-users-resources "@daily" (every 1d); the longer interval is used`,
+                "a backup is overdue once it completed more than 7d 1h ago (the interval plus 1h grace)",
+            ].join("\n"));
+            const overridden = await run(cluster, ["backups", "status", "--schedule", "@daily"]);
+            assert.ok(overridden.stdout.includes("\nschedule @daily (from --schedule): every 1d\n"), overridden.stdout);
+        });
+
+        it("without a flag and without Velero Schedules, fails saying to pass --schedule or --stack", async () => {
+            cluster.objects.get(SCHEDULES)!.clear();
+            const result = await run(cluster, ["backups", "status"]);
+            assert.deepStrictEqual([result.code, result.stdout, result.stderr], [1, "",
+                "error: no Velero Schedule k8s-backups-main or k8s-backups-users-resources in namespace velero to take the backup schedule from: " +
+                    "pass --schedule <cron> or --stack <name> (or --velero-namespace, if Velero runs in another namespace)\n"]);
+            cluster.put(SCHEDULES, veleroSchedule("k8s-backups-main", "@every 24h"));
+            const unusable = await run(cluster, ["backups", "status"]);
+            assert.ok(unusable.stderr.startsWith(
+                `error: Velero Schedule k8s-backups-main in namespace velero: spec.schedule "@every 24h": must be a 5-field cron expression`), unusable.stderr);
+            assert.ok(unusable.stderr.endsWith("; pass --schedule <cron> or --stack <name>\n"));
             const missing = await run(cluster, ["backups", "status", "--stack", "staging"]);
-            assert.deepStrictEqual([missing.code, missing.stderr], [1, "error: Pulumi.staging.yaml: no such stack file\n"]);
+            assert.deepStrictEqual([missing.code, missing.stderr],
+                [1, "error: Pulumi.staging.yaml: no such stack file (run from the project directory, or check --stack)\n"]);
+        });
+
+        it("judges against every macro the config accepts, @midnight included, from --stack and --schedule", async () => {
+            const intervals: Record<string, string> = {
+                "@yearly": "365d", "@annually": "365d", "@monthly": "31d", "@weekly": "7d", "@daily": "1d", "@midnight": "1d", "@hourly": "1h",
+            };
+            assert.deepStrictEqual(Object.keys(intervals), SCHEDULE_MACROS);
+            for (const macro of SCHEDULE_MACROS) {
+                fs.writeFileSync(stackPath, STACK_FILE.replace(`schedule: "0 10 * * 1"`, `schedule: "${macro}"`));
+                for (const argv of [["--stack", "prod"], ["--schedule", macro]]) {
+                    const result = await run(cluster, ["backups", "status", ...argv]);
+                    assert.ok([0, 1].includes(result.code), `${macro} ${argv[0]}: ${result.stderr}`);
+                    assert.match(result.stdout, new RegExp(`^schedule ${macro} \\(from [^)]+\\): every ${intervals[macro]}$`, "m"), `${macro} ${argv[0]}`);
+                }
+            }
+        });
+
+        it("counts ages from completion: a backup running past the grace is not overdue, and the running one is named", async () => {
+            // Each of the 2026-01-05 backups took 3 hours; the next week's are running at 11:30, when
+            // the ages from the previous start would be 7d 1h 30m, past the 7d 1h limit.
+            const now = "2026-01-12T11:30:00Z";
+            const opensearch = cluster.objects.get(CONFIGMAPS)!.get("opensearch-backups-metadata")! as any;
+            opensearch.data["260211000"] = JSON.stringify({ start_time: "2026-01-05T10:00:06Z", end_time: "2026-01-05T13:00:00Z", state: "SUCCESS" });
+            const rondb = cluster.objects.get(CONFIGMAPS)!.get("rondb-backups-metadata")! as any;
+            rondb.data["260211000"] = JSON.stringify({ start_time: "2026-01-05T10:00:05Z", end_time: "2026-01-05T13:00:00Z", state: "SUCCESS" });
+            rondb.data["260311000"] = JSON.stringify({ start_time: "2026-01-12T10:00:05Z", state: "RUNNING" });
+            for (const object of cluster.objects.get(BACKUPS)!.values() as Iterable<any>) {
+                if (object.status.startTimestamp.startsWith("2026-01-05")) object.status.completionTimestamp = "2026-01-05T12:59:00Z";
+            }
+            cluster.put(BACKUPS, veleroBackup("k8s-backups-main-20260112100012", "k8s-backups-main", "InProgress", "2026-01-12T10:00:12Z"));
+            const result = await run(cluster, ["backups", "status", "--stack", "prod"], now);
+            assert.strictEqual(result.code, 0, result.stdout);
+            assert.ok(result.stdout.includes([
+                "SERVICE       NEWEST SUCCESSFUL                           COMPLETED (UTC)   AGE     ON TIME",
+                "rondb         260211000                                   2026-01-05 13:00  6d 22h  yes",
+            ].join("\n")), result.stdout);
+            assert.ok(result.stdout.includes([
+                "",
+                "rondb: 260311000 is running, started 2026-01-12 10:00 UTC; the age counts from the previous completed backup",
+                "velero main: k8s-backups-main-20260112100012 is running, started 2026-01-12 10:00 UTC; the age counts from the previous completed backup",
+                "",
+            ].join("\n")), result.stdout);
+            assert.ok(result.stdout.endsWith("healthy\n"));
+        });
+
+        it("reads the Velero and Hopsworks namespaces from the stack file; explicit flags override", async () => {
+            // velero is the file's last section: its namespace goes at the end.
+            fs.writeFileSync(stackPath, `${STACK_FILE}    namespace: velero-system\n`.replace(
+                "  hopsworks-dr:hopsworks:\n", "  hopsworks-dr:hopsworks:\n    namespace: hops\n"));
+            for (const [collection, objects] of [...cluster.objects]) {
+                cluster.objects.set(collection.replace("/namespaces/velero/", "/namespaces/velero-system/").replace("/namespaces/hopsworks/", "/namespaces/hops/"), objects);
+            }
+            const result = await run(cluster, ["backups", "status", "--stack", "prod"]);
+            assert.strictEqual(result.code, 1, result.stderr);
+            assert.ok(result.stdout.startsWith("location hopsworks-bsl: Available"), result.stdout);
+            assert.ok(cluster.requests.includes("GET /apis/velero.io/v1/namespaces/velero-system/backupstoragelocations/hopsworks-bsl"));
+            assert.ok(cluster.requests.some((r) => r.startsWith("GET /api/v1/namespaces/hops/configmaps?")));
+            assert.ok(!cluster.requests.some((r) => /\/namespaces\/(velero|hopsworks)\//.test(r)), cluster.requests.join("\n"));
+            // The other commands read the stack the same way; flags win over the stack.
+            const list = await run(cluster, ["backups", "list", "--stack", "prod"]);
+            assert.strictEqual(list.code, 0, list.stderr);
+            const overridden = await run(cluster, ["backups", "status", "--stack", "prod", "--velero-namespace", "velero"]);
+            assert.strictEqual(overridden.code, 1);
+            assert.ok(cluster.requests.includes("GET /apis/velero.io/v1/namespaces/velero/backupstoragelocations/hopsworks-bsl"));
         });
     });
 
@@ -320,6 +426,231 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.strictEqual(broken.code, 1);
             assert.match(broken.stderr, /^error: Pulumi\.prod\.yaml: not valid YAML: .+\n$/);
             assert.deepStrictEqual(cluster.requests, []);
+        });
+    });
+
+    describe("restore plan and finish: writing the stack file", () => {
+        const PLAN = ["restore", "plan", "--stack", "prod", "--mode", "new-cluster"];
+        const lockPath = () => `${stackPath}.lock`;
+        const leftovers = () => fs.readdirSync(cluster.dir).filter((f) => f.includes(".tmp") || f.endsWith(".lock") || f.includes(".stale-"));
+
+        it("two runs at once: one holds the lock, the other is refused naming the lock file and its pid, and no write is lost", async () => {
+            const [first, second] = await Promise.all([
+                run(cluster, PLAN),
+                run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "255211000", "--yes"]),
+            ]);
+            assert.deepStrictEqual([first.code, second.code], [0, 1]);
+            assert.strictEqual(second.stdout, "", "the refused run shows no diff");
+            assert.match(second.stderr, new RegExp(
+                `^error: Pulumi\\.prod\\.yaml is locked by another hopsworks-dr \\(pid ${process.pid} on ${os.hostname().replace(/\./g, "\\.")}, since [^)]+\\): ` +
+                    "lock file Pulumi\\.prod\\.yaml\\.lock\\. Run again once it has finished; if no such process runs, remove Pulumi\\.prod\\.yaml\\.lock\\. " +
+                    "Pulumi\\.prod\\.yaml was left unchanged\\n$"));
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE + RESTORE_BLOCK);
+            assert.deepStrictEqual(leftovers(), [], "the lock is released");
+        });
+
+        it("takes over a stale lock whose process no longer runs, and refuses one held on another host", async () => {
+            const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+            fs.writeFileSync(lockPath(), JSON.stringify({ pid: dead, host: os.hostname(), since: "2026-01-06T11:00:00.000Z" }));
+            const plan = await run(cluster, PLAN);
+            assert.strictEqual(plan.code, 0, plan.stderr);
+            assert.ok(plan.stderr.includes(`note: took over the stale lock Pulumi.prod.yaml.lock of pid ${dead}, which no longer runs\n`), plan.stderr);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE + RESTORE_BLOCK);
+            assert.deepStrictEqual(leftovers(), []);
+            fs.writeFileSync(lockPath(), JSON.stringify({ pid: dead, host: "bastion-2", since: "2026-01-06T11:00:00.000Z" }));
+            const elsewhere = await run(cluster, ["restore", "finish", "--stack", "prod"]);
+            assert.strictEqual(elsewhere.code, 1);
+            assert.ok(elsewhere.stderr.startsWith(`error: Pulumi.prod.yaml is locked by another hopsworks-dr (pid ${dead} on bastion-2, since 2026-01-06T11:00:00.000Z)`));
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE + RESTORE_BLOCK);
+            // A dry run writes nothing, so it takes no lock.
+            assert.strictEqual((await run(cluster, ["restore", "finish", "--stack", "prod", "--dry-run"])).code, 0);
+        });
+
+        it("replaces the file by renaming a temporary file into place, keeping its mode, and a symlinked file's link", async () => {
+            fs.chmodSync(stackPath, 0o640);
+            const before = fs.statSync(stackPath).ino;
+            assert.strictEqual((await run(cluster, PLAN)).code, 0);
+            assert.notStrictEqual(fs.statSync(stackPath).ino, before, "a new file took the name");
+            assert.strictEqual(fs.statSync(stackPath).mode & 0o777, 0o640);
+            assert.deepStrictEqual(leftovers(), []);
+            fs.mkdirSync(path.join(cluster.dir, "stacks"));
+            const target = path.join(cluster.dir, "stacks", "Pulumi.prod.yaml");
+            fs.renameSync(stackPath, target);
+            fs.symlinkSync(target, stackPath);
+            assert.strictEqual((await run(cluster, ["restore", "finish", "--stack", "prod"])).code, 0);
+            assert.ok(fs.lstatSync(stackPath).isSymbolicLink());
+            assert.strictEqual(fs.readFileSync(target, "utf8"), STACK_FILE);
+        });
+
+        it("refuses a read-only stack file before showing anything, saying it was left unchanged", async () => {
+            fs.chmodSync(stackPath, 0o444);
+            const plan = await run(cluster, PLAN);
+            assert.deepStrictEqual([plan.code, plan.stdout], [1, ""]);
+            assert.match(plan.stderr, /\nerror: cannot write Pulumi\.prod\.yaml: it is (read-only \(mode 0444\)|not writable \(EACCES\)); it was left unchanged\n$/);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE);
+            assert.deepStrictEqual(leftovers(), []);
+        });
+
+        it("refuses an immutable stack file (chattr +i) before showing anything", async function () {
+            fs.writeFileSync(stackPath, STACK_FILE + RESTORE_BLOCK);
+            if (spawnSync("chattr", ["+i", stackPath]).status !== 0) this.skip();
+            try {
+                const finish = await run(cluster, ["restore", "finish", "--stack", "prod"]);
+                assert.deepStrictEqual([finish.code, finish.stdout], [1, ""]);
+                assert.strictEqual(finish.stderr, "error: cannot write Pulumi.prod.yaml: it is not writable (EPERM); it was left unchanged\n");
+            } finally {
+                spawnSync("chattr", ["-i", stackPath]);
+            }
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE + RESTORE_BLOCK);
+        });
+
+        it("keeps CRLF line endings, and the plan and finish round trip is byte-identical", async () => {
+            const crlf = STACK_FILE.replace(/\n/g, "\r\n");
+            fs.writeFileSync(stackPath, crlf);
+            const plan = await run(cluster, PLAN);
+            assert.strictEqual(plan.code, 0, plan.stderr);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), (STACK_FILE + RESTORE_BLOCK).replace(/\n/g, "\r\n"));
+            assert.ok(!plan.stdout.includes("\r"), "the diff shows lines, not carriage returns");
+            assert.strictEqual((await run(cluster, ["restore", "finish", "--stack", "prod"])).code, 0);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), crlf);
+        });
+
+        it("keeps the comments inside an existing restore block, and the lines after it", async () => {
+            const block = [
+                "  hopsworks-dr:restore:",
+                "    # Chosen in the incident call, 2026-01-06.",
+                "    mode: new-cluster",
+                `    backupId: "250111000"   # the last good one`,
+                "    backupHopsworksVersion: 4.8.0",
+                "    veleroBackups:",
+                "      # from hopsworks-dr backups list",
+                "      main: k8s-backups-main-20251229100012",
+                "      users: k8s-backups-users-resources-20251229100013",
+                "",
+            ].join("\n");
+            // Before the file's "# Velero settings stay last in this file." and its key.
+            const at = STACK_FILE.indexOf("  # Velero settings");
+            const commented = STACK_FILE.slice(0, at) + block + STACK_FILE.slice(at);
+            fs.writeFileSync(stackPath, commented);
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "255211000"]);
+            assert.strictEqual(plan.code, 0, plan.stderr);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), commented
+                .replace("mode: new-cluster", "mode: in-place")
+                .replace(`backupId: "250111000"   # the last good one`, `backupId: "255211000" # the last good one`)
+                .replace(/20251229/g, "20251222"));
+            // Planning the same point again changes nothing, spacing included.
+            fs.writeFileSync(stackPath, commented);
+            const again = await run(cluster, PLAN);
+            assert.ok(again.stdout.includes("Pulumi.prod.yaml: no change\n"), again.stdout);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), commented);
+            // The comment line after the block and the next key stay.
+            const finish = await run(cluster, ["restore", "finish", "--stack", "prod"]);
+            assert.strictEqual(finish.code, 0);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE);
+        });
+    });
+
+    describe("errors and exit statuses", () => {
+        it("says that no usable kubeconfig was found, and where it looked", async () => {
+            const home = path.join(cluster.dir, "home");
+            fs.mkdirSync(home);
+            const none = await run(cluster, ["backups", "list"], undefined, { HOME: home });
+            assert.deepStrictEqual([none.code, none.stdout], [1, ""]);
+            assert.strictEqual(none.stderr,
+                `error: no usable kubeconfig found: KUBECONFIG is not set, and ~/.kube/config (${home}/.kube/config) is missing. ` +
+                    "Set KUBECONFIG to a kubeconfig file or create ~/.kube/config (in a pod, the service account is used instead)\n");
+            const empty = path.join(cluster.dir, "empty-kubeconfig");
+            fs.writeFileSync(empty, "# nothing yet\n");
+            const emptyRun = await run(cluster, ["backups", "status"], undefined, { KUBECONFIG: `${empty}:${path.join(cluster.dir, "gone")}` });
+            assert.strictEqual(emptyRun.stderr,
+                `error: no usable kubeconfig found: KUBECONFIG names ${empty} (empty), ${path.join(cluster.dir, "gone")} (missing). ` +
+                    "Set KUBECONFIG to a kubeconfig file or create ~/.kube/config (in a pod, the service account is used instead)\n");
+            fs.writeFileSync(empty, "~\n");
+            const scalar = await run(cluster, ["backups", "list"], undefined, { KUBECONFIG: empty });
+            assert.strictEqual(scalar.stderr, `error: cannot load kubeconfig ${empty}: not a kubeconfig (a YAML mapping with clusters, contexts and users)\n`);
+            // A missing file beside a usable one is skipped, as kubectl does.
+            const mixed = await run(cluster, ["backups", "list"], undefined, { KUBECONFIG: `${path.join(cluster.dir, "gone")}:${cluster.kubeconfig}` });
+            assert.strictEqual(mixed.code, 0, mixed.stderr);
+        });
+
+        it("makes every malformed option value a usage error (exit 2), naming the command's usage", async () => {
+            const cases: [string[], string, string][] = [
+                [["restore", "clean-markers", "--backup-id", "abc"], `--backup-id "abc": must be a backup ID of 9 digits`, "restore clean-markers --backup-id <id>"],
+                [["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "yesterday"], `--backup "yesterday": must be a backup ID`, "restore plan --stack <name>"],
+                [["restore", "plan", "--stack", "prod", "--mode", "sideways"], `--mode "sideways": must be new-cluster or in-place`, "restore plan --stack <name>"],
+                [["backups", "status", "--schedule", "61 25 * * *"], `--schedule "61 25 * * *": minute 61 is outside 0-59; hour 25 is outside 0-23`, "backups status [--schedule <cron>]"],
+                [["restore", "finish", "--stack", "../prod"], `--stack "../prod": must be a stack name`, "restore finish --stack <name>"],
+                [["backups", "list", "--namespace", "Hops_Works"], `--namespace "Hops_Works": must be a Kubernetes namespace name`, "backups list [--stack <name>]"],
+                [["backups", "list", "--velero-namespace", ""], "--velero-namespace needs a value", "backups list"],
+                [["restore", "finish"], "--stack is required", "restore finish --stack <name>"],
+                [["backups", "list", "--yes"], "--yes does not apply to backups list", "backups list"],
+            ];
+            for (const [argv, message, usage] of cases) {
+                const result = await run(cluster, argv);
+                assert.strictEqual(result.code, 2, argv.join(" "));
+                assert.ok(result.stderr.startsWith(`error: ${message}`), `${argv.join(" ")}: ${result.stderr}`);
+                assert.ok(result.stderr.includes(`\nusage: hopsworks-dr ${usage}`), result.stderr);
+                assert.ok(result.stderr.endsWith(`Run 'hopsworks-dr ${argv.slice(0, 2).join(" ")} --help' for its options and examples.\n`), result.stderr);
+            }
+            assert.deepStrictEqual(cluster.requests, [], "nothing was contacted");
+            const noCommand = await run(cluster, []);
+            assert.deepStrictEqual([noCommand.code, noCommand.stderr.split("\n")[0]], [2, "error: no command given"]);
+            const group = await run(cluster, ["restore"]);
+            assert.ok(group.stderr.startsWith("error: restore needs a command: plan, finish, clean-markers\nusage: hopsworks-dr restore <command>"), group.stderr);
+        });
+
+        it("keeps the cron parser's reason for a five-field schedule it refuses, from a stack file too", async () => {
+            fs.writeFileSync(stackPath, STACK_FILE.replace(`schedule: "0 10 * * 1"`, `schedule: "61 25 * * *"`));
+            const result = await run(cluster, ["backups", "status", "--stack", "prod"]);
+            assert.deepStrictEqual([result.code, result.stderr], [1,
+                `error: Pulumi.prod.yaml: hopsworks-dr:backup.schedule = "61 25 * * *": minute 61 is outside 0-59; hour 25 is outside 0-23\n`]);
+        });
+    });
+
+    describe("help", () => {
+        it("gives each command its own help, with its options and an example, in the shape of velero's", async () => {
+            const list = await run(cluster, ["backups", "list", "--help"]);
+            assert.deepStrictEqual([list.code, list.stderr], [0, ""]);
+            assert.ok(list.stdout.startsWith([
+                "List the restore points",
+                "",
+                "Usage:",
+                "  hopsworks-dr backups list [--stack <name>] [--json] [cluster options]",
+                "",
+            ].join("\n")), list.stdout);
+            assert.ok(list.stdout.includes("\nExamples:\n  # List the restore points of the current cluster.\n  hopsworks-dr backups list\n"));
+            assert.ok(list.stdout.includes("\n  --velero-namespace <ns>   Velero's namespace"), list.stdout);
+            for (const command of Object.keys(COMMANDS)) {
+                const help = await run(cluster, [...command.split(" "), "-h"]);
+                assert.strictEqual(help.code, 0, command);
+                assert.ok(help.stdout.includes(`\nUsage:\n  hopsworks-dr ${command} `), command);
+                assert.ok(help.stdout.includes(`\nExamples:\n  # `) && help.stdout.includes(`\n  hopsworks-dr ${command}`), command);
+                for (const option of COMMANDS[command]) assert.ok(help.stdout.includes(`--${option}`), `${command} --${option}`);
+            }
+            // --help wins over the rest of the line, an unknown option included.
+            assert.strictEqual((await run(cluster, ["restore", "plan", "--bogus", "--help"])).code, 0);
+            const group = await run(cluster, ["backups", "--help"]);
+            assert.ok(group.stdout.startsWith("usage: hopsworks-dr backups <command> [options]\n\ncommands:\n  backups list"), group.stdout);
+            const global = await run(cluster, ["--help"]);
+            assert.strictEqual(global.stdout, `${USAGE}\n`);
+            assert.deepStrictEqual(cluster.requests, []);
+        });
+
+        it("loads no client-node (nor cli/kube.ts) for --help or a usage error", async () => {
+            const script = `
+                require("tsx/cjs");
+                const { main } = require("./cli/main.ts");
+                const io = { stdout: () => {}, stderr: () => {}, env: {}, cwd: process.cwd(), now: () => new Date() };
+                (async () => {
+                    const codes = [];
+                    for (const argv of JSON.parse(process.argv[1])) codes.push(await main(argv, io));
+                    const loaded = Object.keys(require.cache).filter((f) => ["cli/kube", "@kubernetes", "node_modules/yaml/"].some((m) => f.includes(m)));
+                    process.stdout.write(JSON.stringify({ codes, loaded }));
+                })();`;
+            const argvs = [["--help"], ["backups", "status", "--help"], ["restore", "clean-markers", "--backup-id", "abc"], ["backups", "lost"]];
+            const child = spawnSync(process.execPath, ["-e", script, JSON.stringify(argvs)], { cwd: PROJECT_DIR, encoding: "utf8" });
+            assert.strictEqual(child.status, 0, child.stderr);
+            assert.deepStrictEqual(JSON.parse(child.stdout), { codes: [0, 0, 2, 2], loaded: [] });
         });
     });
 

@@ -28,6 +28,7 @@ export interface FakeCluster {
 
 const KINDS: Record<string, string> = {
     configmaps: "ConfigMap", jobs: "Job", backups: "Backup", restores: "Restore", backupstoragelocations: "BackupStorageLocation",
+    schedules: "Schedule",
 };
 
 function status(code: number, reason: string, message: string) {
@@ -149,6 +150,17 @@ export const JOBS = "/apis/batch/v1/namespaces/hopsworks/jobs";
 export const BACKUPS = "/apis/velero.io/v1/namespaces/velero/backups";
 export const RESTORES = "/apis/velero.io/v1/namespaces/velero/restores";
 export const LOCATIONS = "/apis/velero.io/v1/namespaces/velero/backupstoragelocations";
+export const SCHEDULES = "/apis/velero.io/v1/namespaces/velero/schedules";
+
+/** A Velero Schedule as the Hopsworks chart creates it (k8s-backups-main, k8s-backups-users-resources). */
+export function veleroSchedule(name: string, schedule: string, namespace = "velero"): KubeObject {
+    return {
+        apiVersion: "velero.io/v1",
+        kind: "Schedule",
+        metadata: { name, namespace },
+        spec: { schedule, template: { storageLocation: "hopsworks-bsl" } },
+    };
+}
 
 export function metadataConfigMap(name: string, service: string | undefined, data: Record<string, unknown>): KubeObject {
     const labels = service ? { app: "backups-metadata", service } : undefined;
@@ -156,8 +168,10 @@ export function metadataConfigMap(name: string, service: string | undefined, dat
     return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "hopsworks", labels }, data: text };
 }
 
-export function success(id: string, start: string) {
-    return { start_time: start, end_time: start, duration_ms: 60000, state: "SUCCESS", path: `s3://hopsworks-prod/rondb_backup/${id}` };
+/** A successful metadata entry that took a minute. */
+export function success(id: string, start: string, service = "rondb") {
+    const end = new Date(Date.parse(start) + 60_000).toISOString();
+    return { start_time: start, end_time: end, duration_ms: 60000, state: "SUCCESS", path: `s3://hopsworks-prod/${service}_backup/${id}` };
 }
 
 export function veleroBackup(name: string, schedule: string, phase: string, started: string, location = "hopsworks-bsl"): KubeObject {
@@ -173,7 +187,8 @@ export function veleroBackup(name: string, schedule: string, phase: string, star
 /**
  * Three weekly backups (Mondays 10:00 UTC) across New Year: 255211000 (2025-12-22), 250111000
  * (2025-12-29, ISO week 1 of 2026 but year 25) and 260211000 (2026-01-05), whose OpenSearch
- * backup failed. RonDB's metadata is rotated over three ConfigMaps, the oldest unlabelled.
+ * backup failed. RonDB's metadata is rotated over three ConfigMaps, the oldest unlabelled. Both
+ * Velero Schedules run on the same weekly cron.
  */
 export function seedCatalogue(cluster: FakeCluster): void {
     cluster.put(CONFIGMAPS, metadataConfigMap("rondb-backups-metadata", "rondb", {
@@ -187,9 +202,9 @@ export function seedCatalogue(cluster: FakeCluster): void {
         "255211000": success("255211000", "2025-12-22T10:00:03Z"),
     }));
     cluster.put(CONFIGMAPS, metadataConfigMap("opensearch-backups-metadata", "opensearch", {
-        "260211000": { state: "FAILED" },
-        "250111000": { state: "SUCCESS" },
-        "255211000": { state: "SUCCESS" },
+        "260211000": { start_time: "2026-01-05T10:00:06Z", state: "FAILED" },
+        "250111000": success("250111000", "2025-12-29T10:00:06Z", "opensearch"),
+        "255211000": success("255211000", "2025-12-22T10:00:06Z", "opensearch"),
         "255111000": { state: "EXPLODED" },
     }));
     const days = [["20251222", "2025-12-22"], ["20251229", "2025-12-29"], ["20260105", "2026-01-05"]];
@@ -199,6 +214,8 @@ export function seedCatalogue(cluster: FakeCluster): void {
     }
     // Another location's backup never belongs to a restore point.
     cluster.put(BACKUPS, veleroBackup("k8s-backups-main-20251229100500", "k8s-backups-main", "Completed", "2025-12-29T10:05:00Z", "default"));
+    cluster.put(SCHEDULES, veleroSchedule("k8s-backups-main", "0 10 * * 1"));
+    cluster.put(SCHEDULES, veleroSchedule("k8s-backups-users-resources", "0 10 * * 1"));
     cluster.put(LOCATIONS, {
         apiVersion: "velero.io/v1",
         kind: "BackupStorageLocation",
@@ -213,14 +230,22 @@ export interface Run {
     stderr: string;
 }
 
-/** Runs the CLI's main in-process with captured output, against the fake cluster's kubeconfig. */
-export async function run(cluster: { kubeconfig: string; dir: string }, argv: string[], now = "2026-01-06T12:00:00Z"): Promise<Run> {
+/**
+ * Runs the CLI's main in-process with captured output, against the fake cluster's kubeconfig
+ * (`env` replaces the environment, KUBECONFIG included).
+ */
+export async function run(
+    cluster: { kubeconfig: string; dir: string },
+    argv: string[],
+    now = "2026-01-06T12:00:00Z",
+    env: NodeJS.ProcessEnv = { KUBECONFIG: cluster.kubeconfig },
+): Promise<Run> {
     let stdout = "";
     let stderr = "";
     const io: CliIo = {
         stdout: (text) => void (stdout += text),
         stderr: (text) => void (stderr += text),
-        env: { KUBECONFIG: cluster.kubeconfig },
+        env,
         cwd: cluster.dir,
         now: () => new Date(now),
     };
