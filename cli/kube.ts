@@ -125,12 +125,13 @@ export class Cluster {
                 if (one !== kc) kc.mergeConfig(one);
             });
         }
+        const source = inCluster ? "the pod's service account" : `the kubeconfig (${usable.map((f) => f.file).join(", ")})`;
         if (options.context !== undefined) {
-            if (!kc.getContextObject(options.context)) throw new CliError(`context ${options.context} is not in the kubeconfig (${usable.map((f) => f.file).join(", ")})`);
+            if (!kc.getContextObject(options.context)) throw new CliError(`context ${options.context} is not in ${source}`);
             kc.setCurrentContext(options.context);
         }
         const cluster = kc.getCurrentCluster();
-        if (!cluster) throw new CliError(`the kubeconfig (${usable.map((f) => f.file).join(", ")}) has no current cluster: pass --context or set current-context`);
+        if (!cluster) throw new CliError(`${source} has no current cluster: pass --context or set current-context`);
         return new Cluster(k8s, kc, cluster.server, options);
     }
 

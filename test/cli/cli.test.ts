@@ -568,6 +568,9 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             fs.writeFileSync(empty, "~\n");
             const scalar = await run(cluster, ["backups", "list"], undefined, { KUBECONFIG: empty });
             assert.strictEqual(scalar.stderr, `error: cannot load kubeconfig ${empty}: not a kubeconfig (a YAML mapping with clusters, contexts and users)\n`);
+            // A well-formed context the kubeconfig lacks is an error (1), not a usage error.
+            const context = await run(cluster, ["backups", "list", "--context", "nowhere"]);
+            assert.deepStrictEqual([context.code, context.stderr], [1, `error: context nowhere is not in the kubeconfig (${cluster.kubeconfig})\n`]);
             // A missing file beside a usable one is skipped, as kubectl does.
             const mixed = await run(cluster, ["backups", "list"], undefined, { KUBECONFIG: `${path.join(cluster.dir, "gone")}:${cluster.kubeconfig}` });
             assert.strictEqual(mixed.code, 0, mixed.stderr);
