@@ -38,6 +38,10 @@ export class Velero extends pulumi.ComponentResource {
                 repositoryOpts: source.repo === undefined ? undefined : { repo: source.repo },
                 namespace: args.namespace,
                 createNamespace: true,
+                // The manual's `--set-json configuration.backupStorageLocation='[]'`: without this the
+                // provider turns [] into nothing, and the chart then renders its default, empty
+                // location "default" beside hopsworks-bsl (seen in the drill). Helm's own merge keeps [].
+                allowNullValues: true,
                 values: pulumi
                     .all([args.values, args.serviceAccountRoleArn])
                     .apply(([values, roleArn]) => withServiceAccountRole(values, roleArn)),

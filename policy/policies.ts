@@ -196,6 +196,13 @@ export const veleroReleaseOwnsNoLocationOrSecret = resourcePolicy(
                 `Velero values declare configuration.backupStorageLocation: the chart would create a location beside the stack's hopsworks-bsl. ` +
                     `Set configuration.backupStorageLocation: [].`,
             );
+        } else if (!Array.isArray(locations)) {
+            // What the provider makes of [] without allowNullValues: the chart's default list applies.
+            report(
+                `Velero values leave configuration.backupStorageLocation unset: the chart then creates its default location "default", ` +
+                    `with no provider, beside hopsworks-bsl. Set configuration.backupStorageLocation: [] (and allowNullValues: true on the release, ` +
+                    `or the provider drops the empty list).`,
+            );
         }
         const snapshotLocations = values.configuration?.volumeSnapshotLocation;
         if (Array.isArray(snapshotLocations) ? snapshotLocations.length > 0 : isSet(snapshotLocations)) {

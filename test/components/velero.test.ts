@@ -23,6 +23,8 @@ describe("Velero component", () => {
         assert.equal(release.inputs.version, "11.2.0");
         assert.equal(release.inputs.namespace, "velero");
         assert.equal(release.inputs.createNamespace, true);
+        // Else the provider drops configuration.backupStorageLocation: [] and the chart makes its default location.
+        assert.equal(release.inputs.allowNullValues, true);
         assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://vmware-tanzu.github.io/helm-charts" });
         assert.deepEqual(release.inputs.values, { snapshotsEnabled: false });
     });

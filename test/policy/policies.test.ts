@@ -213,6 +213,16 @@ describe("policy pack", () => {
             ]);
         });
 
+        it("refuses values that leave the backup location list unset (the chart's default location then appears)", async () => {
+            const resources = copyOf(rendered.none);
+            delete veleroRelease(resources).inputs.values.configuration.backupStorageLocation;
+            assert.deepStrictEqual(await messages(veleroReleaseOwnsNoLocationOrSecret, resources), [
+                `Velero values leave configuration.backupStorageLocation unset: the chart then creates its default location "default", ` +
+                    `with no provider, beside hopsworks-bsl. Set configuration.backupStorageLocation: [] (and allowNullValues: true on the release, ` +
+                    `or the provider drops the empty list).`,
+            ]);
+        });
+
         it("refuses a volume snapshot location in the values", async () => {
             const resources = copyOf(awsNone);
             veleroRelease(resources).inputs.values.configuration.volumeSnapshotLocation = [{ name: "default", provider: "aws" }];
