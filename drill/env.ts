@@ -106,6 +106,8 @@ export async function up(runDir = RUN_DIR): Promise<DrillEnv> {
         PULUMI_SKIP_UPDATE_CHECK: "true",
         // The AWS provider cannot be built here and the drill stack declares no AWS resource: never download it.
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // Plugins come from where the drill put them (the plugin cache, the language host beside pulumi), not from PATH.
+        PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
         PATH: toolPath(found),
         DRILL_S3_ENDPOINT: `http://127.0.0.1:${PORTS.moto}`,
         AWS_ACCESS_KEY_ID: DRILL_S3_KEYS.accessKeyId,
@@ -251,6 +253,9 @@ export async function startKwok(runDir: string, env: NodeJS.ProcessEnv): Promise
         const r = run("kubectl", ["get", "node", "drill-node", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"], { env, allowFailure: true });
         return r.stdout.trim() === "True" ? true : undefined;
     }, 60_000);
+    // The API server taints a new node not-ready; the node-lifecycle controller, which would lift it,
+    // is off (a fake node has no kubelet heartbeat to watch). Lift it once kwok reports the node Ready.
+    run("kubectl", ["taint", "nodes", "drill-node", "node.kubernetes.io/not-ready:NoSchedule-"], { env, allowFailure: true });
 }
 
 async function startChartRepository(runDir: string, env: NodeJS.ProcessEnv): Promise<void> {

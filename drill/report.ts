@@ -32,6 +32,8 @@ export function check(condition: unknown, message: string): asserts condition {
 export interface StepContext {
     /** Records a figure in the step's result. */
     figure(name: string, value: number | string): void;
+    /** Sets the step's detail when the step returns something other than its detail. */
+    detail(text: string): void;
 }
 
 export class Recorder {
@@ -51,10 +53,11 @@ export class Recorder {
     async step<T>(scenario: string, name: string, body: (ctx: StepContext) => Promise<T> | T): Promise<T> {
         const t0 = Date.now();
         const figures: Record<string, number | string> = {};
+        let noted: string | undefined;
         process.stderr.write(`drill: [${scenario}] ${name} ...\n`);
         try {
-            const value = await body({ figure: (k, v) => (figures[k] = v) });
-            const detail = typeof value === "string" ? value : "";
+            const value = await body({ figure: (k, v) => (figures[k] = v), detail: (text) => (noted = text) });
+            const detail = noted ?? (typeof value === "string" ? value : "");
             this.add({ scenario, name, passed: true, seconds: secondsSince(t0), detail, ...(Object.keys(figures).length ? { figures } : {}) });
             return value;
         } catch (error) {

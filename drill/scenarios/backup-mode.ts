@@ -3,14 +3,15 @@
  * stack a user could have written (an S3-compatible store, its keys as Pulumi secrets, the
  * bucket managed outside the stack). The steps follow the README's "Deploying" section.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { backupIdAt } from "../../stacks/backup-id";
 import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/location";
-import { DRILL_BUCKET, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "../env";
-import { check, Recorder } from "../report";
+import { copyProject, DRILL_BUCKET, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "../env";
+import { waitFor } from "../processes";
+import { check, Recorder, StepContext } from "../report";
 import { Shell } from "../shell";
 import { addBackupMetadata, createObjectsWorthRestoring, helmRelease, takeScheduledBackup } from "../cluster-state";
 
@@ -63,7 +64,7 @@ const typeOf = (urn: string) => urn.split("::")[2]?.split("$").pop() ?? "";
 const nameOf = (urn: string) => urn.split("::")[3] ?? "";
 
 export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
-    const step = <T>(name: string, body: Parameters<Recorder["step"]>[2]) => rec.step<T>(SCENARIO, name, body as any);
+    const step = <T>(name: string, body: (ctx: StepContext) => T | Promise<T>) => rec.step<T>(SCENARIO, name, body);
 
     await step("Write the drill stack's config with pulumi config set (keys as secrets)", () => {
         configureDrillStack(sh);
@@ -126,7 +127,7 @@ export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
         return `hopsworks-bsl Available (state shows it); release hopsworks deployed with the generated values; schedules ${schedules.join(", ")}`;
     });
 
-    const backups = await step<string[]>("Take a backup of each schedule with the real Velero; its files are in the bucket", () => {
+    const backups = await step<string[]>("Take a backup of each schedule with the real Velero; its files are in the bucket", (ctx) => {
         createObjectsWorthRestoring(sh, HOPSWORKS_NAMESPACE);
         const names = Object.values(VELERO_SCHEDULES).map((schedule) => takeScheduledBackup(sh, schedule));
         addBackupMetadata(sh, HOPSWORKS_NAMESPACE, backupIdAt(new Date()), DRILL_BUCKET);
@@ -136,9 +137,10 @@ export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
             for (const file of ["velero-backup.json", `${name}.tar.gz`, `${name}-logs.gz`]) {
                 check(keys.includes(file), `backup ${name}: no ${file} in s3://${DRILL_BUCKET}/${LOCATION_PREFIX}/backups/${name}/ (found ${keys.join(", ")})`);
             }
-            lines.push(`${name}: ${keys.length} objects`);
+            lines.push(`${name}: Completed, ${keys.length} objects in the bucket`);
         }
-        return lines as unknown as string;
+        ctx.detail(lines.join("; "));
+        return names;
     });
 
     await step("pulumi preview --expect-no-changes: no drift in any resource", () => {
@@ -147,10 +149,33 @@ export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
         return "no changes";
     });
 
-    await step("hopsworks-dr backups list and status read the real catalogue and judge it healthy", () => {
+    await step("pulumi preview --policy-pack policy passes; a program change that breaks a policy is refused by name", () => {
+        const r = sh.pulumi(["preview", "--policy-pack", "policy"], { stack: DRILL_STACK, allowFailure: true });
+        check(r.status === 0, `the policy pack refused the drill stack:\n${r.stdout}${r.stderr}`);
+        check(/Policies:\s*\n\s*✅ hopsworks-dr@v/.test(r.stdout), `the preview does not report the policy pack as run:\n${r.stdout}`);
+        // A pull request that turns Velero's volume snapshots back on (the chart's unsafe default).
+        const variant = path.join(sh.drill.run, "project-variant");
+        copyProject(variant);
+        const velero = path.join(variant, "stacks", "velero.ts");
+        const source = readFileSync(velero, "utf8");
+        check(source.includes("snapshotsEnabled: false"), "stacks/velero.ts no longer sets snapshotsEnabled: false; update the drill's variant");
+        writeFileSync(velero, source.replace("snapshotsEnabled: false", "snapshotsEnabled: true"));
+        copyFileSync(path.join(sh.project, `Pulumi.${DRILL_STACK}.yaml`), path.join(variant, `Pulumi.${DRILL_STACK}.yaml`));
+        const v = new Shell(sh.drill, variant).pulumi(["preview", "--policy-pack", "policy"], { stack: DRILL_STACK, allowFailure: true });
+        const out = `${v.stdout}\n${v.stderr}`;
+        check(v.status !== 0, "the policy pack let a Velero release with snapshots on through");
+        check(/mandatory/.test(out) && /velero-release-owns-no-location-or-secret/.test(out), `the refusal does not name the policy:\n${out}`);
+        return `passes on ${DRILL_STACK}; the variant is refused by velero-release-owns-no-location-or-secret (mandatory)`;
+    });
+
+    await step("hopsworks-dr backups list and status read the real catalogue and judge it healthy", async (ctx) => {
+        // Velero syncs a location once a minute (a fixed period in 1.17), the first time after it turned
+        // Available; status rightly calls a location that never synced unhealthy, so give it that minute.
+        const synced = await waitFor("hopsworks-bsl's first sync", () => sh.getJson(["backupstoragelocation", LOCATION_NAME, "-n", VELERO_NAMESPACE])?.status?.lastSyncedTime, 120_000, 2_000);
+        ctx.figure("locationFirstSyncedAt", synced);
         const list = JSON.parse(sh.hopsworksDr(["backups", "list", "--json"]).stdout);
         const text = JSON.stringify(list);
-        for (const name of backups as unknown as string[]) check(text.includes(name), `backups list does not show ${name}: ${text.slice(0, 2000)}`);
+        for (const name of backups) check(text.includes(name), `backups list does not show ${name}: ${text.slice(0, 2000)}`);
         const status = sh.hopsworksDr(["backups", "status", "--stack", DRILL_STACK], { allowFailure: true });
         check(status.status === 0, `backups status exited ${status.status}:\n${status.stdout}${status.stderr}`);
         return `list: ${text.length} bytes with both Velero backups and the metadata entries; status: ${status.stdout.trim().split("\n")[0]}`;
@@ -178,7 +203,8 @@ export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
             check(r.status !== 0, "pulumi preview accepted an in-place restore without restore.confirm");
             check(/Invalid stack config/.test(out) && /hopsworks-dr:restore\.confirm/.test(out), `the refusal does not name restore.confirm:\n${out}`);
             check(!/\n\s+at .+:\d+:\d+\)?\n/.test(out), `the refusal carries a stack trace:\n${out}`);
-            check(!/\+\s+\d+ to create|created/.test(out), `resources were declared before the refusal:\n${out}`);
+            // Only the stack itself is ever registered: no component and no Kubernetes object.
+            check(!/hopsworks-dr:index:|kubernetes:/.test(out), `resources were declared before the refusal:\n${out}`);
             return out.split("\n").filter((l) => /restore\.confirm/.test(l))[0]?.trim() ?? "";
         } finally {
             sh.pulumi(["stack", "rm", broken, "--yes", "--force"], { allowFailure: true });
