@@ -346,11 +346,13 @@ function readIrsa(r: ConfigReader, value: unknown): StorageConfig["irsa"] {
 function readBackup(r: ConfigReader): BackupConfig | undefined {
     const b = r.section("backup", CONFIG_KEYS.backup);
     const enabled = r.boolean(b, "backup.enabled", true);
-    const schedule = r.string(b, "backup.schedule", {
-        default: DEFAULTS.backupSchedule,
-        check: (v) => scheduleProblem(v) === undefined,
-        expected: SCHEDULE_EXPECTED,
-    });
+    let schedule = r.string(b, "backup.schedule", { default: DEFAULTS.backupSchedule, expected: SCHEDULE_EXPECTED });
+    // The parser's own reason ("hour 25 is outside 0-23"), not a generic description of cron.
+    const scheduleWrong = b.schedule === undefined || schedule === undefined ? undefined : scheduleProblem(schedule);
+    if (scheduleWrong) {
+        r.invalid("backup.schedule", schedule, scheduleWrong);
+        schedule = undefined;
+    }
     const ttl = r.string(b, "backup.ttl", {
         default: DEFAULTS.backupTtl,
         check: (v) => ttlDays(v) !== undefined,
