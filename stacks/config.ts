@@ -1,9 +1,10 @@
 import { BACKUP_ID_EXPECTED, backupIdTime } from "./backup-id";
 import { CHART_SOURCE_FORMS, checkChartSource, chartSourceKind, ExpectedChart } from "./chart-source";
 import { ConfigError, ConfigReader, ConfigSource } from "./config-reader";
-import { scheduleProblem, SCHEDULE_EXPECTED } from "./schedule";
+import { formatDuration } from "./catalogue";
+import { scheduleLongestIntervalMs, scheduleProblem, SCHEDULE_EXPECTED } from "./schedule";
 import { SecretValue } from "./secret";
-import { ttlDays, TTL_EXPECTED } from "./ttl";
+import { MAX_NONCURRENT_DAYS, MAX_TTL_DAYS, ttlDays, ttlHours, TTL_EXPECTED } from "./ttl";
 import { VELERO_SCHEDULES } from "./location";
 import { loadValuesFiles, ValuesFile } from "./values-files";
 
@@ -353,13 +354,37 @@ function readBackup(r: ConfigReader): BackupConfig | undefined {
         r.invalid("backup.schedule", schedule, scheduleWrong);
         schedule = undefined;
     }
-    const ttl = r.string(b, "backup.ttl", {
+    let ttl = r.string(b, "backup.ttl", {
         default: DEFAULTS.backupTtl,
         check: (v) => ttlDays(v) !== undefined,
         expected: TTL_EXPECTED,
     });
+    if (ttl !== undefined && ttlDays(ttl)! > MAX_TTL_DAYS) {
+        r.invalid(
+            "backup.ttl",
+            ttl,
+            `must be at most ${MAX_TTL_DAYS} days ("${MAX_TTL_DAYS}d" or "${MAX_TTL_DAYS * 24}h"): Velero keeps backups for a Go duration ` +
+                "(at most about 292 years) and the bucket's lifecycle counts whole days, and a retention beyond 10 years is taken for a typo",
+        );
+        ttl = undefined;
+    } else if (ttl !== undefined && schedule !== undefined) {
+        // Each backup must live until the next one exists, as noncurrent versions must live as long as a backup.
+        const interval = scheduleLongestIntervalMs(schedule);
+        if (ttlHours(ttl)! * 3_600_000 < interval) {
+            r.invalid(
+                "backup.ttl",
+                ttl,
+                `must be at least the longest interval between two scheduled backups (${formatDuration(interval)}, backup.schedule ` +
+                    `${JSON.stringify(schedule)}): each backup would expire before the next one is taken, leaving no backup to restore from`,
+            );
+            ttl = undefined;
+        }
+    }
     const days = ttl === undefined ? undefined : ttlDays(ttl);
     const noncurrentVersionDays = r.integer(b, "backup.noncurrentVersionDays", { min: 1, default: days });
+    if (noncurrentVersionDays !== undefined && noncurrentVersionDays > MAX_NONCURRENT_DAYS) {
+        r.invalid("backup.noncurrentVersionDays", b.noncurrentVersionDays, `must be at most ${MAX_NONCURRENT_DAYS}: S3's NoncurrentDays is a 32-bit integer`);
+    }
     if (days !== undefined && noncurrentVersionDays !== undefined && noncurrentVersionDays < days) {
         r.invalid(
             "backup.noncurrentVersionDays",

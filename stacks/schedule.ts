@@ -99,3 +99,30 @@ export function scheduleCron(schedule: string): string {
     const trimmed = schedule.trim();
     return MACRO_CRON[trimmed] ?? trimmed;
 }
+
+/** Runs and years scanned for the longest interval: enough for every month, weekday and leap day pattern a backup schedule uses. */
+const SCAN = { runs: 1500, from: Date.UTC(2024, 0, 1), until: Date.UTC(2029, 0, 2) };
+const longestIntervals = new Map<string, number>();
+
+/**
+ * The longest time between two consecutive runs of a valid schedule (UTC), e.g. 7 days for
+ * @weekly, 31 days for @monthly, 3 days for "0 3 * * 1-5" over a weekend. Scanned from
+ * 2024-01-01 (a leap year) over up to 5 years or 1500 runs, whichever ends first: a schedule
+ * that runs more than 1500 times in a row before a long pause (every minute of January, say) is
+ * not one a backup uses.
+ */
+export function scheduleLongestIntervalMs(schedule: string): number {
+    const cron = scheduleCron(schedule);
+    const known = longestIntervals.get(cron);
+    if (known !== undefined) return known;
+    const runs = CronExpressionParser.parse(cron, { tz: "UTC", currentDate: new Date(SCAN.from - 1) });
+    let previous = runs.next().getTime();
+    let longest = 0;
+    for (let i = 0; i < SCAN.runs && previous <= SCAN.until; i++) {
+        const next = runs.next().getTime();
+        longest = Math.max(longest, next - previous);
+        previous = next;
+    }
+    longestIntervals.set(cron, longest);
+    return longest;
+}

@@ -1,5 +1,5 @@
 import assert from "assert/strict";
-import { scheduleCron, scheduleProblem, SCHEDULE_MACROS } from "../../stacks/schedule";
+import { scheduleCron, scheduleLongestIntervalMs, scheduleProblem, SCHEDULE_MACROS } from "../../stacks/schedule";
 import { ttlDays } from "../../stacks/ttl";
 
 describe("backup schedule", () => {
@@ -26,6 +26,16 @@ describe("backup schedule", () => {
     for (const [bad, reason] of reasons) {
         it(`refuses ${JSON.stringify(bad)}: ${reason}`, () => assert.equal(scheduleProblem(bad), reason));
     }
+    it("finds the longest interval between two runs: a month of 31 days, a weekend, a leap year, a leap day", () => {
+        const hours = (schedule: string) => scheduleLongestIntervalMs(schedule) / 3_600_000;
+        assert.equal(hours("@hourly"), 1);
+        assert.equal(hours("@weekly"), 168);
+        assert.equal(hours("@monthly"), 31 * 24);
+        assert.equal(hours("0 3 * * 1-5"), 72);
+        assert.equal(hours("@yearly"), 366 * 24);
+        assert.equal(hours("0 0 29 2 *"), (3 * 365 + 366) * 24);
+        assert.equal(hours("*/10 * * * *"), 1 / 6);
+    });
     it("expands every macro for cron-parser, which has no @midnight", () => {
         assert.deepEqual(SCHEDULE_MACROS.map(scheduleCron), ["0 0 1 1 *", "0 0 1 1 *", "0 0 1 * *", "0 0 * * 0", "0 0 * * *", "0 0 * * *", "0 * * * *"]);
         assert.equal(scheduleCron(" 0 3 * * 0 "), "0 3 * * 0");
