@@ -41,7 +41,9 @@ export function snapshotObjects(sh: Shell, namespace: string): Record<string, un
     for (const object of objectsWorthRestoring(namespace)) {
         const live = sh.getJson([object.kind.toLowerCase(), object.metadata.name, "-n", namespace]);
         const data = live?.kind === "Secret" ? Object.fromEntries(Object.entries(live.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString()])) : live?.data;
-        snapshot[`${object.kind}/${object.metadata.name}`] = live ? { labels: live.metadata.labels ?? {}, data: data ?? null } : null;
+        // Velero labels what it restores (velero.io/backup-name, velero.io/restore-name): not the object's own data.
+        const labels = Object.fromEntries(Object.entries(live?.metadata?.labels ?? {}).filter(([k]) => !k.startsWith("velero.io/")));
+        snapshot[`${object.kind}/${object.metadata.name}`] = live ? { labels, data: data ?? null } : null;
     }
     return snapshot;
 }
@@ -70,6 +72,8 @@ export function addBackupMetadata(sh: Shell, namespace: string, backupId: string
             path: `s3://${bucket}/${service}_backup/${backupId}`,
         });
     for (const service of ["rondb", "opensearch"]) {
+        // The backup itself, where the entry's path says (the drill's stand-in for the data).
+        sh.s3api(["put-object", "--bucket", bucket, "--key", `${service}_backup/${backupId}/${service}-backup-${backupId}.done`]);
         const name = `${service}-backups-metadata`;
         const existing = sh.getJson(["configmap", name, "-n", namespace]);
         const configMap = {

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Charts from "./charts";
-import { recordStart, run, running, startProcess, stopAll, waitFor } from "./processes";
+import { recordStart, run, running, startProcess, stopAll, stopProcess, waitFor } from "./processes";
 import { DRILL_CACHE, findAll, findMoto, toolPath } from "./tools";
 
 export const RUN_DIR = process.env.DRILL_RUN_DIR ?? path.join(DRILL_CACHE, "run");
@@ -336,6 +336,22 @@ export function copyProject(target: string): void {
         cpSync(path.join(PROJECT_ROOT, entry), path.join(target, entry), { recursive: true });
     }
     symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(target, "node_modules"));
+}
+
+/** The control plane's processes, newest first: what a total cluster loss takes away (the bucket stays). */
+const CLUSTER_PROCESSES = ["velero", "kwok", "kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"];
+
+/** A total cluster loss: every cluster process stopped by its PID and etcd's data deleted. */
+export function loseCluster(runDir = RUN_DIR): void {
+    for (const name of CLUSTER_PROCESSES) stopProcess(runDir, name);
+    rmSync(layout(runDir).etcd, { recursive: true, force: true });
+}
+
+/** A new, empty cluster in the lost one's place (new etcd, certificates and token), Velero waiting for its release. */
+export async function freshCluster(env: NodeJS.ProcessEnv, runDir = RUN_DIR): Promise<void> {
+    await startControlPlane(runDir, env);
+    await startKwok(runDir, env);
+    startVeleroWhenInstalled(runDir, env);
 }
 
 /** Stops every process of the run by PID; removes the run's state unless `keep`. */

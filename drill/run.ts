@@ -13,12 +13,14 @@ import { parseArgs } from "node:util";
 import { down, layout, RUN_DIR, up } from "./env";
 import { Recorder, ScenarioStopped } from "./report";
 import { backupMode } from "./scenarios/backup-mode";
+import { newCluster } from "./scenarios/new-cluster";
 import { Shell } from "./shell";
 import { DRILL_CACHE, findAll } from "./tools";
 
 /** Scenarios in the order `npm run drill` runs them; later ones build on the state earlier ones leave. */
 export const SCENARIOS: Record<string, (rec: Recorder, sh: Shell) => Promise<void>> = {
     "backup-mode": backupMode,
+    "new-cluster": newCluster,
 };
 
 async function main(): Promise<number> {

@@ -63,6 +63,50 @@ export function previewSteps(stdout: string): PreviewStep[] {
 const typeOf = (urn: string) => urn.split("::")[2]?.split("$").pop() ?? "";
 const nameOf = (urn: string) => urn.split("::")[3] ?? "";
 
+/** The bucket's owner at work: the bucket, versioning and lifecycle rule from the render's bucket.json. */
+export function createBucketFromRender(sh: Shell): string {
+    const bucket = JSON.parse(render(sh).bucket);
+    check(bucket.Bucket === DRILL_BUCKET, `bucket.json names bucket ${bucket.Bucket}, not ${DRILL_BUCKET}`);
+    check(bucket.Versioning?.Status === "Enabled", `bucket.json has no versioning: ${JSON.stringify(bucket.Versioning)}`);
+    check(bucket.LifecycleConfiguration?.Rules?.length > 0, "bucket.json has no lifecycle rule");
+    sh.s3api(["create-bucket", "--bucket", DRILL_BUCKET]);
+    sh.s3api(["put-bucket-versioning", "--bucket", DRILL_BUCKET, "--versioning-configuration", JSON.stringify(bucket.Versioning)]);
+    sh.s3api(["put-bucket-lifecycle-configuration", "--bucket", DRILL_BUCKET, "--lifecycle-configuration", JSON.stringify(bucket.LifecycleConfiguration)]);
+    const versioning = sh.s3api(["get-bucket-versioning", "--bucket", DRILL_BUCKET]);
+    const lifecycle = sh.s3api(["get-bucket-lifecycle-configuration", "--bucket", DRILL_BUCKET]);
+    check(versioning.Status === "Enabled", `the store reports versioning ${JSON.stringify(versioning)}`);
+    const days = lifecycle.Rules?.[0]?.NoncurrentVersionExpiration?.NoncurrentDays;
+    check(days === bucket.LifecycleConfiguration.Rules[0].NoncurrentVersionExpiration.NoncurrentDays, `the store keeps noncurrent versions ${days} days`);
+    return `bucket ${DRILL_BUCKET}: versioning Enabled, rule ${lifecycle.Rules[0].ID} keeps noncurrent versions ${days} days`;
+}
+
+export interface TakenBackups {
+    /** The global backup ID the RonDB and OpenSearch entries carry. */
+    backupId: string;
+    veleroBackups: { main: string; users: string };
+    detail: string;
+}
+
+/**
+ * One restore point, as the cluster's backup jobs make it: objects worth restoring exist, Velero
+ * backs up both schedules, and RonDB and OpenSearch record their backups under one ID.
+ */
+export function takeBackups(sh: Shell): TakenBackups {
+    createObjectsWorthRestoring(sh, HOPSWORKS_NAMESPACE);
+    const veleroBackups = { main: takeScheduledBackup(sh, VELERO_SCHEDULES.main), users: takeScheduledBackup(sh, VELERO_SCHEDULES.users) };
+    const backupId = backupIdAt(new Date());
+    addBackupMetadata(sh, HOPSWORKS_NAMESPACE, backupId, DRILL_BUCKET);
+    const lines: string[] = [];
+    for (const name of Object.values(veleroBackups)) {
+        const keys = sh.objectVersions(`${LOCATION_PREFIX}/backups/${name}/`).map((k) => k.split("@")[0].split("/").pop()!);
+        for (const file of ["velero-backup.json", `${name}.tar.gz`, `${name}-logs.gz`]) {
+            check(keys.includes(file), `backup ${name}: no ${file} in s3://${DRILL_BUCKET}/${LOCATION_PREFIX}/backups/${name}/ (found ${keys.join(", ")})`);
+        }
+        lines.push(`${name}: Completed, ${keys.length} objects in the bucket`);
+    }
+    return { backupId, veleroBackups, detail: `backup ID ${backupId}; ${lines.join("; ")}` };
+}
+
 export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
     const step = <T>(name: string, body: (ctx: StepContext) => T | Promise<T>) => rec.step<T>(SCENARIO, name, body);
 
@@ -74,21 +118,7 @@ export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
         return `Pulumi.${DRILL_STACK}.yaml written; S3 keys stored as secure values`;
     });
 
-    await step("Create the bucket, its versioning and lifecycle rule from the render's bucket.json", () => {
-        const bucket = JSON.parse(render(sh).bucket);
-        check(bucket.Bucket === DRILL_BUCKET, `bucket.json names bucket ${bucket.Bucket}, not ${DRILL_BUCKET}`);
-        check(bucket.Versioning?.Status === "Enabled", `bucket.json has no versioning: ${JSON.stringify(bucket.Versioning)}`);
-        check(bucket.LifecycleConfiguration?.Rules?.length > 0, "bucket.json has no lifecycle rule");
-        sh.s3api(["create-bucket", "--bucket", DRILL_BUCKET]);
-        sh.s3api(["put-bucket-versioning", "--bucket", DRILL_BUCKET, "--versioning-configuration", JSON.stringify(bucket.Versioning)]);
-        sh.s3api(["put-bucket-lifecycle-configuration", "--bucket", DRILL_BUCKET, "--lifecycle-configuration", JSON.stringify(bucket.LifecycleConfiguration)]);
-        const versioning = sh.s3api(["get-bucket-versioning", "--bucket", DRILL_BUCKET]);
-        const lifecycle = sh.s3api(["get-bucket-lifecycle-configuration", "--bucket", DRILL_BUCKET]);
-        check(versioning.Status === "Enabled", `the store reports versioning ${JSON.stringify(versioning)}`);
-        const days = lifecycle.Rules?.[0]?.NoncurrentVersionExpiration?.NoncurrentDays;
-        check(days === bucket.LifecycleConfiguration.Rules[0].NoncurrentVersionExpiration.NoncurrentDays, `the store keeps noncurrent versions ${days} days`);
-        return `bucket ${DRILL_BUCKET}: versioning Enabled, rule ${lifecycle.Rules[0].ID} keeps noncurrent versions ${days} days`;
-    });
+    await step("Create the bucket, its versioning and lifecycle rule from the render's bucket.json", () => createBucketFromRender(sh));
 
     await step("pulumi preview --diff shows the Velero release, the location, its Secret and the Hopsworks release", () => {
         sh.pulumi(["preview", "--diff"], { stack: DRILL_STACK });
@@ -128,19 +158,9 @@ export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
     });
 
     const backups = await step<string[]>("Take a backup of each schedule with the real Velero; its files are in the bucket", (ctx) => {
-        createObjectsWorthRestoring(sh, HOPSWORKS_NAMESPACE);
-        const names = Object.values(VELERO_SCHEDULES).map((schedule) => takeScheduledBackup(sh, schedule));
-        addBackupMetadata(sh, HOPSWORKS_NAMESPACE, backupIdAt(new Date()), DRILL_BUCKET);
-        const lines: string[] = [];
-        for (const name of names) {
-            const keys = sh.objectVersions(`${LOCATION_PREFIX}/backups/${name}/`).map((k) => k.split("@")[0].split("/").pop()!);
-            for (const file of ["velero-backup.json", `${name}.tar.gz`, `${name}-logs.gz`]) {
-                check(keys.includes(file), `backup ${name}: no ${file} in s3://${DRILL_BUCKET}/${LOCATION_PREFIX}/backups/${name}/ (found ${keys.join(", ")})`);
-            }
-            lines.push(`${name}: Completed, ${keys.length} objects in the bucket`);
-        }
-        ctx.detail(lines.join("; "));
-        return names;
+        const taken = takeBackups(sh);
+        ctx.detail(taken.detail);
+        return Object.values(taken.veleroBackups);
     });
 
     await step("pulumi preview --expect-no-changes: no drift in any resource", () => {

@@ -1,0 +1,54 @@
+/**
+ * A runbook's commands, as the drill runs them: the fenced shell lines of its "Commands" section,
+ * in order, with the runbook's example names replaced by the drill's (stack, backup ID, bucket)
+ * and the confirmations an operator types at a prompt given as flags.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+
+export const RUNBOOKS_DIR = path.resolve(__dirname, "..", "docs", "runbooks");
+
+/** The examples the runbooks use, and what the drill puts in their place. */
+export const RUNBOOK_EXAMPLES = { stack: "prod", backupId: "254811200", bucket: "hopsworks-prod-backups" } as const;
+
+/** Every shell line of the runbook's "## Commands" section, continuations joined, comments dropped. */
+export function runbookCommands(markdown: string): string[] {
+    const start = markdown.indexOf("\n## Commands\n");
+    if (start < 0) throw new Error("the runbook has no Commands section");
+    const end = markdown.indexOf("\n## ", start + 1);
+    const section = markdown.slice(start, end < 0 ? undefined : end);
+    return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) =>
+        m[1]
+            .replace(/\s*\\\n\s*/g, " ")
+            .split("\n")
+            .map((line) => line.replace(/\s+#.*$/, "").trim())
+            .filter((line) => line !== "" && !line.startsWith("#")),
+    );
+}
+
+export function readRunbook(name: string): string[] {
+    return runbookCommands(readFileSync(path.join(RUNBOOKS_DIR, name), "utf8"));
+}
+
+export interface DrillNames {
+    stack: string;
+    backupId: string;
+    bucket: string;
+    s3Endpoint: string;
+}
+
+/**
+ * The runbook line the drill runs: the drill's names for the examples; `--yes` where `pulumi up`
+ * or `refresh` would ask at a prompt; the S3 endpoint for `aws`; the project's CLI for `npx hopsworks-dr`.
+ */
+export function forDrill(command: string, names: DrillNames): string {
+    let line = command
+        .replace(new RegExp(`(-s|--stack) ${RUNBOOK_EXAMPLES.stack}\\b`, "g"), `$1 ${names.stack}`)
+        .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.backupId}\\b`, "g"), names.backupId)
+        .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.bucket}\\b`, "g"), names.bucket)
+        .replace(/^npx hopsworks-dr\b/, "node cli/bin.js");
+    if (/^pulumi (up|refresh|destroy)\b/.test(line) && !/\s--yes\b/.test(line)) line += " --yes";
+    if (/^pulumi\b/.test(line)) line += " --non-interactive";
+    if (/^aws\b/.test(line)) line = line.replace(/^aws\b/, `aws --endpoint-url ${names.s3Endpoint}`);
+    return line;
+}
