@@ -2,6 +2,7 @@ import { chartSourceWarning } from "./chart-source";
 import { ConfigProblem, NAMESPACE } from "./config-reader";
 import { StackConfig } from "./config";
 import { SecretValue } from "./secret";
+import { veleroDuration } from "./ttl";
 import { isPlainObject, leafPaths, mergeValues, valueAt, Values } from "./values-files";
 
 export const HOPSWORKS_RELEASE = "hopsworks";
@@ -27,6 +28,8 @@ const OWNERS: Record<string, string> = {
     "global._hopsworks.backups.enabled": "backup.enabled",
     "global._hopsworks.backups.schedule": "backup.schedule",
     "global._hopsworks.backups.ttl": "backup.ttl",
+    "hopsworks.velero.namespace": "velero.namespace",
+    "hopsworks.velero.backup.ttl": "backup.ttl",
     "hopsworks.velero.backup.storageLocation.create": "storage (this stack owns hopsworks-bsl)",
 };
 
@@ -41,7 +44,13 @@ export const RESTORE_OWNED = [
     "hopsworks.velero.restore",
 ];
 
-/** The manual's backup values, and the chart told not to make the location this stack owns. */
+/**
+ * The manual's backup values, and the chart told not to make the location this stack owns,
+ * where Velero runs and how long Velero keeps its backups. The last two follow the chart's
+ * documented values (hopsworks.velero.namespace, default velero, where its prerequisite check
+ * looks for Velero; hopsworks.velero.backup.ttl, a Go duration, unset meaning 30 days); the
+ * chart's templates are not public, so how it reads them is unverified.
+ */
 export function generatedHopsworksValues(config: StackConfig): Values {
     return {
         global: {
@@ -49,7 +58,12 @@ export function generatedHopsworksValues(config: StackConfig): Values {
                 backups: { enabled: config.backup.enabled, schedule: config.backup.schedule, ttl: config.backup.ttl },
             },
         },
-        hopsworks: { velero: { backup: { storageLocation: { create: false } } } },
+        hopsworks: {
+            velero: {
+                namespace: config.velero.namespace,
+                backup: { ttl: veleroDuration(config.backup.ttl), storageLocation: { create: false } },
+            },
+        },
     };
 }
 
