@@ -23,7 +23,7 @@ export interface Catalogue {
 /** Reads every metadata ConfigMap and the Velero backups; malformed entries become warnings on stderr. */
 export async function loadCatalogue(cluster: Cluster, io: CliIo): Promise<Catalogue> {
     const [configMaps, veleroBackups] = await Promise.all([cluster.allMetadataConfigMaps(), cluster.veleroBackups()]);
-    const { entries, warnings } = readMetadataEntries(configMaps);
+    const { entries, warnings } = readMetadataEntries(configMaps, io.now());
     for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
     return { entries, veleroBackups, points: restorePoints(entries, veleroBackups) };
 }

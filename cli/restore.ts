@@ -76,7 +76,7 @@ function unverifiedPoint(backup: string, io: CliIo): RestorePoint {
         `note: backup ${backup} is not checked against the catalogue (a new cluster has none before its restore); ` +
             "check it first with `hopsworks-dr backups list --context <a cluster that has it>` if one survives\n",
     );
-    return { id: backup, time: backupIdTime(backup)!, velero: {}, complete: false };
+    return { id: backup, time: backupIdTime(backup, io.now())!, velero: {}, complete: false };
 }
 
 /**

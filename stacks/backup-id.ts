@@ -2,7 +2,8 @@
  * Hopsworks backup IDs are `date +%y%V%u%H%M`: 2-digit calendar year, ISO week, ISO weekday
  * (1 = Monday), hour, minute. 254811200 = 2025, week 48, Monday, 12:00. The year is the
  * calendar year but the week is ISO, so 2025-12-29 (ISO week 1 of 2026) is 250110000: IDs are
- * not monotonic around New Year, and decoding must try the neighbouring ISO years.
+ * not monotonic around New Year, and decoding must try the neighbouring ISO years. Some IDs are
+ * even ambiguous (see backupIdTimes): decoding then needs a reference time.
  */
 export const BACKUP_ID_PATTERN = /^(\d{2})(\d{2})([1-7])(\d{2})(\d{2})$/;
 
@@ -20,20 +21,38 @@ function isoWeeksIn(isoYear: number): number {
     return (isoWeekOneMonday(isoYear + 1) - isoWeekOneMonday(isoYear)) / (7 * 86_400_000);
 }
 
-/** When the backup was taken (UTC, the clock the backup CronJobs run on), or undefined if the ID is not one. */
-export function backupIdTime(id: string): Date | undefined {
+/**
+ * Every time an ID can stand for (UTC, the clock the backup CronJobs run on), oldest first: none
+ * if it is not an ID, two in the last days of December when the same weekday of the same ISO
+ * week number falls twice into one calendar year (235270000: 2023-01-01 and 2023-12-31, both
+ * year 23, ISO week 52, Sunday), else one.
+ */
+export function backupIdTimes(id: string): Date[] {
     const match = BACKUP_ID_PATTERN.exec(id);
-    if (!match) return undefined;
+    if (!match) return [];
     const [year, week, weekday, hour, minute] = match.slice(1).map(Number);
-    if (week < 1 || week > 53 || hour > 23 || minute > 59) return undefined;
+    if (week < 1 || week > 53 || hour > 23 || minute > 59) return [];
     const calendarYear = 2000 + year;
+    const times: Date[] = [];
     for (const isoYear of [calendarYear - 1, calendarYear, calendarYear + 1]) {
         if (week > isoWeeksIn(isoYear)) continue;
         const day = isoWeekOneMonday(isoYear) + ((week - 1) * 7 + (weekday - 1)) * 86_400_000;
         const time = new Date(day + (hour * 60 + minute) * 60_000);
-        if (time.getUTCFullYear() === calendarYear) return time;
+        if (time.getUTCFullYear() === calendarYear) times.push(time);
     }
-    return undefined;
+    return times;
+}
+
+/**
+ * When the backup was taken, or undefined if the ID is not one. Of an ambiguous ID's times, the
+ * one nearest to, and not after, `reference`: the time the backup's metadata records (its
+ * end time), else now. Only when every candidate is after it (a clock behind the backup's),
+ * the earliest.
+ */
+export function backupIdTime(id: string, reference: Date = new Date()): Date | undefined {
+    const times = backupIdTimes(id);
+    const notAfter = times.filter((t) => t.getTime() <= reference.getTime());
+    return notAfter.length > 0 ? notAfter[notAfter.length - 1] : times[0];
 }
 
 /** The ID a backup taken at `time` (UTC) gets: the inverse of backupIdTime. */

@@ -98,9 +98,11 @@ function parseTime(value: unknown): Date | undefined {
 /**
  * Every entry of every metadata ConfigMap. A malformed entry (bad JSON, no or unknown state, a
  * key that is not a backup ID) becomes a warning and is skipped: one bad key must not hide the
- * other restore points. An ID found in two rotated ConfigMaps keeps its successful entry.
+ * other restore points. An ID found in two rotated ConfigMaps keeps its successful entry. An
+ * entry without a start time gets the time its ID decodes to, against the entry's end time, else
+ * `now` (an ID minted in the last days of December is ambiguous, see backupIdTimes).
  */
-export function readMetadataEntries(configMaps: MetadataConfigMap[]): { entries: MetadataEntry[]; warnings: string[] } {
+export function readMetadataEntries(configMaps: MetadataConfigMap[], now: Date = new Date()): { entries: MetadataEntry[]; warnings: string[] } {
     const warnings: string[] = [];
     const byKey = new Map<string, MetadataEntry>();
     const ordered = [...configMaps].sort(
@@ -128,9 +130,10 @@ export function readMetadataEntries(configMaps: MetadataConfigMap[]): { entries:
             }
             const fields = value as Record<string, unknown>;
             const started = parseTime(fields.start_time);
-            const time = started ?? backupIdTime(id)!;
+            const ended = parseTime(fields.end_time);
+            const time = started ?? backupIdTime(id, ended ?? now)!;
             const duration = typeof fields.duration_ms === "number" ? fields.duration_ms : Number.NaN;
-            const completed = parseTime(fields.end_time) ?? (started && Number.isFinite(duration) ? new Date(started.getTime() + duration) : undefined);
+            const completed = ended ?? (started && Number.isFinite(duration) ? new Date(started.getTime() + duration) : undefined);
             const key = `${configMap.service}/${id}`;
             const previous = byKey.get(key);
             if (previous?.state === "SUCCESS") continue;

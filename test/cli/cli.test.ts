@@ -396,6 +396,14 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.strictEqual(cluster.requests.slice(before).length, 0, "the cluster was not read");
         });
 
+        it("new-cluster with an ID minted on 2023-12-31: decoded against now, not taken for 2023-01-01", async () => {
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "235270000", "--dry-run"]);
+            assert.strictEqual(plan.code, 0, plan.stderr);
+            assert.ok(plan.stdout.startsWith("restore point 235270000 (2023-12-31T00:00:00.000Z),"), plan.stdout);
+            const early = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "235270000", "--dry-run"], "2023-06-01T00:00:00Z");
+            assert.ok(early.stdout.startsWith("restore point 235270000 (2023-01-01T00:00:00.000Z),"), early.stdout);
+        });
+
         it("--dry-run prints the diff and writes nothing", async () => {
             const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--dry-run"]);
             assert.strictEqual(plan.code, 0);

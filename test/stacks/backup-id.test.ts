@@ -1,5 +1,9 @@
 import assert from "assert/strict";
-import { backupIdAt, backupIdTime } from "../../stacks/backup-id";
+import { backupIdAt, backupIdTime, backupIdTimes } from "../../stacks/backup-id";
+import { readMetadataEntries } from "../../stacks/catalogue";
+import { readStackConfig } from "../../stacks/config";
+import { checkAgainstPreviousState, planRestore } from "../../stacks/restore";
+import { minioConfig, source } from "../support/stacks";
 
 const at = (iso: string) => new Date(iso);
 
@@ -31,6 +35,63 @@ describe("backup IDs", () => {
         for (let t = Date.UTC(2026, 11, 20); t < Date.UTC(2027, 0, 12); t += 3_600_000) {
             assert.equal(backupIdTime(backupIdAt(new Date(t)))?.getTime(), t);
         }
+    });
+
+    describe("ambiguous in the last days of December", () => {
+        // 2023-01-01 and 2023-12-31 are both calendar year 23, ISO week 52, Sunday (FACTS.md).
+        it("235270000 is both 2023-01-01 and 2023-12-31", () => {
+            assert.deepEqual(backupIdTimes("235270000").map((t) => t.toISOString()), ["2023-01-01T00:00:00.000Z", "2023-12-31T00:00:00.000Z"]);
+            assert.equal(backupIdAt(at("2023-01-01T00:00:00Z")), "235270000");
+            assert.equal(backupIdAt(at("2023-12-31T00:00:00Z")), "235270000");
+        });
+
+        it("decodes to the candidate nearest to, and not after, the reference time", () => {
+            const decode = (id: string, reference: string) => backupIdTime(id, at(reference))?.toISOString();
+            assert.equal(decode("235270000", "2024-01-15T00:00:00Z"), "2023-12-31T00:00:00.000Z");
+            assert.equal(decode("235270000", "2023-12-31T00:00:00Z"), "2023-12-31T00:00:00.000Z", "a reference equal to a candidate is not after it");
+            assert.equal(decode("235270000", "2023-12-30T23:59:00Z"), "2023-01-01T00:00:00.000Z");
+            assert.equal(decode("235270000", "2023-06-01T00:00:00Z"), "2023-01-01T00:00:00.000Z");
+            // Wednesday of ISO week 1: 2025-01-01 (week 1 of 2025) and 2025-12-31 (week 1 of 2026).
+            assert.equal(decode("250130000", "2026-01-02T00:00:00Z"), "2025-12-31T00:00:00.000Z");
+            assert.equal(decode("250130000", "2025-03-01T00:00:00Z"), "2025-01-01T00:00:00.000Z");
+            // Every candidate after the reference (a clock behind the backup's): the nearest one.
+            assert.equal(decode("235270000", "2022-12-01T00:00:00Z"), "2023-01-01T00:00:00.000Z");
+        });
+
+        it("decodes against now by default: the backup of 2023-12-31 is not taken for one of a year earlier", () => {
+            assert.equal(backupIdTime("235270000")?.toISOString(), "2023-12-31T00:00:00.000Z");
+        });
+
+        it("round-trips every hour around two ambiguous New Years, given the time itself as the reference", () => {
+            for (const [from, to] of [[Date.UTC(2022, 11, 20), Date.UTC(2023, 0, 12)], [Date.UTC(2023, 11, 20), Date.UTC(2024, 0, 12)], [Date.UTC(2024, 11, 20), Date.UTC(2025, 0, 12)], [Date.UTC(2025, 11, 20), Date.UTC(2026, 0, 12)]]) {
+                for (let t = from; t < to; t += 3_600_000) {
+                    assert.equal(backupIdTime(backupIdAt(new Date(t)), new Date(t))?.getTime(), t, new Date(t).toISOString());
+                }
+            }
+        });
+
+        it("the catalogue decodes a metadata entry against its own end time, else against now", () => {
+            const { entries } = readMetadataEntries(
+                [
+                    { name: "rondb-backups-metadata", service: "rondb", data: { "235270000": JSON.stringify({ state: "SUCCESS", end_time: "2023-12-31T00:09:00Z" }) } },
+                    { name: "opensearch-backups-metadata", service: "opensearch", data: { "235270000": JSON.stringify({ state: "SUCCESS" }) } },
+                ],
+                at("2024-01-10T00:00:00Z"),
+            );
+            assert.deepEqual(entries.map((e) => [e.service, e.time.toISOString()]), [
+                ["opensearch", "2023-12-31T00:00:00.000Z"],
+                ["rondb", "2023-12-31T00:00:00.000Z"],
+            ]);
+            const early = readMetadataEntries([{ name: "rondb-backups-metadata", service: "rondb", data: { "235270000": JSON.stringify({ state: "SUCCESS" }) } }], at("2023-03-01T00:00:00Z"));
+            assert.equal(early.entries[0].time.toISOString(), "2023-01-01T00:00:00.000Z", "then, 2023-12-31 had not come yet");
+        });
+
+        it("an in-place restore of the newest backup, taken 2023-12-31, is not refused as taken before a fresh install of 2023-06", () => {
+            const config = readStackConfig(source({ ...minioConfig(), restore: { mode: "in-place", backupId: "235270000", backupHopsworksVersion: "4.8.0", forceDataClear: true, confirm: "test/235270000" } }));
+            const restore = planRestore(config)!;
+            assert.equal(restore.backupTakenAt, "2023-12-31T00:00:00.000Z");
+            assert.deepEqual(checkAgainstPreviousState(config, restore, { hopsworksInstalledAt: "2023-06-01T00:00:00.000Z", restoreHistory: [] }), []);
+        });
     });
 
     for (const bad of ["25481120", "2548112000", "250010000", "255410000", "254801200", "254812400", "254811260", "25481120a", "275312000"]) {
