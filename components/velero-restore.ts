@@ -7,6 +7,8 @@ export interface VeleroRestoreArgs {
     manifest: Manifest;
     /** Spec fields the Velero controller writes, kept out of diffs. */
     ignoreChanges: string[];
+    /** Also accept PartiallyFailed (a typed restore.acceptPartial); default false: only Completed. */
+    acceptPartial?: boolean;
 }
 
 /**
@@ -29,19 +31,31 @@ export class VeleroRestore extends pulumi.ComponentResource {
                 parent: this,
                 dependsOn: opts?.dependsOn,
                 ignoreChanges: args.ignoreChanges,
-                // The controller ignores spec edits once it has started: a new spec needs a new Restore.
-                replaceOnChanges: ["spec"],
+                // The controller ignores spec edits once it has started: a new spec, or a new
+                // restore.attempt (an annotation), needs a new Restore, which Velero runs afresh.
+                replaceOnChanges: ["spec", "metadata.annotations"],
                 deleteBeforeReplace: true,
             },
         );
         const restore = this.restore;
         this.completed = (restore as unknown as { status: pulumi.Output<RestoreStatus | undefined> }).status.apply((status) => {
             const phase = status?.phase;
+            if (phase === "PartiallyFailed" && args.acceptPartial) {
+                pulumi.log.warn(
+                    `Velero restore ${metadata.namespace}/${metadata.name} ended PartiallyFailed${restoreProblems(status)}; accepted by restore.acceptPartial. ` +
+                        `What it could not restore is missing: velero restore describe ${metadata.name} -n ${metadata.namespace} --details`,
+                    restore,
+                );
+                return phase;
+            }
             if (phase !== "Completed") {
                 throw new pulumi.ResourceError(
                     `Velero restore ${metadata.namespace}/${metadata.name} ended ${phase ?? "without a phase"}, not Completed${restoreProblems(status)}; ` +
                         `Hopsworks was not installed. Inspect it with: velero restore describe ${metadata.name} -n ${metadata.namespace} --details ` +
-                        `(or kubectl get restore.velero.io ${metadata.name} -n ${metadata.namespace} -o yaml)`,
+                        `(or kubectl get restore.velero.io ${metadata.name} -n ${metadata.namespace} -o yaml). ` +
+                        `Then run it again: fix the cause and raise restore.attempt (pulumi config set --path restore.attempt <n+1>)` +
+                        (phase === "PartiallyFailed" ? `, or accept it: pulumi config set --path restore.acceptPartial <stack>/<backupId>` : "") +
+                        `, and pulumi up`,
                     restore,
                     true,
                 );

@@ -89,6 +89,10 @@ export interface RestoreConfig {
     veleroBackups: { main?: string; users?: string };
     forceDataClear: boolean;
     confirm?: string;
+    /** New-cluster only: bumped to run the Velero restores again (each Restore is recreated). */
+    attempt: number;
+    /** New-cluster only: "<stack>/<backupId>" accepts Velero restores that ended PartiallyFailed. */
+    acceptPartial?: string;
 }
 
 export interface StackConfig {
@@ -129,7 +133,7 @@ export const CONFIG_KEYS = {
         "valuesFiles", "timeoutSeconds",
     ],
     restore: [
-        "mode", "backupId", "rondbBackupId", "opensearchSnapshot", "opensearchSkipIndices", "veleroBackups",
+        "mode", "backupId", "rondbBackupId", "opensearchSnapshot", "opensearchSkipIndices", "veleroBackups", "attempt", "acceptPartial",
         "backupHopsworksVersion", "forceDataClear", "confirm",
     ],
     veleroBackups: ["main", "users"],
@@ -566,6 +570,8 @@ function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): Res
     const backupHopsworksVersion = r.digits(o, "restore.backupHopsworksVersion", (v) => /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v), "must be the Hopsworks version that took the backup, e.g. \"4.8.0\"");
     const forceDataClear = r.boolean(o, "restore.forceDataClear", false);
     const confirm = r.string(o, "restore.confirm");
+    const attempt = r.integer(o, "restore.attempt", { min: 1, default: 1 }) ?? 1;
+    const acceptPartial = r.string(o, "restore.acceptPartial");
     if (mode === undefined) return undefined;
 
     if (mode !== "none") {
@@ -608,5 +614,20 @@ function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): Res
             if (o[key] !== undefined && o[key] !== null) r.problem(`restore.${key}`, "applies only to restore.mode: in-place");
         }
     }
-    return { mode, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm };
+    if (mode === "new-cluster") {
+        const expected = `${r.source.stack}/${backupId ?? "<backupId>"}`;
+        if (acceptPartial !== undefined && acceptPartial !== expected) {
+            r.invalid(
+                "restore.acceptPartial",
+                acceptPartial,
+                `must be exactly ${JSON.stringify(expected)} to install Hopsworks on Velero restores of backup ${backupId ?? "<backupId>"} that ended PartiallyFailed; ` +
+                    "the objects Velero could not restore stay missing",
+            );
+        }
+    } else {
+        for (const key of ["attempt", "acceptPartial"]) {
+            if (o[key] !== undefined && o[key] !== null) r.problem(`restore.${key}`, "applies only to restore.mode: new-cluster (the Velero restores this stack runs)");
+        }
+    }
+    return { mode, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm, attempt, acceptPartial };
 }

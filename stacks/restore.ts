@@ -24,7 +24,12 @@ export interface VeleroRestorePlan {
     manifest: Manifest;
     /** Spec fields the Velero controller fills in, ignored in diffs. */
     ignoreChanges: string[];
+    /** Accept a restore that ended PartiallyFailed (restore.acceptPartial), not only Completed. */
+    acceptPartial: boolean;
 }
+
+/** Bumped by restore.attempt: a new value recreates the Restore, so Velero runs it again. */
+export const RESTORE_ATTEMPT_ANNOTATION = "hopsworks-dr.io/restore-attempt";
 
 export interface RestorePlan {
     mode: "new-cluster" | "in-place";
@@ -91,10 +96,12 @@ function veleroRestore(config: StackConfig, schedule: string, backupName: string
                     // Completed would hang until the timeout when a restore ends PartiallyFailed.
                     "pulumi.com/waitFor": RESTORE_FINISHED_WAIT,
                     "pulumi.com/timeoutSeconds": String(RESTORE_WAIT_SECONDS),
+                    [RESTORE_ATTEMPT_ANNOTATION]: String(config.restore.attempt),
                 },
             },
             spec: backupName ? { backupName } : { scheduleName: schedule },
         },
+        acceptPartial: config.restore.acceptPartial !== undefined,
         // With scheduleName, the controller writes the backup it chose into spec.backupName.
         ignoreChanges: backupName ? CONTROLLER_WRITTEN : [...CONTROLLER_WRITTEN, "spec.backupName"],
     };

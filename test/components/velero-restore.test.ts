@@ -20,7 +20,8 @@ describe("VeleroRestore component", () => {
         assert.deepEqual(restore.inputs, manifest);
         assert.deepEqual(restore.dependencies.map(nameOf), ["hopsworks-bsl"]);
         assert.deepEqual(restore.ignoreChanges, ["spec.itemOperationTimeout", "spec.backupName"]);
-        assert.deepEqual(restore.replaceOnChanges, ["spec"]);
+        // A new spec, or a new restore.attempt annotation, recreates the Restore so Velero runs it again.
+        assert.deepEqual(restore.replaceOnChanges, ["spec", "metadata.annotations"]);
         assert.equal(restore.deleteBeforeReplace, true);
     });
 
@@ -52,5 +53,27 @@ describe("VeleroRestore component", () => {
         assert.equal(restoreProblems({ phase: "PartiallyFailed", errors: 2 }), " (2 errors)");
         assert.equal(restoreProblems({ phase: "Failed", failureReason: "plugin panicked", errors: 1 }), " (failure reason: plugin panicked, 1 error)");
         assert.equal(restoreProblems({ phase: "Completed" }), "");
+    });
+
+    it("says both ways forward when a restore ends PartiallyFailed: a new attempt, or a typed acceptance", async () => {
+        const recorder = new Recorder("hopsworks-dr", "test", { restorePhase: "PartiallyFailed" });
+        await assert.rejects(
+            recorder.run(async () => ({ completed: new VeleroRestore("k8s-backups-main", { manifest, ignoreChanges: [] }).completed })),
+            /raise restore\.attempt \(pulumi config set --path restore\.attempt <n\+1>\), or accept it: pulumi config set --path restore\.acceptPartial <stack>\/<backupId>, and pulumi up/,
+        );
+    });
+
+    it("accepts a PartiallyFailed restore only with acceptPartial, and never a Failed one", async () => {
+        const partial = new Recorder("hopsworks-dr", "test", { restorePhase: "PartiallyFailed" });
+        let phase: string | undefined;
+        await partial.run(async () => {
+            new VeleroRestore("k8s-backups-main", { manifest, ignoreChanges: [], acceptPartial: true }).completed.apply((p) => (phase = p));
+        });
+        assert.equal(phase, "PartiallyFailed");
+        const failed = new Recorder("hopsworks-dr", "test", { restorePhase: "Failed" });
+        await assert.rejects(
+            failed.run(async () => ({ completed: new VeleroRestore("k8s-backups-main", { manifest, ignoreChanges: [], acceptPartial: true }).completed })),
+            /ended Failed, not Completed/,
+        );
     });
 });

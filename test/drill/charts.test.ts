@@ -215,7 +215,7 @@ describe("drill: the stand-in charts match what the program deploys", function (
             const defaults = chartValues("hopsworks");
             assert.ok(validate(defaults), ajv.errorsText(validate.errors));
             const restores = [
-                restoreValues({ mode: "new-cluster", backupId: "254811200", opensearchSkipIndices: [], veleroBackups: {}, forceDataClear: false }),
+                restoreValues({ mode: "new-cluster", backupId: "254811200", opensearchSkipIndices: [], veleroBackups: {}, forceDataClear: false, attempt: 1 }),
                 restoreValues({
                     mode: "in-place",
                     backupId: "254811200",
@@ -224,6 +224,7 @@ describe("drill: the stand-in charts match what the program deploys", function (
                     opensearchSkipIndices: ["myindex"],
                     veleroBackups: { main: "k8s-backups-main-20260213153627" },
                     forceDataClear: true,
+                    attempt: 1,
                 }),
             ];
             for (const values of restores) {

@@ -199,6 +199,8 @@ describe("golden: the manual's restore examples", () => {
             "pulumi.com/waitFor":
                 "jsonpath={$[?@.phase=='Completed' || @.phase=='PartiallyFailed' || @.phase=='Failed' || @.phase=='FailedValidation']}",
             "pulumi.com/timeoutSeconds": "3600",
+            // restore.attempt: a new value recreates the Restore, so Velero runs it again.
+            "hopsworks-dr.io/restore-attempt": "1",
         });
     });
 

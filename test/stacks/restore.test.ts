@@ -44,6 +44,11 @@ describe("restore config", () => {
         ["in-place confirming another backup", withRestore({ ...IN_PLACE, confirm: "test/254811140" }), "restore.confirm", /"test\/254811140": must be exactly "test\/254811200"/],
         ["in-place confirming another stack", withRestore({ ...IN_PLACE, confirm: "prod/254811200" }), "restore.confirm", /must be exactly "test\/254811200"/],
         ["forceDataClear on a new-cluster restore", withRestore({ ...BACKUP, mode: "new-cluster", forceDataClear: true }), "restore.forceDataClear", /applies only to restore.mode: in-place/],
+        ["a restore attempt of 0", withRestore({ ...BACKUP, mode: "new-cluster", attempt: 0 }), "restore.attempt", /= 0: must be/],
+        ["a restore attempt on an in-place restore", withRestore({ ...IN_PLACE, attempt: 2 }), "restore.attempt", /applies only to restore.mode: new-cluster/],
+        ["accepting a partial restore of another backup", withRestore({ ...BACKUP, mode: "new-cluster", acceptPartial: "test/254811140" }), "restore.acceptPartial", /"test\/254811140": must be exactly "test\/254811200" to install Hopsworks on Velero restores of backup 254811200 that ended PartiallyFailed/],
+        ["accepting a partial restore by yes", withRestore({ ...BACKUP, mode: "new-cluster", acceptPartial: "yes" }), "restore.acceptPartial", /must be exactly "test\/254811200"/],
+        ["acceptPartial with no restore", withRestore({ mode: "none", acceptPartial: "test/254811200" }), "restore.acceptPartial", /applies only to restore.mode: new-cluster/],
         ["a values file carrying restoreFromBackup", withRestore({ mode: "none" }, (c) => (c.hopsworks.valuesFiles = ["test/fixtures/values-restore-leftover.yaml"])), "hopsworks.valuesFiles[0]", /sets global._hopsworks.restoreFromBackup; restores are set with hopsworks-dr:restore/],
     ];
     for (const [title, config, key, says] of refusals) {
@@ -54,6 +59,13 @@ describe("restore config", () => {
             assert.match(problem.message, says);
         });
     }
+
+    it("marks each Velero restore with the attempt, and accepts a partial restore only when typed", () => {
+        const first = planRestore(readStackConfig(source(withRestore({ ...BACKUP, mode: "new-cluster" }))))!;
+        const again = planRestore(readStackConfig(source(withRestore({ ...BACKUP, mode: "new-cluster", attempt: 2, acceptPartial: "test/254811200" }))))!;
+        assert.deepEqual(first.veleroRestores.map((r) => [r.manifest.metadata.annotations!["hopsworks-dr.io/restore-attempt"], r.acceptPartial]), [["1", false], ["1", false]]);
+        assert.deepEqual(again.veleroRestores.map((r) => [r.manifest.metadata.annotations!["hopsworks-dr.io/restore-attempt"], r.acceptPartial]), [["2", true], ["2", true]]);
+    });
 
     it("takes a backup ID written as a YAML number", () => {
         const config = readStackConfig(source(withRestore({ mode: "new-cluster", backupId: 254811200, backupHopsworksVersion: "4.8.0" })));
