@@ -14,6 +14,7 @@ export const OPTIONS = {
     stack: { type: "string" },
     mode: { type: "string" },
     backup: { type: "string" },
+    "backup-version": { type: "string" },
     "backup-id": { type: "string" },
     "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
@@ -32,6 +33,7 @@ const OPTION_HELP: Record<OptionName, [string, string]> = {
     stack: ["--stack <name>", "read Pulumi.<name>.yaml in the working directory for the namespaces"],
     mode: ["--mode <mode>", "new-cluster (after a total cluster loss) or in-place (Hopsworks 4.8.0 or newer)"],
     backup: ["--backup <id>", "latest (the default: the newest complete restore point) or a backup ID such as 254811200"],
+    "backup-version": ["--backup-version <x.y.z>", "the Hopsworks version that took the backup, such as 4.8.0 (required: the backup metadata does not record it)"],
     "backup-id": ["--backup-id <id>", "the backup ID of the in-place restore to run again, such as 254811200"],
     "dry-run": ["--dry-run", "print the diff and write nothing"],
     yes: ["--yes", "do it (without it, only show what would happen)"],
@@ -105,22 +107,24 @@ export const COMMAND_SPECS: CommandSpec[] = [
     {
         name: "restore plan",
         title: "Write a restore into a stack file",
-        synopsis: "--stack <name> --mode new-cluster|in-place [--backup latest|<id>] [--dry-run] [--yes]",
+        synopsis: "--stack <name> --mode new-cluster|in-place --backup-version <x.y.z> [--backup latest|<id>] [--dry-run] [--yes]",
         summary: "write the restore block into Pulumi.<name>.yaml",
         description:
             "Picks the newest complete restore point (latest) or checks the one given, then writes the hopsworks-dr:restore\n" +
             "block (mode, backupId, backupHopsworksVersion, veleroBackups) into Pulumi.<name>.yaml, after running the\n" +
             "program's own validation on the result. Only the block's lines change; comments and line endings are kept.\n" +
+            "--backup-version is the Hopsworks version that took the backup, as you know it (the backup metadata does not\n" +
+            "record it); the validation refuses it unless it equals the stack's hopsworks.version, as a restore needs.\n" +
             "For new-cluster with a given ID the cluster is not read: a new cluster has no catalogue before its restore.\n" +
             "The file is locked (Pulumi.<name>.yaml.lock) while the command runs, and replaced in one rename.",
-        options: ["stack", "mode", "backup", "dry-run", "yes", ...CLUSTER_OPTIONS],
+        options: ["stack", "mode", "backup-version", "backup", "dry-run", "yes", ...CLUSTER_OPTIONS],
         optionHelp: {
             stack: "the stack: Pulumi.<name>.yaml in the working directory gets the block, and gives the namespaces",
             yes: "for in-place, also write forceDataClear and confirm, which confirm the restore",
         },
         examples: [
-            ["After a total cluster loss: see what would be written, then write it", "hopsworks-dr restore plan --stack prod --mode new-cluster --backup 254811200 --dry-run"],
-            ["An in-place restore of the newest complete restore point, confirmed", "hopsworks-dr restore plan --stack prod --mode in-place --yes"],
+            ["After a total cluster loss: see what would be written, then write it", "hopsworks-dr restore plan --stack prod --mode new-cluster --backup-version 4.8.0 --backup 254811200 --dry-run"],
+            ["An in-place restore of the newest complete restore point, confirmed", "hopsworks-dr restore plan --stack prod --mode in-place --backup-version 4.8.0 --yes"],
         ],
     },
     {

@@ -26,6 +26,8 @@ const load = {
 
 /** A stack name as Pulumi.<name>.yaml names it: letters, digits, -, _ and . (no path, no organization). */
 const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+/** A Hopsworks version, as stacks/config.ts reads hopsworks.version and restore.backupHopsworksVersion. */
+const HOPSWORKS_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** An RFC 1123 label, as cli/stack-settings.ts's NAMESPACE_NAME (repeated so a usage error loads nothing). */
 const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -58,15 +60,24 @@ function checkValues(values: Values, command: string): void {
         const { backupIdTime, BACKUP_ID_EXPECTED } = load.backupId();
         if (backupIdTime(values.backup) === undefined) throw bad("backup", `${BACKUP_ID_EXPECTED}, or latest`);
     }
+    if (values["backup-version"] !== undefined && !HOPSWORKS_VERSION.test(values["backup-version"])) {
+        throw bad("backup-version", "must be a Hopsworks version such as 4.8.0");
+    }
     if (values["backup-id"] !== undefined) {
         const { backupIdTime, BACKUP_ID_EXPECTED } = load.backupId();
         if (backupIdTime(values["backup-id"]) === undefined) throw bad("backup-id", BACKUP_ID_EXPECTED);
     }
 }
 
-function required(values: Values, name: "stack" | "mode" | "backup-id", command: string): string {
+/** Why a required option is needed, where its name alone does not say. */
+const REQUIRED_BECAUSE: Partial<Record<OptionName, string>> = {
+    "backup-version":
+        "the Hopsworks version that took the backup, such as 4.8.0 (the backup metadata does not record it, and a restore needs the exact same version)",
+};
+
+function required(values: Values, name: "stack" | "mode" | "backup-id" | "backup-version", command: string): string {
     const value = values[name];
-    if (value === undefined) throw new UsageError(`--${name} is required`, command);
+    if (value === undefined) throw new UsageError(`--${name} is required${REQUIRED_BECAUSE[name] ? `: ${REQUIRED_BECAUSE[name]}` : ""}`, command);
     return value as string;
 }
 
@@ -134,6 +145,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
             return load.restore().restorePlan(connect, io, {
                 stack: required(values, "stack", command),
                 mode: required(values, "mode", command) as "new-cluster" | "in-place",
+                backupVersion: required(values, "backup-version", command),
                 backup: values.backup ?? "latest",
                 dryRun: values["dry-run"] === true,
                 yes: values.yes === true,

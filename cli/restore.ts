@@ -99,6 +99,12 @@ function prepareEdit(settings: StackSettings, after: string, dryRun: boolean): {
 export interface PlanOptions {
     stack: string;
     mode: "new-cluster" | "in-place";
+    /**
+     * The Hopsworks version that took the backup, as the operator states it: the backup metadata
+     * (stacks/catalogue.ts, MetadataEntry) records no version, and copying the stack's own
+     * hopsworks.version would make the same-version rule pass whatever took the backup.
+     */
+    backupVersion: string;
     backup: string;
     dryRun: boolean;
     yes: boolean;
@@ -107,7 +113,6 @@ export interface PlanOptions {
 export async function restorePlan(connect: (settings: StackSettings) => Promise<Cluster>, io: CliIo, options: PlanOptions): Promise<number> {
     // The file first: a missing or broken stack file is reported without touching the cluster.
     return withStack(options.stack, io, options.dryRun, async (settings) => {
-        const version = settings.hopsworksVersion;
         // A new cluster has no backup metadata until its Velero restore has run: a given ID is then
         // taken as it is (its date decoded), and the stack's restore waits for the backups to sync.
         const point =
@@ -116,8 +121,7 @@ export async function restorePlan(connect: (settings: StackSettings) => Promise<
                 : choosePoint((await loadCatalogue(await connect(settings), io)).points, options.backup);
         const confirm = `${options.stack}/${point.id}`;
 
-        const block: Record<string, unknown> = { mode: options.mode, backupId: point.id };
-        if (version !== undefined) block.backupHopsworksVersion = version;
+        const block: Record<string, unknown> = { mode: options.mode, backupId: point.id, backupHopsworksVersion: options.backupVersion };
         if (point.velero.main && point.velero.users) {
             block.veleroBackups = { main: point.velero.main.name, users: point.velero.users.name };
         }

@@ -70,10 +70,6 @@ export class StackSettings {
     get veleroNamespace(): string {
         return this.namespaceOf("velero", DEFAULTS.veleroNamespace);
     }
-
-    get hopsworksVersion(): string | undefined {
-        return this.setting("hopsworks", "version");
-    }
 }
 
 export function stackFilePath(stack: string, cwd: string): { file: string; shown: string } {

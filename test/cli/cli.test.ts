@@ -339,7 +339,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
 
     describe("restore plan and finish", () => {
         it("writes only the restore block, keeping comments and spacing, and finish removes exactly it", async () => {
-            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster"]);
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster"]);
             assert.deepStrictEqual([plan.code, plan.stderr], [0, WARNINGS]);
             assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE + RESTORE_BLOCK);
             assert.strictEqual(plan.stdout, [
@@ -368,7 +368,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             const lines = STACK_FILE.split("\n");
             const middle = [...lines.slice(0, 10), RESTORE_BLOCK.trimEnd(), ...lines.slice(10)].join("\n");
             fs.writeFileSync(stackPath, middle);
-            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "255211000"]);
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "255211000"]);
             assert.strictEqual(plan.code, 0);
             const expectedBlock = RESTORE_BLOCK.replace("new-cluster", "in-place").replace("250111000", "255211000").replace(/20251229/g, "20251222");
             assert.strictEqual(fs.readFileSync(stackPath, "utf8"), [...lines.slice(0, 10), expectedBlock.trimEnd(), ...lines.slice(10)].join("\n"));
@@ -378,7 +378,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 "  pulumi config set --path restore.forceDataClear true -s prod",
                 "  pulumi config set --path restore.confirm prod/255211000 -s prod",
             ].join("\n")));
-            const confirmed = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "255211000", "--yes"]);
+            const confirmed = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "255211000", "--yes"]);
             assert.strictEqual(confirmed.code, 0);
             assert.ok(fs.readFileSync(stackPath, "utf8").includes(
                 "      users: k8s-backups-users-resources-20251222100013\n    forceDataClear: true\n    confirm: prod/255211000\n  hopsworks-dr:hopsworks:\n",
@@ -387,7 +387,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
 
         it("new-cluster with a given ID: written unverified, since a new cluster has no catalogue before its restore", async () => {
             const before = cluster.requests.length;
-            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "254811200"]);
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "254811200"]);
             assert.strictEqual(plan.code, 0, plan.stderr);
             assert.ok(plan.stderr.includes("note: backup 254811200 is not checked against the catalogue (a new cluster has none before its restore)"));
             assert.ok(fs.readFileSync(stackPath, "utf8").endsWith(
@@ -397,15 +397,44 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
         });
 
         it("new-cluster with an ID minted on 2023-12-31: decoded against now, not taken for 2023-01-01", async () => {
-            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "235270000", "--dry-run"]);
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "235270000", "--dry-run"]);
             assert.strictEqual(plan.code, 0, plan.stderr);
             assert.ok(plan.stdout.startsWith("restore point 235270000 (2023-12-31T00:00:00.000Z),"), plan.stdout);
-            const early = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "235270000", "--dry-run"], "2023-06-01T00:00:00Z");
+            const early = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "235270000", "--dry-run"], "2023-06-01T00:00:00Z");
             assert.ok(early.stdout.startsWith("restore point 235270000 (2023-01-01T00:00:00.000Z),"), early.stdout);
         });
 
+        it("writes the backup's Hopsworks version as the operator states it, and refuses one other than the stack's", async () => {
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "254811200", "--backup-version", "4.8.0"]);
+            assert.strictEqual(plan.code, 0, plan.stderr);
+            assert.ok(fs.readFileSync(stackPath, "utf8").includes("    backupHopsworksVersion: 4.8.0\n"));
+            fs.writeFileSync(stackPath, STACK_FILE);
+            const other = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "254811200", "--backup-version", "4.7.1"]);
+            assert.strictEqual(other.code, 1);
+            assert.ok(other.stderr.endsWith(
+                "error: Invalid stack config (1 problem):\n" +
+                    `  - hopsworks-dr:restore.backupHopsworksVersion = "4.7.1": must equal hopsworks.version ("4.8.0"): restore with the exact Hopsworks version that took the backup, ` +
+                    "so set hopsworks.version and hopsworks.chartVersion to that version's for the restore\n",
+            ), other.stderr);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE, "nothing written");
+        });
+
+        it("requires --backup-version, since the backup metadata does not record the version, and checks its form", async () => {
+            const missing = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "in-place"]);
+            assert.strictEqual(missing.code, 2);
+            assert.ok(missing.stderr.startsWith(
+                "error: --backup-version is required: the Hopsworks version that took the backup, such as 4.8.0 (the backup metadata does not record it, " +
+                    "and a restore needs the exact same version)\nusage: hopsworks-dr restore plan --stack <name>",
+            ), missing.stderr);
+            const malformed = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup-version", "4.8"]);
+            assert.strictEqual(malformed.code, 2);
+            assert.ok(malformed.stderr.startsWith(`error: --backup-version "4.8": must be a Hopsworks version such as 4.8.0\n`), malformed.stderr);
+            assert.deepStrictEqual(cluster.requests, [], "nothing was contacted");
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE);
+        });
+
         it("--dry-run prints the diff and writes nothing", async () => {
-            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--dry-run"]);
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--dry-run"]);
             assert.strictEqual(plan.code, 0);
             assert.ok(plan.stdout.includes(`+    backupId: "250111000"\n`));
             assert.ok(plan.stdout.includes("dry run: Pulumi.prod.yaml not written\n"));
@@ -413,10 +442,10 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
         });
 
         it("refuses an incomplete point, and prints the program's own validation messages, writing nothing", async () => {
-            const partial = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "260211000"]);
+            const partial = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "260211000"]);
             assert.deepStrictEqual([partial.code, partial.stderr.split("\n").at(-2)], [1, "error: backup 260211000 is not a complete restore point: opensearch FAILED"]);
             fs.writeFileSync(stackPath, STACK_FILE.replace(/version: 4\.8\.0/g, "version: 4.7.0"));
-            const old = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "in-place"]);
+            const old = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.7.0", "--mode", "in-place"]);
             assert.strictEqual(old.code, 1);
             assert.ok(old.stderr.endsWith(
                 "error: Invalid stack config (1 problem):\n" +
@@ -427,7 +456,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
         });
 
         it("reports a missing or broken stack file without contacting the cluster", async () => {
-            const missing = await run(cluster, ["restore", "plan", "--stack", "staging", "--mode", "new-cluster"]);
+            const missing = await run(cluster, ["restore", "plan", "--stack", "staging", "--backup-version", "4.8.0", "--mode", "new-cluster"]);
             assert.deepStrictEqual([missing.code, missing.stderr], [1, "error: Pulumi.staging.yaml: no such stack file (run from the project directory, or check --stack)\n"]);
             fs.writeFileSync(stackPath, "config:\n  hopsworks-dr:storage: [unclosed\n");
             const broken = await run(cluster, ["restore", "finish", "--stack", "prod"]);
@@ -438,14 +467,14 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
     });
 
     describe("restore plan and finish: writing the stack file", () => {
-        const PLAN = ["restore", "plan", "--stack", "prod", "--mode", "new-cluster"];
+        const PLAN = ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster"];
         const lockPath = () => `${stackPath}.lock`;
         const leftovers = () => fs.readdirSync(cluster.dir).filter((f) => f.includes(".tmp") || f.endsWith(".lock") || f.includes(".stale-"));
 
         it("two runs at once: one holds the lock, the other is refused naming the lock file and its pid, and no write is lost", async () => {
             const [first, second] = await Promise.all([
                 run(cluster, PLAN),
-                run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "255211000", "--yes"]),
+                run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "255211000", "--yes"]),
             ]);
             assert.deepStrictEqual([first.code, second.code], [0, 1]);
             assert.strictEqual(second.stdout, "", "the refused run shows no diff");
@@ -540,7 +569,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             const at = STACK_FILE.indexOf("  # Velero settings");
             const commented = STACK_FILE.slice(0, at) + block + STACK_FILE.slice(at);
             fs.writeFileSync(stackPath, commented);
-            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "255211000"]);
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "255211000"]);
             assert.strictEqual(plan.code, 0, plan.stderr);
             assert.strictEqual(fs.readFileSync(stackPath, "utf8"), commented
                 .replace("mode: new-cluster", "mode: in-place")
