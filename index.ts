@@ -109,11 +109,13 @@ export = async () => {
         { dependsOn: bucket ? [velero, bucket] : [velero] },
     );
 
-    // New-cluster restore: main, then users, each after the one before (the manual's script).
+    // New-cluster restore: main, then users, each only once the one before it completed (the manual's script).
     const restores: VeleroRestore[] = [];
     for (const restore of plan.restore?.veleroRestores ?? []) {
-        const after = restores.length > 0 ? restores[restores.length - 1] : location;
-        restores.push(new VeleroRestore(restore.manifest.metadata.name, restore, { dependsOn: [after] }));
+        const previous = restores.length > 0 ? restores[restores.length - 1] : undefined;
+        restores.push(
+            new VeleroRestore(restore.manifest.metadata.name, { ...restore, after: previous?.completed }, { dependsOn: [previous ?? location] }),
+        );
     }
 
     const hopsworks = new Hopsworks(

@@ -9,7 +9,16 @@ export interface VeleroRestoreArgs {
     ignoreChanges: string[];
     /** Also accept PartiallyFailed (a typed restore.acceptPartial); default false: only Completed. */
     acceptPartial?: boolean;
+    /**
+     * The `completed` output of the restore this one follows; unset for the first. A dependsOn
+     * waits only for that Restore to exist: this waits for its outcome, so a failed main restore
+     * stops the users restore too.
+     */
+    after?: pulumi.Input<string>;
 }
+
+/** Records which restore this one waited for, and how that one ended. */
+export const AFTER_RESTORE_ANNOTATION = "hopsworks-dr.io/after-restore";
 
 /**
  * One Velero Restore, awaited until it finishes. `completed` resolves only when it ended
@@ -23,10 +32,14 @@ export class VeleroRestore extends pulumi.ComponentResource {
     constructor(name: string, args: VeleroRestoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hopsworks-dr:index:VeleroRestore", name, {}, opts);
         const { apiVersion, kind, metadata, spec } = args.manifest;
+        const annotations =
+            args.after === undefined
+                ? metadata.annotations
+                : pulumi.output(args.after).apply((phase) => ({ ...metadata.annotations, [AFTER_RESTORE_ANNOTATION]: phase }));
         this.restore = new k8s.apiextensions.CustomResource(
             name,
             // `status: undefined` makes the SDK surface the status the controller writes as an output.
-            { apiVersion, kind, metadata, spec, status: undefined },
+            { apiVersion, kind, metadata: { ...metadata, annotations }, spec, status: undefined },
             {
                 parent: this,
                 dependsOn: opts?.dependsOn,

@@ -259,9 +259,21 @@ describe("the program (index.ts)", () => {
                 (error: RenderError) => {
                     assert.match(error.message, /Velero restore velero\/k8s-backups-main ended Failed, not Completed; Hopsworks was not installed/);
                     assert.ok(!error.resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks"), "no Hopsworks release");
+                    // The users restore waits for the main one's outcome, not only for it to exist.
+                    assert.deepEqual(
+                        error.resources.filter((r) => r.type === "kubernetes:velero.io/v1:Restore").map((r) => r.name),
+                        ["k8s-backups-main"],
+                    );
                     return true;
                 },
             );
+        });
+
+        it("the users restore starts once the main one completed, and records that it did", async () => {
+            const { resources } = await program(withRestore({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: {} });
+            const [main, users] = resources.filter((r) => r.type === "kubernetes:velero.io/v1:Restore");
+            assert.equal(main.inputs.metadata.annotations["hopsworks-dr.io/after-restore"], undefined);
+            assert.equal(users.inputs.metadata.annotations["hopsworks-dr.io/after-restore"], "Completed");
         });
 
         it("new-cluster on a reused stack records a fresh install, so older backups cannot be restored in place", async () => {
