@@ -1,4 +1,5 @@
 import { BACKUP_ID_EXPECTED, backupIdTime } from "./backup-id";
+import { LIFECYCLE_RULE_ID } from "./bucket";
 import { CHART_SOURCE_FORMS, checkChartSource, chartSourceKind, ExpectedChart } from "./chart-source";
 import { ConfigError, ConfigReader, ConfigSource } from "./config-reader";
 import { formatDuration } from "./catalogue";
@@ -15,8 +16,13 @@ export interface StorageConfig {
      * HopsFS); the stack declares no AWS resource and only checks the bucket's versioning and lifecycle.
      */
     manage: boolean;
-    /** false: the bucket exists (e.g. HopsFS's own) and only its versioning, lifecycle and encryption are managed. */
+    /** false: the bucket exists (e.g. HopsFS's own) and only its versioning, lifecycle and (when set) encryption are managed. */
     create: boolean;
+    /**
+     * An adopted bucket's acknowledgement that its whole lifecycle configuration is replaced by the
+     * stack's (BucketLifecycleConfiguration owns every rule of the bucket); required with create false.
+     */
+    replaceLifecycleRules: boolean;
     region: string;
     /** Set for S3-compatible stores (MinIO, Ceph, ...); unset means AWS S3. Velero (in the cluster) uses it. */
     endpoint?: string;
@@ -28,7 +34,7 @@ export interface StorageConfig {
     caCert?: string;
     /** Unset on AWS (the plugin's default applies); "" by default for S3-compatible stores. */
     checksumAlgorithm?: string;
-    /** Default bucket encryption; "none" leaves the store's own setting alone. */
+    /** Default bucket encryption; "none" leaves the store's own setting alone (the default for S3-compatible stores and adopted buckets). */
     serverSideEncryption: "AES256" | "aws:kms" | "none";
     credentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
     iamRoleArn?: string;
@@ -122,7 +128,7 @@ export const BITNAMI_KUBECTL_LAST = "1.33";
 
 export const CONFIG_KEYS = {
     storage: [
-        "bucket", "manage", "create", "region", "endpoint", "apiEndpoint", "forcePathStyle", "insecureSkipTLSVerify", "caCert",
+        "bucket", "manage", "create", "replaceLifecycleRules", "region", "endpoint", "apiEndpoint", "forcePathStyle", "insecureSkipTLSVerify", "caCert",
         "checksumAlgorithm", "serverSideEncryption", "accessKeyId", "secretAccessKey", "iamRoleArn", "irsa", "kmsKeyArn",
     ],
     irsa: ["oidcProviderArn", "oidcProviderUrl"],
@@ -227,6 +233,7 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
     });
     const manage = r.boolean(s, "storage.manage", true);
     const create = r.boolean(s, "storage.create", true);
+    const replaceLifecycleRules = r.boolean(s, "storage.replaceLifecycleRules", false);
     const forcePathStyle = r.boolean(s, "storage.forcePathStyle", !onAws);
     const insecureSkipTLSVerify = r.boolean(s, "storage.insecureSkipTLSVerify", false);
     const caCert = r.string(s, "storage.caCert", {
@@ -239,8 +246,9 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
         expected: `must be one of ${CHECKSUMS.map((c) => JSON.stringify(c)).join(", ")}`,
     });
     // MinIO and Ceph refuse SSE-S3 unless they run a KMS, so S3-compatible stores default to none.
+    // An adopted bucket keeps its own default encryption (SSE-KMS, say) unless told otherwise.
     const serverSideEncryption = r.string(s, "storage.serverSideEncryption", {
-        default: onAws ? (given("kmsKeyArn") ? "aws:kms" : "AES256") : "none",
+        default: onAws && create ? (given("kmsKeyArn") ? "aws:kms" : "AES256") : "none",
         check: (v) => SSE.includes(v),
         expected: `must be one of ${SSE.join(", ")} ("aws:kms" needs storage.kmsKeyArn)`,
     }) as StorageConfig["serverSideEncryption"];
@@ -258,7 +266,7 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
 
     if (!manage) {
         const outside = "storage.manage: false leaves the bucket to its owners outside the stack";
-        for (const key of ["create", "serverSideEncryption", "kmsKeyArn"]) {
+        for (const key of ["create", "replaceLifecycleRules", "serverSideEncryption", "kmsKeyArn"]) {
             if (given(key)) r.problem(`storage.${key}`, `applies only when the stack manages the bucket; ${outside}: remove it`);
         }
         if (given("irsa")) {
@@ -269,6 +277,19 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
                     "or set storage.manage: true",
             );
         }
+    }
+    if (manage && !create && !replaceLifecycleRules && (s.replaceLifecycleRules === undefined || s.replaceLifecycleRules === null || s.replaceLifecycleRules === false || s.replaceLifecycleRules === "false")) {
+        // S3's PutBucketLifecycleConfiguration (and so BucketLifecycleConfiguration) replaces every rule of the bucket.
+        r.invalid(
+            "storage.replaceLifecycleRules",
+            s.replaceLifecycleRules ?? null,
+            `must be true to adopt bucket ${bucket ?? "<bucket>"} (storage.create: false): the stack declares its lifecycle configuration ` +
+                "(BucketLifecycleConfiguration), which replaces the bucket's whole lifecycle configuration: every rule it has now is removed " +
+                `and only ${LIFECYCLE_RULE_ID} is left. Set storage.replaceLifecycleRules: true to accept that, or storage.manage: false to ` +
+                "leave the bucket's settings alone; the stack then only checks its versioning and lifecycle",
+        );
+    } else if (manage && create && given("replaceLifecycleRules")) {
+        r.problem("storage.replaceLifecycleRules", "applies only to an adopted bucket (storage.create: false): a bucket the stack creates has no other lifecycle rules; remove it");
     }
     if (serverSideEncryption === "aws:kms" && !given("kmsKeyArn")) {
         r.invalid("storage.serverSideEncryption", "aws:kms", "needs storage.kmsKeyArn, the key to encrypt with");
@@ -308,6 +329,7 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
         bucket,
         manage,
         create,
+        replaceLifecycleRules,
         region,
         endpoint,
         apiEndpoint: endpoint === undefined ? undefined : (apiEndpoint ?? endpoint),

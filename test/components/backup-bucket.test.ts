@@ -79,15 +79,24 @@ describe("BackupBucket component", () => {
         }
     });
 
-    it("adopts an existing bucket: no Bucket resource, only its versioning, lifecycle and encryption", async () => {
+    it("adopts an existing bucket: no Bucket resource and no encryption resource, only its versioning and lifecycle", async () => {
         const c = awsConfig();
-        c.storage.create = false;
+        Object.assign(c.storage, { create: false, replaceLifecycleRules: true });
         const { resources, byName } = await record(declare(c));
         assert.deepEqual(
             resources.filter((r) => r.type.startsWith("aws:s3")).map((r) => r.name),
-            ["backup-bucket-versioning", "backup-bucket-lifecycle", "backup-bucket-encryption"],
+            ["backup-bucket-versioning", "backup-bucket-lifecycle"],
         );
         assert.equal(byName("backup-bucket-versioning").inputs.bucket, "hopsworks-backups");
+    });
+
+    it("sets an adopted bucket's encryption only when storage.serverSideEncryption is given", async () => {
+        const c = awsConfig();
+        Object.assign(c.storage, { create: false, replaceLifecycleRules: true, serverSideEncryption: "aws:kms", kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/1234" });
+        const { byName } = await record(declare(c));
+        assert.deepEqual(byName("backup-bucket-encryption").inputs.rules, [
+            { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:eu-north-1:123456789012:key/1234" }, bucketKeyEnabled: true },
+        ]);
     });
 
     it("trusts a private CA through the provider's customCaBundle file", async () => {

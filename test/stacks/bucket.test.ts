@@ -55,11 +55,14 @@ describe("bucket plan", () => {
         });
     });
 
-    it("leaves an adopted bucket's public access alone, and an S3-compatible store's encryption", () => {
+    it("leaves an adopted bucket's public access and encryption alone, and an S3-compatible store's encryption", () => {
         const adopted = awsConfig();
-        adopted.storage.create = false;
+        Object.assign(adopted.storage, { create: false, replaceLifecycleRules: true });
         assert.equal(plan(adopted).blockPublicAccess, false);
         assert.equal(plan(adopted).create, false);
+        assert.equal(plan(adopted).serverSideEncryption, undefined, "an adopted bucket keeps its own default encryption");
+        adopted.storage.serverSideEncryption = "AES256";
+        assert.deepEqual(plan(adopted).serverSideEncryption, { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] }, "unless it is set explicitly");
         const minio = plan(minioConfig());
         assert.equal(minio.serverSideEncryption, undefined);
         assert.equal(minio.blockPublicAccess, false);

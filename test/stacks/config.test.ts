@@ -30,6 +30,12 @@ const invalid: Case[] = [
     ["no region", minioConfig, (c) => delete c.storage.region, "storage.region", /is required/],
     ["an AWS region that is not one", awsConfig, (c) => (c.storage.region = "north"), "storage.region", /"north": must be an AWS region/],
     ["an endpoint that is not a URL", minioConfig, (c) => (c.storage.endpoint = "minio:9000"), "storage.endpoint", /must be the http\(s\) URL/],
+    ["an adopted AWS bucket without the lifecycle acknowledgement", awsConfig, (c) => (c.storage.create = false), "storage.replaceLifecycleRules", /^hopsworks-dr:storage\.replaceLifecycleRules = null: must be true to adopt bucket hopsworks-backups \(storage\.create: false\): the stack declares its lifecycle configuration \(BucketLifecycleConfiguration\), which replaces the bucket's whole lifecycle configuration: every rule it has now is removed and only HopsFSBlocksRetentionPolicy is left\. Set storage\.replaceLifecycleRules: true to accept that, or storage\.manage: false to leave the bucket's settings alone; the stack then only checks its versioning and lifecycle/],
+    ["an adopted S3-compatible bucket without the lifecycle acknowledgement", minioConfig, (c) => (c.storage.create = "false"), "storage.replaceLifecycleRules", /must be true to adopt bucket hopsworks-test \(storage\.create: false\)/],
+    ["an adopted bucket whose acknowledgement is false", awsConfig, (c) => Object.assign(c.storage, { create: false, replaceLifecycleRules: false }), "storage.replaceLifecycleRules", /= false: must be true to adopt bucket/],
+    ["replaceLifecycleRules on a bucket the stack creates", awsConfig, (c) => (c.storage.replaceLifecycleRules = true), "storage.replaceLifecycleRules", /applies only to an adopted bucket \(storage\.create: false\): a bucket the stack creates has no other lifecycle rules; remove it/],
+    ["replaceLifecycleRules with manage false", minioConfig, (c) => Object.assign(c.storage, { manage: false, replaceLifecycleRules: true }), "storage.replaceLifecycleRules", /applies only when the stack manages the bucket/],
+    ["replaceLifecycleRules that is not a boolean", awsConfig, (c) => Object.assign(c.storage, { create: false, replaceLifecycleRules: "yes" }), "storage.replaceLifecycleRules", /= "yes": must be true or false/],
     ["create that is not a boolean", minioConfig, (c) => (c.storage.create = "yes"), "storage.create", /"yes": must be true or false/],
     ["an unknown checksum algorithm", minioConfig, (c) => (c.storage.checksumAlgorithm = "MD5"), "storage.checksumAlgorithm", /"MD5": must be one of "", "CRC32"/],
     ["a caCert that is not PEM", minioConfig, (c) => (c.storage.caCert = "abc"), "storage.caCert", /must be a PEM certificate bundle/],
@@ -108,6 +114,7 @@ describe("stack config validation", () => {
                 bucket: "hopsworks-test",
                 manage: true,
                 create: true,
+                replaceLifecycleRules: false,
                 region: "us-east-1",
                 endpoint: "https://minio.example.com:9000",
                 apiEndpoint: "https://minio.example.com:9000",
@@ -167,6 +174,7 @@ describe("stack config validation", () => {
     it("takes strings for booleans and numbers, as `pulumi config set --path` stores them", () => {
         const c = minioConfig();
         c.storage.create = "false";
+        c.storage.replaceLifecycleRules = "true";
         c.backup = { enabled: "false", noncurrentVersionDays: "90" };
         const config = readStackConfig(source(c));
         assert.equal(config.storage.create, false);
@@ -224,6 +232,22 @@ describe("stack config validation", () => {
         const c = minioConfig();
         c.backup = { ttl: "721h" };
         assert.equal(readStackConfig(source(c)).backup.noncurrentVersionDays, 31);
+    });
+
+    it("adopts a bucket with the lifecycle acknowledgement, keeping its encryption unless serverSideEncryption is set", () => {
+        const adopted = (storage: Record<string, unknown>) => {
+            const c = awsConfig();
+            Object.assign(c.storage, { create: false, replaceLifecycleRules: true }, storage);
+            return readStackConfig(source(c)).storage;
+        };
+        assert.equal(adopted({}).serverSideEncryption, "none", "no default encryption: the bucket's own (SSE-KMS, say) stays");
+        assert.equal(adopted({}).replaceLifecycleRules, true);
+        assert.equal(adopted({ kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/1234" }).serverSideEncryption, "none", "the key alone only grants Velero's role its use");
+        assert.equal(adopted({ serverSideEncryption: "AES256" }).serverSideEncryption, "AES256");
+        assert.equal(adopted({ serverSideEncryption: "aws:kms", kmsKeyArn: "arn:aws:kms:eu-north-1:123456789012:key/1234" }).serverSideEncryption, "aws:kms");
+        const minio = minioConfig();
+        Object.assign(minio.storage, { create: "false", replaceLifecycleRules: "true" });
+        assert.equal(readStackConfig(source(minio)).storage.replaceLifecycleRules, true);
     });
 
     it("defaults to aws:kms encryption when a KMS key is given", () => {
