@@ -93,7 +93,22 @@ export function renderFiles(stack: string, resources: RecordedResource[], output
         "manifests.yaml": manifestsOf(resources).map(yaml).join("---\n"),
         "bucket.json": JSON.stringify(bucketOf(resources, outputs), null, 2) + "\n",
         "plan.txt": planText(stack, resources, outputs),
+        ...iamFile(resources),
     };
+}
+
+/**
+ * When the stack creates Velero's role (storage.irsa): its trust policy and its permission
+ * policy, as IAM reads them, for reviewers. Nothing when the role exists already (iamRoleArn)
+ * or the store uses keys.
+ */
+export function iamFile(resources: RecordedResource[]): { "iam.json"?: string } {
+    const role = resources.find((r) => r.type === "aws:iam/role:Role");
+    const policy = resources.find((r) => r.type === "aws:iam/policy:Policy");
+    if (!role || !policy) return {};
+    const document = (text: unknown) => (typeof text === "string" ? JSON.parse(text) : text);
+    const iam = { Role: role.inputs.name, TrustPolicy: document(role.inputs.assumeRolePolicy), Policy: policy.inputs.name, PermissionPolicy: document(policy.inputs.policy) };
+    return { "iam.json": JSON.stringify(iam, null, 2) + "\n" };
 }
 
 /** The mode, and for a restore its backup, when it was taken, its steps and the checks left for `pulumi up`. */

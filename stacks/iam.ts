@@ -1,4 +1,5 @@
 import { StackConfig } from "./config";
+import { LOCATION_PREFIX } from "./location";
 
 export interface PolicyDocument {
     Version: "2012-10-17";
@@ -8,13 +9,19 @@ export interface PolicyDocument {
 export interface VeleroIamPlan {
     roleName: string;
     policyName: string;
-    /** The S3-only policy of the AWS plugin's README, scoped to the backup bucket. */
+    /** The S3-only policy of the AWS plugin's README, scoped to the location's prefix in the backup bucket. */
     policy: PolicyDocument;
     /** Trusts the cluster's OIDC provider, for Velero's service account only. */
     trustPolicy: PolicyDocument;
 }
 
-export function veleroS3Policy(bucket: string, kmsKeyArn?: string): PolicyDocument {
+/**
+ * What the AWS plugin needs, and only under the location's prefix (k8s_backup/): Hopsworks keeps
+ * HopsFS data, RonDB and OpenSearch backups in the same bucket, and `BUCKET/*` would let Velero
+ * delete them. Object actions on `BUCKET/PREFIX/*`, listing with an s3:prefix condition, as
+ * aws-ia eks-blueprints-addons and terraform-aws-modules scope Velero's role.
+ */
+export function veleroS3Policy(bucket: string, kmsKeyArn?: string, prefix: string = LOCATION_PREFIX): PolicyDocument {
     const policy: PolicyDocument = {
         Version: "2012-10-17",
         Statement: [
@@ -28,9 +35,14 @@ export function veleroS3Policy(bucket: string, kmsKeyArn?: string): PolicyDocume
                     "s3:AbortMultipartUpload",
                     "s3:ListMultipartUploadParts",
                 ],
-                Resource: [`arn:aws:s3:::${bucket}/*`],
+                Resource: [`arn:aws:s3:::${bucket}/${prefix}/*`],
             },
-            { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`] },
+            {
+                Effect: "Allow",
+                Action: ["s3:ListBucket"],
+                Resource: [`arn:aws:s3:::${bucket}`],
+                Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}/*`] } },
+            },
         ],
     };
     if (kmsKeyArn) {

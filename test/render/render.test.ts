@@ -7,7 +7,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { renderStack } from "../../render/render";
 import { readStackFile } from "../../stacks/stack-file";
 import { REDACTED } from "../../stacks/secret";
-import { minioConfig, PROJECT_DIR, stackFile } from "../support/stacks";
+import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "../support/stacks";
 
 const FILES = ["hopsworks-values.yaml", "velero-values.yaml", "manifests.yaml", "bucket.json", "plan.txt"];
 
@@ -52,6 +52,26 @@ describe("render", () => {
         ]);
         assert.match(plan, /backup-bucket \(aws:s3\/bucket:Bucket\)\n {7}parent: backup-bucket \(hopsworks-dr:index:BackupBucket\)\n {7}protected, retained on delete\n/);
         assert.match(plan, /backup-location \(kubernetes:velero.io\/v1:BackupStorageLocation\)\n {7}parent: [^\n]*\n {7}depends on: backup-location-credentials \(kubernetes:core\/v1:Secret\)\n/);
+    });
+
+    it("writes iam.json, the trust and permission policies of the role the stack creates, and only then", async () => {
+        const c = awsConfig();
+        delete c.storage.iamRoleArn;
+        c.storage.irsa = {
+            oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/ABC",
+            oidcProviderUrl: "oidc.eks.eu-north-1.amazonaws.com/id/ABC",
+        };
+        const { files } = await renderStack(stackFile(c));
+        assert.deepEqual(Object.keys(files), [...FILES, "iam.json"]);
+        const iam = JSON.parse(files["iam.json"]);
+        assert.deepEqual(Object.keys(iam), ["Role", "TrustPolicy", "Policy", "PermissionPolicy"]);
+        assert.equal(iam.Role, "test-velero");
+        assert.equal(iam.Policy, "test-velero-s3");
+        assert.equal(iam.TrustPolicy.Statement[0].Condition.StringEquals["oidc.eks.eu-north-1.amazonaws.com/id/ABC:sub"], "system:serviceaccount:velero:velero-server");
+        assert.deepEqual(iam.PermissionPolicy.Statement.map((s: any) => s.Resource), [["arn:aws:s3:::hopsworks-backups/k8s_backup/*"], ["arn:aws:s3:::hopsworks-backups"]]);
+        // An existing role (iamRoleArn) or S3 keys: the stack creates no role, so there is nothing to show.
+        assert.ok(!("iam.json" in (await renderStack(stackFile(awsConfig()))).files));
+        assert.ok(!("iam.json" in (await renderStack(stackFile(minioConfig()))).files));
     });
 
     it("never writes a secret: credentials given to the program appear in no rendered file", async () => {

@@ -96,14 +96,14 @@ describe("Velero IAM plan", () => {
         assert.deepEqual(planVelero(config(c)).role, { kind: "created" });
     });
 
-    it("grants exactly the plugin's S3 actions on the bucket and its objects, plus the KMS key when encrypting with one", () => {
+    it("grants exactly the plugin's S3 actions under the location's prefix, plus the KMS key when encrypting with one", () => {
         assert.deepEqual(veleroS3Policy("b").Statement, [
             {
                 Effect: "Allow",
                 Action: ["s3:GetObject", "s3:DeleteObject", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                Resource: ["arn:aws:s3:::b/*"],
+                Resource: ["arn:aws:s3:::b/k8s_backup/*"],
             },
-            { Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::b"] },
+            { Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::b"], Condition: { StringLike: { "s3:prefix": ["k8s_backup", "k8s_backup/*"] } } },
         ]);
         assert.deepEqual(veleroS3Policy("b", "arn:aws:kms:eu-north-1:1:key/k").Statement[2], {
             Effect: "Allow",
