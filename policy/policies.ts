@@ -11,7 +11,6 @@
  * Kept apart from index.ts because `new PolicyPack(...)` starts a gRPC server: tests import this
  * module and call `validateResource` / `validateStack` directly.
  */
-import { Secret } from "@pulumi/policy";
 import type {
     PolicyResource,
     ReportViolation,
@@ -219,38 +218,58 @@ export const veleroReleaseOwnsNoLocationOrSecret = resourcePolicy(
 );
 
 /**
- * Whether a property is secret. Validation policies get secrets unwrapped, with no marker
- * (pulumi/pulumi-policy#241), so two signs are accepted: a `Secret` wrapper (the form the policy
- * SDK uses when it keeps secrets, as for remediations, and the one the tests give) or the property
- * being listed in the resource's `additionalSecretOutputs` option.
+ * Keys whose value is a credential, compared lowercased without separators by their ending
+ * (password, bindPassword, secretKey, secretAccessKey, accessKey, token, apiKey, clientSecret),
+ * and values that are credentials whatever their key. A key that names where a credential is
+ * (access_key_id, passwordSecretName, secretKeyRef) does not end so. Written apart from the
+ * program's own check of values files (stacks/values-files.ts), on purpose.
  */
-function isSecretProperty(args: ResourceValidationArgs, property: string, value: unknown): boolean {
-    return value instanceof Secret || (args.opts?.additionalSecretOutputs ?? []).includes(property);
+const CREDENTIAL_KEY_ENDINGS = ["password", "passwd", "secretkey", "secretaccesskey", "accesskey", "token", "apikey", "clientsecret"];
+const CREDENTIAL_VALUES: [RegExp, string][] = [
+    [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/, "an AWS access key ID"],
+    [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a PEM private key"],
+];
+
+/** Where a values tree holds a recognisable credential, as "path (why)"; never the value. */
+export function credentialsIn(value: unknown, at = ""): string[] {
+    if (Array.isArray(value)) return value.flatMap((v, i) => credentialsIn(v, `${at}[${i}]`));
+    if (typeof value === "object" && value !== null) {
+        return Object.entries(value).flatMap(([key, v]) => {
+            const path = at ? `${at}.${key}` : key;
+            const name = key.toLowerCase().replace(/[^a-z0-9]/g, "");
+            const ending = CREDENTIAL_KEY_ENDINGS.find((e) => name.endsWith(e));
+            if (ending && typeof v === "string" && v.trim() !== "") return [`${path} (a key named ${key})`];
+            return credentialsIn(v, path);
+        });
+    }
+    if (typeof value === "string") {
+        const found = CREDENTIAL_VALUES.find(([pattern]) => pattern.test(value));
+        if (found) return [`${at} (${found[1]})`];
+    }
+    return [];
 }
 
-export const credentialsSecretDataIsSecret = resourcePolicy(
+/**
+ * Helm values are stored in the state in plain text and shown in the pull-request diff; the
+ * Kubernetes SDK marks a Secret's data secret by itself, but nothing marks a release's values.
+ */
+export const helmValuesCarryNoPlainSecrets = resourcePolicy(
     {
-        name: "credentials-secret-data-is-secret",
-        description: "The data of every Kubernetes Secret the stack declares (the location's S3 credentials) is a Pulumi secret.",
+        name: "helm-values-carry-no-plain-secrets",
+        description:
+            "No Helm release's values carry a recognisable credential (a non-empty value under a key such as password, secretKey, accessKey or token, an AWS access key ID, a private key): values are stored in plain text.",
         enforcementLevel: "mandatory",
     },
-    TYPES.secret,
+    TYPES.release,
     (args, report) => {
-        for (const property of ["data", "stringData"]) {
-            const entries = args.props[property];
-            if (entries === undefined || entries === null) continue;
-            if (isSecretProperty(args, property, entries)) continue;
-            const plain = Object.entries(entries as Values)
-                .filter(([key, value]) => !isSecretProperty(args, `${property}.${key}`, value))
-                .map(([key]) => key);
-            if (plain.length > 0) {
-                report(
-                    `Secret ${args.props.metadata?.namespace ?? ""}/${args.props.metadata?.name ?? args.name} has ${property} ` +
-                        `${plain.join(", ")} in plain text: it would be stored unencrypted in the state. ` +
-                        `Wrap it in pulumi.secret(...) and give the credentials with \`pulumi config set --secret\`.`,
-                );
-            }
-        }
+        const found = credentialsIn(args.props.values ?? {});
+        if (found.length === 0) return;
+        report(
+            `Helm release ${args.props.namespace ?? ""}/${args.props.name ?? args.name} carries ${found.length === 1 ? "a recognisable secret" : "recognisable secrets"} ` +
+                `in its values, stored in plain text in the state and shown in the pull-request diff: ${found.join(", ")}. ` +
+                "Remove them from the values files; put them in a Kubernetes Secret the chart references, or in secret config " +
+                "(`pulumi config set --secret`) for the credentials the stack's config takes.",
+        );
     },
 );
 
@@ -349,7 +368,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     bucketLifecycleKeepsBackups,
     bucketProtected,
     veleroReleaseOwnsNoLocationOrSecret,
-    credentialsSecretDataIsSecret,
+    helmValuesCarryNoPlainSecrets,
     inPlaceRestoreForcesDataClear,
     restoreValuesNeedARestore,
     locationReadOnlyDuringRestore,

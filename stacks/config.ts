@@ -530,7 +530,7 @@ function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
     });
     const timeoutSeconds = r.integer(h, "hopsworks.timeoutSeconds", { min: 60, default: DEFAULTS.hopsworksTimeoutSeconds })!;
     const paths = r.stringList(h, "hopsworks.valuesFiles");
-    const { files, problems } = loadValuesFiles(paths, r.source.projectDir);
+    const { files, problems } = loadValuesFiles(paths, r.source.projectDir, r.source.stack);
     for (const p of problems) r.invalid(`hopsworks.valuesFiles[${p.index}]`, p.path, p.message);
     if (!repo || !chartVersion || !version) return undefined;
     return { namespace, chart, repo, repoUsername, repoPassword, chartVersion, version, valuesFiles: files, timeoutSeconds };

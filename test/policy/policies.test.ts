@@ -5,7 +5,7 @@ import {
     bucketLifecycleKeepsBackups,
     bucketProtected,
     bucketVersioningEnabled,
-    credentialsSecretDataIsSecret,
+    helmValuesCarryNoPlainSecrets,
     inPlaceRestoreForcesDataClear,
     locationReadOnlyDuringRestore,
     policies,
@@ -261,30 +261,49 @@ describe("policy pack", () => {
         });
     });
 
-    describe("credentials-secret-data-is-secret", () => {
-        it("accepts the program's Secret, its data marked secret by additionalSecretOutputs (what a real preview shows)", async () => {
-            assert.deepStrictEqual(only(rendered.none, TYPES.secret).additionalSecretOutputs, ["data", "stringData"]);
-            assert.deepStrictEqual(await messages(credentialsSecretDataIsSecret, copyOf(rendered.none)), []);
+    describe("helm-values-carry-no-plain-secrets", () => {
+        it("accepts the program's own releases (the location's keys go to a Secret, the repository login to repositoryOpts)", async () => {
+            for (const resources of [rendered.none, rendered["in-place"], awsNone]) {
+                assert.deepStrictEqual(await messages(helmValuesCarryNoPlainSecrets, copyOf(resources)), []);
+            }
         });
 
-        it("refuses stringData in plain text", async () => {
+        it("refuses a password under a credential's key name, naming the release and the path, not the value", async () => {
             const resources = copyOf(rendered.none);
-            only(resources, TYPES.secret).additionalSecretOutputs = [];
-            assert.deepStrictEqual(await messages(credentialsSecretDataIsSecret, resources), [
-                "Secret velero/hopsworks-bsl-credentials has stringData cloud in plain text: it would be stored unencrypted in the state. " +
-                    "Wrap it in pulumi.secret(...) and give the credentials with `pulumi config set --secret`.",
+            const values = hopsworksRelease(resources).inputs.values;
+            values.global._hopsworks.minio = { enabled: false, password: "minioadmin" };
+            values.hopsworks.ldap = { bindPassword: "hunter2", token: "", passwordSecretName: "ldap-bind" };
+            const violations = await violationsOf(helmValuesCarryNoPlainSecrets, resources);
+            assert.deepStrictEqual(violations, [
+                {
+                    message:
+                        "Helm release hopsworks/hopsworks carries recognisable secrets in its values, stored in plain text in the state and shown in " +
+                        "the pull-request diff: global._hopsworks.minio.password (a key named password), hopsworks.ldap.bindPassword (a key named bindPassword). " +
+                        "Remove them from the values files; put them in a Kubernetes Secret the chart references, or in secret config " +
+                        "(`pulumi config set --secret`) for the credentials the stack's config takes.",
+                    urn: hopsworksRelease(resources).urn,
+                },
+            ]);
+            assert.ok(!JSON.stringify(violations).includes("minioadmin") && !JSON.stringify(violations).includes("hunter2"));
+        });
+
+        it("refuses an AWS access key ID or a private key anywhere in the values, the Velero release's too", async () => {
+            const resources = copyOf(rendered.none);
+            veleroRelease(resources).inputs.values.extraEnvVars = [{ name: "AWS_ACCESS_KEY_ID", value: "AKIAIOSFODNN7EXAMPLE" }];
+            hopsworksRelease(resources).inputs.values.tls = { key: "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----" };
+            assert.deepStrictEqual((await messages(helmValuesCarryNoPlainSecrets, resources)).map((m) => m.split(": ")[1].split(". Remove")[0]), [
+                "extraEnvVars[0].value (an AWS access key ID)",
+                "tls.key (a PEM private key)",
             ]);
         });
 
-        it("refuses plain data beside secret stringData", async () => {
+        it("leaves references to credentials alone: Secret names and keys, empty values", async () => {
             const resources = copyOf(rendered.none);
-            const secret = only(resources, TYPES.secret);
-            secret.additionalSecretOutputs = ["stringData"];
-            secret.inputs.data = { extra: "cGxhaW4=" };
-            assert.deepStrictEqual(await messages(credentialsSecretDataIsSecret, resources), [
-                "Secret velero/hopsworks-bsl-credentials has data extra in plain text: it would be stored unencrypted in the state. " +
-                    "Wrap it in pulumi.secret(...) and give the credentials with `pulumi config set --secret`.",
-            ]);
+            hopsworksRelease(resources).inputs.values.global._hopsworks.managedObjectStorage = {
+                s3: { secret: { name: "hopsfs-s3", access_key_id: "access-key-id", secret_key_id: "secret-key" } },
+            };
+            hopsworksRelease(resources).inputs.values.rondb = { rondb: { restoreFromBackup: { s3: { keyCredentialsSecret: { key: "key", name: "s3" } } } }, password: "" };
+            assert.deepStrictEqual(await messages(helmValuesCarryNoPlainSecrets, resources), []);
         });
     });
 

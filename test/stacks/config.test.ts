@@ -102,6 +102,7 @@ const invalid: Case[] = [
     ["valuesFiles that is not a list", minioConfig, (c) => (c.hopsworks.valuesFiles = "values/dev.yaml"), "hopsworks.valuesFiles", /must be a list of strings/],
     ["a values file that does not exist", minioConfig, (c) => (c.hopsworks.valuesFiles = ["values/nope.yaml"]), "hopsworks.valuesFiles[0]", /"values\/nope.yaml": cannot be read/],
     ["a values file that is not a mapping", minioConfig, (c) => (c.hopsworks.valuesFiles = ["test/fixtures/values-list.yaml"]), "hopsworks.valuesFiles[0]", /must hold a YAML mapping/],
+    ["a values file with credentials in plain text", minioConfig, (c) => (c.hopsworks.valuesFiles = ["values/dev.yaml", "test/fixtures/values-secrets.yaml"]), "hopsworks.valuesFiles[1]", /^hopsworks-dr:hopsworks\.valuesFiles\[1\] = "test\/fixtures\/values-secrets\.yaml": holds recognisable secrets in plain text at global\._hopsworks\.minio\.password \(a key named password\), hopsworks\.extra\[0\]\.value \(an AWS access key ID\): values files reach the Pulumi state and the pull-request comment unencrypted\. Remove them from the file: put each in a Kubernetes Secret the chart references, and give the credentials this stack's config takes \(storage\.accessKeyId, storage\.secretAccessKey, hopsworks\.repoUsername, hopsworks\.repoPassword\) as secret config: pulumi config set --secret --path <key> <value> -s test$/],
     ["a values file that is not YAML", minioConfig, (c) => (c.hopsworks.valuesFiles = ["test/fixtures/values-broken.yaml"]), "hopsworks.valuesFiles[0]", /is not valid YAML/],
 ];
 
@@ -278,6 +279,13 @@ describe("stack config validation", () => {
             problemsOf(c).map((p) => p.key).sort(),
             ["backup.schedule", "backup.ttl", "storage.bucket", "velero.namespace"],
         );
+    });
+
+    it("never echoes a credential found in a values file", () => {
+        const c = minioConfig();
+        c.hopsworks.valuesFiles = ["test/fixtures/values-secrets.yaml"];
+        const text = problemsOf(c).map((p) => p.message).join("\n");
+        assert.ok(!text.includes("minioadmin") && !text.includes("AKIAIOSFODNN7EXAMPLE"), text);
     });
 
     it("never echoes a plain-text credential in its message", () => {
