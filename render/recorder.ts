@@ -36,6 +36,8 @@ export interface RecorderOptions {
     preview?: boolean;
     /** What the stack's previous deployment recorded, for a program that reads it. */
     previousOutputs?: Record<string, unknown>;
+    /** The error the engine answers a StackReference with, in place of previousOutputs (a backend that refuses the name, say). */
+    stackReferenceError?: string;
     /** The phase Velero Restores end in (default Completed). */
     restorePhase?: string;
 }
@@ -89,6 +91,7 @@ export class Recorder {
         const mocks: pulumi.runtime.Mocks = {
             newResource: (args) => {
                 if (args.type === "pulumi:pulumi:StackReference") {
+                    if (options.stackReferenceError !== undefined) throw new Error(options.stackReferenceError);
                     // The stack reading its own previous outputs.
                     return { id: args.inputs.name, state: { name: args.inputs.name, outputs: options.previousOutputs ?? {}, secretOutputNames: [] } };
                 }
