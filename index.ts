@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { checkExternalBucket } from "./bucket-check";
 import { writeCaBundle } from "./ca-bundle";
+import { releaseHistory } from "./helm-release";
 import { BackupBucket } from "./components/backup-bucket";
 import { BackupLocation } from "./components/backup-location";
 import { Hopsworks } from "./components/hopsworks";
@@ -15,9 +16,10 @@ import { VeleroIam } from "./components/velero-iam";
 import { VeleroRestore } from "./components/velero-restore";
 import { readStackConfig } from "./stacks/config";
 import { ConfigError } from "./stacks/config-reader";
-import { planStack } from "./stacks/plan";
+import { adoptedInstallTime } from "./stacks/helm-release";
+import { planStack, StackPlan } from "./stacks/plan";
 import { OFFLINE_RENDER_ENV, readPreviousState } from "./stacks/previous-state";
-import { AppliedRestore, checkAgainstPreviousState, STATE_CHECKS } from "./stacks/restore";
+import { AppliedRestore, checkAgainstPreviousState, PreviousState, STATE_CHECKS } from "./stacks/restore";
 import { configSourceFromPulumi } from "./stacks/source";
 
 /** Shown in the offline render where a deployment would write its own time. */
@@ -36,11 +38,26 @@ function refusing<T>(check: () => T): T {
 
 const reveal = (secret?: { reveal(): string }) => (secret ? pulumi.secret(secret.reveal()) : undefined);
 
+/**
+ * The previous state, its install time taken from the Hopsworks release's first deployment when
+ * that is earlier (a release the stack adopted got its certificates before the stack's first
+ * `pulumi up`). Read from the cluster only when deploying, and not for a new-cluster restore,
+ * which installs afresh. A cluster that cannot be read leaves the recorded time, with a warning.
+ */
+async function withAdoptedRelease(previous: PreviousState | undefined, plan: StackPlan): Promise<PreviousState | undefined> {
+    if (!previous || plan.restore?.mode === "new-cluster") return previous;
+    // As the kubernetes provider reaches the cluster: its kubeconfig and context settings, else the defaults.
+    const access = { kubeconfig: pulumi.runtime.getConfig("kubernetes:kubeconfig"), context: pulumi.runtime.getConfig("kubernetes:context") };
+    const found = await releaseHistory.firstDeployed(plan.hopsworks.namespace, plan.hopsworks.releaseName, access);
+    if (found.problem) pulumi.log.warn(`${found.problem}; hopsworksInstalledAt stays ${previous.hopsworksInstalledAt ?? "the time of this deployment"}`);
+    return adoptedInstallTime(previous, found.firstDeployed);
+}
+
 export = async () => {
     const config = refusing(() => readStackConfig(configSourceFromPulumi(__dirname)));
     const plan = refusing(() => planStack(config));
     // Read once the config is valid: the outputs carry it forward, and the restore checks need it.
-    const previous = await readPreviousState();
+    const previous = await withAdoptedRelease(await readPreviousState(), plan);
     refusing(() => {
         const problems = plan.restore && previous ? checkAgainstPreviousState(config, plan.restore, previous) : [];
         if (problems.length > 0) throw new ConfigError(problems);
@@ -140,11 +157,33 @@ export = async () => {
         { dependsOn: restores.length > 0 ? [restores[restores.length - 1]] : [location] },
     );
 
+    // monitoring.enabled: the backup alerts, after the release that creates their namespace (if one does).
+    const alertsNamespace = plan.alerts?.manifest.metadata.namespace;
+    const alerts = plan.alerts
+        ? new BackupAlerts(
+              "backup-alerts",
+              {
+                  format: plan.alerts.format,
+                  name: plan.alerts.manifest.metadata.name,
+                  namespace: plan.alerts.manifest.metadata.namespace,
+                  labels: plan.alerts.manifest.metadata.labels,
+                  groups: plan.alerts.groups,
+                  rulesFile: plan.alerts.rulesFile,
+              },
+              { dependsOn: alertsNamespace === plan.hopsworks.namespace ? [hopsworks] : alertsNamespace === plan.velero.namespace ? [velero] : [] },
+          )
+        : undefined;
+
     // What the next deployment reads back (stacks/previous-state.ts).
     // A new-cluster restore is always a fresh install (new certificates), even on a reused stack.
     const installingNow = !previous?.hopsworksInstalledAt || plan.restore?.mode === "new-cluster";
     const activeRestore: AppliedRestore | null = plan.restore
-        ? { mode: plan.restore.mode, backupId: plan.restore.backupId, appliedAt: now }
+        ? {
+              mode: plan.restore.mode,
+              backupId: plan.restore.backupId,
+              appliedAt: now,
+              ...(plan.restore.mode === "new-cluster" ? { attempt: config.restore.attempt } : {}),
+          }
         : null;
     return {
         mode: plan.mode,

@@ -62,16 +62,17 @@ export class VeleroRestore extends pulumi.ComponentResource {
                 return phase;
             }
             if (phase !== "Completed") {
-                throw new pulumi.ResourceError(
+                // Logged on the Restore itself, so the diagnostics show it plainly; the error that stops
+                // the deployment reaches the engine wrapped in the dependants' inputs.
+                const message =
                     `Velero restore ${metadata.namespace}/${metadata.name} ended ${phase ?? "without a phase"}, not Completed${restoreProblems(status)}; ` +
                         `Hopsworks was not installed. Inspect it with: velero restore describe ${metadata.name} -n ${metadata.namespace} --details ` +
                         `(or kubectl get restore.velero.io ${metadata.name} -n ${metadata.namespace} -o yaml). ` +
                         `Then run it again: fix the cause and raise restore.attempt (pulumi config set --path restore.attempt <n+1>)` +
                         (phase === "PartiallyFailed" ? `, or accept it: pulumi config set --path restore.acceptPartial <stack>/<backupId>` : "") +
-                        `, and pulumi up`,
-                    restore,
-                    true,
-                );
+                        `, and pulumi up`;
+                pulumi.log.error(message, restore);
+                throw new pulumi.ResourceError(message, restore, true);
             }
             return phase;
         });

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { down, layout, RUN_DIR, up } from "./env";
 import { Recorder, ScenarioStopped } from "./report";
 import { backupMode } from "./scenarios/backup-mode";
+import { failedRestore } from "./scenarios/failed-restore";
 import { newCluster } from "./scenarios/new-cluster";
 import { Shell } from "./shell";
 import { DRILL_CACHE, findAll } from "./tools";
@@ -21,6 +22,7 @@ import { DRILL_CACHE, findAll } from "./tools";
 export const SCENARIOS: Record<string, (rec: Recorder, sh: Shell) => Promise<void>> = {
     "backup-mode": backupMode,
     "new-cluster": newCluster,
+    "failed-restore": failedRestore,
 };
 
 async function main(): Promise<number> {

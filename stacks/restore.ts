@@ -103,7 +103,11 @@ function veleroRestore(config: StackConfig, schedule: string, backupName: string
         },
         acceptPartial: config.restore.acceptPartial !== undefined,
         // With scheduleName, the controller writes the backup it chose into spec.backupName.
-        ignoreChanges: backupName ? CONTROLLER_WRITTEN : [...CONTROLLER_WRITTEN, "spec.backupName"],
+        // Not spec.backupName, which the controller writes for a scheduleName restore: ignoring it made
+        // Pulumi carry an old backupName into a schedule restore, which Velero then refused ("Either a
+        // backup or schedule must be specified ..., but not both"; found by the drill). Fields the
+        // controller writes are its own under server-side apply, so they do not show as drift.
+        ignoreChanges: CONTROLLER_WRITTEN,
     };
 }
 
@@ -144,6 +148,8 @@ export interface AppliedRestore {
     mode: "new-cluster" | "in-place";
     backupId: string;
     appliedAt: string;
+    /** restore.attempt of a new-cluster restore; absent (1) in outputs older than that key. */
+    attempt?: number;
 }
 
 /** The checks that need the stack's previous outputs; the offline render lists them as not evaluated. */
@@ -161,11 +167,14 @@ export function checkAgainstPreviousState(config: StackConfig, restore: RestoreP
     const problems: ConfigProblem[] = [];
     const refuse = (key: string, message: string) => problems.push({ key, message: `${NAMESPACE}:${key} ${message}` });
     const active = previous.activeRestore;
-    if (active && active.mode === restore.mode && active.backupId === restore.backupId) {
+    // A raised restore.attempt runs the Velero restores of the same backup again, on purpose.
+    const sameAttempt = restore.mode !== "new-cluster" || (active?.attempt ?? 1) === config.restore.attempt;
+    if (active && active.mode === restore.mode && active.backupId === restore.backupId && sameAttempt) {
         refuse(
             "restore.mode",
             `= ${JSON.stringify(restore.mode)}: the ${restore.mode} restore of backup ${restore.backupId} was already applied at ${active.appliedAt}; ` +
-                `set restore.mode: none to finish it (the chart fails later upgrades that still carry restoreFromBackup)`,
+                `set restore.mode: none to finish it (the chart fails later upgrades that still carry restoreFromBackup)` +
+                (restore.mode === "new-cluster" ? `, or raise restore.attempt to run its Velero restores again` : ""),
         );
         return problems;
     }

@@ -101,8 +101,8 @@ describe("restore plan", () => {
             "jsonpath={.status.lastSyncedTime}",
         ]);
         assert.deepEqual(plan.restore!.veleroRestores.map((r) => [r.manifest.metadata.name, r.manifest.spec, r.ignoreChanges]), [
-            ["k8s-backups-main", { scheduleName: "k8s-backups-main" }, ["spec.itemOperationTimeout", "spec.backupName"]],
-            ["k8s-backups-users-resources", { scheduleName: "k8s-backups-users-resources" }, ["spec.itemOperationTimeout", "spec.backupName"]],
+            ["k8s-backups-main", { scheduleName: "k8s-backups-main" }, ["spec.itemOperationTimeout"]],
+            ["k8s-backups-users-resources", { scheduleName: "k8s-backups-users-resources" }, ["spec.itemOperationTimeout"]],
         ]);
         assert.equal(plan.restore!.backupTakenAt, "2025-11-24T12:00:00.000Z");
         assert.equal(plan.restore!.steps.length, 4);
@@ -159,6 +159,16 @@ describe("restore checks against the stack's previous deployment", () => {
         const [problem] = check(IN_PLACE, { ...installed, activeRestore: { mode: "in-place", backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" } });
         assert.equal(problem.key, "restore.mode");
         assert.match(problem.message, /already applied at 2025-12-02T00:00:00.000Z; set restore.mode: none/);
+    });
+
+    it("runs a new-cluster restore's Velero restores again only with a raised restore.attempt", () => {
+        const applied = { ...installed, activeRestore: { mode: "new-cluster" as const, backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z", attempt: 2 } };
+        const [problem] = check({ ...BACKUP, mode: "new-cluster", attempt: 2 }, applied);
+        assert.match(problem.message, /already applied at 2025-12-02T00:00:00.000Z; set restore.mode: none to finish it .*, or raise restore.attempt/);
+        assert.deepEqual(check({ ...BACKUP, mode: "new-cluster", attempt: 3 }, applied), []);
+        // Outputs written before restore.attempt existed count as attempt 1.
+        const [older] = check({ ...BACKUP, mode: "new-cluster" }, { ...installed, activeRestore: { mode: "new-cluster", backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" } });
+        assert.equal(older.key, "restore.mode");
     });
 
     it("allows the same restore again once a deployment with mode none finished the first", () => {
