@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { releaseHistory } from "../helm-release";
 import { REDACTED } from "../stacks/secret";
 
 /** One resource registration, as the program sent it to the engine. */
@@ -38,6 +39,8 @@ export interface RecorderOptions {
     previousOutputs?: Record<string, unknown>;
     /** The error the engine answers a StackReference with, in place of previousOutputs (a backend that refuses the name, say). */
     stackReferenceError?: string;
+    /** Helm releases in the cluster, "namespace/name" -> first deployed (ISO): what helm-release.ts would read. None by default. */
+    helmReleases?: Record<string, string>;
     /** The phase Velero Restores end in (default Completed). */
     restorePhase?: string;
 }
@@ -103,6 +106,11 @@ export class Recorder {
             call: (args) => args.inputs,
         };
         pulumi.runtime.setMocks(mocks, project, stack, options.preview ?? false, "organization");
+        // The cluster the program reads besides the engine (Helm's release records): stood in for, never reached.
+        releaseHistory.firstDeployed = async (namespace, release) => {
+            const firstDeployed = options.helmReleases?.[`${namespace}/${release}`];
+            return firstDeployed === undefined ? {} : { firstDeployed };
+        };
         const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: any, callback: any): Promise<void> };
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req: any, callback: any) => {
