@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { checkExternalBucket } from "./bucket-check";
 import { writeCaBundle } from "./ca-bundle";
 import { releaseHistory } from "./helm-release";
+import { BackupAlerts } from "./components/backup-alerts";
 import { BackupBucket } from "./components/backup-bucket";
 import { BackupLocation } from "./components/backup-location";
 import { Hopsworks } from "./components/hopsworks";
@@ -216,5 +217,17 @@ export = async () => {
         installedFromBackup: installingNow ? (plan.restore?.mode === "new-cluster" ? plan.restore.backupId : null) : (previous?.installedFromBackup ?? null),
         activeRestore,
         restoreHistory: [...(previous?.restoreHistory ?? []), ...(activeRestore ? [activeRestore] : [])],
+        // Only with monitoring.enabled, so a stack without it keeps its outputs as they were.
+        ...(plan.alerts && alerts
+            ? {
+                  monitoring: {
+                      enabled: true,
+                      kind: plan.alerts.manifest.kind,
+                      namespace: alerts.rules.metadata.namespace,
+                      name: alerts.rules.metadata.name,
+                      alerts: [...new Set(plan.alerts.groups.flatMap((g) => g.rules.map((r) => r.alert)))],
+                  },
+              }
+            : {}),
     };
 };

@@ -94,7 +94,37 @@ export function renderFiles(stack: string, resources: RecordedResource[], output
         "bucket.json": JSON.stringify(bucketOf(resources, outputs), null, 2) + "\n",
         "plan.txt": planText(stack, resources, outputs),
         ...iamFile(resources),
+        ...alertsFile(resources),
     };
+}
+
+/**
+ * With monitoring.enabled: the backup alerts as a Prometheus rules file, from the PrometheusRule's
+ * spec.groups or the ConfigMap's rules file. Nothing for a stack without them.
+ */
+export function alertsFile(resources: RecordedResource[]): { "alerts.yaml"?: string } {
+    const component = resources.find((r) => r.type === "hopsworks-dr:index:BackupAlerts");
+    const rules = component && resources.find((r) => r.parent === component.urn && r.custom);
+    if (!rules) return {};
+    if (rules.inputs.kind === "ConfigMap") return { "alerts.yaml": String(Object.values(rules.inputs.data ?? {})[0] ?? "") };
+    // The engine hands inputs over with their keys sorted: put each rule's keys back in the rules file's order.
+    const groups = (rules.inputs.spec?.groups ?? []).map((group: Record<string, any>) => ({
+        ...inOrder(group, ["name"]),
+        rules: (group.rules ?? []).map((rule: Record<string, any>) => ({
+            ...inOrder(rule, RULE_KEYS),
+            ...(rule.annotations ? { annotations: inOrder(rule.annotations, ANNOTATION_KEYS) } : {}),
+        })),
+    }));
+    return { "alerts.yaml": yaml({ groups }) };
+}
+
+const RULE_KEYS = ["alert", "record", "expr", "for", "keep_firing_for", "labels", "annotations"];
+const ANNOTATION_KEYS = ["summary", "description", "runbook_url"];
+
+/** The object's keys in the given order, then any others in theirs. */
+function inOrder(object: Record<string, any>, order: string[]): Record<string, any> {
+    const keys = [...order.filter((k) => k in object), ...Object.keys(object).filter((k) => !order.includes(k))];
+    return Object.fromEntries(keys.map((k) => [k, object[k]]));
 }
 
 /**

@@ -228,6 +228,16 @@ export function incompleteReasons(point: RestorePoint): string[] {
     return reasons;
 }
 
+/**
+ * When a backup becomes overdue: the schedule's interval plus a grace of RPO_GRACE_MS (at most
+ * the interval itself). `backups status` and the Prometheus alerts (stacks/alerts.ts) both judge
+ * by it, so they agree on what overdue means.
+ */
+export function overdueLimit(intervalMs: number): { intervalMs: number; graceMs: number; limitMs: number } {
+    const graceMs = Math.min(RPO_GRACE_MS, intervalMs);
+    return { intervalMs, graceMs, limitMs: intervalMs + graceMs };
+}
+
 /** The schedule's interval around `now` (previous to next run), the recovery point objective. */
 export function scheduleIntervalMs(schedule: string, now: Date): number {
     const options = { tz: "UTC" };
@@ -304,9 +314,7 @@ export function backupHealth(input: {
     veleroBackups: VeleroBackup[];
     points: RestorePoint[];
 }): BackupHealth {
-    const intervalMs = scheduleIntervalMs(input.schedule, input.now);
-    const graceMs = Math.min(RPO_GRACE_MS, intervalMs);
-    const limitMs = intervalMs + graceMs;
+    const { intervalMs, graceMs, limitMs } = overdueLimit(scheduleIntervalMs(input.schedule, input.now));
     const problems: string[] = [];
     const location = input.location;
     if (!location) {

@@ -7,6 +7,7 @@ import { scheduleLongestIntervalMs, scheduleProblem, SCHEDULE_EXPECTED } from ".
 import { SecretValue } from "./secret";
 import { MAX_NONCURRENT_DAYS, MAX_TTL_DAYS, ttlDays, ttlHours, TTL_EXPECTED } from "./ttl";
 import { VELERO_SCHEDULES } from "./location";
+import { MonitoringConfig, MONITORING_KEYS, readMonitoring } from "./monitoring";
 import { loadValuesFiles, ValuesFile } from "./values-files";
 
 export interface StorageConfig {
@@ -108,6 +109,7 @@ export interface StackConfig {
     velero: VeleroConfig;
     hopsworks: HopsworksConfig;
     restore: RestoreConfig;
+    monitoring: MonitoringConfig;
 }
 
 export const DEFAULTS = {
@@ -143,10 +145,11 @@ export const CONFIG_KEYS = {
         "backupHopsworksVersion", "forceDataClear", "confirm",
     ],
     veleroBackups: ["main", "users"],
+    monitoring: MONITORING_KEYS,
 } as const;
 
 /** Top-level keys of the `hopsworks-dr:` namespace; later issues add theirs here. */
-export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks", "restore"];
+export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks", "restore", "monitoring"];
 
 const is = (pattern: RegExp) => (v: string) => pattern.test(v);
 
@@ -195,6 +198,7 @@ export function readStackConfig(source: ConfigSource): StackConfig {
     const velero = readVelero(r);
     const hopsworks = readHopsworks(r);
     const restore = readRestore(r, hopsworks?.version);
+    const monitoring = readMonitoring(r, hopsworks?.namespace ?? DEFAULTS.hopsworksNamespace, backup);
     const backupValues = source.values.backup as Record<string, unknown> | undefined;
     if (storage && !storage.manage && backupValues?.noncurrentVersionDays !== undefined && backupValues.noncurrentVersionDays !== null) {
         r.problem(
@@ -204,7 +208,7 @@ export function readStackConfig(source: ConfigSource): StackConfig {
         );
     }
     if (r.problems.length > 0 || !storage || !backup || !hopsworks || !restore) throw new ConfigError(r.problems);
-    return { stack: source.stack, storage, backup, velero, hopsworks, restore };
+    return { stack: source.stack, storage, backup, velero, hopsworks, restore, monitoring };
 }
 
 function readStorage(r: ConfigReader): StorageConfig | undefined {

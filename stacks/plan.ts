@@ -1,3 +1,4 @@
+import { AlertsPlan, planAlerts } from "./alerts";
 import { BucketPlan, planBucket } from "./bucket";
 import { BucketCheckPlan, planBucketCheck } from "./bucket-check";
 import { ConfigError } from "./config-reader";
@@ -28,6 +29,8 @@ export interface StackPlan {
     velero: VeleroPlan;
     location: LocationPlan;
     hopsworks: HopsworksPlan;
+    /** With monitoring.enabled, the backup alerts (stacks/alerts.ts). */
+    alerts?: AlertsPlan;
     warnings: string[];
 }
 
@@ -37,6 +40,7 @@ export function planStack(config: StackConfig): StackPlan {
     const hopsworks = planHopsworks(config, generated);
     if (hopsworks.problems.length > 0) throw new ConfigError(hopsworks.problems);
     const velero = planVelero(config);
+    const alerts = planAlerts(config);
     return {
         stack: config.stack,
         mode: config.restore.mode,
@@ -48,6 +52,7 @@ export function planStack(config: StackConfig): StackPlan {
         velero,
         location: planLocation(config, locationAccessMode(config.restore)),
         hopsworks: hopsworks.plan,
-        warnings: [...velero.warnings, ...hopsworks.warnings],
+        ...(alerts.plan ? { alerts: alerts.plan } : {}),
+        warnings: [...velero.warnings, ...hopsworks.warnings, ...alerts.warnings],
     };
 }
