@@ -135,7 +135,8 @@ export function alertRuleGroups(input: AlertsInput): RuleGroup[] {
         alert,
         expr,
         ...(options.for !== undefined ? { for: options.for } : {}),
-        labels: { severity, ...options.labels },
+        // Sorted, as the engine hands them back: the rules file and the render's alerts.yaml read the same.
+        labels: Object.fromEntries(Object.entries({ severity, ...options.labels }).sort(([a], [b]) => a.localeCompare(b))) as AlertRule["labels"],
         annotations: { ...text, runbook_url: runbook(page, alert) },
     });
 
