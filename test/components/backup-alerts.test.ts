@@ -59,7 +59,7 @@ describe("BackupAlerts component", () => {
         });
         const configMap = byName("backup-alerts", "kubernetes:core/v1:ConfigMap");
         assert.deepEqual(configMap.inputs, plan.manifest);
-        assert.deepEqual(parse(configMap.inputs.data["hopsworks-dr.rules.yaml"]), { groups: plan.groups });
+        assert.deepEqual(parse((configMap.inputs.data as Record<string, string>)["hopsworks-dr.rules.yaml"]), { groups: plan.groups });
     });
 
     it("applies its documented defaults: a PrometheusRule named hopsworks-dr-alerts without labels", async () => {
