@@ -19,6 +19,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { ttlDays } from "../stacks/ttl";
+import { productionStackHasBackupAlerts } from "./monitoring";
 
 export const TYPES = {
     bucket: "aws:s3/bucket:Bucket",
@@ -373,4 +374,5 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     restoreValuesNeedARestore,
     locationReadOnlyDuringRestore,
     restoreInFlight,
+    productionStackHasBackupAlerts,
 ];
