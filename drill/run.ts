@@ -14,6 +14,7 @@ import { down, layout, RUN_DIR, up } from "./env";
 import { Recorder, ScenarioStopped } from "./report";
 import { backupMode } from "./scenarios/backup-mode";
 import { failedRestore } from "./scenarios/failed-restore";
+import { inPlace } from "./scenarios/in-place";
 import { newCluster } from "./scenarios/new-cluster";
 import { Shell } from "./shell";
 import { DRILL_CACHE, findAll } from "./tools";
@@ -23,6 +24,7 @@ export const SCENARIOS: Record<string, (rec: Recorder, sh: Shell) => Promise<voi
     "backup-mode": backupMode,
     "new-cluster": newCluster,
     "failed-restore": failedRestore,
+    "in-place": inPlace,
 };
 
 async function main(): Promise<number> {

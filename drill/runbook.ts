@@ -44,6 +44,8 @@ export interface DrillNames {
 export function forDrill(command: string, names: DrillNames): string {
     let line = command
         .replace(new RegExp(`(-s|--stack) ${RUNBOOK_EXAMPLES.stack}\\b`, "g"), `$1 ${names.stack}`)
+        // The typed confirmations: <stack>/<backupId>.
+        .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.stack}/${RUNBOOK_EXAMPLES.backupId}\\b`, "g"), `${names.stack}/${RUNBOOK_EXAMPLES.backupId}`)
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.backupId}\\b`, "g"), names.backupId)
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.bucket}\\b`, "g"), names.bucket)
         .replace(/^npx hopsworks-dr\b/, "node cli/bin.js");

@@ -1,0 +1,107 @@
+/**
+ * Scenario `in-place`: restore a running installation from one of its own backups, following
+ * docs/runbooks/in-place-restore.md, with the refusals that guard it (no typed confirmation, a
+ * backup older than the last fresh install) and the re-run clean-up (`restore clean-markers`).
+ */
+import { isDeepStrictEqual } from "node:util";
+import { backupIdAt, backupIdTime } from "../../stacks/backup-id";
+import { DRILL_BUCKET } from "../env";
+import { check, Recorder, StepContext } from "../report";
+import { forDrill, readRunbook } from "../runbook";
+import { Shell } from "../shell";
+import { helmRelease } from "../cluster-state";
+import { DRILL_STACK, HOPSWORKS_NAMESPACE, takeBackups } from "./backup-mode";
+import { ensureBackups } from "./prerequisites";
+
+export const SCENARIO = "in-place";
+export const RUNBOOK = "in-place-restore.md";
+
+type Step = <T>(name: string, body: (ctx: StepContext) => T | Promise<T>) => Promise<T>;
+
+function installedAt(sh: Shell): string {
+    return JSON.parse(sh.pulumi(["stack", "output", "hopsworksInstalledAt", "--json"], { stack: DRILL_STACK }).stdout);
+}
+
+export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
+    const step: Step = (name, body) => rec.step(SCENARIO, name, body);
+    await ensureBackups(rec, sh, SCENARIO);
+    const set = (key: string, value: string) => sh.pulumi(["config", "set", "--path", key, value], { stack: DRILL_STACK });
+    const clear = () => sh.pulumi(["config", "rm", "restore"], { stack: DRILL_STACK, allowFailure: true });
+
+    const backupId = await step("Take a restore point after the last fresh install", async () => {
+        const installed = Date.parse(installedAt(sh));
+        // IDs have minute precision: wait for a minute that starts after the install.
+        while (backupIdTime(backupIdAt(new Date()))!.getTime() <= installed) await new Promise((r) => setTimeout(r, 2_000));
+        const taken = takeBackups(sh);
+        return taken.backupId;
+    });
+
+    await step("pulumi preview refuses a backup taken before the last fresh install (read through the stack's reference to itself)", () => {
+        const older = backupIdAt(new Date(Date.parse(installedAt(sh)) - 2 * 86_400_000));
+        set("restore.mode", "in-place");
+        set("restore.backupId", older);
+        set("restore.backupHopsworksVersion", "4.8.0");
+        set("restore.forceDataClear", "true");
+        set("restore.confirm", `${DRILL_STACK}/${older}`);
+        const r = sh.pulumi(["preview"], { stack: DRILL_STACK, allowFailure: true });
+        clear();
+        const out = `${r.stdout}\n${r.stderr}`;
+        check(r.status !== 0, "an in-place restore of a backup older than the install was accepted");
+        check(new RegExp(`restore\\.backupId = "${older}": the backup was taken .* before this cluster's fresh install`).test(out), `the refusal does not say why:\n${out.slice(-2000)}`);
+        return out.split("\n").find((l) => /before this cluster's fresh install/.test(l))!.trim().slice(0, 300);
+    });
+
+    await step("pulumi preview refuses the in-place restore until it is confirmed by typing <stack>/<backupId>", () => {
+        sh.hopsworksDr(["restore", "plan", "--stack", DRILL_STACK, "--mode", "in-place", "--backup", backupId, "--backup-version", "4.8.0"]);
+        const r = sh.pulumi(["preview"], { stack: DRILL_STACK, allowFailure: true });
+        clear();
+        const out = `${r.stdout}\n${r.stderr}`;
+        check(r.status !== 0 && /hopsworks-dr:restore\.confirm = null: must be exactly/.test(out), `the preview did not refuse the unconfirmed restore:\n${out.slice(-2000)}`);
+        check(!/hopsworks-dr:index:|kubernetes:/.test(out), "resources were declared before the refusal");
+        return "refused before any resource, naming restore.confirm";
+    });
+
+    const before = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE).version as number;
+    const names = { stack: DRILL_STACK, backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT! };
+    let ups = 0;
+    for (const command of readRunbook(RUNBOOK)) {
+        const line = forDrill(command, names);
+        await step(`Runbook: ${line}`, (ctx) => {
+            const t0 = Date.now();
+            const r = sh.exec("bash", ["-c", line], { allowFailure: true, timeoutMs: 1_800_000 });
+            check(r.status === 0, `exited ${r.status}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+            if (/^pulumi up\b/.test(line)) {
+                ups++;
+                ctx.figure("pulumiUpSeconds", (Date.now() - t0) / 1000);
+                const release = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE);
+                check(release.info.status === "deployed" && release.version === before + ups, `release revision ${release.version} is ${release.info.status}`);
+                const restore = release.config?.global?._hopsworks?.restoreFromBackup;
+                if (ups === 1) {
+                    check(isDeepStrictEqual(restore, { backupId, inPlace: true, forceDataClear: true }), `the upgrade's restore values are ${JSON.stringify(restore)}`);
+                    check(release.config.hopsworks?.velero?.restore?.mainScheduleBackupId !== undefined, "the upgrade does not name the Velero backups of the restore point");
+                } else {
+                    check(restore === undefined, `restore values remain after restore finish: ${JSON.stringify(restore)}`);
+                }
+            }
+            return r.stdout.trim().split("\n").slice(-2).join(" | ");
+        });
+    }
+
+    await step("restore clean-markers lists the manual's markers, then deletes them with --yes", () => {
+        const jobs = () =>
+            (sh.getJson(["jobs", "-n", HOPSWORKS_NAMESPACE])?.items ?? []).map((j: any) => j.metadata.name as string).filter((n: string) => n.includes(backupId));
+        const left = jobs();
+        check(left.length > 0, "the in-place restore left no marker jobs to clean");
+        const list = sh.hopsworksDr(["restore", "clean-markers", "--backup-id", backupId]);
+        for (const job of left) check(list.stdout.includes(job), `clean-markers does not list job ${job}:\n${list.stdout}`);
+        sh.hopsworksDr(["restore", "clean-markers", "--backup-id", backupId, "--yes"]);
+        check(jobs().length === 0, `markers remain: ${jobs().join(", ")}`);
+        return `listed and deleted ${left.join(", ")}`;
+    });
+
+    await step("pulumi preview --expect-no-changes after the in-place restore is finished", () => {
+        const r = sh.pulumi(["preview", "--expect-no-changes"], { stack: DRILL_STACK, allowFailure: true });
+        check(r.status === 0, `the preview found changes:\n${r.stdout.slice(-3000)}`);
+        return "no changes";
+    });
+}

@@ -1,0 +1,45 @@
+import { strict as assert } from "assert";
+import { readFileSync } from "fs";
+import * as path from "path";
+import { forDrill, readRunbook, runbookCommands, RUNBOOKS_DIR } from "../../drill/runbook";
+import { RUNBOOK as NEW_CLUSTER } from "../../drill/scenarios/new-cluster";
+import { RUNBOOK as IN_PLACE } from "../../drill/scenarios/in-place";
+
+const names = { stack: "drill", backupId: "264831553", bucket: "hopsworks-drill", s3Endpoint: "http://127.0.0.1:25000" };
+
+describe("drill runbooks", () => {
+    it("takes a runbook's commands from its Commands section only, continuations joined, in order", () => {
+        const markdown = [
+            "# Page", "", "```sh", "kubectl get pods", "```", "", "## Commands", "", "Text `inline`.", "",
+            "```sh", "pulumi refresh -s prod --yes   # forget the lost objects", "npx hopsworks-dr restore plan \\", "  --stack prod", "```", "",
+            "```sh", "pulumi up -s prod", "```", "", "## Verify", "", "```sh", "kubectl get restore.velero.io -n velero", "```",
+        ].join("\n");
+        assert.deepEqual(runbookCommands(markdown), ["pulumi refresh -s prod --yes", "npx hopsworks-dr restore plan --stack prod", "pulumi up -s prod"]);
+    });
+
+    it("runs each runbook line with the drill's names, and --yes where pulumi would prompt", () => {
+        assert.equal(forDrill("pulumi up -s prod", names), "pulumi up -s drill --yes --non-interactive");
+        assert.equal(forDrill("pulumi refresh -s prod --yes", names), "pulumi refresh -s drill --yes --non-interactive");
+        assert.equal(forDrill("pulumi config set --path restore.confirm prod/254811200 -s prod", names), "pulumi config set --path restore.confirm drill/264831553 -s drill --non-interactive");
+        assert.equal(
+            forDrill("npx hopsworks-dr restore plan --stack prod --mode new-cluster --backup 254811200 --backup-version 4.8.0", names),
+            "node cli/bin.js restore plan --stack drill --mode new-cluster --backup 264831553 --backup-version 4.8.0",
+        );
+        assert.equal(forDrill("aws s3 ls s3://hopsworks-prod-backups/rondb_backup/", names), "aws --endpoint-url http://127.0.0.1:25000 s3 ls s3://hopsworks-drill/rondb_backup/");
+        assert.equal(forDrill("npm run render -- --stack prod", names), "npm run render -- --stack drill");
+    });
+
+    // The drill runs every command these runbooks show: a command added to a runbook is drilled.
+    for (const runbook of [NEW_CLUSTER, IN_PLACE]) {
+        it(`keeps ${runbook}'s commands and the drill in step: every command is one the drill can run here`, () => {
+            const commands = readRunbook(runbook);
+            assert.ok(commands.length >= 5, `${runbook} shows ${commands.length} commands`);
+            for (const command of commands) {
+                const line = forDrill(command, names);
+                assert.doesNotMatch(line, /\bprod\b|254811200|hopsworks-prod-backups/, `${runbook}: "${command}" keeps an example name the drill cannot use`);
+                assert.match(line, /^(pulumi|node cli\/bin\.js|npm run|aws --endpoint-url|kubectl|velero)\b/, `${runbook}: "${command}" is not a command the drill runs`);
+            }
+            assert.ok(readFileSync(path.join(RUNBOOKS_DIR, runbook), "utf8").includes("## Commands"));
+        });
+    }
+});
