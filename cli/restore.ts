@@ -166,8 +166,11 @@ export async function restoreFinish(io: CliIo, stack: string, dryRun: boolean): 
     });
 }
 
-/** The manual's "Re-running an in-place restore" list. */
-export function markerObjects(backupId: string, cluster: Cluster) {
+/**
+ * The manual's "Re-running an in-place restore" list. Its Velero restores are named "with the exact
+ * backup name or schedule name": both, for the restore point's own Velero backups when known.
+ */
+export function markerObjects(backupId: string, cluster: Cluster, veleroBackupNames: string[] = []) {
     const { namespace, veleroNamespace } = cluster.options;
     const jobs = [
         `hopsfs-inplace-restore-${backupId}`,
@@ -179,7 +182,7 @@ export function markerObjects(backupId: string, cluster: Cluster) {
         exists: () => cluster.jobExists(name),
         remove: () => cluster.deleteJob(name),
     }));
-    const restores = Object.values(VELERO_SCHEDULES).map((name) => ({
+    const restores = [...Object.values(VELERO_SCHEDULES), ...veleroBackupNames].map((name) => ({
         label: `restore.velero.io ${veleroNamespace}/${name}`,
         exists: () => cluster.veleroRestoreExists(name),
         remove: () => cluster.deleteVeleroRestore(name),
@@ -189,7 +192,16 @@ export function markerObjects(backupId: string, cluster: Cluster) {
 
 /** Lists, or with `yes` deletes, the markers; the backup ID is already checked (a usage error otherwise). */
 export async function cleanMarkers(cluster: Cluster, io: CliIo, backupId: string, yes: boolean): Promise<number> {
-    const markers = markerObjects(backupId, cluster);
+    // The restore point's Velero backups name the chart's in-place Velero restores when it was given
+    // them. The catalogue is only consulted: its warnings belong to `backups list`, and without it
+    // the restores named after the schedules are still found.
+    const quiet = { ...io, stderr: () => undefined };
+    const point = await loadCatalogue(cluster, quiet).then(
+        (catalogue) => catalogue.points.find((p) => p.id === backupId),
+        () => undefined,
+    );
+    const veleroBackupNames = [point?.velero.main?.name, point?.velero.users?.name].filter((n): n is string => n !== undefined);
+    const markers = markerObjects(backupId, cluster, veleroBackupNames);
     const header = `markers of an in-place restore of backup ${backupId}:`;
     if (yes) {
         io.stdout(`${header}\n`);

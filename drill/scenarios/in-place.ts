@@ -90,12 +90,13 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
     await step("restore clean-markers lists the manual's markers, then deletes them with --yes", () => {
         const jobs = () =>
             (sh.getJson(["jobs", "-n", HOPSWORKS_NAMESPACE])?.items ?? []).map((j: any) => j.metadata.name as string).filter((n: string) => n.includes(backupId));
-        const left = jobs();
-        check(left.length > 0, "the in-place restore left no marker jobs to clean");
+        const restores = () => ((sh.getJson(["restores.velero.io", "-n", "velero"])?.items ?? []) as any[]).map((r) => r.metadata.name as string);
+        const left = [...jobs(), ...restores()];
+        check(jobs().length > 0 && restores().length > 0, `the in-place restore left no markers to clean: ${left.join(", ")}`);
         const list = sh.hopsworksDr(["restore", "clean-markers", "--backup-id", backupId]);
-        for (const job of left) check(list.stdout.includes(job), `clean-markers does not list job ${job}:\n${list.stdout}`);
+        for (const marker of left) check(list.stdout.includes(`${marker}: exists`), `clean-markers does not list ${marker}:\n${list.stdout}`);
         sh.hopsworksDr(["restore", "clean-markers", "--backup-id", backupId, "--yes"]);
-        check(jobs().length === 0, `markers remain: ${jobs().join(", ")}`);
+        check(jobs().length === 0 && restores().length === 0, `markers remain: ${[...jobs(), ...restores()].join(", ")}`);
         return `listed and deleted ${left.join(", ")}`;
     });
 

@@ -300,6 +300,9 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 "  job hopsworks/opensearch-restore-default-default-250111000: not present",
                 "  restore.velero.io velero/k8s-backups-main: exists, would be deleted",
                 "  restore.velero.io velero/k8s-backups-users-resources: not present",
+                // The manual: Velero restores named "with the exact backup name or schedule name".
+                "  restore.velero.io velero/k8s-backups-main-20251229100012: not present",
+                "  restore.velero.io velero/k8s-backups-users-resources-20251229100013: not present",
                 "3 to delete; run again with --yes to delete them",
                 "",
             ].join("\n"));
@@ -317,6 +320,8 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 "  job hopsworks/opensearch-restore-default-default-250111000: already gone",
                 "  restore.velero.io velero/k8s-backups-main: deleted",
                 "  restore.velero.io velero/k8s-backups-users-resources: already gone",
+                "  restore.velero.io velero/k8s-backups-main-20251229100012: already gone",
+                "  restore.velero.io velero/k8s-backups-users-resources-20251229100013: already gone",
                 "the in-place restore can run again with the same backup ID",
                 "",
             ].join("\n"));
