@@ -58,6 +58,8 @@ export const TOOLS: Tool[] = [
             `built from provider/v4@${versions["pulumi-resource-kubernetes-module"]} (January 2026, sdk/v4 ${versions["pulumi-kubernetes-sdk-module"]}), ` +
             "the only provider commit the module proxy serves, and installed as 4.34.2",
     },
+    // For the alert rules' tests (npm test runs them when it is here) and the drill's metrics checks.
+    { component: "promtool", version: versions.promtool, binaries: ["promtool"], versionArgs: ["--version"] },
 ];
 
 export interface Found {

@@ -157,7 +157,7 @@ velero-plugin-for-aws)
   go build -trimpath -ldflags "-s -w" -o "$TMP/velero-plugin-for-aws" github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws
   install_dir "$OUT" ;;
 promtool|prometheus)
-  V=$(v prometheus); OUT=$component-$V; TMP=$CACHE/bin/.$OUT.tmp; rm -rf "$TMP"; mkdir -p "$TMP"
+  V=$(v "$component"); OUT=$component-$V; TMP=$CACHE/bin/.$OUT.tmp; rm -rf "$TMP"; mkdir -p "$TMP"
   wrapper prometheus 1.24.0
   go get github.com/prometheus/prometheus/cmd/$component@$(v prometheus-module)
   go build -trimpath -tags netgo,builtinassets -ldflags "-s -w -X github.com/prometheus/common/version.Version=$V" \
