@@ -11,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { Worker } from "worker_threads";
+import { drillBench } from "../drill/bench";
 import { backupIdAt } from "../stacks/backup-id";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -350,7 +351,7 @@ function table(samples: Sample[]): string {
 
 function parseOptions(): Options | undefined {
     try {
-        const { values } = parseArgs({ options: { runs: { type: "string", default: "7" }, "skip-tests": { type: "boolean", default: false } } });
+        const { values } = parseArgs({ options: { runs: { type: "string", default: "7" }, "skip-tests": { type: "boolean", default: false }, "no-drill": { type: "boolean", default: false } } });
         const runs = Number(values.runs);
         if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
         return { runs, skipTests: values["skip-tests"] === true, outDir: "" };
@@ -387,4 +388,25 @@ function main(): number {
     return 0;
 }
 
-process.exit(main());
+/** The drill's figures, when every drill tool is built (`npm run drill:tools`); `--no-drill` skips them. */
+async function drillPart(): Promise<number> {
+    if (process.argv.includes("--no-drill")) return 0;
+    const lines = await drillBench(3);
+    console.log("");
+    if (lines === undefined) {
+        console.log("drill figures skipped: some drill tools are not built (npm run drill:tools)");
+        return 0;
+    }
+    for (const line of lines) console.log(line);
+    return 0;
+}
+
+const code = main();
+if (code !== 0) process.exit(code);
+drillPart().then(
+    (c) => process.exit(c),
+    (error) => {
+        console.error(`drill figures failed: ${(error as Error).message}`);
+        process.exit(1);
+    },
+);
