@@ -105,8 +105,9 @@ function veleroRestore(config: StackConfig, schedule: string, backupName: string
         // With scheduleName, the controller writes the backup it chose into spec.backupName.
         // Not spec.backupName, which the controller writes for a scheduleName restore: ignoring it made
         // Pulumi carry an old backupName into a schedule restore, which Velero then refused ("Either a
-        // backup or schedule must be specified ..., but not both"; found by the drill). Fields the
-        // controller writes are its own under server-side apply, so they do not show as drift.
+        // backup or schedule must be specified ..., but not both"; found by the drill). A Restore is
+        // never updated in place: the same restore is refused once applied, and a new spec or attempt
+        // replaces it, so the controller's write cannot turn into an unwanted re-run.
         ignoreChanges: CONTROLLER_WRITTEN,
     };
 }

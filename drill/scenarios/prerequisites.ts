@@ -3,6 +3,8 @@
  * point. After `backup-mode` it is there and is only read back; a scenario run on its own
  * (`--scenario new-cluster`) sets it up first, in steps of its own.
  */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { VELERO_SCHEDULES } from "../../stacks/location";
 import { VELERO_NAMESPACE } from "../env";
 import { check, Recorder } from "../report";
@@ -37,6 +39,10 @@ export async function ensureBackups(rec: Recorder, sh: Shell, scenario: string):
         if (!stackExists(sh)) {
             configureDrillStack(sh);
             createBucketFromRender(sh);
+        } else if (/hopsworks-dr:restore:/.test(readFileSync(path.join(sh.project, `Pulumi.${DRILL_STACK}.yaml`), "utf8"))) {
+            // A scenario before this one stopped mid-restore: finish it, as an operator would.
+            sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
+            sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
         }
         const point = newestRestorePoint(sh);
         if (point) {
