@@ -123,6 +123,7 @@ export = async () => {
             credentialsSecret: plan.location.credentialsSecret,
             accessKeyId,
             secretAccessKey,
+            replaceOnChanges: plan.location.replaceOnChanges,
         },
         { dependsOn: bucket ? [velero, bucket] : [velero] },
     );
@@ -154,6 +155,8 @@ export = async () => {
                 : "hopsworks-dr",
             repoUsername: reveal(plan.hopsworks.repoCredentials?.username),
             repoPassword: reveal(plan.hopsworks.repoCredentials?.password),
+            // New-cluster restore: a failed install is uninstalled, so the next `pulumi up` installs again.
+            atomic: plan.hopsworks.atomic,
         },
         { dependsOn: restores.length > 0 ? [restores[restores.length - 1]] : [location] },
     );

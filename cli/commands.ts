@@ -15,6 +15,8 @@ export const OPTIONS = {
     mode: { type: "string" },
     backup: { type: "string" },
     "backup-version": { type: "string" },
+    "velero-main": { type: "string" },
+    "velero-users": { type: "string" },
     "backup-id": { type: "string" },
     "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
@@ -34,6 +36,13 @@ const OPTION_HELP: Record<OptionName, [string, string]> = {
     mode: ["--mode <mode>", "new-cluster (after a total cluster loss) or in-place (Hopsworks 4.8.0 or newer)"],
     backup: ["--backup <id>", "latest (the default: the newest complete restore point) or a backup ID such as 254811200"],
     "backup-version": ["--backup-version <x.y.z>", "the Hopsworks version that took the backup, such as 4.8.0 (required: the backup metadata does not record it)"],
+    "velero-main": [
+        "--velero-main <name>",
+        "the restore point's Velero backup of schedule k8s-backups-main, such as k8s-backups-main-20251124120012. Required with " +
+            "--velero-users for a new-cluster restore of a given ID (no catalogue to match them); find them with " +
+            "aws s3 ls s3://<bucket>/k8s_backup/backups/ (the pair taken minutes after the backup ID's time)",
+    ],
+    "velero-users": ["--velero-users <name>", "the same for schedule k8s-backups-users-resources, such as k8s-backups-users-resources-20251124120013"],
     "backup-id": ["--backup-id <id>", "the backup ID of the in-place restore to run again, such as 254811200"],
     "dry-run": ["--dry-run", "print the diff and write nothing"],
     yes: ["--yes", "do it (without it, only show what would happen)"],
@@ -107,7 +116,9 @@ export const COMMAND_SPECS: CommandSpec[] = [
     {
         name: "restore plan",
         title: "Write a restore into a stack file",
-        synopsis: "--stack <name> --mode new-cluster|in-place --backup-version <x.y.z> [--backup latest|<id>] [--dry-run] [--yes]",
+        synopsis:
+            "--stack <name> --mode new-cluster|in-place --backup-version <x.y.z> [--backup latest|<id>] " +
+            "[--velero-main <name> --velero-users <name>] [--dry-run] [--yes]",
         summary: "write the restore block into Pulumi.<name>.yaml",
         description:
             "Picks the newest complete restore point (latest) or checks the one given, then writes the hopsworks-dr:restore\n" +
@@ -115,15 +126,23 @@ export const COMMAND_SPECS: CommandSpec[] = [
             "program's own validation on the result. Only the block's lines change; comments and line endings are kept.\n" +
             "--backup-version is the Hopsworks version that took the backup, as you know it (the backup metadata does not\n" +
             "record it); the validation refuses it unless it equals the stack's hopsworks.version, as a restore needs.\n" +
-            "For new-cluster with a given ID the cluster is not read: a new cluster has no catalogue before its restore.\n" +
+            "For new-cluster with a given ID the cluster is not read: a new cluster has no catalogue before its restore, so\n" +
+            "--velero-main and --velero-users are required there: the point's own Velero backups, from the bucket\n" +
+            "(aws s3 ls s3://<bucket>/k8s_backup/backups/). Without them Velero would restore each schedule's newest backup,\n" +
+            "whatever the backup ID; the stack refuses a restore that names no Velero backups unless\n" +
+            "restore.latestVeleroBackups: true is set by hand. Given with a catalogue point, they must be that point's.\n" +
             "The file is locked (Pulumi.<name>.yaml.lock) while the command runs, and replaced in one rename.",
-        options: ["stack", "mode", "backup-version", "backup", "dry-run", "yes", ...CLUSTER_OPTIONS],
+        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "dry-run", "yes", ...CLUSTER_OPTIONS],
         optionHelp: {
             stack: "the stack: Pulumi.<name>.yaml in the working directory gets the block, and gives the namespaces",
             yes: "for in-place, also write forceDataClear and confirm, which confirm the restore",
         },
         examples: [
-            ["After a total cluster loss: see what would be written, then write it", "hopsworks-dr restore plan --stack prod --mode new-cluster --backup-version 4.8.0 --backup 254811200 --dry-run"],
+            [
+                "After a total cluster loss: see what would be written, then write it",
+                "hopsworks-dr restore plan --stack prod --mode new-cluster --backup-version 4.8.0 --backup 254811200 " +
+                    "--velero-main k8s-backups-main-20251124120012 --velero-users k8s-backups-users-resources-20251124120013 --dry-run",
+            ],
             ["An in-place restore of the newest complete restore point, confirmed", "hopsworks-dr restore plan --stack prod --mode in-place --backup-version 4.8.0 --yes"],
         ],
     },

@@ -22,6 +22,7 @@ const load = {
     settings: () => require("./stack-settings") as typeof import("./stack-settings"),
     schedule: () => require("../stacks/schedule") as typeof import("../stacks/schedule"),
     backupId: () => require("../stacks/backup-id") as typeof import("../stacks/backup-id"),
+    location: () => require("../stacks/location") as typeof import("../stacks/location"),
 };
 
 /** A stack name as Pulumi.<name>.yaml names it: letters, digits, -, _ and . (no path, no organization). */
@@ -62,6 +63,16 @@ function checkValues(values: Values, command: string): void {
     }
     if (values["backup-version"] !== undefined && !HOPSWORKS_VERSION.test(values["backup-version"])) {
         throw bad("backup-version", "must be a Hopsworks version such as 4.8.0");
+    }
+    for (const [name, key] of [["velero-main", "main"], ["velero-users", "users"]] as const) {
+        const schedule = load.location().VELERO_SCHEDULES[key];
+        if (values[name] !== undefined && !load.location().isScheduleBackup(schedule, values[name]!)) {
+            throw bad(name, `must be a Velero backup of schedule ${schedule}, such as ${schedule}-20251124120012`);
+        }
+    }
+    if ((values["velero-main"] === undefined) !== (values["velero-users"] === undefined)) {
+        const missing = values["velero-main"] === undefined ? "velero-main" : "velero-users";
+        throw new UsageError(`--${missing} is required with --${missing === "velero-main" ? "velero-users" : "velero-main"}: a restore point has one Velero backup of each schedule`, command);
     }
     if (values["backup-id"] !== undefined) {
         const { backupIdTime, BACKUP_ID_EXPECTED } = load.backupId();
@@ -141,15 +152,32 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
                   : undefined;
             return load.backups().backupsStatus(await connect(settings), io, choice, values.json === true);
         }
-        case "restore plan":
+        case "restore plan": {
+            const stack = required(values, "stack", command);
+            const mode = required(values, "mode", command) as "new-cluster" | "in-place";
+            const backupVersion = required(values, "backup-version", command);
+            const backup = values.backup ?? "latest";
+            // A new cluster has no catalogue to match a given ID's Velero backups: they are named, or
+            // Velero would restore each schedule's newest backup whatever the ID.
+            if (mode === "new-cluster" && backup !== "latest" && values["velero-main"] === undefined) {
+                throw new UsageError(
+                    "--velero-main and --velero-users are required for a new-cluster restore of a given backup ID: a new cluster has " +
+                        "no catalogue to match its Velero backups, and without them Velero restores each schedule's newest backup whatever " +
+                        "the ID. Find them with aws s3 ls s3://<bucket>/k8s_backup/backups/: the k8s-backups-main-<time> and " +
+                        "k8s-backups-users-resources-<time> taken minutes after the backup ID's time",
+                    command,
+                );
+            }
             return load.restore().restorePlan(connect, io, {
-                stack: required(values, "stack", command),
-                mode: required(values, "mode", command) as "new-cluster" | "in-place",
-                backupVersion: required(values, "backup-version", command),
-                backup: values.backup ?? "latest",
+                stack,
+                mode,
+                backupVersion,
+                backup,
+                velero: values["velero-main"] === undefined ? undefined : { main: values["velero-main"], users: values["velero-users"]! },
                 dryRun: values["dry-run"] === true,
                 yes: values.yes === true,
             });
+        }
         case "restore finish":
             return load.restore().restoreFinish(io, required(values, "stack", command), values["dry-run"] === true);
         case "restore clean-markers": {

@@ -106,8 +106,40 @@ export interface PlanOptions {
      */
     backupVersion: string;
     backup: string;
+    /** --velero-main and --velero-users: the point's Velero backups, as the operator names them (both or neither). */
+    velero?: { main: string; users: string };
     dryRun: boolean;
     yes: boolean;
+}
+
+/** How the restore block names the point's Velero backups: the stack refuses a restore that names none (stacks/config.ts). */
+export type VeleroChoice = { veleroBackups: { main: string; users: string } } | { latestVeleroBackups: true };
+
+/**
+ * The Velero backups of a restore point: named by the operator (and then, when the catalogue knows
+ * the point's own, the same), else the catalogue's match, else, for `latest` only, each schedule's
+ * newest Completed backup, which is then that point's. A given ID whose backups nobody named is
+ * refused: Velero would restore each schedule's newest backup, of another date.
+ */
+export function veleroChoice(point: RestorePoint, backup: string, named: { main: string; users: string } | undefined): VeleroChoice {
+    const main = point.velero.main?.name;
+    const users = point.velero.users?.name;
+    const known = main !== undefined && users !== undefined ? { main, users } : undefined;
+    if (named !== undefined) {
+        if (known !== undefined && (known.main !== named.main || known.users !== named.users)) {
+            throw new CliError(
+                `--velero-main ${named.main} --velero-users ${named.users} are not the Velero backups of restore point ${point.id}: ` +
+                    `the catalogue matches ${known.main} and ${known.users} (hopsworks-dr backups list); give those, or leave both options out`,
+            );
+        }
+        return { veleroBackups: named };
+    }
+    if (known !== undefined) return { veleroBackups: known };
+    if (backup === "latest") return { latestVeleroBackups: true };
+    throw new CliError(
+        `the Velero backups of restore point ${point.id} are not known: name them with --velero-main and --velero-users ` +
+            "(aws s3 ls s3://<bucket>/k8s_backup/backups/ lists them); without them Velero would restore each schedule's newest backup",
+    );
 }
 
 export async function restorePlan(connect: (settings: StackSettings) => Promise<Cluster>, io: CliIo, options: PlanOptions): Promise<number> {
@@ -121,17 +153,21 @@ export async function restorePlan(connect: (settings: StackSettings) => Promise<
                 : choosePoint((await loadCatalogue(await connect(settings), io)).points, options.backup);
         const confirm = `${options.stack}/${point.id}`;
 
-        const block: Record<string, unknown> = { mode: options.mode, backupId: point.id, backupHopsworksVersion: options.backupVersion };
-        if (point.velero.main && point.velero.users) {
-            block.veleroBackups = { main: point.velero.main.name, users: point.velero.users.name };
-        }
+        const block: Record<string, unknown> = {
+            mode: options.mode,
+            backupId: point.id,
+            backupHopsworksVersion: options.backupVersion,
+            ...veleroChoice(point, options.backup, options.velero),
+        };
         const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
         // Validate as if confirmed, so every other problem shows now rather than at `pulumi up`.
         validate(configSource(settings, confirmed));
 
         const written = options.yes ? confirmed : block;
         const edit = prepareEdit(settings, setConfigKey(settings.text, RESTORE_KEY, written), options.dryRun);
-        io.stdout(`restore point ${point.id} (${point.time.toISOString()}), Velero ${VELERO_SCHEDULES.main}: ${point.velero.main?.name ?? "-"}, ${VELERO_SCHEDULES.users}: ${point.velero.users?.name ?? "-"}\n`);
+        const velero = (block.veleroBackups ?? {}) as { main?: string; users?: string };
+        const newest = "the newest Completed backup (restore.latestVeleroBackups)";
+        io.stdout(`restore point ${point.id} (${point.time.toISOString()}), Velero ${VELERO_SCHEDULES.main}: ${velero.main ?? newest}, ${VELERO_SCHEDULES.users}: ${velero.users ?? newest}\n`);
         edit.show(io);
         edit.apply();
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { credentialsFile, CREDENTIALS_KEY, Manifest } from "../stacks/location";
+import { credentialsFile, credentialsHash, CREDENTIALS_HASH_ANNOTATION, CREDENTIALS_KEY, Manifest } from "../stacks/location";
 
 export interface BackupLocationArgs {
     /**
@@ -12,11 +12,19 @@ export interface BackupLocationArgs {
     credentialsSecret?: pulumi.Input<Manifest>;
     accessKeyId?: pulumi.Input<string>;
     secretAccessKey?: pulumi.Input<string>;
+    /**
+     * Inputs of the location whose change replaces it (LocationPlan.replaceOnChanges), e.g. `spec`:
+     * a new location starts with no status, so the wait for Available proves the new settings.
+     * Default: none.
+     */
+    replaceOnChanges?: string[];
 }
 
 /**
  * Velero's hopsworks-bsl location; `pulumi up` waits until Velero reports it Available, so
- * nothing that relies on it starts against a bucket Velero cannot reach.
+ * nothing that relies on it starts against a bucket Velero cannot reach. With a credentials
+ * Secret, the location carries a hash of the Secret's content (secret itself), so new keys can
+ * replace it like a new spec does.
  */
 export class BackupLocation extends pulumi.ComponentResource {
     readonly location: k8s.apiextensions.CustomResource;
@@ -25,10 +33,10 @@ export class BackupLocation extends pulumi.ComponentResource {
         super("hopsworks-dr:index:BackupLocation", name, {}, opts);
 
         let secret: k8s.core.v1.Secret | undefined;
+        let hash: pulumi.Output<string> | undefined;
         if (args.credentialsSecret !== undefined) {
-            const cloud = pulumi.secret(
-                pulumi.all([args.accessKeyId, args.secretAccessKey]).apply(([id, key]) => credentialsFile(id ?? "", key ?? "")),
-            );
+            const keys = pulumi.all([args.accessKeyId, args.secretAccessKey]);
+            const cloud = pulumi.secret(keys.apply(([id, key]) => credentialsFile(id ?? "", key ?? "")));
             const manifest = pulumi.output(args.credentialsSecret);
             secret = new k8s.core.v1.Secret(
                 `${name}-credentials`,
@@ -39,13 +47,21 @@ export class BackupLocation extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: opts?.dependsOn },
             );
+            hash = pulumi.secret(keys.apply(([id, key]) => credentialsHash(id ?? "", key ?? "")));
         }
         const { apiVersion, kind, metadata, spec } = args.location;
+        const annotations = hash === undefined ? metadata.annotations : { ...metadata.annotations, [CREDENTIALS_HASH_ANNOTATION]: hash };
         this.location = new k8s.apiextensions.CustomResource(
             name,
-            { apiVersion, kind, metadata, spec },
-            // Children do not inherit the component's dependsOn: pass it on (via the Secret when there is one).
-            { parent: this, dependsOn: secret ? [secret] : opts?.dependsOn },
+            { apiVersion, kind, metadata: { ...metadata, annotations }, spec },
+            {
+                parent: this,
+                // Children do not inherit the component's dependsOn: pass it on (via the Secret when there is one).
+                dependsOn: secret ? [secret] : opts?.dependsOn,
+                replaceOnChanges: args.replaceOnChanges,
+                // The replacement has the same name: the old location goes first.
+                deleteBeforeReplace: true,
+            },
         );
         this.registerOutputs({ name: this.location.metadata.name });
     }

@@ -26,6 +26,13 @@ export interface HopsworksArgs {
     /** The repository or registry login; unset: none. The password is kept secret. */
     repoUsername?: pulumi.Input<string>;
     repoPassword?: pulumi.Input<string>;
+    /**
+     * Helm's --atomic and --cleanup-on-fail: a failed or timed-out install is uninstalled (an
+     * upgrade rolled back), and the provider then keeps no failed release in the state. For a
+     * new-cluster restore (stacks/hopsworks.ts, HopsworksPlan.atomic). Plain: unset or false
+     * leaves both out of the release's inputs.
+     */
+    atomic?: boolean;
 }
 
 /**
@@ -60,6 +67,7 @@ export class Hopsworks extends pulumi.ComponentResource {
                 timeout: args.timeoutSeconds,
                 values: args.values,
                 description: args.description,
+                ...(args.atomic ? { atomic: true, cleanupOnFail: true } : {}),
             },
             { parent: this, dependsOn: opts?.dependsOn },
         );

@@ -6,7 +6,7 @@ import { formatDuration } from "./catalogue";
 import { scheduleLongestIntervalMs, scheduleProblem, SCHEDULE_EXPECTED } from "./schedule";
 import { SecretValue } from "./secret";
 import { MAX_NONCURRENT_DAYS, MAX_TTL_DAYS, ttlDays, ttlHours, TTL_EXPECTED } from "./ttl";
-import { VELERO_SCHEDULES } from "./location";
+import { VELERO_BACKUP_NAME, VELERO_SCHEDULES } from "./location";
 import { MonitoringConfig, MONITORING_KEYS, readMonitoring } from "./monitoring";
 import { loadValuesFiles, ValuesFile } from "./values-files";
 
@@ -41,6 +41,12 @@ export interface StorageConfig {
     iamRoleArn?: string;
     irsa?: { oidcProviderArn: string; oidcProviderUrl: string };
     kmsKeyArn?: string;
+    /**
+     * Taking over a hopsworks-bsl (and its credentials Secret) that the Hopsworks chart or a person
+     * made: both carry pulumi.com/patchForce, so the update takes the fields Helm or kubectl own,
+     * and the location helm.sh/resource-policy: keep, so Helm does not delete it (docs/runbooks/enable-backups.md).
+     */
+    adoptLocation: boolean;
 }
 
 export interface BackupConfig {
@@ -92,8 +98,13 @@ export interface RestoreConfig {
     rondbBackupId?: string;
     opensearchSnapshot?: string;
     opensearchSkipIndices: string[];
-    /** Velero backup names; unset means the latest completed backup of each schedule. */
+    /** Velero backup names; both required for a restore unless latestVeleroBackups. */
     veleroBackups: { main?: string; users?: string };
+    /**
+     * The typed opt-in to restore each schedule's newest Completed backup (Restores by scheduleName),
+     * whatever backupId is: true only when set so. Absent or false: veleroBackups must name both.
+     */
+    latestVeleroBackups?: boolean;
     forceDataClear: boolean;
     confirm?: string;
     /** New-cluster only: bumped to run the Velero restores again (each Restore is recreated). */
@@ -132,6 +143,7 @@ export const CONFIG_KEYS = {
     storage: [
         "bucket", "manage", "create", "replaceLifecycleRules", "region", "endpoint", "apiEndpoint", "forcePathStyle", "insecureSkipTLSVerify", "caCert",
         "checksumAlgorithm", "serverSideEncryption", "accessKeyId", "secretAccessKey", "iamRoleArn", "irsa", "kmsKeyArn",
+        "adoptLocation",
     ],
     irsa: ["oidcProviderArn", "oidcProviderUrl"],
     backup: ["enabled", "schedule", "ttl", "noncurrentVersionDays"],
@@ -142,7 +154,7 @@ export const CONFIG_KEYS = {
     ],
     restore: [
         "mode", "backupId", "rondbBackupId", "opensearchSnapshot", "opensearchSkipIndices", "veleroBackups", "attempt", "acceptPartial",
-        "backupHopsworksVersion", "forceDataClear", "confirm",
+        "backupHopsworksVersion", "forceDataClear", "confirm", "latestVeleroBackups",
     ],
     veleroBackups: ["main", "users"],
     monitoring: MONITORING_KEYS,
@@ -238,6 +250,7 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
     const manage = r.boolean(s, "storage.manage", true);
     const create = r.boolean(s, "storage.create", true);
     const replaceLifecycleRules = r.boolean(s, "storage.replaceLifecycleRules", false);
+    const adoptLocation = r.boolean(s, "storage.adoptLocation", false);
     const forcePathStyle = r.boolean(s, "storage.forcePathStyle", !onAws);
     const insecureSkipTLSVerify = r.boolean(s, "storage.insecureSkipTLSVerify", false);
     const caCert = r.string(s, "storage.caCert", {
@@ -346,6 +359,7 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
         iamRoleArn,
         irsa,
         kmsKeyArn,
+        adoptLocation,
     };
 }
 
@@ -565,8 +579,6 @@ export function compareVersions(a: string, b: string): number {
     return 0;
 }
 
-// The manual's examples (k8s-backups-main-20260213T153627Z) carry capitals: accept them.
-const VELERO_BACKUP_NAME = /^[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?$/;
 const INDEX_NAME = /^[a-z0-9_.*][a-z0-9_.*+-]*$/;
 
 function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): RestoreConfig | undefined {
@@ -598,8 +610,13 @@ function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): Res
     const confirm = r.string(o, "restore.confirm");
     const attempt = r.integer(o, "restore.attempt", { min: 1, default: 1 }) ?? 1;
     const acceptPartial = r.string(o, "restore.acceptPartial");
+    const latestVeleroBackups = r.boolean(o, "restore.latestVeleroBackups", false);
     if (mode === undefined) return undefined;
 
+    if (mode !== "none") checkVeleroBackups(r, o, backupId, latestVeleroBackups);
+    else if (o.latestVeleroBackups !== undefined && o.latestVeleroBackups !== null) {
+        r.problem("restore.latestVeleroBackups", "applies only to a restore (restore.mode new-cluster or in-place)");
+    }
     if (mode !== "none") {
         if (o.backupId === undefined || o.backupId === null) {
             r.problem("restore.backupId", `is required when restore.mode is ${mode}: the global backup ID (it also restores HopsFS), e.g. "254811200"`);
@@ -655,5 +672,43 @@ function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): Res
             if (o[key] !== undefined && o[key] !== null) r.problem(`restore.${key}`, "applies only to restore.mode: new-cluster (the Velero restores this stack runs)");
         }
     }
-    return { mode, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm, attempt, acceptPartial };
+    return {
+        mode, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm, attempt, acceptPartial,
+        ...(latestVeleroBackups ? { latestVeleroBackups } : {}),
+    };
+}
+
+/**
+ * A restore names the Velero backups of its restore point: without them Velero restores each
+ * schedule's newest Completed backup (a scheduleName restore), whatever backupId is, and an older
+ * backup ID would get Kubernetes objects of another date than its RonDB, OpenSearch and HopsFS
+ * data. Taking the newest on purpose is the typed opt-in restore.latestVeleroBackups: true.
+ */
+function checkVeleroBackups(r: ConfigReader, o: Record<string, unknown>, backupId: string | undefined, latest: boolean): void {
+    const given = (o.veleroBackups ?? {}) as Record<string, unknown>;
+    const named = (["main", "users"] as const).filter((key) => given[key] !== undefined && given[key] !== null);
+    if (latest) {
+        if (named.length > 0) {
+            r.invalid(
+                "restore.latestVeleroBackups",
+                true,
+                `contradicts ${named.map((k) => `restore.veleroBackups.${k}`).join(" and ")}, which name the Velero backups to restore: ` +
+                    "remove restore.latestVeleroBackups to restore the named backups, or restore.veleroBackups to take each schedule's newest",
+            );
+        }
+        return;
+    }
+    if (named.length === 2) return;
+    const missing = named.length === 0 ? "restore.veleroBackups" : `restore.veleroBackups.${named[0] === "main" ? "users" : "main"}`;
+    r.invalid(
+        missing,
+        null,
+        `must name the Velero backups of restore point ${backupId ?? "<backupId>"}: restore.veleroBackups.main ` +
+            `("${VELERO_SCHEDULES.main}-<time>") and restore.veleroBackups.users ("${VELERO_SCHEDULES.users}-<time>"). ` +
+            "Without them Velero restores each schedule's newest Completed backup whatever restore.backupId is, so an older " +
+            "backup ID would get Kubernetes objects of another date than its RonDB, OpenSearch and HopsFS data. Find them with " +
+            "npx hopsworks-dr backups list, or without a catalogue aws s3 ls s3://<bucket>/k8s_backup/backups/ (the pair taken " +
+            "minutes after the backup ID's time); to restore each schedule's newest Completed backup on purpose, set " +
+            "restore.latestVeleroBackups: true",
+    );
 }

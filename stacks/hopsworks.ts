@@ -16,6 +16,14 @@ export interface HopsworksPlan {
     repo: string;
     version: string;
     timeoutSeconds: number;
+    /**
+     * Helm's --atomic (with cleanup on fail), during a new-cluster restore only: a failed or timed-out
+     * install is uninstalled and leaves nothing in the state, so the next `pulumi up` installs again.
+     * Without it the failed release stays, and the next `pulumi up` upgrades it still carrying
+     * restoreFromBackup.backupId without inPlace, which the chart's RonDB guards refuse. Never for
+     * an in-place restore, whose rollback would come after its data was cleared.
+     */
+    atomic: boolean;
     repoCredentials?: { username: SecretValue; password: SecretValue };
     /** What this stack sets, whatever the values files say. */
     generatedValues: Values;
@@ -115,6 +123,7 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
             version: hopsworks.chartVersion,
             // The manual's in-place restore runs with --timeout 1200s.
             timeoutSeconds: config.restore.mode === "in-place" ? Math.max(hopsworks.timeoutSeconds, 1200) : hopsworks.timeoutSeconds,
+            atomic: config.restore.mode === "new-cluster",
             repoCredentials:
                 hopsworks.repoUsername && hopsworks.repoPassword
                     ? { username: hopsworks.repoUsername, password: hopsworks.repoPassword }

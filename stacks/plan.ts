@@ -6,7 +6,7 @@ import { RestoreMode, StackConfig } from "./config";
 import { HopsworksPlan, generatedHopsworksValues, planHopsworks } from "./hopsworks";
 import { planVeleroIam, VeleroIamPlan } from "./iam";
 import { LocationPlan, planLocation } from "./location";
-import { locationAccessMode, planRestore, RestorePlan } from "./restore";
+import { locationAccessMode, planRestore, RestorePlan, restoreWarnings } from "./restore";
 import { SecretValue } from "./secret";
 import { planVelero, VeleroPlan, VELERO_SERVICE_ACCOUNT } from "./velero";
 import { mergeValues } from "./values-files";
@@ -53,6 +53,6 @@ export function planStack(config: StackConfig): StackPlan {
         location: planLocation(config, locationAccessMode(config.restore)),
         hopsworks: hopsworks.plan,
         ...(alerts.plan ? { alerts: alerts.plan } : {}),
-        warnings: [...velero.warnings, ...hopsworks.warnings, ...alerts.warnings],
+        warnings: [...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
     };
 }

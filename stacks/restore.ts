@@ -64,8 +64,8 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
             hopsworksValues: restoreValues(restore),
             steps: [
                 "Velero and the hopsworks-bsl location, ReadOnly, until it is Available and has synced the backups",
-                `Velero restore ${VELERO_SCHEDULES.main} of ${restore.veleroBackups.main ?? "the latest completed backup of schedule " + VELERO_SCHEDULES.main}, until Completed`,
-                `Velero restore ${VELERO_SCHEDULES.users} of ${restore.veleroBackups.users ?? "the latest completed backup of schedule " + VELERO_SCHEDULES.users}, until Completed`,
+                `Velero restore ${VELERO_SCHEDULES.main} of ${restore.veleroBackups.main ?? "the newest Completed backup of schedule " + VELERO_SCHEDULES.main + " (restore.latestVeleroBackups)"}, until Completed`,
+                `Velero restore ${VELERO_SCHEDULES.users} of ${restore.veleroBackups.users ?? "the newest Completed backup of schedule " + VELERO_SCHEDULES.users + " (restore.latestVeleroBackups)"}, until Completed`,
                 `the Hopsworks release installed with restoreFromBackup.backupId ${restore.backupId}`,
             ],
         };
@@ -81,6 +81,18 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
                 "the chart stops the stateful services, clears their data and restores it (timeout at least 1200 s)",
         ],
     };
+}
+
+/** What `pulumi preview` and `pulumi up` warn about a restore: each schedule's newest backup taken on purpose. */
+export function restoreWarnings(config: StackConfig): string[] {
+    const { restore } = config;
+    if (restore.mode === "none" || !restore.latestVeleroBackups) return [];
+    return [
+        `restore.latestVeleroBackups: the Velero restores take each schedule's newest Completed backup (${VELERO_SCHEDULES.main}, ` +
+            `${VELERO_SCHEDULES.users}), whatever restore.backupId (${restore.backupId}) is. Unless backup ${restore.backupId} is the ` +
+            "newest restore point, Kubernetes objects of another date are restored next to its RonDB, OpenSearch and HopsFS data. " +
+            "Name the point's own backups in restore.veleroBackups.main and .users instead",
+    ];
 }
 
 function veleroRestore(config: StackConfig, schedule: string, backupName: string | undefined): VeleroRestorePlan {

@@ -66,7 +66,8 @@ describe("the Hopsworks release's first deployment (Helm's release record)", () 
     });
 
     describe("the program (index.ts)", () => {
-        const IN_PLACE = { mode: "in-place", backupId: "252811200", backupHopsworksVersion: "4.8.0", forceDataClear: true, confirm: "test/252811200" };
+        const VELERO = { main: "k8s-backups-main-20250707120012", users: "k8s-backups-users-resources-20250707120013" };
+        const IN_PLACE = { mode: "in-place", backupId: "252811200", backupHopsworksVersion: "4.8.0", forceDataClear: true, confirm: "test/252811200", veleroBackups: VELERO };
         const adopted = { "hopsworks/hopsworks": "2024-03-01T10:00:00.000Z" };
 
         it("records an adopted release's first deployment as the install time, not the first pulumi up", async () => {
@@ -92,7 +93,7 @@ describe("the Hopsworks release's first deployment (Helm's release record)", () 
             const absent = await renderStack(stackFile(minioConfig()), { previousOutputs: {} });
             assert.match(String(absent.outputs.hopsworksInstalledAt), /^\d{4}-\d\d-\d\dT/);
             assert.notEqual(absent.outputs.hopsworksInstalledAt, "2024-03-01T10:00:00.000Z");
-            const restore = { mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0" };
+            const restore = { mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0", latestVeleroBackups: true };
             const fresh = await renderStack(stackFile({ ...minioConfig(), restore }), { previousOutputs: recorded, helmReleases: adopted });
             assert.notEqual(fresh.outputs.hopsworksInstalledAt, "2024-03-01T10:00:00.000Z", "a new-cluster restore installs afresh");
         });

@@ -221,7 +221,8 @@ describe("the program (index.ts)", () => {
     });
 
     describe("restores", () => {
-        const BACKUP = { backupId: "254811200", backupHopsworksVersion: "4.8.0" };
+        const VELERO = { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" };
+        const BACKUP = { backupId: "254811200", backupHopsworksVersion: "4.8.0", veleroBackups: VELERO };
         const IN_PLACE = { ...BACKUP, mode: "in-place", forceDataClear: true, confirm: "test/254811200" };
         const withRestore = (restore: Record<string, unknown>) => ({ ...minioConfig(), restore });
         const installed = { hopsworksInstalledAt: "2025-11-01T00:00:00.000Z", installedFromBackup: null, activeRestore: null, restoreHistory: [] };
@@ -241,6 +242,19 @@ describe("the program (index.ts)", () => {
             assert.deepEqual(hopsworks.propertyDependencies.values ?? [], []);
             assert.deepEqual(hopsworks.propertyDependencies.description.map(nameOf), ["k8s-backups-main", "k8s-backups-users-resources"]);
             assert.equal(hopsworks.inputs.description, "hopsworks-dr: new-cluster restore of backup 254811200");
+            // The restore point's own Velero backups, not each schedule's newest.
+            assert.deepEqual([main.inputs.spec, users.inputs.spec], [{ backupName: VELERO.main }, { backupName: VELERO.users }]);
+        });
+
+        it("installs Hopsworks atomically during a new-cluster restore only: a failed install is uninstalled, not left to be upgraded", async () => {
+            const release = async (values: Record<string, any>, previousOutputs: Record<string, unknown>) =>
+                (await program(values, { previousOutputs })).resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks")!;
+            const newCluster = await release(withRestore({ ...BACKUP, mode: "new-cluster" }), {});
+            assert.deepEqual([newCluster.inputs.atomic, newCluster.inputs.cleanupOnFail], [true, true]);
+            // In place, a rollback would come after the data was cleared; in normal operation, nothing changes.
+            for (const other of [await release(withRestore(IN_PLACE), installed), await release(minioConfig(), installed)]) {
+                assert.deepEqual([other.inputs.atomic, other.inputs.cleanupOnFail], [undefined, undefined]);
+            }
         });
 
         it("new-cluster: records the install from backup and the applied restore in the outputs", async () => {

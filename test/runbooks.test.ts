@@ -26,7 +26,9 @@ export function commandsOf(markdown: string): string[] {
     return [...fenced, ...inline].flatMap((line) => line.split(/\s*(?:&&|;)\s*/)).filter((c) => c !== "");
 }
 
-function configKeyProblem(key: string): string | undefined {
+function configKeyProblem(quoted: string): string | undefined {
+    // As the shell hands it over (quotes gone), and with list indices dropped: `'hopsworks.valuesFiles[0]'`.
+    const key = quoted.replace(/^(['"])(.*)\1$/, "$2").replace(/\[\d+\]/g, "");
     const [section, field, sub, ...rest] = key.split(".");
     if (!TOP_LEVEL_KEYS.includes(section)) return `unknown config section ${section}`;
     if (field === undefined) return undefined;
@@ -149,6 +151,8 @@ describe("runbooks", () => {
                 "pulumi config set hopsworks-dr:storage.bucketName x -s prod",
                 "pulumi config set --path storage.irsa.roleArn x -s prod",
                 "pulumi config set --path storage.irsa.oidcProviderArn x -s prod",
+                "pulumi config set --path 'hopsworks.valuesFiles[0]' values/drill.yaml -s prod",
+                "pulumi config set --path 'hopsworks.valueFiles[0]' values/drill.yaml -s prod",
                 "```",
             ].join("\n");
             assert.deepStrictEqual(commandProblems(markdown, COMMANDS), [
@@ -158,6 +162,7 @@ describe("runbooks", () => {
                 "pulumi config set --path restore.backupID 254811200 -s prod: unknown config key restore.backupID",
                 "pulumi config set hopsworks-dr:storage.bucketName x -s prod: unknown config key storage.bucketName",
                 "pulumi config set --path storage.irsa.roleArn x -s prod: unknown config key storage.irsa.roleArn",
+                "pulumi config set --path 'hopsworks.valueFiles[0]' values/drill.yaml -s prod: unknown config key hopsworks.valueFiles",
             ]);
         });
     });

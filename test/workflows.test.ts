@@ -70,6 +70,14 @@ function readmeCommands(): { install: string; test: string } {
     return { install, test };
 }
 
+/** The secrets a job reads: `secrets.NAME`, and `secrets[format('PREFIX_{0}', ...)]` as PREFIX_. */
+function secretNames(job: unknown): string[] {
+    const text = JSON.stringify(job);
+    const plain = [...text.matchAll(/secrets\.([A-Za-z0-9_]+)/g)].map((m) => m[1]);
+    const formatted = [...text.matchAll(/secrets\[format\('([A-Za-z0-9_]*)\{0\}/g)].map((m) => m[1]);
+    return [...new Set([...plain, ...formatted])].sort();
+}
+
 function pulumiStep(job: Job): Step {
     const steps = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
     assert.strictEqual(steps.length, 1, "one pulumi/actions step");
@@ -111,7 +119,9 @@ describe("GitHub workflows", () => {
             it("pins the actions and Node 20 with the npm cache", () => {
                 for (const [, job] of jobs()) {
                     const uses = job.steps.map((s) => s.uses).filter((u): u is string => u !== undefined);
-                    assert.deepStrictEqual(uses, ["actions/checkout@v4", "actions/setup-node@v4", "pulumi/actions@v6"]);
+                    // A preview assumes its read-only AWS role through OIDC; a deployment keeps its environment's keys.
+                    const oidc = kind === "preview" ? ["aws-actions/configure-aws-credentials@v4"] : [];
+                    assert.deepStrictEqual(uses, ["actions/checkout@v4", "actions/setup-node@v4", ...oidc, "pulumi/actions@v6"]);
                     const setupNode = job.steps.find((s) => s.uses === "actions/setup-node@v4");
                     assert.deepStrictEqual(setupNode?.with, { "node-version": 20, cache: "npm" });
                 }
@@ -128,12 +138,14 @@ describe("GitHub workflows", () => {
                 }
             });
 
-            it("takes the backend and secrets provider settings from repository variables and secrets", () => {
+            it("takes the backend and secrets provider settings from variables and its environment's secrets", () => {
+                // A preview's own names (PREVIEW_...), set in the `preview` environment only.
+                const prefix = kind === "preview" ? "PREVIEW_" : "";
                 for (const [, job] of jobs()) {
                     const env = (job as Job & { env?: Record<string, string> }).env ?? {};
                     assert.strictEqual(env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}");
-                    assert.strictEqual(env.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
-                    assert.strictEqual(env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+                    assert.strictEqual(env.PULUMI_CONFIG_PASSPHRASE, `\${{ secrets.${prefix}PULUMI_CONFIG_PASSPHRASE }}`);
+                    assert.strictEqual(env.PULUMI_ACCESS_TOKEN, `\${{ secrets.${prefix}PULUMI_ACCESS_TOKEN }}`);
                 }
             });
         });
@@ -144,6 +156,23 @@ describe("GitHub workflows", () => {
         assert.deepStrictEqual(Object.keys(preview.on), ["pull_request"]);
         assert.strictEqual(preview.permissions?.["pull-requests"], "write");
         for (const job of Object.values(preview.jobs)) assert.strictEqual(pulumiStep(job).with?.["comment-on-pr"], true);
+    });
+
+    it("runs pull-request code in the `preview` environment with read-only credentials: no secret a deployment uses, no cloud keys", () => {
+        const preview = workflow(FILES.preview);
+        const deployNames = new Set(Object.values(workflow(FILES.deploy).jobs).flatMap(secretNames));
+        assert.ok(deployNames.has("PULUMI_CONFIG_PASSPHRASE") && deployNames.has("AWS_SECRET_ACCESS_KEY") && deployNames.has("KUBECONFIG_"), [...deployNames].join(", "));
+        assert.strictEqual(preview.permissions?.["id-token"], "write", "OIDC for the read-only role");
+        for (const [name, job] of Object.entries(preview.jobs)) {
+            assert.strictEqual(job.environment, "preview", `job ${name}`);
+            const used = secretNames(job);
+            assert.deepStrictEqual(used.filter((s) => deployNames.has(s)), [], `job ${name} uses a deployment's secret`);
+            assert.ok(used.every((s) => s.startsWith("PREVIEW_") || s === "GITHUB_TOKEN"), `job ${name}: ${used.join(", ")}`);
+            assert.ok(!/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/.test(JSON.stringify(job)), `job ${name} carries static AWS keys`);
+            const oidc = job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            assert.strictEqual(oidc?.with?.["role-to-assume"], "${{ vars.PREVIEW_AWS_ROLE_ARN }}", `job ${name}`);
+        }
+        assert.deepStrictEqual(secretNames(parse("steps: [{env: {A: '${{ secrets.X }}', B: \"${{ secrets[format('Y_{0}', matrix.stack)] }}\"}}]")), ["X", "Y_"]);
     });
 
     it("deploys on push to main, each stack in its own environment, one deployment per stack at a time", () => {

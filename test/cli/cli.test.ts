@@ -392,29 +392,63 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
 
         it("new-cluster with a given ID: written unverified, since a new cluster has no catalogue before its restore", async () => {
             const before = cluster.requests.length;
-            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "254811200"]);
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "254811200", "--velero-main", "k8s-backups-main-20251124120012", "--velero-users", "k8s-backups-users-resources-20251124120013"]);
             assert.strictEqual(plan.code, 0, plan.stderr);
             assert.ok(plan.stderr.includes("note: backup 254811200 is not checked against the catalogue (a new cluster has none before its restore)"));
             assert.ok(fs.readFileSync(stackPath, "utf8").endsWith(
-                '  hopsworks-dr:restore:\n    mode: new-cluster\n    backupId: "254811200"\n    backupHopsworksVersion: 4.8.0\n',
+                '  hopsworks-dr:restore:\n    mode: new-cluster\n    backupId: "254811200"\n    backupHopsworksVersion: 4.8.0\n' +
+                    "    veleroBackups:\n      main: k8s-backups-main-20251124120012\n      users: k8s-backups-users-resources-20251124120013\n",
             ));
             assert.strictEqual(cluster.requests.slice(before).length, 0, "the cluster was not read");
         });
 
+        it("new-cluster with a given ID needs the point's Velero backups named, both, of the right schedules: else a usage error, nothing read", async () => {
+            const plan = ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "254811200"];
+            const none = await run(cluster, plan);
+            assert.strictEqual(none.code, 2);
+            assert.ok(none.stderr.startsWith(
+                "error: --velero-main and --velero-users are required for a new-cluster restore of a given backup ID: a new cluster has no catalogue " +
+                    "to match its Velero backups, and without them Velero restores each schedule's newest backup whatever the ID. Find them with " +
+                    "aws s3 ls s3://<bucket>/k8s_backup/backups/",
+            ), none.stderr);
+            const one = await run(cluster, [...plan, "--velero-main", "k8s-backups-main-20251124120012"]);
+            assert.strictEqual(one.code, 2);
+            assert.ok(one.stderr.startsWith("error: --velero-users is required with --velero-main: a restore point has one Velero backup of each schedule\n"), one.stderr);
+            const swapped = await run(cluster, [...plan, "--velero-main", "k8s-backups-users-resources-20251124120013", "--velero-users", "k8s-backups-main-20251124120012"]);
+            assert.strictEqual(swapped.code, 2);
+            assert.ok(swapped.stderr.startsWith(
+                `error: --velero-main "k8s-backups-users-resources-20251124120013": must be a Velero backup of schedule k8s-backups-main, such as k8s-backups-main-20251124120012\n`,
+            ), swapped.stderr);
+            assert.deepStrictEqual(cluster.requests, [], "nothing was contacted");
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE, "nothing written");
+        });
+
+        it("refuses named Velero backups that are not the catalogue point's own", async () => {
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "250111000", "--velero-main", "k8s-backups-main-20251124120012", "--velero-users", "k8s-backups-users-resources-20251124120013"]);
+            assert.strictEqual(plan.code, 1);
+            assert.ok(plan.stderr.endsWith(
+                "error: --velero-main k8s-backups-main-20251124120012 --velero-users k8s-backups-users-resources-20251124120013 are not the Velero backups " +
+                    "of restore point 250111000: the catalogue matches k8s-backups-main-20251229100012 and k8s-backups-users-resources-20251229100013 " +
+                    "(hopsworks-dr backups list); give those, or leave both options out\n",
+            ), plan.stderr);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE, "nothing written");
+        });
+
         it("new-cluster with an ID minted on 2023-12-31: decoded against now, not taken for 2023-01-01", async () => {
-            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "235270000", "--dry-run"]);
+            const velero = ["--velero-main", "k8s-backups-main-20231231000012", "--velero-users", "k8s-backups-users-resources-20231231000013"];
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "235270000", ...velero, "--dry-run"]);
             assert.strictEqual(plan.code, 0, plan.stderr);
             assert.ok(plan.stdout.startsWith("restore point 235270000 (2023-12-31T00:00:00.000Z),"), plan.stdout);
-            const early = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "235270000", "--dry-run"], "2023-06-01T00:00:00Z");
+            const early = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "235270000", ...velero, "--dry-run"], "2023-06-01T00:00:00Z");
             assert.ok(early.stdout.startsWith("restore point 235270000 (2023-01-01T00:00:00.000Z),"), early.stdout);
         });
 
         it("writes the backup's Hopsworks version as the operator states it, and refuses one other than the stack's", async () => {
-            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "254811200", "--backup-version", "4.8.0"]);
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "254811200", "--backup-version", "4.8.0", "--velero-main", "k8s-backups-main-20251124120012", "--velero-users", "k8s-backups-users-resources-20251124120013"]);
             assert.strictEqual(plan.code, 0, plan.stderr);
             assert.ok(fs.readFileSync(stackPath, "utf8").includes("    backupHopsworksVersion: 4.8.0\n"));
             fs.writeFileSync(stackPath, STACK_FILE);
-            const other = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "254811200", "--backup-version", "4.7.1"]);
+            const other = await run(cluster, ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup", "254811200", "--backup-version", "4.7.1", "--velero-main", "k8s-backups-main-20251124120012", "--velero-users", "k8s-backups-users-resources-20251124120013"]);
             assert.strictEqual(other.code, 1);
             assert.ok(other.stderr.endsWith(
                 "error: Invalid stack config (1 problem):\n" +

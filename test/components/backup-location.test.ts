@@ -2,7 +2,8 @@ import assert from "assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupLocation } from "../../components/backup-location";
 import { readStackConfig } from "../../stacks/config";
-import { planLocation } from "../../stacks/location";
+import { createHash } from "crypto";
+import { credentialsFile, credentialsHash, planLocation } from "../../stacks/location";
 import { REDACTED } from "../../stacks/secret";
 import { awsConfig, minioConfig, source } from "../support/stacks";
 import { record, StubResource } from "../support/record";
@@ -33,9 +34,54 @@ describe("BackupLocation component", () => {
         // Set by the Kubernetes SDK's Secret; the policy pack relies on it (secrets reach policies unwrapped).
         assert.deepEqual(secret.additionalSecretOutputs, ["data", "stringData"]);
         const location = byName("backup-location", "kubernetes:velero.io/v1:BackupStorageLocation");
-        assert.deepEqual(location.inputs, { ...plan.location });
+        const { apiVersion, kind, metadata, spec } = plan.location;
+        // The hash of the Secret's content, kept secret, is the only input the plan does not hold.
+        assert.deepEqual(location.inputs, {
+            apiVersion,
+            kind,
+            metadata: { ...metadata, annotations: { ...metadata.annotations, "hopsworks-dr.io/credentials-sha256": REDACTED } },
+            spec,
+        });
+        assert.deepEqual(location.secretPaths, ["metadata.annotations.hopsworks-dr.io/credentials-sha256"]);
         assert.deepEqual(location.dependencies.map(nameOf), ["backup-location-credentials"]);
         assert.ok(!JSON.stringify(resources).includes("test-secret-key"));
+    });
+
+    it("is replaced when its spec or its credentials' hash change, the old location deleted first (same name)", async () => {
+        const plan = planLocation(readStackConfig(source(minioConfig())), "ReadWrite");
+        const { byName } = await record(() => {
+            new BackupLocation("backup-location", {
+                location: plan.location,
+                credentialsSecret: plan.credentialsSecret,
+                accessKeyId: pulumi.secret("AKIATESTKEY"),
+                secretAccessKey: pulumi.secret("test-secret-key"),
+                replaceOnChanges: plan.replaceOnChanges,
+            });
+        });
+        const location = byName("backup-location", "kubernetes:velero.io/v1:BackupStorageLocation");
+        assert.deepEqual(location.replaceOnChanges, ["spec", 'metadata.annotations["hopsworks-dr.io/credentials-sha256"]']);
+        assert.equal(location.deleteBeforeReplace, true);
+        // New keys, a new hash: the location is replaced, so Velero validates it afresh.
+        assert.equal(credentialsHash("AKIATESTKEY", "test-secret-key"), createHash("sha256").update(credentialsFile("AKIATESTKEY", "test-secret-key")).digest("hex"));
+        assert.notEqual(credentialsHash("AKIATESTKEY", "test-secret-key"), credentialsHash("AKIATESTKEY", "rotated-secret-key"));
+    });
+
+    it("adopting: the Secret made by hand is taken over with patchForce, as the location is", async () => {
+        const c = minioConfig();
+        c.storage.adoptLocation = true;
+        const plan = planLocation(readStackConfig(source(c)), "ReadWrite");
+        const { byName } = await record(() => {
+            new BackupLocation("backup-location", {
+                location: plan.location,
+                credentialsSecret: plan.credentialsSecret,
+                accessKeyId: pulumi.secret("AKIATESTKEY"),
+                secretAccessKey: pulumi.secret("test-secret-key"),
+            });
+        });
+        assert.deepEqual(byName("backup-location-credentials").inputs.metadata.annotations, { "pulumi.com/patchForce": "true" });
+        const location = byName("backup-location", "kubernetes:velero.io/v1:BackupStorageLocation");
+        assert.equal(location.inputs.metadata.annotations["pulumi.com/patchForce"], "true");
+        assert.equal(location.inputs.metadata.annotations["helm.sh/resource-policy"], "keep");
     });
 
     it("declares only the location on AWS, and passes the component's dependencies on to it", async () => {

@@ -23,6 +23,21 @@ describe("Hopsworks component", () => {
         assert.deepEqual(release.secretPaths, ["repositoryOpts.password"]);
     });
 
+    it("atomic: Helm's --atomic and --cleanup-on-fail on the release; without it, neither input at all", async () => {
+        const { byName } = await record(() => {
+            new Hopsworks("hopsworks", { ...base, repo: "/srv/charts/hopsworks", atomic: true });
+        });
+        const release = byName("hopsworks", "kubernetes:helm.sh/v3:Release");
+        assert.deepEqual([release.inputs.atomic, release.inputs.cleanupOnFail], [true, true]);
+        for (const atomic of [false, undefined]) {
+            const plain = await record(() => {
+                new Hopsworks("hopsworks", { ...base, repo: "/srv/charts/hopsworks", atomic });
+            });
+            const inputs = plain.byName("hopsworks", "kubernetes:helm.sh/v3:Release").inputs;
+            assert.ok(!("atomic" in inputs) && !("cleanupOnFail" in inputs), JSON.stringify(inputs));
+        }
+    });
+
     it("installs a local chart from its absolute path with no repositoryOpts at all", async () => {
         const { byName } = await record(() => {
             new Hopsworks("hopsworks", { ...base, repo: "/srv/charts/hopsworks" });

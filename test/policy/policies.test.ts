@@ -19,8 +19,9 @@ import {
 import { awsConfig, minioConfig, stackFile } from "../support/stacks";
 import { copyOf, only, stackArgs, violationsOf } from "./adapter";
 
-const NEW_CLUSTER = { mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0" };
-const IN_PLACE = { mode: "in-place", backupId: "254811200", backupHopsworksVersion: "4.8.0", forceDataClear: true, confirm: "test/254811200" };
+const VELERO = { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" };
+const NEW_CLUSTER = { mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0", veleroBackups: VELERO };
+const IN_PLACE = { mode: "in-place", backupId: "254811200", backupHopsworksVersion: "4.8.0", forceDataClear: true, confirm: "test/254811200", veleroBackups: VELERO };
 
 type Mode = "none" | "new-cluster" | "in-place";
 

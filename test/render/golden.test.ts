@@ -158,11 +158,13 @@ describe("golden: the manual's examples", () => {
 });
 
 describe("golden: the manual's restore examples", () => {
+    // The manual's script restores each schedule's latest backup (scheduleName): the stack's typed opt-in.
+    const LATEST = { latestVeleroBackups: true };
     const cases: [title: string, file: string, restore: Record<string, unknown>][] = [
-        ["Restore on Cluster installation", "restore-on-install-values.yaml", { mode: "new-cluster" }],
-        ["Customizations: RonDB backup ID", "restore-rondb-override-values.yaml", { mode: "new-cluster", rondbBackupId: "254811140" }],
-        ["Customizations: OpenSearch snapshot", "restore-opensearch-override-values.yaml", { mode: "new-cluster", opensearchSnapshot: "254811140" }],
-        ["Customizations: skipped indices", "restore-opensearch-skip-indices-values.yaml", { mode: "new-cluster", opensearchSnapshot: "254811140", opensearchSkipIndices: ["myindex"] }],
+        ["Restore on Cluster installation", "restore-on-install-values.yaml", { mode: "new-cluster", ...LATEST }],
+        ["Customizations: RonDB backup ID", "restore-rondb-override-values.yaml", { mode: "new-cluster", rondbBackupId: "254811140", ...LATEST }],
+        ["Customizations: OpenSearch snapshot", "restore-opensearch-override-values.yaml", { mode: "new-cluster", opensearchSnapshot: "254811140", ...LATEST }],
+        ["Customizations: skipped indices", "restore-opensearch-skip-indices-values.yaml", { mode: "new-cluster", opensearchSnapshot: "254811140", opensearchSkipIndices: ["myindex"], ...LATEST }],
         [
             "In-Place Restore with Velero backup IDs",
             "in-place-restore-values.yaml",
@@ -182,7 +184,7 @@ describe("golden: the manual's restore examples", () => {
     }
 
     it("In-Place Restore: every required flag set, inPlace and forceDataClear true, backup ID a string", async () => {
-        const { hopsworks } = await rendered(restoreStack({ mode: "in-place", forceDataClear: true, confirm: "test/254811200" }));
+        const { hopsworks } = await rendered(restoreStack({ mode: "in-place", forceDataClear: true, confirm: "test/254811200", ...LATEST }));
         const at = (dotted: string) => dotted.split(".").reduce((node: any, key) => node?.[key], hopsworks);
         const [backupId, inPlace, forceDataClear] = golden("in-place-required-flags.txt").trim().split("\n").map(at);
         assert.deepEqual([backupId, inPlace, forceDataClear], ["254811200", true, true]);
@@ -190,7 +192,7 @@ describe("golden: the manual's restore examples", () => {
     });
 
     it("Restore Kubernetes objects: the two Velero Restores of the script, main then users", async () => {
-        const { manifests } = await rendered(restoreStack({ mode: "new-cluster" }));
+        const { manifests } = await rendered(restoreStack({ mode: "new-cluster", ...LATEST }));
         const restores = manifests.filter((m) => m.kind === "Restore");
         const strip = ({ metadata: { annotations, ...metadata }, ...rest }: any) => ({ ...rest, metadata });
         assert.deepEqual(restores.map(strip), [goldenYaml("velero-restore-main.yaml"), goldenYaml("velero-restore-users.yaml")]);
@@ -205,9 +207,10 @@ describe("golden: the manual's restore examples", () => {
     });
 
     it("a specific Velero backup: backupName instead of scheduleName, as the manual says", async () => {
-        const { manifests } = await rendered(restoreStack({ mode: "new-cluster", veleroBackups: { main: "k8s-backups-main-20260213T153627Z" } }));
+        const veleroBackups = { main: "k8s-backups-main-20260213T153627Z", users: "k8s-backups-users-resources-20260213T153627Z" };
+        const { manifests } = await rendered(restoreStack({ mode: "new-cluster", veleroBackups }));
         const restores = manifests.filter((m) => m.kind === "Restore");
-        assert.deepEqual(restores.map((r) => r.spec), [{ backupName: "k8s-backups-main-20260213T153627Z" }, { scheduleName: "k8s-backups-users-resources" }]);
+        assert.deepEqual(restores.map((r) => r.spec), [{ backupName: veleroBackups.main }, { backupName: veleroBackups.users }]);
     });
 });
 

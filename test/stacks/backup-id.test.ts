@@ -87,7 +87,7 @@ describe("backup IDs", () => {
         });
 
         it("an in-place restore of the newest backup, taken 2023-12-31, is not refused as taken before a fresh install of 2023-06", () => {
-            const config = readStackConfig(source({ ...minioConfig(), restore: { mode: "in-place", backupId: "235270000", backupHopsworksVersion: "4.8.0", forceDataClear: true, confirm: "test/235270000" } }));
+            const config = readStackConfig(source({ ...minioConfig(), restore: { mode: "in-place", backupId: "235270000", backupHopsworksVersion: "4.8.0", forceDataClear: true, confirm: "test/235270000", latestVeleroBackups: true } }));
             const restore = planRestore(config)!;
             assert.equal(restore.backupTakenAt, "2023-12-31T00:00:00.000Z");
             assert.deepEqual(checkAgainstPreviousState(config, restore, { hopsworksInstalledAt: "2023-06-01T00:00:00.000Z", restoreHistory: [] }), []);

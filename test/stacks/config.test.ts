@@ -85,6 +85,7 @@ const invalid: Case[] = [
     ["a kubectl repository with a tag in it", minioConfig, (c) => (c.velero = { kubectlImageRepository: "registry.k8s.io/kubectl:v1.34.2" }), "velero.kubectlImageRepository", /must be an image repository without a tag or digest/],
     ["a kubectl tag with upgradeCRDs false", minioConfig, (c) => (c.velero = { upgradeCRDs: false, kubectlImageTag: "1.33" }), "velero.kubectlImageTag", /applies only while velero\.upgradeCRDs is true/],
     ["a kubectl repository with upgradeCRDs false", minioConfig, (c) => (c.velero = { upgradeCRDs: false, kubectlImageRepository: "registry.k8s.io/kubectl" }), "velero.kubectlImageRepository", /applies only while velero\.upgradeCRDs is true/],
+    ["adoptLocation that is not a boolean", minioConfig, (c) => (c.storage.adoptLocation = "please"), "storage.adoptLocation", /^hopsworks-dr:storage\.adoptLocation = "please": must be true or false$/],
     ["upgradeCRDs that is not a boolean", minioConfig, (c) => (c.velero = { upgradeCRDs: "no" }), "velero.upgradeCRDs", /"no": must be true or false/],
     ["no Hopsworks chart repository", minioConfig, (c) => delete c.hopsworks.repo, "hopsworks.repo", /is required: the Hopsworks chart source given with your licence, an https:\/\/ or http:\/\/ chart repository URL, an oci:\/\/<registry>\/<path> registry path/],
     ["a repository that is neither a URL nor a local chart", minioConfig, (c) => (c.hopsworks.repo = "hopsworks"), "hopsworks.repo", /= "hopsworks": no such chart directory or file \(looked for .*\/hopsworks\); give an https:\/\/ or http:\/\/ chart repository URL, an oci:\/\/<registry>\/<path> registry path \(the chart name is appended\), or a local chart directory or \.tgz file/],
@@ -128,6 +129,7 @@ describe("stack config validation", () => {
                 iamRoleArn: undefined,
                 irsa: undefined,
                 kmsKeyArn: undefined,
+                adoptLocation: false,
             },
         );
         assert.equal(minio.storage.credentials?.accessKeyId.reveal(), "AKIATESTKEY");

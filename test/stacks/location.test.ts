@@ -56,6 +56,32 @@ describe("backup storage location plan", () => {
         assert.equal(credentialsSecret, undefined);
     });
 
+    it("is replaced, not updated, when its spec or its credentials change: the wait for Available then proves the new settings", () => {
+        // Velero's status has no observedGeneration: updated in place, the location would still show the old phase.
+        assert.deepEqual(planLocation(config(minioConfig()), "ReadWrite").replaceOnChanges, ["spec", 'metadata.annotations["hopsworks-dr.io/credentials-sha256"]']);
+        assert.deepEqual(planLocation(config(awsConfig()), "ReadWrite").replaceOnChanges, ["spec"]);
+    });
+
+    it("adopting (storage.adoptLocation): forces the update over Helm's and kubectl's fields, and Helm keeps the location", () => {
+        const c = minioConfig();
+        c.storage.adoptLocation = true;
+        const { location, credentialsSecret } = planLocation(config(c), "ReadWrite");
+        assert.deepEqual(location.metadata.annotations, {
+            "pulumi.com/waitFor": "jsonpath={.status.phase}=Available",
+            "pulumi.com/timeoutSeconds": "600",
+            "pulumi.com/patchForce": "true",
+            "helm.sh/resource-policy": "keep",
+        });
+        assert.deepEqual(credentialsSecret!.metadata, { name: "hopsworks-bsl-credentials", namespace: "velero", annotations: { "pulumi.com/patchForce": "true" } });
+        // Not adopting: neither annotation, on the location nor on the Secret.
+        const plain = planLocation(config(minioConfig()), "ReadWrite");
+        assert.ok(!("pulumi.com/patchForce" in plain.location.metadata.annotations!) && !("helm.sh/resource-policy" in plain.location.metadata.annotations!));
+        assert.equal(plain.credentialsSecret!.metadata.annotations, undefined);
+        const aws = awsConfig();
+        aws.storage.adoptLocation = "true";
+        assert.equal(planLocation(config(aws), "ReadWrite").location.metadata.annotations!["pulumi.com/patchForce"], "true");
+    });
+
     it("writes the plugin's credentials file format", () => {
         assert.equal(credentialsFile("AK", "SK"), "[default]\naws_access_key_id=AK\naws_secret_access_key=SK\n");
     });

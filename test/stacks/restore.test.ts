@@ -5,7 +5,9 @@ import { planStack } from "../../stacks/plan";
 import { checkAgainstPreviousState, PreviousState, planRestore } from "../../stacks/restore";
 import { minioConfig, source } from "../support/stacks";
 
-const BACKUP = { backupId: "254811200", backupHopsworksVersion: "4.8.0" };
+/** The restore point 254811200 (2025-11-24 12:00 UTC) and its Velero backups, taken minutes later. */
+const VELERO = { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" };
+const BACKUP = { backupId: "254811200", backupHopsworksVersion: "4.8.0", veleroBackups: VELERO };
 const IN_PLACE = { ...BACKUP, mode: "in-place", forceDataClear: true, confirm: "test/254811200" };
 
 function withRestore(restore: Record<string, unknown>, change: (c: Record<string, any>) => void = () => {}) {
@@ -49,6 +51,14 @@ describe("restore config", () => {
         ["accepting a partial restore of another backup", withRestore({ ...BACKUP, mode: "new-cluster", acceptPartial: "test/254811140" }), "restore.acceptPartial", /"test\/254811140": must be exactly "test\/254811200" to install Hopsworks on Velero restores of backup 254811200 that ended PartiallyFailed/],
         ["accepting a partial restore by yes", withRestore({ ...BACKUP, mode: "new-cluster", acceptPartial: "yes" }), "restore.acceptPartial", /must be exactly "test\/254811200"/],
         ["acceptPartial with no restore", withRestore({ mode: "none", acceptPartial: "test/254811200" }), "restore.acceptPartial", /applies only to restore.mode: new-cluster/],
+        // A scheduleName restore takes the schedule's newest Completed backup, whatever backupId is.
+        ["a new-cluster restore that names no Velero backups", withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: undefined }), "restore.veleroBackups", /= null: must name the Velero backups of restore point 254811200: restore.veleroBackups.main \("k8s-backups-main-<time>"\) and restore.veleroBackups.users .*whatever restore.backupId is.*aws s3 ls s3:\/\/<bucket>\/k8s_backup\/backups\/.*set restore.latestVeleroBackups: true$/],
+        ["an in-place restore that names no Velero backups", withRestore({ ...IN_PLACE, veleroBackups: undefined }), "restore.veleroBackups", /= null: must name the Velero backups of restore point 254811200/],
+        ["a restore that names only the main Velero backup", withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: { main: VELERO.main } }), "restore.veleroBackups.users", /= null: must name the Velero backups of restore point 254811200/],
+        ["a restore that names only the users Velero backup", withRestore({ ...IN_PLACE, veleroBackups: { users: VELERO.users } }), "restore.veleroBackups.main", /= null: must name the Velero backups/],
+        ["latestVeleroBackups next to named backups", withRestore({ ...BACKUP, mode: "new-cluster", latestVeleroBackups: true }), "restore.latestVeleroBackups", /= true: contradicts restore.veleroBackups.main and restore.veleroBackups.users, which name the Velero backups to restore/],
+        ["latestVeleroBackups that is not a boolean", withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: undefined, latestVeleroBackups: "yes" }), "restore.latestVeleroBackups", /= "yes": must be true or false/],
+        ["latestVeleroBackups with no restore", withRestore({ mode: "none", latestVeleroBackups: true }), "restore.latestVeleroBackups", /applies only to a restore/],
         ["a values file carrying restoreFromBackup", withRestore({ mode: "none" }, (c) => (c.hopsworks.valuesFiles = ["test/fixtures/values-restore-leftover.yaml"])), "hopsworks.valuesFiles[0]", /sets global._hopsworks.restoreFromBackup; restores are set with hopsworks-dr:restore/],
     ];
     for (const [title, config, key, says] of refusals) {
@@ -67,8 +77,17 @@ describe("restore config", () => {
         assert.deepEqual(again.veleroRestores.map((r) => [r.manifest.metadata.annotations!["hopsworks-dr.io/restore-attempt"], r.acceptPartial]), [["2", true], ["2", true]]);
     });
 
+    it("takes each schedule's newest Completed backup only with restore.latestVeleroBackups: true, typed", () => {
+        const latest = readStackConfig(source(withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: undefined, latestVeleroBackups: "true" })));
+        assert.equal(latest.restore.latestVeleroBackups, true);
+        assert.deepEqual(latest.restore.veleroBackups, {});
+        const named = readStackConfig(source(withRestore({ ...BACKUP, mode: "new-cluster", latestVeleroBackups: false })));
+        assert.equal(named.restore.latestVeleroBackups, undefined);
+        assert.deepEqual(named.restore.veleroBackups, VELERO);
+    });
+
     it("takes a backup ID written as a YAML number", () => {
-        const config = readStackConfig(source(withRestore({ mode: "new-cluster", backupId: 254811200, backupHopsworksVersion: "4.8.0" })));
+        const config = readStackConfig(source(withRestore({ mode: "new-cluster", backupId: 254811200, backupHopsworksVersion: "4.8.0", veleroBackups: VELERO })));
         assert.equal(config.restore.backupId, "254811200");
     });
 
@@ -101,16 +120,26 @@ describe("restore plan", () => {
             "jsonpath={.status.lastSyncedTime}",
         ]);
         assert.deepEqual(plan.restore!.veleroRestores.map((r) => [r.manifest.metadata.name, r.manifest.spec, r.ignoreChanges]), [
-            ["k8s-backups-main", { scheduleName: "k8s-backups-main" }, ["spec.itemOperationTimeout"]],
-            ["k8s-backups-users-resources", { scheduleName: "k8s-backups-users-resources" }, ["spec.itemOperationTimeout"]],
+            ["k8s-backups-main", { backupName: VELERO.main }, ["spec.itemOperationTimeout"]],
+            ["k8s-backups-users-resources", { backupName: VELERO.users }, ["spec.itemOperationTimeout"]],
         ]);
         assert.equal(plan.restore!.backupTakenAt, "2025-11-24T12:00:00.000Z");
         assert.equal(plan.restore!.steps.length, 4);
+        assert.match(plan.restore!.steps[1], /Velero restore k8s-backups-main of k8s-backups-main-20251124120012, until Completed/);
         assert.match(plan.restore!.steps[3], /Hopsworks release installed with restoreFromBackup.backupId 254811200/);
+        assert.deepEqual(plan.warnings, []);
+    });
+
+    it("restore.latestVeleroBackups: restores by schedule (its newest Completed backup), says so in the steps, and warns", () => {
+        const plan = planStack(readStackConfig(source(withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: undefined, latestVeleroBackups: true }))));
+        assert.deepEqual(plan.restore!.veleroRestores.map((r) => r.manifest.spec), [{ scheduleName: "k8s-backups-main" }, { scheduleName: "k8s-backups-users-resources" }]);
+        assert.match(plan.restore!.steps[1], /of the newest Completed backup of schedule k8s-backups-main \(restore.latestVeleroBackups\)/);
+        assert.equal(plan.warnings.length, 1);
+        assert.match(plan.warnings[0], /^restore.latestVeleroBackups: the Velero restores take each schedule's newest Completed backup .*whatever restore.backupId \(254811200\) is/);
     });
 
     it("a named Velero backup is not ignored in diffs: only the controller's own fields are", () => {
-        const c = withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: { main: "k8s-backups-main-20260213T153627Z" } });
+        const c = withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: { ...VELERO, main: "k8s-backups-main-20260213T153627Z" } });
         const [main] = planRestore(readStackConfig(source(c)))!.veleroRestores;
         assert.deepEqual(main.ignoreChanges, ["spec.itemOperationTimeout"]);
     });

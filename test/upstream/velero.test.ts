@@ -195,7 +195,7 @@ const STACKS: { title: string; file: () => StackFile }[] = [
     },
     {
         title: "a new-cluster restore of the latest backups (ReadOnly location, Restores by schedule)",
-        file: () => stackFile({ ...minioConfig(), restore: { mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0" } }),
+        file: () => stackFile({ ...minioConfig(), restore: { mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0", latestVeleroBackups: true } }),
     },
     {
         title: "a new-cluster restore of named Velero backups (Restores by backupName)",
