@@ -9,7 +9,13 @@ import * as path from "node:path";
 export const RUNBOOKS_DIR = path.resolve(__dirname, "..", "docs", "runbooks");
 
 /** The examples the runbooks use, and what the drill puts in their place. */
-export const RUNBOOK_EXAMPLES = { stack: "prod", backupId: "254811200", bucket: "hopsworks-prod-backups" } as const;
+export const RUNBOOK_EXAMPLES = {
+    stack: "prod",
+    backupId: "254811200",
+    bucket: "hopsworks-prod-backups",
+    veleroMain: "k8s-backups-main-20251124120012",
+    veleroUsers: "k8s-backups-users-resources-20251124120013",
+} as const;
 
 /** Every shell line of the runbook's "## Commands" section, continuations joined, comments dropped. */
 export function runbookCommands(markdown: string): string[] {
@@ -35,6 +41,7 @@ export interface DrillNames {
     backupId: string;
     bucket: string;
     s3Endpoint: string;
+    veleroBackups: { main: string; users: string };
 }
 
 /**
@@ -48,6 +55,8 @@ export function forDrill(command: string, names: DrillNames): string {
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.stack}/${RUNBOOK_EXAMPLES.backupId}\\b`, "g"), `${names.stack}/${RUNBOOK_EXAMPLES.backupId}`)
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.backupId}\\b`, "g"), names.backupId)
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.bucket}\\b`, "g"), names.bucket)
+        .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.veleroMain}\\b`, "g"), names.veleroBackups.main)
+        .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.veleroUsers}\\b`, "g"), names.veleroBackups.users)
         .replace(/^npx hopsworks-dr\b/, "node cli/bin.js");
     if (/^pulumi (up|refresh|destroy)\b/.test(line) && !/\s--yes\b/.test(line)) line += " --yes";
     if (/^pulumi\b/.test(line)) line += " --non-interactive";

@@ -59,7 +59,7 @@ function up(sh: Shell) {
 
 export async function failedRestore(rec: Recorder, sh: Shell): Promise<void> {
     const step: Step = (name, body) => rec.step(SCENARIO, name, body);
-    const { backupId } = await ensureBackups(rec, sh, SCENARIO);
+    const { backupId, veleroBackups } = await ensureBackups(rec, sh, SCENARIO);
     const set = (key: string, value: string) => sh.pulumi(["config", "set", "--path", key, value], { stack: DRILL_STACK });
     const unset = (key: string) => sh.pulumi(["config", "rm", "--path", key], { stack: DRILL_STACK, allowFailure: true });
 
@@ -76,6 +76,7 @@ export async function failedRestore(rec: Recorder, sh: Shell): Promise<void> {
         set("restore.backupId", backupId);
         set("restore.backupHopsworksVersion", "4.8.0");
         set("restore.veleroBackups.main", MISSING_BACKUP);
+        set("restore.veleroBackups.users", veleroBackups.users);
         const r = up(sh);
         ctx.figure("failedUpSeconds", r.seconds);
         check(r.status !== 0, "pulumi up succeeded on a restore of a backup that does not exist");
@@ -94,7 +95,8 @@ export async function failedRestore(rec: Recorder, sh: Shell): Promise<void> {
             if (probe.status !== 0) break;
             Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
         }
-        unset("restore.veleroBackups");
+        // The cause of the first failure fixed: the main restore names the restore point's own backup.
+        set("restore.veleroBackups.main", veleroBackups.main);
         set("restore.attempt", "2");
         const r = up(sh);
         ctx.figure("partialUpSeconds", r.seconds);

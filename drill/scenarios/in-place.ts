@@ -28,12 +28,11 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
     const set = (key: string, value: string) => sh.pulumi(["config", "set", "--path", key, value], { stack: DRILL_STACK });
     const clear = () => sh.pulumi(["config", "rm", "restore"], { stack: DRILL_STACK, allowFailure: true });
 
-    const backupId = await step("Take a restore point after the last fresh install", async () => {
+    const { backupId, veleroBackups } = await step("Take a restore point after the last fresh install", async () => {
         const installed = Date.parse(installedAt(sh));
         // IDs have minute precision: wait for a minute that starts after the install.
         while (backupIdTime(backupIdAt(new Date()))!.getTime() <= installed) await new Promise((r) => setTimeout(r, 2_000));
-        const taken = takeBackups(sh);
-        return taken.backupId;
+        return takeBackups(sh);
     });
 
     await step("pulumi preview refuses a backup taken before the last fresh install (read through the stack's reference to itself)", () => {
@@ -43,6 +42,8 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
         set("restore.backupHopsworksVersion", "4.8.0");
         set("restore.forceDataClear", "true");
         set("restore.confirm", `${DRILL_STACK}/${older}`);
+        set("restore.veleroBackups.main", veleroBackups.main);
+        set("restore.veleroBackups.users", veleroBackups.users);
         const r = sh.pulumi(["preview"], { stack: DRILL_STACK, allowFailure: true });
         clear();
         const out = `${r.stdout}\n${r.stderr}`;
@@ -62,7 +63,7 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
     });
 
     const before = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE).version as number;
-    const names = { stack: DRILL_STACK, backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT! };
+    const names = { stack: DRILL_STACK, backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT!, veleroBackups };
     let ups = 0;
     for (const command of readRunbook(RUNBOOK)) {
         const line = forDrill(command, names);

@@ -36,7 +36,7 @@ export async function newCluster(rec: Recorder, sh: Shell): Promise<void> {
         return `fresh control plane up; namespaces: ${namespaces.join(", ")}`;
     });
 
-    const names = { stack: DRILL_STACK, backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT! };
+    const names = { stack: DRILL_STACK, backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT!, veleroBackups };
     let ups = 0;
     let upStarted = 0;
     for (const command of readRunbook(RUNBOOK)) {
@@ -48,6 +48,9 @@ export async function newCluster(rec: Recorder, sh: Shell): Promise<void> {
             check(r.status === 0, `exited ${r.status}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
             if (/^aws .* s3 ls .*rondb_backup\//.test(line)) {
                 check(r.stdout.includes(`${backupId}/`), `the bucket does not list backup ${backupId}:\n${r.stdout}`);
+            }
+            if (/^aws .* s3 ls .*k8s_backup\/backups\//.test(line)) {
+                for (const name of Object.values(veleroBackups)) check(r.stdout.includes(`${name}/`), `the bucket does not list Velero backup ${name}:\n${r.stdout}`);
             }
             if (/^pulumi preview --diff\b/.test(line) && ups === 0) checkRestorePreview(r.stdout);
             if (isUp) {

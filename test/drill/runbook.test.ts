@@ -5,7 +5,13 @@ import { forDrill, readRunbook, runbookCommands, RUNBOOKS_DIR } from "../../dril
 import { RUNBOOK as NEW_CLUSTER } from "../../drill/scenarios/new-cluster";
 import { RUNBOOK as IN_PLACE } from "../../drill/scenarios/in-place";
 
-const names = { stack: "drill", backupId: "264831553", bucket: "hopsworks-drill", s3Endpoint: "http://127.0.0.1:25000" };
+const names = {
+    stack: "drill",
+    backupId: "264831553",
+    bucket: "hopsworks-drill",
+    s3Endpoint: "http://127.0.0.1:25000",
+    veleroBackups: { main: "k8s-backups-main-20261125t155300z", users: "k8s-backups-users-resources-20261125t155302z" },
+};
 
 describe("drill runbooks", () => {
     it("takes a runbook's commands from its Commands section only, continuations joined, in order", () => {
@@ -27,6 +33,10 @@ describe("drill runbooks", () => {
         );
         assert.equal(forDrill("aws s3 ls s3://hopsworks-prod-backups/rondb_backup/", names), "aws --endpoint-url http://127.0.0.1:25000 s3 ls s3://hopsworks-drill/rondb_backup/");
         assert.equal(forDrill("npm run render -- --stack prod", names), "npm run render -- --stack drill");
+        assert.equal(
+            forDrill("pulumi config set --path restore.veleroBackups.main k8s-backups-main-20251124120012 -s prod", names),
+            "pulumi config set --path restore.veleroBackups.main k8s-backups-main-20261125t155300z -s drill --non-interactive",
+        );
     });
 
     // The drill runs every command these runbooks show: a command added to a runbook is drilled.
@@ -36,7 +46,7 @@ describe("drill runbooks", () => {
             assert.ok(commands.length >= 5, `${runbook} shows ${commands.length} commands`);
             for (const command of commands) {
                 const line = forDrill(command, names);
-                assert.doesNotMatch(line, /\bprod\b|254811200|hopsworks-prod-backups/, `${runbook}: "${command}" keeps an example name the drill cannot use`);
+                assert.doesNotMatch(line, /\bprod\b|254811200|hopsworks-prod-backups|20251124120012|20251124120013/, `${runbook}: "${command}" keeps an example name the drill cannot use`);
                 assert.match(line, /^(pulumi|node cli\/bin\.js|npm run|aws --endpoint-url|kubectl|velero)\b/, `${runbook}: "${command}" is not a command the drill runs`);
             }
             assert.ok(readFileSync(path.join(RUNBOOKS_DIR, runbook), "utf8").includes("## Commands"));
