@@ -25,8 +25,11 @@ const load = {
     location: () => require("../stacks/location") as typeof import("../stacks/location"),
 };
 
-/** A stack name as Pulumi.<name>.yaml names it: letters, digits, -, _ and . (no path, no organization). */
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+/**
+ * A stack name as Pulumi.<name>.yaml names it and Pulumi accepts it: 1 to 100 letters, digits, -, _
+ * and . (no path, no organization); stacks/stack-file.ts's STACK_NAME, repeated so a usage error loads nothing.
+ */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 /** A Hopsworks version, as stacks/config.ts reads hopsworks.version and restore.backupHopsworksVersion. */
 const HOPSWORKS_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 /** An RFC 1123 label, as cli/stack-settings.ts's NAMESPACE_NAME (repeated so a usage error loads nothing). */
@@ -43,7 +46,7 @@ function checkValues(values: Values, command: string): void {
         if (value === "") throw new UsageError(`--${name} needs a value`, command);
     }
     if (values.stack !== undefined && !STACK_NAME.test(values.stack)) {
-        throw bad("stack", "must be a stack name (letters, digits, -, _ and .), as in Pulumi.<name>.yaml in the working directory");
+        throw bad("stack", "must be a stack name (1 to 100 letters, digits, -, _ and ., as Pulumi accepts it), as in Pulumi.<name>.yaml in the working directory");
     }
     for (const name of ["namespace", "velero-namespace"] as const) {
         if (values[name] !== undefined && !NAMESPACE_NAME.test(values[name]!)) {

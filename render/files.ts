@@ -59,6 +59,75 @@ export function bucketOf(resources: RecordedResource[], outputs: Record<string, 
     };
 }
 
+/**
+ * Helm's wait for a release's resources when the Release sets no `timeout`: the Pulumi Kubernetes
+ * provider's default (provider/pkg/provider/helm_release.go, defaultTimeoutSeconds), the same
+ * 5m0s as `helm install` without --timeout.
+ */
+export const HELM_DEFAULT_TIMEOUT_SECONDS = 300;
+
+/** One Helm release as a reviewer checks it: which chart, which version, from where, and how long Helm waits. */
+export interface ReleaseSummary {
+    /** The Helm release name and its namespace. */
+    release: string;
+    namespace: string;
+    /** What the Release's `chart` is: a name in the repository, an oci:// reference, or a local chart's path. */
+    chart: string;
+    version: string;
+    source: "repository" | "oci" | "local";
+    /** The chart repository's URL (source repository); null for an OCI registry or a local chart. */
+    repository: string | null;
+    /** Whether the release logs in to the repository or registry (its credentials are secrets, never shown). */
+    login: boolean;
+    timeoutSeconds: number;
+    /** true: the Release sets no timeout, so Helm's default (HELM_DEFAULT_TIMEOUT_SECONDS) applies. */
+    timeoutIsHelmDefault: boolean;
+}
+
+/** Every Helm release the stack declares, in declaration order. */
+export function releasesOf(resources: RecordedResource[]): ReleaseSummary[] {
+    return resources
+        .filter((r) => r.type === RELEASE)
+        .map((r) => {
+            const inputs = r.inputs;
+            const chart = String(inputs.chart);
+            const repository = typeof inputs.repositoryOpts?.repo === "string" ? inputs.repositoryOpts.repo : null;
+            const source = repository !== null ? "repository" : chart.startsWith("oci://") ? "oci" : "local";
+            const timeout = typeof inputs.timeout === "number" ? inputs.timeout : undefined;
+            return {
+                release: String(inputs.name ?? r.name),
+                namespace: String(inputs.namespace ?? "default"),
+                chart,
+                version: String(inputs.version),
+                source,
+                repository,
+                login: inputs.repositoryOpts?.username !== undefined || inputs.repositoryOpts?.password !== undefined,
+                timeoutSeconds: timeout ?? HELM_DEFAULT_TIMEOUT_SECONDS,
+                timeoutIsHelmDefault: timeout === undefined,
+            };
+        });
+}
+
+/** plan.txt's "releases:" block: one line per release. */
+function releaseLines(releases: ReleaseSummary[]): string[] {
+    if (releases.length === 0) return [];
+    const from = (r: ReleaseSummary) =>
+        r.source === "repository"
+            ? `chart ${r.chart} ${r.version} from repository ${r.repository}`
+            : r.source === "oci"
+              ? `chart ${r.chart} ${r.version} from an OCI registry`
+              : `local chart ${r.chart} ${r.version}`;
+    return [
+        "",
+        "releases:",
+        ...releases.map(
+            (r) =>
+                `  ${r.release} (namespace ${r.namespace}): ${from(r)}${r.login ? " (with a login, secret)" : ""}, ` +
+                `timeout ${r.timeoutSeconds} s${r.timeoutIsHelmDefault ? " (Helm's default: the release sets none)" : ""}`,
+        ),
+    ];
+}
+
 /** Declaration order, parents, dependencies and options: what a reviewer checks before `pulumi up`. */
 export function planText(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>): string {
     const nameOf = (urn: string) => {
@@ -66,7 +135,14 @@ export function planText(stack: string, resources: RecordedResource[], outputs: 
         if (r) return `${r.name} (${r.type})`;
         return urn.includes("::pulumi:pulumi:Stack::") ? "the stack" : urn;
     };
-    const lines = [`stack: ${stack}`, ...modeLines(outputs), ...externalBucketLines(outputs), "", "resources, in declaration order:"];
+    const lines = [
+        `stack: ${stack}`,
+        ...modeLines(outputs),
+        ...externalBucketLines(outputs),
+        ...releaseLines(releasesOf(resources)),
+        "",
+        "resources, in declaration order:",
+    ];
     resources.forEach((r, i) => {
         lines.push(`${String(i + 1).padStart(3)}. ${r.name} (${r.type})`);
         if (r.parent) lines.push(`       parent: ${nameOf(r.parent)}`);
@@ -93,6 +169,7 @@ export function renderFiles(stack: string, resources: RecordedResource[], output
         "manifests.yaml": manifestsOf(resources).map(yaml).join("---\n"),
         "bucket.json": JSON.stringify(bucketOf(resources, outputs), null, 2) + "\n",
         "plan.txt": planText(stack, resources, outputs),
+        "releases.json": JSON.stringify(releasesOf(resources), null, 2) + "\n",
         ...iamFile(resources),
         ...alertsFile(resources),
     };

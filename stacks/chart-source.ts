@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { show } from "./config-reader";
 
 /**
  * Where a Helm chart comes from (velero.repo, hopsworks.repo), and how a
@@ -62,28 +63,28 @@ export function checkChartSource(value: string, projectDir: string, expected: Ex
     const scheme = SCHEME.exec(value)?.[1].toLowerCase();
     const forms = `; give ${CHART_SOURCE_FORMS}`;
     if (scheme !== undefined) {
-        if (!["https", "http", "oci"].includes(scheme)) return { problem: `${JSON.stringify(value)}: ${scheme}:// is not a chart source${forms}` };
+        if (!["https", "http", "oci"].includes(scheme)) return { problem: `${show(value)}: ${scheme}:// is not a chart source${forms}` };
         let url: URL;
         try {
             url = new URL(value);
         } catch {
-            return { problem: `${JSON.stringify(value)}: not a valid URL${forms}` };
+            return { problem: `${show(value)}: not a valid URL${forms}` };
         }
         if (url.username !== "" || url.password !== "") {
             url.username = url.username ? "***" : "";
             url.password = url.password ? "***" : "";
             return {
                 problem:
-                    `${JSON.stringify(url.toString())}: must not carry credentials (they would be stored and shown in plain text); ${expected.login}`,
+                    `${show(url.toString())}: must not carry credentials (they would be stored and shown in plain text); ${expected.login}`,
             };
         }
-        if (url.hostname === "") return { problem: `${JSON.stringify(value)}: names no host${forms}` };
+        if (url.hostname === "") return { problem: `${show(value)}: names no host${forms}` };
         if (scheme === "oci") {
             const last = url.pathname.replace(/\/+$/, "").split("/").pop() ?? "";
             if (value.includes("@") || last.includes(":")) {
                 return {
                     problem:
-                        `${JSON.stringify(value)}: an oci:// source names the registry path without a tag or digest; ` +
+                        `${show(value)}: an oci:// source names the registry path without a tag or digest; ` +
                         `the chart's version is the chartVersion key`,
                 };
             }
@@ -96,27 +97,27 @@ export function checkChartSource(value: string, projectDir: string, expected: Ex
     try {
         stat = fs.statSync(absolute);
     } catch {
-        return { problem: `${JSON.stringify(value)}: no such chart directory or file (looked for ${absolute})${forms}` };
+        return { problem: `${show(value)}: no such chart directory or file (looked for ${absolute})${forms}` };
     }
     if (stat.isDirectory()) {
         const chartYaml = path.join(absolute, "Chart.yaml");
-        if (!fs.existsSync(chartYaml)) return { problem: `${JSON.stringify(value)}: the directory ${absolute} has no Chart.yaml, so it is not a chart${forms}` };
+        if (!fs.existsSync(chartYaml)) return { problem: `${show(value)}: the directory ${absolute} has no Chart.yaml, so it is not a chart${forms}` };
         let version: unknown;
         try {
             version = parse(fs.readFileSync(chartYaml, "utf8"))?.version;
         } catch (error) {
-            return { problem: `${JSON.stringify(value)}: ${chartYaml} is not valid YAML: ${(error as Error).message.split("\n")[0]}` };
+            return { problem: `${show(value)}: ${chartYaml} is not valid YAML: ${(error as Error).message.split("\n")[0]}` };
         }
         if (expected.version !== undefined && version !== undefined && String(version) !== expected.version) {
             return {
                 problem:
-                    `${JSON.stringify(value)}: ${chartYaml} is version ${JSON.stringify(String(version))}, but the stack deploys chart version ` +
+                    `${show(value)}: ${chartYaml} is version ${show(String(version))}, but the stack deploys chart version ` +
                     `${JSON.stringify(expected.version)}; a local chart is used as it is, so make the two agree`,
             };
         }
         return { source: absolute };
     }
-    if (!absolute.endsWith(".tgz")) return { problem: `${JSON.stringify(value)}: ${absolute} is a file but not a packaged chart (.tgz)${forms}` };
+    if (!absolute.endsWith(".tgz")) return { problem: `${show(value)}: ${absolute} is a file but not a packaged chart (.tgz)${forms}` };
     return { source: absolute };
 }
 

@@ -39,9 +39,48 @@ export class ConfigError extends Error {
 
 type Json = unknown;
 
-function show(value: Json): string {
+/** How many characters of a config value a message echoes; a longer value is cut, its length given. */
+export const ECHO_LIMIT = 100;
+
+/** The longest value a config string may have, and why: stated in the message that refuses a longer one. */
+export interface Limit {
+    max: number;
+    why: string;
+}
+
+/**
+ * A config value as a message shows it: JSON, a secret as REDACTED, and anything longer than
+ * ECHO_LIMIT cut there with its length, so a 2 MB bucket name costs a line, not 2 MB of stderr:
+ * `"aaaa…" (2097152 characters)`.
+ */
+export function show(value: Json): string {
     if (value instanceof SecretValue) return REDACTED;
-    return JSON.stringify(value);
+    if (typeof value === "string") {
+        return value.length > ECHO_LIMIT ? `${JSON.stringify(value.slice(0, ECHO_LIMIT)).slice(0, -1)}…" (${value.length} characters)` : JSON.stringify(value);
+    }
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT)}… (${text.length} characters)` : text;
+}
+
+/** A string cut at ECHO_LIMIT as show cuts it, without quotes: for values a message names unquoted (a path). */
+export function cut(text: string): string {
+    return text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT)}… (${text.length} characters)` : text;
+}
+
+/** Every string in a config tree longer than ECHO_LIMIT, keys included; secrets (`skip`) left out, they are never echoed. */
+function longStrings(value: Json, at: string, skip: (path: string) => boolean, found: Set<string>): Set<string> {
+    if (skip(at)) return found;
+    if (typeof value === "string") {
+        if (value.length > ECHO_LIMIT) found.add(value);
+    } else if (Array.isArray(value)) {
+        value.forEach((item, i) => longStrings(item, `${at}[${i}]`, skip, found));
+    } else if (typeof value === "object" && value !== null && !(value instanceof SecretValue)) {
+        for (const [key, item] of Object.entries(value)) {
+            if (key.length > ECHO_LIMIT) found.add(key);
+            longStrings(item, at ? `${at}.${key}` : key, skip, found);
+        }
+    }
+    return found;
 }
 
 /**
@@ -50,11 +89,26 @@ function show(value: Json): string {
  */
 export class ConfigReader {
     readonly problems: ConfigProblem[] = [];
+    /** The config's long strings, each with its forms in a message and their cut forms (computed once). */
+    private long?: { raw: string; quoted: string; shown: string; cut: string }[];
 
     constructor(readonly source: ConfigSource) {}
 
+    /**
+     * Every message goes through here. Whatever config value longer than ECHO_LIMIT a message
+     * repeats (a key, a value quoted or not, a path built from one) is cut as show cuts it.
+     */
     problem(path: string, message: string): void {
-        this.problems.push({ key: path, message: `${NAMESPACE}:${path} ${message}` });
+        let text = `${NAMESPACE}:${path} ${message}`;
+        this.long ??= [...longStrings(this.source.values, "", (p) => p !== "" && this.isSecret(p), new Set())]
+            .sort((a, b) => b.length - a.length)
+            .map((raw) => ({ raw, quoted: JSON.stringify(raw), shown: show(raw), cut: cut(raw) }));
+        for (const { raw, quoted, shown, cut } of this.long) {
+            if (text.length < ECHO_LIMIT) break;
+            if (text.includes(quoted)) text = text.split(quoted).join(shown);
+            if (text.includes(raw)) text = text.split(raw).join(cut);
+        }
+        this.problems.push({ key: path, message: text });
     }
 
     invalid(path: string, value: Json, expected: string): void {
@@ -92,10 +146,15 @@ export class ConfigReader {
         return value as Record<string, Json>;
     }
 
+    /**
+     * A string key. Every one states its longest value (`max`): a longer one is refused before any
+     * other check runs, with the bound and its reason, so that no check, file or manifest is
+     * handed a megabyte that a regular expression happened to accept.
+     */
     string(
         obj: Record<string, Json>,
         path: string,
-        rule: { required?: boolean; default?: string; check?: (v: string) => boolean; expected?: string } = {},
+        rule: { max: Limit; required?: boolean; default?: string; check?: (v: string) => boolean; expected?: string },
     ): string | undefined {
         const value = obj[leaf(path)];
         if (value === undefined || value === null) {
@@ -106,6 +165,7 @@ export class ConfigReader {
             this.invalid(path, value, `must be a string${rule.expected ? ` (${rule.expected})` : ""}`);
             return rule.default;
         }
+        if (!this.withinLimit(path, value, rule.max, rule.expected)) return rule.default;
         if (rule.check && !rule.check(value)) {
             this.invalid(path, value, rule.expected ?? "is not valid");
             return rule.default;
@@ -123,18 +183,32 @@ export class ConfigReader {
         return fallback;
     }
 
-    integer(obj: Record<string, Json>, path: string, rule: { min: number; default?: number }): number | undefined {
+    /** `max` bounds the value as a string's bounds its length: the largest accepted, and why. */
+    integer(obj: Record<string, Json>, path: string, rule: { min: number; max: Limit; default?: number }): number | undefined {
         const value = obj[leaf(path)];
         if (value === undefined || value === null) return rule.default;
         const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+        if (typeof n === "number" && n > rule.max.max) {
+            this.invalid(path, value, `must be at most ${rule.max.max}: ${rule.max.why}`);
+            return rule.default;
+        }
         if (typeof n !== "number" || !Number.isInteger(n) || n < rule.min) {
-            this.invalid(path, value, `must be a whole number of at least ${rule.min}`);
+            this.invalid(path, value, `must be a whole number of at least ${rule.min} and at most ${rule.max.max}`);
             return rule.default;
         }
         return n;
     }
 
-    stringList(obj: Record<string, Json>, path: string, check?: (v: string) => string | undefined): string[] {
+    /** Whether a string is within its bound; refuses it (naming the bound, its reason and what is valid) when not. */
+    withinLimit(path: string, value: string, limit: Limit, expected?: string): boolean {
+        if (value.length <= limit.max) return true;
+        const bound = `at most ${limit.max} characters (it has ${value.length}): ${limit.why}`;
+        this.invalid(path, value, expected ? `${expected}; ${bound}` : `must be ${bound}`);
+        return false;
+    }
+
+    /** A list of strings, each at most `max` long. */
+    stringList(obj: Record<string, Json>, path: string, max: Limit, check?: (v: string) => string | undefined): string[] {
         const value = obj[leaf(path)];
         if (value === undefined || value === null) return [];
         if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
@@ -143,6 +217,7 @@ export class ConfigReader {
         }
         const good: string[] = [];
         value.forEach((v: string, i) => {
+            if (!this.withinLimit(`${path}[${i}]`, v, max)) return;
             const error = check?.(v);
             if (error) this.invalid(`${path}[${i}]`, v, error);
             else good.push(v);
@@ -151,10 +226,11 @@ export class ConfigReader {
     }
 
     /** A backup ID: digits, given as a string or (unquoted in YAML) as a number. */
-    digits(obj: Record<string, Json>, path: string, check: (v: string) => boolean, expected: string): string | undefined {
+    digits(obj: Record<string, Json>, path: string, max: Limit, check: (v: string) => boolean, expected: string): string | undefined {
         const value = obj[leaf(path)];
         if (value === undefined || value === null) return undefined;
         const text = typeof value === "number" && Number.isInteger(value) ? String(value) : value;
+        if (typeof text === "string" && !this.withinLimit(path, text, max, expected)) return undefined;
         if (typeof text !== "string" || !check(text)) {
             this.invalid(path, value, expected);
             return undefined;
@@ -162,8 +238,8 @@ export class ConfigReader {
         return text;
     }
 
-    /** A value that must arrive as a Pulumi secret (`pulumi config set --secret --path ...`). */
-    secret(obj: Record<string, Json>, path: string): SecretValue | undefined {
+    /** A value that must arrive as a Pulumi secret (`pulumi config set --secret --path ...`), at most `max` long. */
+    secret(obj: Record<string, Json>, path: string, max: Limit): SecretValue | undefined {
         const value = obj[leaf(path)];
         if (value === undefined || value === null) return undefined;
         if (!this.isSecret(path)) {
@@ -181,6 +257,11 @@ export class ConfigReader {
         }
         if (typeof value !== "string" || value === "") {
             this.problem(path, `= ${REDACTED}: must be a non-empty string`);
+            return undefined;
+        }
+        if (value.length > max.max) {
+            // Its length only: the value is a credential.
+            this.problem(path, `= ${REDACTED}: must be at most ${max.max} characters (it has ${value.length}): ${max.why}`);
             return undefined;
         }
         return new SecretValue(value);

@@ -9,6 +9,7 @@ import { MAX_NONCURRENT_DAYS, MAX_TTL_DAYS, ttlDays, ttlHours, TTL_EXPECTED } fr
 import { VELERO_BACKUP_NAME, VELERO_SCHEDULES } from "./location";
 import { MonitoringConfig, MONITORING_KEYS, readMonitoring } from "./monitoring";
 import { loadValuesFiles, ValuesFile } from "./values-files";
+import { LIMITS, oneOf } from "./limits";
 
 export interface StorageConfig {
     bucket: string;
@@ -167,6 +168,7 @@ const is = (pattern: RegExp) => (v: string) => pattern.test(v);
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NAMESPACE_RULE = {
+    max: LIMITS.namespace,
     check: (v: string) => DNS_LABEL.test(v),
     expected: "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)",
 };
@@ -226,10 +228,12 @@ export function readStackConfig(source: ConfigSource): StackConfig {
 function readStorage(r: ConfigReader): StorageConfig | undefined {
     const s = r.section("storage", CONFIG_KEYS.storage, true);
     const endpoint = r.string(s, "storage.endpoint", {
+        max: LIMITS.url,
         check: (v) => isUrl(v, ["http:", "https:"]),
         expected: "must be the http(s) URL of the S3-compatible store, e.g. https://minio.example.com:9000",
     });
     const apiEndpoint = r.string(s, "storage.apiEndpoint", {
+        max: LIMITS.url,
         check: (v) => isUrl(v, ["http:", "https:"]),
         expected: "must be the http(s) URL at which the machine running pulumi reaches the store, e.g. https://minio.ci.example.com",
     });
@@ -237,11 +241,13 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
     const onAws = !given("endpoint");
     const bucket = r.string(s, "storage.bucket", {
         required: true,
+        max: LIMITS.bucket,
         check: is(BUCKET),
         expected: "must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
     });
     const region = r.string(s, "storage.region", {
         required: true,
+        max: LIMITS.region,
         check: is(onAws ? AWS_REGION : STORE_REGION),
         expected: onAws
             ? `must be an AWS region such as "eu-north-1"`
@@ -254,10 +260,12 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
     const forcePathStyle = r.boolean(s, "storage.forcePathStyle", !onAws);
     const insecureSkipTLSVerify = r.boolean(s, "storage.insecureSkipTLSVerify", false);
     const caCert = r.string(s, "storage.caCert", {
+        max: LIMITS.caCert,
         check: (v) => v.trim().startsWith("-----BEGIN CERTIFICATE-----"),
         expected: "must be a PEM certificate bundle starting with -----BEGIN CERTIFICATE-----",
     });
     const checksumAlgorithm = r.string(s, "storage.checksumAlgorithm", {
+        max: oneOf(CHECKSUMS),
         default: onAws ? undefined : "",
         check: (v) => CHECKSUMS.includes(v),
         expected: `must be one of ${CHECKSUMS.map((c) => JSON.stringify(c)).join(", ")}`,
@@ -265,18 +273,21 @@ function readStorage(r: ConfigReader): StorageConfig | undefined {
     // MinIO and Ceph refuse SSE-S3 unless they run a KMS, so S3-compatible stores default to none.
     // An adopted bucket keeps its own default encryption (SSE-KMS, say) unless told otherwise.
     const serverSideEncryption = r.string(s, "storage.serverSideEncryption", {
+        max: oneOf(SSE),
         default: onAws && create ? (given("kmsKeyArn") ? "aws:kms" : "AES256") : "none",
         check: (v) => SSE.includes(v),
         expected: `must be one of ${SSE.join(", ")} ("aws:kms" needs storage.kmsKeyArn)`,
     }) as StorageConfig["serverSideEncryption"];
-    const accessKeyId = r.secret(s, "storage.accessKeyId");
-    const secretAccessKey = r.secret(s, "storage.secretAccessKey");
+    const accessKeyId = r.secret(s, "storage.accessKeyId", LIMITS.credential);
+    const secretAccessKey = r.secret(s, "storage.secretAccessKey", LIMITS.credential);
     const iamRoleArn = r.string(s, "storage.iamRoleArn", {
+        max: LIMITS.arn,
         check: is(ROLE_ARN),
         expected: "must be an IAM role ARN such as arn:aws:iam::123456789012:role/velero",
     });
     const irsa = readIrsa(r, s.irsa);
     const kmsKeyArn = r.string(s, "storage.kmsKeyArn", {
+        max: LIMITS.arn,
         check: is(KMS_ARN),
         expected: "must be a KMS key or alias ARN such as arn:aws:kms:eu-north-1:123456789012:key/...",
     });
@@ -369,11 +380,13 @@ function readIrsa(r: ConfigReader, value: unknown): StorageConfig["irsa"] {
     if (!o) return undefined;
     const oidcProviderArn = r.string(o, "storage.irsa.oidcProviderArn", {
         required: true,
+        max: LIMITS.arn,
         check: is(OIDC_ARN),
         expected: "must be the cluster's IAM OIDC provider ARN, arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>",
     });
     const url = r.string(o, "storage.irsa.oidcProviderUrl", {
         required: true,
+        max: LIMITS.oidcProviderUrl,
         check: (v) => /^(https:\/\/)?[a-z0-9.-]+\.[a-z]{2,}(\/[\w.-]+)*$/.test(v),
         expected: "must be the cluster's OIDC issuer, e.g. https://oidc.eks.eu-north-1.amazonaws.com/id/EXAMPLE",
     });
@@ -391,7 +404,7 @@ function readIrsa(r: ConfigReader, value: unknown): StorageConfig["irsa"] {
 function readBackup(r: ConfigReader): BackupConfig | undefined {
     const b = r.section("backup", CONFIG_KEYS.backup);
     const enabled = r.boolean(b, "backup.enabled", true);
-    let schedule = r.string(b, "backup.schedule", { default: DEFAULTS.backupSchedule, expected: SCHEDULE_EXPECTED });
+    let schedule = r.string(b, "backup.schedule", { default: DEFAULTS.backupSchedule, max: LIMITS.schedule, expected: SCHEDULE_EXPECTED });
     // The parser's own reason ("hour 25 is outside 0-23"), not a generic description of cron.
     const scheduleWrong = b.schedule === undefined || schedule === undefined ? undefined : scheduleProblem(schedule);
     if (scheduleWrong) {
@@ -400,6 +413,7 @@ function readBackup(r: ConfigReader): BackupConfig | undefined {
     }
     let ttl = r.string(b, "backup.ttl", {
         default: DEFAULTS.backupTtl,
+        max: LIMITS.ttl,
         check: (v) => ttlDays(v) !== undefined,
         expected: TTL_EXPECTED,
     });
@@ -425,10 +439,7 @@ function readBackup(r: ConfigReader): BackupConfig | undefined {
         }
     }
     const days = ttl === undefined ? undefined : ttlDays(ttl);
-    const noncurrentVersionDays = r.integer(b, "backup.noncurrentVersionDays", { min: 1, default: days });
-    if (noncurrentVersionDays !== undefined && noncurrentVersionDays > MAX_NONCURRENT_DAYS) {
-        r.invalid("backup.noncurrentVersionDays", b.noncurrentVersionDays, `must be at most ${MAX_NONCURRENT_DAYS}: S3's NoncurrentDays is a 32-bit integer`);
-    }
+    const noncurrentVersionDays = r.integer(b, "backup.noncurrentVersionDays", { min: 1, max: { ...LIMITS.noncurrentVersionDays, max: MAX_NONCURRENT_DAYS }, default: days });
     if (days !== undefined && noncurrentVersionDays !== undefined && noncurrentVersionDays < days) {
         r.invalid(
             "backup.noncurrentVersionDays",
@@ -445,15 +456,18 @@ function readVelero(r: ConfigReader): VeleroConfig {
     const v = r.section("velero", CONFIG_KEYS.velero);
     const given = (key: string) => v[key] !== undefined && v[key] !== null;
     const imageRule = (example: string) => ({
+        max: LIMITS.image,
         check: is(IMAGE),
         expected: `must be an image reference with a tag or digest, e.g. ${example}`,
     });
     const upgradeCRDs = r.boolean(v, "velero.upgradeCRDs", true);
     const kubectlImageRepository = r.string(v, "velero.kubectlImageRepository", {
+        max: LIMITS.imageRepository,
         check: is(IMAGE_REPOSITORY),
         expected: `must be an image repository without a tag or digest, e.g. "registry.k8s.io/kubectl" (the tag is velero.kubectlImageTag)`,
     });
     const kubectlImageTag = r.string(v, "velero.kubectlImageTag", {
+        max: LIMITS.imageTag,
         check: is(/^[\w][\w.-]{0,127}$/),
         expected: `must be an image tag such as "1.33" (docker.io/bitnamilegacy/kubectl) or "v1.34.2" (registry.k8s.io/kubectl)`,
     });
@@ -475,6 +489,7 @@ function readVelero(r: ConfigReader): VeleroConfig {
     }
     const chartVersion = r.string(v, "velero.chartVersion", {
         default: DEFAULTS.veleroChartVersion,
+        max: LIMITS.version,
         check: is(SEMVER),
         expected: `must be a chart version such as "${DEFAULTS.veleroChartVersion}"`,
     })!;
@@ -512,11 +527,13 @@ function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
     const namespace = r.string(h, "hopsworks.namespace", { default: DEFAULTS.hopsworksNamespace, ...NAMESPACE_RULE })!;
     const chart = r.string(h, "hopsworks.chart", {
         default: DEFAULTS.hopsworksChart,
+        max: LIMITS.chartName,
         check: is(/^[a-z0-9][a-z0-9._-]*$/),
         expected: `must be the chart's name in the repository, e.g. "hopsworks"`,
     })!;
     const chartVersion = r.string(h, "hopsworks.chartVersion", {
         required: true,
+        max: LIMITS.version,
         check: is(SEMVER),
         expected: `the Hopsworks chart version to deploy, e.g. "4.8.0"`,
     });
@@ -528,8 +545,8 @@ function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
         version: chartVersion,
         login: "give the repository login as the secrets hopsworks.repoUsername and hopsworks.repoPassword (pulumi config set --secret --path ...)",
     });
-    const repoUsername = r.secret(h, "hopsworks.repoUsername");
-    const repoPassword = r.secret(h, "hopsworks.repoPassword");
+    const repoUsername = r.secret(h, "hopsworks.repoUsername", LIMITS.credential);
+    const repoPassword = r.secret(h, "hopsworks.repoPassword", LIMITS.credential);
     if ((h.repoUsername === undefined) !== (h.repoPassword === undefined)) {
         r.problem("hopsworks", "sets only one of repoUsername and repoPassword: the chart repository needs both or neither");
     }
@@ -543,11 +560,12 @@ function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
     }
     const version = r.string(h, "hopsworks.version", {
         required: true,
+        max: LIMITS.version,
         check: is(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/),
         expected: `the Hopsworks version the chart runs, e.g. "4.8.0"`,
     });
-    const timeoutSeconds = r.integer(h, "hopsworks.timeoutSeconds", { min: 60, default: DEFAULTS.hopsworksTimeoutSeconds })!;
-    const paths = r.stringList(h, "hopsworks.valuesFiles");
+    const timeoutSeconds = r.integer(h, "hopsworks.timeoutSeconds", { min: 60, max: LIMITS.timeoutSeconds, default: DEFAULTS.hopsworksTimeoutSeconds })!;
+    const paths = r.stringList(h, "hopsworks.valuesFiles", LIMITS.path);
     const { files, problems } = loadValuesFiles(paths, r.source.projectDir, r.source.stack);
     for (const p of problems) r.invalid(`hopsworks.valuesFiles[${p.index}]`, p.path, p.message);
     if (!repo || !chartVersion || !version) return undefined;
@@ -559,8 +577,9 @@ export const VELERO_CHART_NAME = "velero";
 
 /** A chart source key (velero.repo, hopsworks.repo), checked and made absolute when it is a local path. */
 function chartSource(r: ConfigReader, obj: Record<string, unknown>, path: string, expected: ExpectedChart): string | undefined {
-    const value = r.string(obj, path, { expected: CHART_SOURCE_FORMS });
+    const value = r.string(obj, path, { max: LIMITS.path, expected: CHART_SOURCE_FORMS });
     if (value === undefined) return undefined;
+    if (chartSourceKind(value) !== "local" && !r.withinLimit(path, value, LIMITS.url, CHART_SOURCE_FORMS)) return undefined;
     const checked = checkChartSource(value, r.source.projectDir, expected);
     if ("problem" in checked) {
         r.problem(path, `= ${checked.problem}`);
@@ -585,14 +604,15 @@ function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): Res
     const o = r.section("restore", CONFIG_KEYS.restore);
     const mode = r.string(o, "restore.mode", {
         default: "none",
+        max: oneOf(RESTORE_MODES),
         check: (v) => (RESTORE_MODES as readonly string[]).includes(v),
         expected: `must be one of ${RESTORE_MODES.join(", ")}`,
     }) as RestoreMode | undefined;
     const isId = (v: string) => backupIdTime(v) !== undefined;
-    const backupId = r.digits(o, "restore.backupId", isId, BACKUP_ID_EXPECTED);
-    const rondbBackupId = r.digits(o, "restore.rondbBackupId", isId, BACKUP_ID_EXPECTED);
-    const opensearchSnapshot = r.digits(o, "restore.opensearchSnapshot", (v) => /^[a-z0-9][a-z0-9._-]*$/.test(v), "must be an OpenSearch snapshot name such as \"254811140\"");
-    const opensearchSkipIndices = r.stringList(o, "restore.opensearchSkipIndices", (v) =>
+    const backupId = r.digits(o, "restore.backupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED);
+    const rondbBackupId = r.digits(o, "restore.rondbBackupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED);
+    const opensearchSnapshot = r.digits(o, "restore.opensearchSnapshot", LIMITS.opensearchName, (v) => /^[a-z0-9][a-z0-9._-]*$/.test(v), "must be an OpenSearch snapshot name such as \"254811140\"");
+    const opensearchSkipIndices = r.stringList(o, "restore.opensearchSkipIndices", LIMITS.opensearchName, (v) =>
         INDEX_NAME.test(v) ? undefined : "must be an index name (lowercase, no leading '-': the '-' is added when rendered)",
     );
     const veleroBackups: RestoreConfig["veleroBackups"] = {};
@@ -600,16 +620,17 @@ function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): Res
         const vb = r.object(o.veleroBackups, "restore.veleroBackups", CONFIG_KEYS.veleroBackups) ?? {};
         for (const [key, schedule] of Object.entries(VELERO_SCHEDULES) as [keyof typeof VELERO_SCHEDULES, string][]) {
             veleroBackups[key] = r.string(vb, `restore.veleroBackups.${key}`, {
+                max: LIMITS.objectName,
                 check: (v) => VELERO_BACKUP_NAME.test(v) && v.startsWith(`${schedule}-`),
                 expected: `must be a Velero backup of schedule ${schedule}, such as "${schedule}-20260213T153627Z"`,
             });
         }
     }
-    const backupHopsworksVersion = r.digits(o, "restore.backupHopsworksVersion", (v) => /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v), "must be the Hopsworks version that took the backup, e.g. \"4.8.0\"");
+    const backupHopsworksVersion = r.digits(o, "restore.backupHopsworksVersion", LIMITS.version, (v) => /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v), "must be the Hopsworks version that took the backup, e.g. \"4.8.0\"");
     const forceDataClear = r.boolean(o, "restore.forceDataClear", false);
-    const confirm = r.string(o, "restore.confirm");
-    const attempt = r.integer(o, "restore.attempt", { min: 1, default: 1 }) ?? 1;
-    const acceptPartial = r.string(o, "restore.acceptPartial");
+    const confirm = r.string(o, "restore.confirm", { max: LIMITS.confirmation });
+    const attempt = r.integer(o, "restore.attempt", { min: 1, max: LIMITS.attempt, default: 1 }) ?? 1;
+    const acceptPartial = r.string(o, "restore.acceptPartial", { max: LIMITS.confirmation });
     const latestVeleroBackups = r.boolean(o, "restore.latestVeleroBackups", false);
     if (mode === undefined) return undefined;
 

@@ -1,5 +1,5 @@
 import { chartSourceWarning } from "./chart-source";
-import { ConfigProblem, NAMESPACE } from "./config-reader";
+import { ConfigProblem, NAMESPACE, show } from "./config-reader";
 import { StackConfig } from "./config";
 import { SecretValue } from "./secret";
 import { veleroDuration } from "./ttl";
@@ -107,7 +107,7 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
                     key: `hopsworks.valuesFiles[${index}]`,
                     message:
                         `${NAMESPACE}:hopsworks.valuesFiles[${index}] = ${JSON.stringify(file.path)}: sets ${fromFile.path} to ` +
-                        `${JSON.stringify(fromFile.value)}, but ${owner} sets ${path} to ${JSON.stringify(generated)}; ` +
+                        `${show(fromFile.value)}, but ${owner} sets ${path} to ${JSON.stringify(generated)}; ` +
                         `remove it from the file and set it in the stack config`,
                 });
             }

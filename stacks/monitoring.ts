@@ -1,6 +1,8 @@
 import { formatDuration, overdueLimit } from "./catalogue";
 import { scheduleLongestIntervalMs } from "./schedule";
-import { ConfigReader } from "./config-reader";
+import { MAX_TTL_DAYS } from "./ttl";
+import { ConfigReader, show } from "./config-reader";
+import { LIMITS, oneOf } from "./limits";
 
 /**
  * The `hopsworks-dr:monitoring` section: whether the stack declares its backup alerts
@@ -95,6 +97,9 @@ export function durationSeconds(text: string): number | undefined {
     return seconds > 0 ? seconds : undefined;
 }
 
+/** The longest objective: the longest ttl, beyond which no restore point is kept. */
+const MAX_OBJECTIVE_SECONDS = MAX_TTL_DAYS * 86_400;
+
 const DURATION_EXPECTED = `must be a duration of days, hours and minutes such as "26h", "7d" or "1d12h"`;
 
 function isHttpsUrl(value: string): boolean {
@@ -121,17 +126,20 @@ export function readMonitoring(
     const enabled = r.boolean(m, "monitoring.enabled", false);
     const format = (r.string(m, "monitoring.format", {
         default: MONITORING_DEFAULTS.format,
+        max: oneOf(MONITORING_FORMATS),
         check: (v) => (MONITORING_FORMATS as readonly string[]).includes(v),
         expected: `must be one of ${MONITORING_FORMATS.join(", ")} (a PrometheusRule for the Prometheus Operator, or a ConfigMap holding a rules file)`,
     }) ?? MONITORING_DEFAULTS.format) as MonitoringFormat;
     const namespace = r.string(m, "monitoring.namespace", {
         default: hopsworksNamespace,
+        max: LIMITS.namespace,
         check: (v) => DNS_LABEL.test(v),
         expected: "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)",
     })!;
     const ruleLabels = readLabels(r, m.ruleLabels);
     const configMapName = r.string(m, "monitoring.configMapName", {
         default: MONITORING_DEFAULTS.name,
+        max: LIMITS.objectName,
         check: (v) => DNS_SUBDOMAIN.test(v),
         expected: "must be a ConfigMap name: lowercase letters, digits, '-' and '.', at most 253 characters",
     })!;
@@ -141,15 +149,25 @@ export function readMonitoring(
     const cronJob = (key: "rondbBackupCronJob" | "opensearchBackupCronJob", what: string) =>
         r.string(m, `monitoring.${key}`, {
             default: MONITORING_DEFAULTS[key],
+            max: LIMITS.cronJobName,
             check: (v) => CRONJOB_NAME.test(v),
             expected: `must be the name of the ${what} backup CronJob in the Hopsworks namespace (lowercase letters, digits and hyphens, at most 52), as \`kubectl get cronjobs -n ${hopsworksNamespace}\` lists it`,
         })!;
     const rondbBackupCronJob = cronJob("rondbBackupCronJob", "RonDB");
     const opensearchBackupCronJob = cronJob("opensearchBackupCronJob", "OpenSearch");
-    const rpoText = r.string(m, "monitoring.recoveryPointObjective", {
+    let rpoText = r.string(m, "monitoring.recoveryPointObjective", {
+        max: LIMITS.duration,
         check: (v) => durationSeconds(v) !== undefined,
         expected: DURATION_EXPECTED,
     });
+    if (rpoText !== undefined && durationSeconds(rpoText)! > MAX_OBJECTIVE_SECONDS) {
+        r.invalid(
+            "monitoring.recoveryPointObjective",
+            rpoText,
+            `must be at most ${MAX_TTL_DAYS}d: no backup is kept longer (backup.ttl is at most ${MAX_TTL_DAYS} days), so a restore point older than that cannot exist`,
+        );
+        rpoText = undefined;
+    }
     const recoveryPointObjectiveSeconds = rpoText === undefined ? undefined : durationSeconds(rpoText);
     if (recoveryPointObjectiveSeconds !== undefined && backup) {
         const intervalMs = scheduleLongestIntervalMs(backup.schedule);
@@ -164,6 +182,7 @@ export function readMonitoring(
         }
     }
     const runbookBaseUrl = r.string(m, "monitoring.runbookBaseUrl", {
+        max: LIMITS.url,
         check: isHttpsUrl,
         expected:
             "must be the https URL of the folder that holds this repository's docs/runbooks/alerts pages, such as " +
@@ -201,7 +220,7 @@ function readLabels(r: ConfigReader, value: unknown): Record<string, string> {
     for (const [key, labelValue] of Object.entries(value as Record<string, unknown>)) {
         const keyProblem = labelKeyProblem(key);
         if (keyProblem) {
-            r.problem(path, `has the key ${JSON.stringify(key)}, not a valid Kubernetes label key: ${keyProblem}`);
+            r.problem(path, `has the key ${show(key)}, not a valid Kubernetes label key: ${keyProblem}`);
             continue;
         }
         if (typeof labelValue !== "string") {

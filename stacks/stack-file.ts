@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ConfigSource, NAMESPACE } from "./config-reader";
+import { ConfigSource, NAMESPACE, show } from "./config-reader";
 import { REDACTED } from "./secret";
 import { isPlainObject } from "./values-files";
 
@@ -16,12 +16,35 @@ export interface StackFile {
     securePaths: string[];
 }
 
+/**
+ * A stack name as Pulumi accepts it: 1 to 100 letters, digits, '-', '_' and '.' ("stack names are
+ * limited to 100 characters and may only contain alphanumeric, hyphens, underscores, or periods",
+ * pulumi/pulumi pkg/backend/diy). The CLI's --stack (cli/main.ts) repeats it.
+ */
+export const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+export const STACK_NAME_EXPECTED = "a stack name is 1 to 100 letters, digits, '-', '_' and '.', as Pulumi accepts it (pulumi stack init refuses any other)";
+
+/** Why a stack name is not one Pulumi accepts, or undefined. */
+export function stackNameProblem(stack: string): string | undefined {
+    return STACK_NAME.test(stack) ? undefined : `${show(stack)} is not a stack name Pulumi accepts: ${STACK_NAME_EXPECTED}`;
+}
+
 export function stackNameFromFile(file: string): string | undefined {
     return /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file))?.[1];
 }
 
+/** The stack a Pulumi.<stack>.yaml belongs to; an error naming the file when its name is no stack's. */
+function stackOfFile(file: string): string {
+    const stack = stackNameFromFile(file);
+    if (!stack) throw new Error(`${file}: a stack file must be named Pulumi.<stack>.yaml`);
+    const problem = stackNameProblem(stack);
+    if (problem) throw new Error(`${file}: ${problem}, so no stack reads this file`);
+    return stack;
+}
+
 export function readStackFile(file: string): StackFile {
-    if (!stackNameFromFile(file)) throw new Error(`${file}: a stack file must be named Pulumi.<stack>.yaml`);
+    stackOfFile(file);
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
@@ -33,8 +56,7 @@ export function readStackFile(file: string): StackFile {
 
 /** A stack file's text, already read (by a caller that also edits it), as readStackFile reads it. */
 export function parseStackFile(file: string, text: string): StackFile {
-    const stack = stackNameFromFile(file);
-    if (!stack) throw new Error(`${file}: a stack file must be named Pulumi.<stack>.yaml`);
+    const stack = stackOfFile(file);
     let doc: unknown;
     try {
         doc = parse(text) ?? {};

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { cut } from "./config-reader";
 
 export type Values = Record<string, unknown>;
 
@@ -68,6 +69,50 @@ function secretAdvice(stack: string): string {
     );
 }
 
+/** YAML 1.2's core schema: the only tags whose values Helm (and JSON, in which Pulumi hands values over) carries as written. */
+const CORE_TAGS = ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`);
+
+const shortTag = (tag: string) => tag.replace(/^tag:yaml\.org,2002:/, "!!");
+
+/** What a scalar that is no JSON value resolved to (a YAML 1.1 timestamp, binary data). */
+function describeValue(value: unknown): string {
+    if (value instanceof Date) return "a timestamp";
+    if (value instanceof Uint8Array) return "binary data";
+    return `a ${typeof value}`;
+}
+
+/**
+ * Where a values document uses a tag outside the core schema (`!!binary`, `!!set`, `!!omap`,
+ * `!!timestamp`, a local `!tag`), a key that is a map or a list, or a scalar that resolves to no
+ * JSON value (a timestamp under `%YAML 1.1`): each as "path (why)". Such values do not reach the
+ * chart as written (`!!binary` becomes keys "0", "1", ...; a local tag is dropped).
+ */
+export function nonCoreNodes(node: unknown, at = ""): string[] {
+    const here = cut(at || "the top level");
+    if (node === null || node === undefined || isAlias(node)) return [];
+    const tag = (node as { tag?: string }).tag;
+    if (tag !== undefined && !CORE_TAGS.includes(tag)) return [`${here} (tag ${shortTag(tag)})`];
+    if (isMap(node)) {
+        return node.items.flatMap((pair) => {
+            const key = pair.key;
+            if (key !== null && !isScalar(key)) return [`${here} (a key that is a ${isSeq(key) ? "list" : "map"})`];
+            const keyTag = key?.tag;
+            // A tagged key is named as written (a !!binary key's value is bytes).
+            const name = key === null ? "" : keyTag !== undefined && key.source !== undefined ? key.source : String(key.value);
+            const path = at ? `${at}.${name}` : name;
+            if (keyTag !== undefined && !CORE_TAGS.includes(keyTag)) return [`${cut(path)} (its key has the tag ${shortTag(keyTag)})`];
+            return nonCoreNodes(pair.value, path);
+        });
+    }
+    if (isSeq(node)) return node.items.flatMap((item, i) => nonCoreNodes(item, `${at}[${i}]`));
+    if (isScalar(node)) {
+        const value = node.value;
+        if (value === null || ["string", "number", "boolean"].includes(typeof value)) return [];
+        return [`${here} (${describeValue(value)})`];
+    }
+    return [];
+}
+
 /**
  * Reads and parses each values file; every unreadable or non-mapping file is a problem, and so is
  * a file holding a recognisable secret (plainSecretsIn): Helm values are stored in plain text.
@@ -85,7 +130,22 @@ export function loadValuesFiles(paths: string[], projectDir: string, stack = "<s
             return;
         }
         try {
-            const values = parse(text) ?? {};
+            const doc = parseDocument(text);
+            if (doc.errors.length > 0) throw doc.errors[0];
+            const tagged = nonCoreNodes(doc.contents);
+            if (tagged.length > 0) {
+                problems.push({
+                    index,
+                    path: file,
+                    message:
+                        `uses YAML that Helm values cannot carry as written, at ${tagged.join(", ")}: values reach the chart as JSON data ` +
+                        "(strings, numbers, booleans, null, maps and lists), so a !!binary value would become keys \"0\", \"1\", ... and a " +
+                        "local tag would be dropped. Use only the core tags (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq) or none: " +
+                        "write binary data as a base64 string, a timestamp as a quoted string, a set or ordered map as a map or list",
+                });
+                return;
+            }
+            const values = doc.toJS() ?? {};
             if (!isPlainObject(values)) {
                 problems.push({ index, path: file, message: "must hold a YAML mapping of Helm values" });
                 return;

@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "./support/stacks";
@@ -32,10 +34,19 @@ function workflow(file: string): Workflow {
     return parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8")) as Workflow;
 }
 
-/** Stacks that have a Pulumi.<stack>.yaml in the project root. */
-function stackFiles(): string[] {
-    return fs
-        .readdirSync(PROJECT_DIR)
+/** The stacks the project ships, for when git cannot say (no git, or not a clone): keep it in step with the tracked files. */
+const SHIPPED_STACKS = ["dev"];
+
+/**
+ * The stacks the project ships: those whose Pulumi.<stack>.yaml git tracks in `dir`. A user's own
+ * stack file (`pulumi stack init prod` writes Pulumi.prod.yaml) is no business of the project's
+ * tests until it is committed. Without git, or outside a clone, the fixed list.
+ */
+function shippedStacks(dir = PROJECT_DIR, git = "git"): string[] {
+    const listed = spawnSync(git, ["ls-files", "-z", "--", "Pulumi.*.yaml"], { cwd: dir, encoding: "utf8" });
+    if (listed.error || listed.status !== 0) return [...SHIPPED_STACKS];
+    return listed.stdout
+        .split("\0")
         .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
         .filter((stack): stack is string => stack !== undefined)
         .sort();
@@ -95,9 +106,9 @@ describe("GitHub workflows", () => {
         describe(file, () => {
             const jobs = () => Object.entries(workflow(file).jobs);
 
-            it("has a matrix entry for every Pulumi.<stack>.yaml, and a stack file for every entry", () => {
+            it("has a matrix entry for every Pulumi.<stack>.yaml the project ships (tracked by git), and a shipped stack file for every entry", () => {
                 for (const [name, job] of jobs()) {
-                    assert.deepStrictEqual(matrixProblems(job.strategy?.matrix?.stack ?? [], stackFiles()), [], `job ${name}`);
+                    assert.deepStrictEqual(matrixProblems(job.strategy?.matrix?.stack ?? [], shippedStacks()), [], `job ${name}`);
                 }
             });
 
@@ -182,6 +193,40 @@ describe("GitHub workflows", () => {
             assert.strictEqual(job.environment, "${{ matrix.stack }}");
             assert.deepStrictEqual(job.concurrency, { group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
         }
+    });
+
+    describe("the stacks the project ships", () => {
+        let tmp: string;
+        beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-stacks-"))));
+        afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+        it("are the stack files git tracks: a user's own Pulumi.prod.yaml (README's Deploying steps) does not break the matrix test", () => {
+            const git = (...args: string[]) => {
+                const run = spawnSync("git", args, { cwd: tmp, encoding: "utf8" });
+                assert.strictEqual(run.status, 0, run.stderr);
+            };
+            git("init", "-q");
+            fs.writeFileSync(path.join(tmp, "Pulumi.yaml"), "name: p\n");
+            fs.writeFileSync(path.join(tmp, "Pulumi.dev.yaml"), "config: {}\n");
+            fs.writeFileSync(path.join(tmp, "Pulumi.staging.yaml"), "config: {}\n");
+            git("add", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml");
+            // What `pulumi stack init prod` and `pulumi config set ... -s prod` leave behind, untracked.
+            fs.writeFileSync(path.join(tmp, "Pulumi.prod.yaml"), "config: {}\n");
+            assert.deepStrictEqual(shippedStacks(tmp), ["dev", "staging"]);
+            assert.deepStrictEqual(matrixProblems(["dev", "staging"], shippedStacks(tmp)), []);
+        });
+
+        it("are the fixed list without git, or outside a clone", () => {
+            fs.writeFileSync(path.join(tmp, "Pulumi.prod.yaml"), "config: {}\n");
+            assert.deepStrictEqual(shippedStacks(tmp), SHIPPED_STACKS, "not a git repository");
+            assert.deepStrictEqual(shippedStacks(PROJECT_DIR, path.join(tmp, "no-such-git")), SHIPPED_STACKS, "no git");
+        });
+
+        it("are this project's: the fixed list agrees with the files git tracks", function () {
+            const tracked = shippedStacks();
+            if (spawnSync("git", ["rev-parse", "--is-inside-work-tree"], { cwd: PROJECT_DIR }).status !== 0) this.skip();
+            assert.deepStrictEqual(tracked, SHIPPED_STACKS);
+        });
     });
 
     it("reports a stack file without a matrix entry and an entry without a stack file", () => {

@@ -659,6 +659,8 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 [["restore", "plan", "--stack", "prod", "--mode", "sideways"], `--mode "sideways": must be new-cluster or in-place`, "restore plan --stack <name>"],
                 [["backups", "status", "--schedule", "61 25 * * *"], `--schedule "61 25 * * *": minute 61 is outside 0-59; hour 25 is outside 0-23`, "backups status [--schedule <cron>]"],
                 [["restore", "finish", "--stack", "../prod"], `--stack "../prod": must be a stack name`, "restore finish --stack <name>"],
+                [["restore", "finish", "--stack", "a b$x"], `--stack "a b$x": must be a stack name (1 to 100 letters, digits, -, _ and ., as Pulumi accepts it)`, "restore finish --stack <name>"],
+                [["restore", "finish", "--stack", "s".repeat(101)], `--stack "${"s".repeat(101)}": must be a stack name (1 to 100`, "restore finish --stack <name>"],
                 [["backups", "list", "--namespace", "Hops_Works"], `--namespace "Hops_Works": must be a Kubernetes namespace name`, "backups list [--stack <name>]"],
                 [["backups", "list", "--velero-namespace", ""], "--velero-namespace needs a value", "backups list"],
                 [["restore", "finish"], "--stack is required", "restore finish --stack <name>"],

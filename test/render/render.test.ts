@@ -4,15 +4,26 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
+import { renderCli } from "../../render/cli";
+import { HELM_DEFAULT_TIMEOUT_SECONDS } from "../../render/files";
 import { renderStack } from "../../render/render";
 import { readStackFile } from "../../stacks/stack-file";
 import { REDACTED } from "../../stacks/secret";
 import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "../support/stacks";
 
-const FILES = ["hopsworks-values.yaml", "velero-values.yaml", "manifests.yaml", "bucket.json", "plan.txt"];
+const FILES = ["hopsworks-values.yaml", "velero-values.yaml", "manifests.yaml", "bucket.json", "plan.txt", "releases.json"];
 
-function renderCli(...args: string[]) {
+/** `npm run render -- <args>` as a process: what a user runs. */
+function renderProcess(...args: string[]) {
     return spawnSync(process.execPath, ["--import", "tsx", "render/cli.ts", ...args], { cwd: PROJECT_DIR, encoding: "utf8" });
+}
+
+/** The same CLI in this process (its logic, without a process start): status, stdout and stderr. */
+async function renderInProcess(...args: string[]) {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const status = await renderCli(args, { stdout: (l) => stdout.push(`${l}\n`), stderr: (l) => stderr.push(`${l}\n`), cwd: PROJECT_DIR });
+    return { status, stdout: stdout.join(""), stderr: stderr.join("") };
 }
 
 describe("render", () => {
@@ -20,7 +31,7 @@ describe("render", () => {
     beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-render-"))));
     afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    it("renders Pulumi.dev.yaml into the five files, the same bytes every time", async () => {
+    it("renders Pulumi.dev.yaml into the six files, the same bytes every time", async () => {
         const first = await renderStack(readStackFile(path.join(PROJECT_DIR, "Pulumi.dev.yaml")));
         const second = await renderStack(readStackFile(path.join(PROJECT_DIR, "Pulumi.dev.yaml")));
         assert.deepEqual(Object.keys(first.files), FILES);
@@ -92,8 +103,9 @@ describe("render", () => {
         const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
         fs.writeFileSync(file, dev.replace("v1:PLACEHOLDER0secretAccessKey0replaceWithPulumiConfigSetSecret", "v1:Q2lwaGVydGV4dE5ldmVyU2hvd24="));
         const out = path.join(tmp, "out");
-        const run = renderCli("--config", file, "--out", out);
+        const run = renderProcess("--config", file, "--out", out);
         assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.stdout, `rendered stack scratch into ${path.relative(PROJECT_DIR, out)}: ${FILES.join(", ")}\n`);
         assert.deepEqual(fs.readdirSync(out).sort(), [...FILES].sort());
         assert.match(fs.readFileSync(path.join(out, "plan.txt"), "utf8"), /^stack: scratch\n/);
         for (const name of FILES) {
@@ -101,11 +113,11 @@ describe("render", () => {
         }
     });
 
-    it("refuses invalid config with a non-zero exit, the messages on stderr, and no files", () => {
+    it("refuses invalid config with a non-zero exit, the messages on stderr, and no files", async () => {
         const file = path.join(tmp, "Pulumi.broken.yaml");
         fs.writeFileSync(file, "config:\n  hopsworks-dr:storage:\n    bucket: Bad_Bucket\n    region: us-east-1\n    endpoint: https://minio:9000\n    accessKeyId: plain\n    secretAccessKey:\n      secure: v1:abc\n");
         const out = path.join(tmp, "out");
-        const run = renderCli("--config", file, "--out", out);
+        const run = await renderInProcess("--config", file, "--out", out);
         assert.equal(run.status, 1);
         assert.match(run.stderr, /hopsworks-dr:storage\.bucket = "Bad_Bucket": must be an S3 bucket name/);
         assert.match(run.stderr, /hopsworks-dr:storage\.accessKeyId is stored in plain text/);
@@ -114,9 +126,94 @@ describe("render", () => {
         assert.ok(!fs.existsSync(out), "no files written");
     });
 
-    it("explains its usage when given neither --stack nor --config", () => {
-        const run = renderCli();
+    it("explains its usage when given neither --stack nor --config", async () => {
+        const run = await renderInProcess();
         assert.equal(run.status, 2);
         assert.match(run.stderr, /give exactly one of --stack and --config\nusage: npm run render/);
+        const unknown = await renderInProcess("--stack", "dev", "--bogus");
+        assert.equal(unknown.status, 2);
+        assert.match(unknown.stderr, /Unknown option '--bogus'.*\nusage: npm run render/);
+    });
+
+    it("refuses a stack name Pulumi would refuse, from --stack (a usage error) and from a stack file's name", async () => {
+        const run = await renderInProcess("--stack", "a b$x");
+        assert.equal(run.status, 2);
+        assert.equal(
+            run.stderr,
+            `--stack "a b$x" is not a stack name Pulumi accepts: a stack name is 1 to 100 letters, digits, '-', '_' and '.', as Pulumi accepts it ` +
+                "(pulumi stack init refuses any other)\nusage: npm run render -- (--stack <name> | --config <path/to/Pulumi.<stack>.yaml>) [--out <dir>]\n",
+        );
+        assert.equal((await renderInProcess("--stack", "s".repeat(101))).status, 2, "longer than 100 characters");
+        const file = path.join(tmp, "Pulumi.a b$x.yaml");
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), file);
+        const out = path.join(tmp, "out");
+        const fromFile = await renderInProcess("--config", file, "--out", out);
+        assert.equal(fromFile.status, 1);
+        assert.equal(fromFile.stderr, `${file}: "a b$x" is not a stack name Pulumi accepts: a stack name is 1 to 100 letters, digits, '-', '_' and '.', as Pulumi accepts it (pulumi stack init refuses any other), so no stack reads this file\n`);
+        assert.ok(!fs.existsSync(out), "no files written");
+        // The longest name Pulumi takes is rendered.
+        const longest = path.join(tmp, `Pulumi.${"s".repeat(100)}.yaml`);
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), longest);
+        assert.equal((await renderInProcess("--config", longest, "--out", out)).status, 0);
+    });
+
+    it("writes each release's chart, version, source and Helm timeout into plan.txt and releases.json", async () => {
+        const dev = await renderStack(readStackFile(path.join(PROJECT_DIR, "Pulumi.dev.yaml")));
+        const plan = dev.files["plan.txt"];
+        assert.ok(
+            plan.includes(
+                [
+                    "",
+                    "releases:",
+                    "  velero (namespace velero): chart velero 11.2.0 from repository https://vmware-tanzu.github.io/helm-charts, timeout 300 s (Helm's default: the release sets none)",
+                    "  hopsworks (namespace hopsworks): chart hopsworks 4.8.0 from repository https://charts.example.com/hopsworks (with a login, secret), timeout 1200 s",
+                    "",
+                    "resources, in declaration order:",
+                ].join("\n"),
+            ),
+            plan,
+        );
+        assert.deepEqual(JSON.parse(dev.files["releases.json"]), [
+            {
+                release: "velero",
+                namespace: "velero",
+                chart: "velero",
+                version: "11.2.0",
+                source: "repository",
+                repository: "https://vmware-tanzu.github.io/helm-charts",
+                login: false,
+                timeoutSeconds: HELM_DEFAULT_TIMEOUT_SECONDS,
+                timeoutIsHelmDefault: true,
+            },
+            {
+                release: "hopsworks",
+                namespace: "hopsworks",
+                chart: "hopsworks",
+                version: "4.8.0",
+                source: "repository",
+                repository: "https://charts.example.com/hopsworks",
+                login: true,
+                timeoutSeconds: 1200,
+                timeoutIsHelmDefault: false,
+            },
+        ]);
+        assert.equal(HELM_DEFAULT_TIMEOUT_SECONDS, 300);
+
+        // An OCI registry and a local chart, and the timeout the stack sets.
+        const c = minioConfig();
+        c.velero = { repo: "oci://registry.example.com/vmware-tanzu", namespace: "backups" };
+        c.hopsworks.repo = "test/fixtures/charts/hopsworks";
+        c.hopsworks.timeoutSeconds = 3600;
+        const { files } = await renderStack(stackFile(c));
+        const local = path.join(PROJECT_DIR, "test/fixtures/charts/hopsworks");
+        assert.match(files["plan.txt"], /\n  velero \(namespace backups\): chart oci:\/\/registry\.example\.com\/vmware-tanzu\/velero 11\.2\.0 from an OCI registry, timeout 300 s \(Helm's default: the release sets none\)\n/);
+        assert.ok(files["plan.txt"].includes(`\n  hopsworks (namespace hopsworks): local chart ${local} 4.8.0, timeout 3600 s\n`), files["plan.txt"]);
+        assert.deepEqual(
+            JSON.parse(files["releases.json"]).map((r: any) => [r.chart, r.source, r.repository, r.login, r.timeoutSeconds, r.timeoutIsHelmDefault]),
+            [
+                ["oci://registry.example.com/vmware-tanzu/velero", "oci", null, false, 300, true],
+                [local, "local", null, false, 3600, false],
+            ],
+        );
     });
 });
