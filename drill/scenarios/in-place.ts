@@ -30,8 +30,11 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
 
     const { backupId, veleroBackups } = await step("Take a restore point after the last fresh install", async () => {
         const installed = Date.parse(installedAt(sh));
-        // IDs have minute precision: wait for a minute that starts after the install.
-        while (backupIdTime(backupIdAt(new Date()))!.getTime() <= installed) await new Promise((r) => setTimeout(r, 2_000));
+        const taken = Object.keys(sh.getJson(["configmap", "rondb-backups-metadata", "-n", HOPSWORKS_NAMESPACE])?.data ?? {});
+        // IDs have minute precision: wait for a minute that starts after the install and that no
+        // earlier restore point of the drill has (production's backups are hours apart).
+        const ready = () => backupIdTime(backupIdAt(new Date()))!.getTime() > installed && !taken.includes(backupIdAt(new Date()));
+        while (!ready()) await new Promise((r) => setTimeout(r, 2_000));
         return takeBackups(sh);
     });
 
