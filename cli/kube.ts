@@ -235,6 +235,15 @@ export class Cluster {
         return (await this.getOrUndefined(`get job ${name} in namespace ${namespace}`, () => this.batch.readNamespacedJob({ name, namespace }))) !== undefined;
     }
 
+    /** Velero restores named after the backup they restore (name = spec.backupName), as the chart's in-place restores are. */
+    async veleroRestoresNamedAfterTheirBackup(): Promise<string[]> {
+        const namespace = this.options.veleroNamespace;
+        const list = await this.call(`list restores.velero.io in namespace ${namespace}`, () =>
+            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "restores" }),
+        );
+        return ((list?.items ?? []) as any[]).filter((r) => r.metadata?.name && r.metadata.name === r.spec?.backupName).map((r) => r.metadata.name as string);
+    }
+
     async veleroRestoreExists(name: string): Promise<boolean> {
         const namespace = this.options.veleroNamespace;
         const item = await this.getOrUndefined(`get restore.velero.io ${name} in namespace ${namespace}`, () =>

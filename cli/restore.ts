@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { backupIdTime } from "../stacks/backup-id";
-import { incompleteReasons, RestorePoint } from "../stacks/catalogue";
+import { incompleteReasons, RestorePoint, VELERO_MATCH_WINDOW } from "../stacks/catalogue";
 import { VELERO_SCHEDULES } from "../stacks/location";
 import { ConfigError, ConfigSource, NAMESPACE } from "../stacks/config-reader";
 import { readStackConfig } from "../stacks/config";
@@ -226,6 +226,17 @@ export function markerObjects(backupId: string, cluster: Cluster, veleroBackupNa
     return [...jobs, ...restores];
 }
 
+/** Whether a Velero backup name (<schedule>-<YYYYMMDDhhmmss>) belongs to the restore point of this ID by its time. */
+export function backupOfPoint(name: string, backupId: string): boolean {
+    const schedule = Object.values(VELERO_SCHEDULES).find((s) => name.startsWith(`${s}-`));
+    const stamp = schedule ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(name.slice(schedule.length + 1)) : null;
+    const point = backupIdTime(backupId);
+    if (!stamp || !point) return false;
+    const [y, mo, d, h, mi, se] = stamp.slice(1).map(Number);
+    const offset = Date.UTC(y, mo - 1, d, h, mi, se) - point.getTime();
+    return offset >= -VELERO_MATCH_WINDOW.beforeMs && offset <= VELERO_MATCH_WINDOW.afterMs;
+}
+
 /** Lists, or with `yes` deletes, the markers; the backup ID is already checked (a usage error otherwise). */
 export async function cleanMarkers(cluster: Cluster, io: CliIo, backupId: string, yes: boolean): Promise<number> {
     // The restore point's Velero backups name the chart's in-place Velero restores when it was given
@@ -236,7 +247,11 @@ export async function cleanMarkers(cluster: Cluster, io: CliIo, backupId: string
         (catalogue) => catalogue.points.find((p) => p.id === backupId),
         () => undefined,
     );
-    const veleroBackupNames = [point?.velero.main?.name, point?.velero.users?.name].filter((n): n is string => n !== undefined);
+    const fromCatalogue = [point?.velero.main?.name, point?.velero.users?.name].filter((n): n is string => n !== undefined);
+    // An in-place restore may have put back the metadata as the backup had it, without this point:
+    // also take the restores named after a backup of this point's time (found so by the drill).
+    const named = await cluster.veleroRestoresNamedAfterTheirBackup().catch(() => [] as string[]);
+    const veleroBackupNames = [...new Set([...fromCatalogue, ...named.filter((name) => backupOfPoint(name, backupId))])];
     const markers = markerObjects(backupId, cluster, veleroBackupNames);
     const header = `markers of an in-place restore of backup ${backupId}:`;
     if (yes) {

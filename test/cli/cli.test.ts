@@ -744,3 +744,15 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
         });
     });
 });
+
+describe("restore clean-markers: Velero restores named after a backup of the point", () => {
+    it("takes a schedule's backup by its name's time, within the catalogue's window of the backup ID", async () => {
+        const { backupOfPoint } = await import("../../cli/restore");
+        // 264831645 = 2026-11-25 16:45 UTC
+        assert.equal(backupOfPoint("k8s-backups-main-20261125164501", "264831645"), true);
+        assert.equal(backupOfPoint("k8s-backups-users-resources-20261125164502", "264831645"), true);
+        assert.equal(backupOfPoint("k8s-backups-main-20261124164501", "264831645"), false, "a day earlier");
+        assert.equal(backupOfPoint("other-schedule-20261125164501", "264831645"), false, "not a Hopsworks schedule");
+        assert.equal(backupOfPoint("k8s-backups-main", "264831645"), false, "named after the schedule itself");
+    });
+});
