@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type * as Charts from "./charts";
-import { recordStart, run, running, startProcess, stopAll, stopProcess, waitFor } from "./processes";
+import { recordStart, run, startProcess, stopAll, stopProcess, waitFor } from "./processes";
 import { DRILL_CACHE, findAll, findMoto, toolPath } from "./tools";
 
 export const RUN_DIR = process.env.DRILL_RUN_DIR ?? path.join(DRILL_CACHE, "run");
@@ -62,17 +62,6 @@ export function layout(runDir = RUN_DIR) {
         envFile: path.join(runDir, "env.sh"),
         report: path.join(runDir, "drill-report.json"),
     };
-}
-
-export function readEnvFile(runDir = RUN_DIR): Record<string, string> {
-    const file = layout(runDir).envFile;
-    if (!existsSync(file)) throw new Error(`no drill environment at ${runDir}: run npm run drill:up`);
-    const vars: Record<string, string> = {};
-    for (const line of readFileSync(file, "utf8").split("\n") as string[]) {
-        const m = /^export ([A-Z_][A-Z0-9_]*)='(.*)'$/.exec(line);
-        if (m) vars[m[1]] = m[2].replace(/'\\''/g, "'");
-    }
-    return vars;
 }
 
 const quote = (v: string) => `'${v.replace(/'/g, "'\\''")}'`;
@@ -359,10 +348,6 @@ export function down(runDir = RUN_DIR, keep = false): string[] {
     const stopped = stopAll(runDir);
     if (!keep) rmSync(runDir, { recursive: true, force: true });
     return stopped;
-}
-
-export function isUp(runDir = RUN_DIR): boolean {
-    return running(runDir, "kube-apiserver");
 }
 
 async function main(): Promise<void> {

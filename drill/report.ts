@@ -67,6 +67,11 @@ export class Recorder {
         }
     }
 
+    /** The step function of one scenario, so its steps name only themselves. */
+    scenario(scenario: string): <T>(name: string, body: (ctx: StepContext) => Promise<T> | T) => Promise<T> {
+        return (name, body) => this.step(scenario, name, body);
+    }
+
     skip(scenario: string, name: string, why: string): void {
         this.add({ scenario, name, passed: false, seconds: 0, detail: `not run: ${why}` });
     }

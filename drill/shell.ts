@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { DRILL_BUCKET, DrillEnv, VELERO_NAMESPACE } from "./env";
 import { run } from "./processes";
+import { DrillFailure } from "./report";
 
 export interface CommandResult {
     status: number;
@@ -25,6 +26,13 @@ export class Shell {
     /** Runs a command; throws with its output unless `allowFailure`. */
     exec(command: string, args: string[], options: { allowFailure?: boolean; input?: string; timeoutMs?: number; cwd?: string } = {}): CommandResult {
         return run(command, args, { env: this.env, cwd: options.cwd ?? this.project, ...options });
+    }
+
+    /** One line as an operator types it in a shell; throws with its output unless it exits 0. */
+    line(command: string): CommandResult {
+        const r = this.exec("bash", ["-c", command], { allowFailure: true, timeoutMs: 1_800_000 });
+        if (r.status !== 0) throw new DrillFailure(`${command}: exited ${r.status}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+        return r;
     }
 
     pulumi(args: string[], options: { allowFailure?: boolean; timeoutMs?: number; stack?: string } = {}): CommandResult {

@@ -11,7 +11,7 @@ import { backupIdAt } from "../../stacks/backup-id";
 import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/location";
 import { copyProject, DRILL_BUCKET, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "../env";
 import { waitFor } from "../processes";
-import { check, Recorder, StepContext } from "../report";
+import { check, Recorder } from "../report";
 import { Shell } from "../shell";
 import { addBackupMetadata, createObjectsWorthRestoring, helmRelease, takeScheduledBackup } from "../cluster-state";
 
@@ -108,7 +108,7 @@ export function takeBackups(sh: Shell): TakenBackups {
 }
 
 export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
-    const step = <T>(name: string, body: (ctx: StepContext) => T | Promise<T>) => rec.step<T>(SCENARIO, name, body);
+    const step = rec.scenario(SCENARIO);
 
     await step("Write the drill stack's config with pulumi config set (keys as secrets)", () => {
         configureDrillStack(sh);

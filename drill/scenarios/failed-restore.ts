@@ -7,7 +7,8 @@
  */
 import { VELERO_SCHEDULES } from "../../stacks/location";
 import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
-import { check, Recorder, StepContext } from "../report";
+import { waitFor } from "../processes";
+import { check, Recorder } from "../report";
 import { Shell } from "../shell";
 import { helmRelease, snapshotObjects } from "../cluster-state";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
@@ -44,8 +45,6 @@ const REFUSE_ONE_OBJECT = {
     ],
 };
 
-type Step = <T>(name: string, body: (ctx: StepContext) => T | Promise<T>) => Promise<T>;
-
 function hopsworksInstalled(sh: Shell): boolean {
     const secrets = sh.getJson(["secret", "-n", HOPSWORKS_NAMESPACE, "-l", "owner=helm,name=hopsworks"]);
     return (secrets?.items ?? []).length > 0;
@@ -58,7 +57,7 @@ function up(sh: Shell) {
 }
 
 export async function failedRestore(rec: Recorder, sh: Shell): Promise<void> {
-    const step: Step = (name, body) => rec.step(SCENARIO, name, body);
+    const step = rec.scenario(SCENARIO);
     const { backupId, veleroBackups } = await ensureBackups(rec, sh, SCENARIO);
     const set = (key: string, value: string) => sh.pulumi(["config", "set", "--path", key, value], { stack: DRILL_STACK });
     const unset = (key: string) => sh.pulumi(["config", "rm", "--path", key], { stack: DRILL_STACK, allowFailure: true });
@@ -87,14 +86,13 @@ export async function failedRestore(rec: Recorder, sh: Shell): Promise<void> {
         return r.out.split("\n").find((l) => /FailedValidation, not Completed/.test(l))!.trim();
     });
 
-    await step("A users restore that cannot create one object ends PartiallyFailed: the deployment stops before Hopsworks", (ctx) => {
+    await step("A users restore that cannot create one object ends PartiallyFailed: the deployment stops before Hopsworks", async (ctx) => {
         sh.kubectl(["apply", "-f", "-"], { input: JSON.stringify(REFUSE_ONE_OBJECT) });
         // The policy applies once the API server has loaded it: try the refused object until it is refused.
-        for (let i = 0; i < 60; i++) {
+        await waitFor("the admission policy to refuse the object", () => {
             const probe = sh.kubectl(["create", "configmap", REFUSED_OBJECT, "-n", "default", "--dry-run=server"], { allowFailure: true });
-            if (probe.status !== 0) break;
-            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
-        }
+            return probe.status !== 0 ? true : undefined;
+        }, 30_000);
         // The cause of the first failure fixed: the main restore names the restore point's own backup.
         set("restore.veleroBackups.main", veleroBackups.main);
         set("restore.attempt", "2");

@@ -6,7 +6,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { backupIdAt, backupIdTime } from "../../stacks/backup-id";
 import { DRILL_BUCKET } from "../env";
-import { check, Recorder, StepContext } from "../report";
+import { check, Recorder } from "../report";
 import { forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
 import { helmRelease } from "../cluster-state";
@@ -16,14 +16,12 @@ import { ensureBackups } from "./prerequisites";
 export const SCENARIO = "in-place";
 export const RUNBOOK = "in-place-restore.md";
 
-type Step = <T>(name: string, body: (ctx: StepContext) => T | Promise<T>) => Promise<T>;
-
 function installedAt(sh: Shell): string {
     return JSON.parse(sh.pulumi(["stack", "output", "hopsworksInstalledAt", "--json"], { stack: DRILL_STACK }).stdout);
 }
 
 export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
-    const step: Step = (name, body) => rec.step(SCENARIO, name, body);
+    const step = rec.scenario(SCENARIO);
     await ensureBackups(rec, sh, SCENARIO);
     const set = (key: string, value: string) => sh.pulumi(["config", "set", "--path", key, value], { stack: DRILL_STACK });
     const clear = () => sh.pulumi(["config", "rm", "restore"], { stack: DRILL_STACK, allowFailure: true });
@@ -72,8 +70,7 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
         const line = forDrill(command, names);
         await step(`Runbook: ${line}`, (ctx) => {
             const t0 = Date.now();
-            const r = sh.exec("bash", ["-c", line], { allowFailure: true, timeoutMs: 1_800_000 });
-            check(r.status === 0, `exited ${r.status}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+            const r = sh.line(line);
             if (/^pulumi up\b/.test(line)) {
                 ups++;
                 ctx.figure("pulumiUpSeconds", (Date.now() - t0) / 1000);

@@ -15,10 +15,8 @@ import { ensureBackups } from "./prerequisites";
 export const SCENARIO = "new-cluster";
 export const RUNBOOK = "total-cluster-loss.md";
 
-type Step = <T>(name: string, body: (ctx: StepContext) => T | Promise<T>) => Promise<T>;
-
 export async function newCluster(rec: Recorder, sh: Shell): Promise<void> {
-    const step: Step = (name, body) => rec.step(SCENARIO, name, body);
+    const step = rec.scenario(SCENARIO);
     const { backupId, veleroBackups } = await ensureBackups(rec, sh, SCENARIO);
 
     const before = await step("Record what the cluster holds and the bucket's backups before the loss", () => {
@@ -44,8 +42,7 @@ export async function newCluster(rec: Recorder, sh: Shell): Promise<void> {
         await step(`Runbook: ${line}`, async (ctx) => {
             const isUp = /^pulumi up\b/.test(line);
             if (isUp) upStarted = Date.now();
-            const r = sh.exec("bash", ["-c", line], { allowFailure: true, timeoutMs: 1_800_000 });
-            check(r.status === 0, `exited ${r.status}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
+            const r = sh.line(line);
             if (/^aws .* s3 ls .*rondb_backup\//.test(line)) {
                 check(r.stdout.includes(`${backupId}/`), `the bucket does not list backup ${backupId}:\n${r.stdout}`);
             }
