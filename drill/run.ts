@@ -15,6 +15,7 @@ import { Recorder, ScenarioStopped } from "./report";
 import { backupMode } from "./scenarios/backup-mode";
 import { failedRestore } from "./scenarios/failed-restore";
 import { inPlace } from "./scenarios/in-place";
+import { interrupted } from "./scenarios/interrupted";
 import { newCluster } from "./scenarios/new-cluster";
 import { Shell } from "./shell";
 import { DRILL_CACHE, findAll } from "./tools";
@@ -25,6 +26,7 @@ export const SCENARIOS: Record<string, (rec: Recorder, sh: Shell) => Promise<voi
     "new-cluster": newCluster,
     "failed-restore": failedRestore,
     "in-place": inPlace,
+    interrupted,
 };
 
 async function main(): Promise<number> {
