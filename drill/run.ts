@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { down, layout, RUN_DIR, up } from "./env";
 import { Recorder, ScenarioStopped } from "./report";
+import { alerts } from "./scenarios/alerts";
 import { backupMode } from "./scenarios/backup-mode";
 import { failedRestore } from "./scenarios/failed-restore";
 import { inPlace } from "./scenarios/in-place";
@@ -27,6 +28,7 @@ export const SCENARIOS: Record<string, (rec: Recorder, sh: Shell) => Promise<voi
     "failed-restore": failedRestore,
     "in-place": inPlace,
     interrupted,
+    alerts,
 };
 
 async function main(): Promise<number> {
