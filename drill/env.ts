@@ -31,6 +31,8 @@ export const PORTS = {
     veleroMetrics: 28085,
     veleroProfiler: 26060,
     prometheus: 29090,
+    kubeStateMetrics: 28080,
+    kubeStateMetricsTelemetry: 28081,
 } as const;
 
 export const DRILL_BUCKET = "hopsworks-drill";

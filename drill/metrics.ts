@@ -25,17 +25,23 @@ export function parseExposition(text: string): Series[] {
     return series;
 }
 
-/** One series a rule expects: a metric, the label values its selector names, and the labels it aggregates by. */
+/** A label matcher of a selector: `=` a value, `=~` an RE2 regular expression (anchored, as PromQL anchors it). */
+export interface Matcher {
+    op: "=" | "=~";
+    value: string;
+}
+
+/** One series a rule expects: a metric, the label matchers its selector names, and the labels it aggregates by. */
 export interface ExpectedSeries {
     metric: string;
-    labels: Record<string, string>;
+    labels: Record<string, Matcher>;
     /** Labels the rule groups by (`sum by (schedule) (...)`): a series without one would be summed silently under "". */
     byLabels: string[];
 }
 
 /**
- * Every series of `prefix` the rules select, one per label value: `{schedule=~"a|b"}` expects a
- * series for a and one for b. Duplicates are dropped; the order is the rules'.
+ * Every series of `prefix` the rules select, one per alternative: `{schedule=~"a|b"}` expects a
+ * series matching a and one matching b. Duplicates are dropped; the order is the rules'.
  */
 export function seriesTheRulesSelect(groups: RuleGroup[], prefix: string): ExpectedSeries[] {
     const expected = new Map<string, ExpectedSeries>();
@@ -46,13 +52,16 @@ export function seriesTheRulesSelect(groups: RuleGroup[], prefix: string): Expec
             byLabels.set(m[2], [...new Set([...(byLabels.get(m[2]) ?? []), ...m[1].split(",").map((l) => l.trim()).filter(Boolean)])]);
         }
         for (const m of rule.expr.matchAll(new RegExp(`\\b(${prefix}[a-zA-Z0-9_:]*)(?:\\{([^}]*)\\})?`, "g"))) {
-            const alternatives: [string, string[]][] = [];
+            const alternatives: [string, Matcher[]][] = [];
             for (const matcher of (m[2] ?? "").matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|=)\s*("(?:[^"\\]|\\.)*")/g)) {
                 const value = JSON.parse(matcher[3]) as string;
-                alternatives.push([matcher[1], matcher[2] === "=~" ? value.split("|") : [value]]);
+                const op = matcher[2] as Matcher["op"];
+                // An alternative without regex syntax is a plain value: {cronjob=~"a|b"} expects what {cronjob="a"} does.
+                const alternative = (v: string): Matcher => (/^[A-Za-z0-9_-]*$/.test(v) ? { op: "=", value: v } : { op, value: v });
+                alternatives.push([matcher[1], op === "=~" ? value.split("|").map(alternative) : [{ op, value }]]);
             }
             // Each combination of the alternatives (the rules name one label per selector, so this stays small).
-            let combinations: Record<string, string>[] = [{}];
+            let combinations: Record<string, Matcher>[] = [{}];
             for (const [label, values] of alternatives) combinations = combinations.flatMap((c) => values.map((v) => ({ ...c, [label]: v })));
             for (const labels of combinations) {
                 const key = `${m[1]}${JSON.stringify(labels)}`;
@@ -71,13 +80,21 @@ export function missingSeries(expected: ExpectedSeries[], scraped: Series[]): st
         .filter(
             (e) =>
                 !scraped.some(
-                    (s) => s.name === e.metric && Object.entries(e.labels).every(([k, v]) => s.labels[k] === v) && e.byLabels.every((l) => l in s.labels),
+                    (s) => s.name === e.metric && Object.entries(e.labels).every(([k, m]) => matches(m, s.labels[k])) && e.byLabels.every((l) => l in s.labels),
                 ),
         )
         .map(selectorText);
 }
 
+function matches(matcher: Matcher, value: string | undefined): boolean {
+    if (value === undefined) return false;
+    return matcher.op === "=" ? value === matcher.value : new RegExp(`^(?:${matcher.value})$`).test(value);
+}
+
 export function selectorText(e: ExpectedSeries): string {
-    const labels = [...Object.entries(e.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`), ...e.byLabels.filter((l) => !(l in e.labels)).map((l) => `${l}=~".*"`)];
+    const labels = [
+        ...Object.entries(e.labels).map(([k, m]) => `${k}${m.op}${JSON.stringify(m.value)}`),
+        ...e.byLabels.filter((l) => !(l in e.labels)).map((l) => `${l}=~".*"`),
+    ];
     return labels.length > 0 ? `${e.metric}{${labels.join(", ")}}` : e.metric;
 }

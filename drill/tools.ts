@@ -62,6 +62,9 @@ export const TOOLS: Tool[] = [
     { component: "promtool", version: versions.promtool, binaries: ["promtool"], versionArgs: ["--version"] },
     // The drill's `alerts` scenario: a real Prometheus scraping the real Velero and evaluating the stack's rules.
     { component: "prometheus", version: versions.prometheus, binaries: ["prometheus"], versionArgs: ["--version"] },
+    // The CronJob and Job metrics the backup-jobs and restore-point alerts read. v2.15.0: the checksum
+    // database has no entry for v2.16.0, and the module proxy serves no v2.17.0.
+    { component: "kube-state-metrics", version: versions["kube-state-metrics"], binaries: ["kube-state-metrics"], versionArgs: ["version"] },
 ];
 
 export interface Found {

@@ -156,6 +156,14 @@ velero-plugin-for-aws)
   go get github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws@v$V
   go build -trimpath -ldflags "-s -w" -o "$TMP/velero-plugin-for-aws" github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws
   install_dir "$OUT" ;;
+kube-state-metrics)
+  # Its main package is the module's root; the version is stamped where its --version reads it.
+  V=$(v kube-state-metrics); OUT=kube-state-metrics-$V; TMP=$CACHE/bin/.$OUT.tmp; rm -rf "$TMP"; mkdir -p "$TMP"
+  wrapper kube-state-metrics 1.24.0
+  go get k8s.io/kube-state-metrics/v2@v$V
+  go build -trimpath -ldflags "-s -w -X github.com/prometheus/common/version.Version=v$V" \
+    -o "$TMP/kube-state-metrics" k8s.io/kube-state-metrics/v2
+  install_dir "$OUT" ;;
 promtool|prometheus)
   V=$(v "$component"); OUT=$component-$V; TMP=$CACHE/bin/.$OUT.tmp; rm -rf "$TMP"; mkdir -p "$TMP"
   wrapper prometheus 1.24.0

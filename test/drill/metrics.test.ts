@@ -24,6 +24,31 @@ const SCRAPE = [
 ].join("\n");
 
 describe("drill metrics", () => {
+    it("matches a regular expression's alternatives as PromQL does (anchored), and a plain alternative as a value", () => {
+        const groups = [
+            {
+                name: "g",
+                rules: [
+                    {
+                        alert: "A",
+                        expr: 'max by (namespace, job_name) (kube_job_status_failed{namespace="hopsworks", job_name=~"create-rondb-backup-[0-9]+"}) > 0 or kube_cronjob_created{cronjob=~"create-rondb-backup"}',
+                        labels: { severity: "warning" as const },
+                        annotations: { summary: "", description: "", runbook_url: "" },
+                    },
+                ],
+            },
+        ];
+        const expected = seriesTheRulesSelect(groups, "kube_");
+        assert.deepEqual(expected.map(selectorText), [
+            'kube_job_status_failed{namespace="hopsworks", job_name=~"create-rondb-backup-[0-9]+"}',
+            'kube_cronjob_created{cronjob="create-rondb-backup"}',
+        ]);
+        const scrape = (jobName: string) =>
+            parseExposition(`kube_job_status_failed{namespace="hopsworks",job_name="${jobName}"} 0\nkube_cronjob_created{namespace="hopsworks",cronjob="create-rondb-backup"} 1\n`);
+        assert.deepEqual(missingSeries(expected, scrape("create-rondb-backup-29394420")), []);
+        assert.deepEqual(missingSeries(expected, scrape("create-rondb-backup-29394420x")), ['kube_job_status_failed{namespace="hopsworks", job_name=~"create-rondb-backup-[0-9]+"}']);
+    });
+
     it("reads the series of a text-format scrape, labels unescaped, comments dropped", () => {
         const series = parseExposition(SCRAPE + 'odd_metric{path="a\\"b",empty=""} 2\n');
         assert.equal(series.length, 7);
