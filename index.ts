@@ -5,9 +5,9 @@
  * the manual's order and records what later deployments need in the outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { checkExternalBucket } from "./bucket-check";
-import { writeCaBundle } from "./ca-bundle";
-import { releaseHistory } from "./helm-release";
+import { checkExternalBucket } from "./program/bucket-check";
+import { writeCaBundle } from "./program/ca-bundle";
+import { releaseHistory } from "./program/helm-release";
 import { BackupAlerts } from "./components/backup-alerts";
 import { BackupBucket } from "./components/backup-bucket";
 import { BackupLocation } from "./components/backup-location";
@@ -15,13 +15,13 @@ import { Hopsworks } from "./components/hopsworks";
 import { Velero } from "./components/velero";
 import { VeleroIam } from "./components/velero-iam";
 import { VeleroRestore } from "./components/velero-restore";
-import { readStackConfig } from "./stacks/config";
-import { ConfigError } from "./stacks/config-reader";
-import { adoptedInstallTime } from "./stacks/helm-release";
-import { planStack, StackPlan } from "./stacks/plan";
-import { OFFLINE_RENDER_ENV, readPreviousState } from "./stacks/previous-state";
-import { AppliedRestore, checkAgainstPreviousState, PreviousState, STATE_CHECKS } from "./stacks/restore";
-import { configSourceFromPulumi } from "./stacks/source";
+import { readStackConfig } from "./stacks/config/stack-config";
+import { ConfigError } from "./stacks/config/reader";
+import { adoptedInstallTime } from "./stacks/plan/helm-release";
+import { planStack, StackPlan } from "./stacks/plan/stack-plan";
+import { OFFLINE_RENDER_ENV, readPreviousState } from "./program/previous-state";
+import { AppliedRestore, checkAgainstPreviousState, PreviousState, STATE_CHECKS } from "./stacks/plan/restore";
+import { configSourceFromPulumi } from "./program/config-source";
 
 /** Shown in the offline render where a deployment would write its own time. */
 const DEPLOYMENT_TIME = "<time of the deployment>";

@@ -7,9 +7,9 @@ import {
     restorePoints,
     scheduleIntervalMs,
     VeleroBackup,
-} from "../stacks/catalogue";
-import { VELERO_SCHEDULES } from "../stacks/location";
-import { scheduleProblem } from "../stacks/schedule";
+} from "../stacks/catalogue/restore-points";
+import { VELERO_SCHEDULES } from "../stacks/plan/location";
+import { scheduleProblem } from "../stacks/catalogue/schedule";
 import { CliError, CliIo } from "./errors";
 import { Cluster, VeleroScheduleSpec } from "./kube";
 import { table, utcMinute } from "./format";

@@ -10,8 +10,8 @@ import {
     metadataConfigMapIndex,
     MetadataService,
     VeleroBackup,
-} from "../stacks/catalogue";
-import { LOCATION_NAME, VELERO_SCHEDULES } from "../stacks/location";
+} from "../stacks/catalogue/restore-points";
+import { LOCATION_NAME, VELERO_SCHEDULES } from "../stacks/plan/location";
 import { CliError } from "./errors";
 
 export interface ClusterOptions {

@@ -20,9 +20,9 @@ const load = {
     restore: () => require("./restore") as typeof import("./restore"),
     kube: () => require("./kube") as typeof import("./kube"),
     settings: () => require("./stack-settings") as typeof import("./stack-settings"),
-    schedule: () => require("../stacks/schedule") as typeof import("../stacks/schedule"),
-    backupId: () => require("../stacks/backup-id") as typeof import("../stacks/backup-id"),
-    location: () => require("../stacks/location") as typeof import("../stacks/location"),
+    schedule: () => require("../stacks/catalogue/schedule") as typeof import("../stacks/catalogue/schedule"),
+    backupId: () => require("../stacks/catalogue/backup-id") as typeof import("../stacks/catalogue/backup-id"),
+    location: () => require("../stacks/plan/location") as typeof import("../stacks/plan/location"),
 };
 
 /**

@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULTS } from "../stacks/config";
-import { NAMESPACE } from "../stacks/config-reader";
-import { scheduleProblem } from "../stacks/schedule";
-import { parseStackFile, StackFile } from "../stacks/stack-file";
-import { isPlainObject } from "../stacks/values-files";
+import { DEFAULTS } from "../stacks/config/stack-config";
+import { NAMESPACE } from "../stacks/config/reader";
+import { scheduleProblem } from "../stacks/catalogue/schedule";
+import { parseStackFile, StackFile } from "../stacks/config/stack-file";
+import { isPlainObject } from "../stacks/config/values-files";
 import { CliError } from "./errors";
 
 /** A Kubernetes namespace name (an RFC 1123 label), as stacks/config.ts requires of both namespaces. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { RuleGroup } from "../stacks/alerts";
+import type { RuleGroup } from "../stacks/plan/alerts";
 
 export interface BackupAlertsArgs {
     /**

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { toPulumiShape } from "../stacks/aws-shape";
-import { EncryptionRule, LifecycleRule } from "../stacks/bucket";
+import { toPulumiShape } from "../stacks/plan/aws-shape";
+import { EncryptionRule, LifecycleRule } from "../stacks/plan/bucket";
 
 export interface BackupBucketArgs {
     /** The bucket's name; created when `create`, otherwise adopted as it is. */

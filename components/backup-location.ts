@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { credentialsFile, credentialsHash, CREDENTIALS_HASH_ANNOTATION, CREDENTIALS_KEY, Manifest } from "../stacks/location";
+import { credentialsFile, credentialsHash, CREDENTIALS_HASH_ANNOTATION, CREDENTIALS_KEY, Manifest } from "../stacks/plan/location";
 
 export interface BackupLocationArgs {
     /**

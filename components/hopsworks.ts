@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { releaseChart } from "../stacks/chart-source";
-import { Values } from "../stacks/values-files";
+import { releaseChart } from "../stacks/config/chart-source";
+import { Values } from "../stacks/config/values-files";
 
 export interface HopsworksArgs {
     releaseName: pulumi.Input<string>;

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { releaseChart } from "../stacks/chart-source";
-import { withServiceAccountRole } from "../stacks/velero";
-import { Values } from "../stacks/values-files";
+import { releaseChart } from "../stacks/config/chart-source";
+import { withServiceAccountRole } from "../stacks/plan/velero";
+import { Values } from "../stacks/config/values-files";
 
 export interface VeleroArgs {
     releaseName: pulumi.Input<string>;

@@ -18,7 +18,7 @@ import type {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { ttlDays } from "../stacks/ttl";
+import { ttlDays } from "../stacks/config/ttl";
 import { productionStackHasBackupAlerts } from "./monitoring";
 
 export const TYPES = {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { releaseHistory } from "../helm-release";
-import { REDACTED } from "../stacks/secret";
+import { releaseHistory } from "../program/helm-release";
+import { REDACTED } from "../stacks/config/secret";
 
 /** One resource registration, as the program sent it to the engine. */
 export interface RecordedResource {

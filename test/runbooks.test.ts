@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { COMMANDS } from "../cli/main";
-import { CONFIG_KEYS, TOP_LEVEL_KEYS } from "../stacks/config";
+import { CONFIG_KEYS, TOP_LEVEL_KEYS } from "../stacks/config/stack-config";
 import { PROJECT_DIR } from "./support/stacks";
 
 const RUNBOOKS_DIR = path.join(PROJECT_DIR, "docs", "runbooks");

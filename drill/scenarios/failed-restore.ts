@@ -5,7 +5,7 @@
  * runbook documents: a typed acceptance (restore.acceptPartial) and a new attempt once the cause is
  * fixed (restore.attempt).
  */
-import { VELERO_SCHEDULES } from "../../stacks/location";
+import { VELERO_SCHEDULES } from "../../stacks/plan/location";
 import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
 import { waitFor } from "../processes";
 import { check, Recorder } from "../report";

@@ -3,7 +3,7 @@
  * followed line by line (its commands are the drill's commands, test/drill/runbook.test.ts keeps
  * them in step) on a fresh control plane, against the same bucket.
  */
-import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/location";
+import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/plan/location";
 import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
 import { check, Recorder, StepContext } from "../report";
 import { forDrill, readRunbook } from "../runbook";

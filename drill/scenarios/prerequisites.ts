@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { VELERO_SCHEDULES } from "../../stacks/location";
+import { VELERO_SCHEDULES } from "../../stacks/plan/location";
 import { VELERO_NAMESPACE } from "../env";
 import { check, Recorder } from "../report";
 import { Shell } from "../shell";

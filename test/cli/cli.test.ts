@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { COMMANDS, USAGE } from "../../cli/main";
-import { SCHEDULE_MACROS } from "../../stacks/schedule";
+import { SCHEDULE_MACROS } from "../../stacks/catalogue/schedule";
 import { BACKUPS, CONFIGMAPS, FakeCluster, JOBS, RESTORES, run, SCHEDULES, seedCatalogue, startFakeCluster, veleroBackup, veleroSchedule } from "./fake-cluster";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");

@@ -1,8 +1,8 @@
 import assert from "assert/strict";
 import { BackupBucket } from "../../components/backup-bucket";
-import { planBucket } from "../../stacks/bucket";
-import { readStackConfig } from "../../stacks/config";
-import { REDACTED } from "../../stacks/secret";
+import { planBucket } from "../../stacks/plan/bucket";
+import { readStackConfig } from "../../stacks/config/stack-config";
+import { REDACTED } from "../../stacks/config/secret";
 import { awsConfig, minioConfig, source } from "../support/stacks";
 import { record } from "../support/record";
 import * as pulumi from "@pulumi/pulumi";

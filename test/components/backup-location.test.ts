@@ -1,10 +1,10 @@
 import assert from "assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupLocation } from "../../components/backup-location";
-import { readStackConfig } from "../../stacks/config";
+import { readStackConfig } from "../../stacks/config/stack-config";
 import { createHash } from "crypto";
-import { credentialsFile, credentialsHash, planLocation } from "../../stacks/location";
-import { REDACTED } from "../../stacks/secret";
+import { credentialsFile, credentialsHash, planLocation } from "../../stacks/plan/location";
+import { REDACTED } from "../../stacks/config/secret";
 import { awsConfig, minioConfig, source } from "../support/stacks";
 import { record, StubResource } from "../support/record";
 

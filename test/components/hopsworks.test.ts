@@ -1,6 +1,6 @@
 import assert from "assert/strict";
 import { Hopsworks } from "../../components/hopsworks";
-import { REDACTED } from "../../stacks/secret";
+import { REDACTED } from "../../stacks/config/secret";
 import { record, StubResource } from "../support/record";
 
 const base = {
