@@ -19,9 +19,10 @@ import { readStackConfig } from "./stacks/config/stack-config";
 import { ConfigError } from "./stacks/config/reader";
 import { adoptedInstallTime } from "./stacks/plan/helm-release";
 import { planStack, StackPlan } from "./stacks/plan/stack-plan";
-import { OFFLINE_RENDER_ENV, readPreviousState } from "./program/previous-state";
+import { readPreviousState } from "./program/previous-state";
 import { AppliedRestore, checkAgainstPreviousState, PreviousState, STATE_CHECKS } from "./stacks/plan/restore";
 import { configSourceFromPulumi } from "./program/config-source";
+import { OFFLINE_RENDER_ENV } from "./stacks/names";
 
 /** Shown in the offline render where a deployment would write its own time. */
 const DEPLOYMENT_TIME = "<time of the deployment>";

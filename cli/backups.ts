@@ -1,18 +1,10 @@
-import {
-    backupHealth,
-    formatDuration,
-    MetadataEntry,
-    readMetadataEntries,
-    RestorePoint,
-    restorePoints,
-    scheduleIntervalMs,
-    VeleroBackup,
-} from "../stacks/catalogue/restore-points";
-import { VELERO_SCHEDULES } from "../stacks/plan/location";
-import { scheduleProblem } from "../stacks/catalogue/schedule";
+import { MetadataEntry, readMetadataEntries, RestorePoint, restorePoints, VeleroBackup } from "../stacks/catalogue/restore-points";
+import { formatDuration, scheduleProblem } from "../stacks/catalogue/schedule";
 import { CliError, CliIo } from "./errors";
 import { Cluster, VeleroScheduleSpec } from "./kube";
 import { table, utcMinute } from "./format";
+import { VELERO_SCHEDULES } from "../stacks/names";
+import { backupHealth, scheduleIntervalMs } from "../stacks/catalogue/health";
 
 export interface Catalogue {
     entries: MetadataEntry[];

@@ -22,7 +22,7 @@ const load = {
     settings: () => require("./stack-settings") as typeof import("./stack-settings"),
     schedule: () => require("../stacks/catalogue/schedule") as typeof import("../stacks/catalogue/schedule"),
     backupId: () => require("../stacks/catalogue/backup-id") as typeof import("../stacks/catalogue/backup-id"),
-    location: () => require("../stacks/plan/location") as typeof import("../stacks/plan/location"),
+    names: () => require("../stacks/names") as typeof import("../stacks/names"),
 };
 
 /**
@@ -68,8 +68,8 @@ function checkValues(values: Values, command: string): void {
         throw bad("backup-version", "must be a Hopsworks version such as 4.8.0");
     }
     for (const [name, key] of [["velero-main", "main"], ["velero-users", "users"]] as const) {
-        const schedule = load.location().VELERO_SCHEDULES[key];
-        if (values[name] !== undefined && !load.location().isScheduleBackup(schedule, values[name]!)) {
+        const schedule = load.names().VELERO_SCHEDULES[key];
+        if (values[name] !== undefined && !load.names().isScheduleBackup(schedule, values[name]!)) {
             throw bad(name, `must be a Velero backup of schedule ${schedule}, such as ${schedule}-20251124120012`);
         }
     }

@@ -2,8 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { backupIdTime } from "../stacks/catalogue/backup-id";
 import { incompleteReasons, RestorePoint, VELERO_MATCH_WINDOW } from "../stacks/catalogue/restore-points";
-import { VELERO_SCHEDULES } from "../stacks/plan/location";
-import { ConfigError, ConfigSource, NAMESPACE } from "../stacks/config/reader";
+import { ConfigError, ConfigSource } from "../stacks/config/reader";
 import { readStackConfig } from "../stacks/config/stack-config";
 import { planStack } from "../stacks/plan/stack-plan";
 import { configSourceFromStackFile } from "../stacks/config/stack-file";
@@ -14,8 +13,9 @@ import { Cluster } from "./kube";
 import { hasConfigKey, setConfigKey } from "./stack-edit";
 import { missingStackFile, readStackSettings, StackSettings, stackFilePath } from "./stack-settings";
 import { lockStackFile, prepareWrite } from "./stack-write";
+import { CONFIG_NAMESPACE, restoreConfirmation, VELERO_SCHEDULES } from "../stacks/names";
 
-const RESTORE_KEY = `${NAMESPACE}:restore`;
+const RESTORE_KEY = `${CONFIG_NAMESPACE}:restore`;
 
 /**
  * Runs `edit` on the stack's settings, read once under the stack file's lock (none for a dry run,
@@ -151,7 +151,7 @@ export async function restorePlan(connect: (settings: StackSettings) => Promise<
             options.mode === "new-cluster" && options.backup !== "latest"
                 ? unverifiedPoint(options.backup, io)
                 : choosePoint((await loadCatalogue(await connect(settings), io)).points, options.backup);
-        const confirm = `${options.stack}/${point.id}`;
+        const confirm = restoreConfirmation(options.stack, point.id);
 
         const block: Record<string, unknown> = {
             mode: options.mode,

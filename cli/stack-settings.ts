@@ -1,11 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { DEFAULTS } from "../stacks/config/stack-config";
-import { NAMESPACE } from "../stacks/config/reader";
 import { scheduleProblem } from "../stacks/catalogue/schedule";
 import { parseStackFile, StackFile } from "../stacks/config/stack-file";
 import { isPlainObject } from "../stacks/config/values-files";
 import { CliError } from "./errors";
+import { CONFIG_NAMESPACE } from "../stacks/names";
+import { DEFAULTS } from "../stacks/config/defaults";
 
 /** A Kubernetes namespace name (an RFC 1123 label), as stacks/config.ts requires of both namespaces. */
 export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -27,7 +27,7 @@ export class StackSettings {
     ) {}
 
     private section(name: string): Record<string, unknown> {
-        const value = this.stackFile.config[`${NAMESPACE}:${name}`];
+        const value = this.stackFile.config[`${CONFIG_NAMESPACE}:${name}`];
         return isPlainObject(value) ? value : {};
     }
 
@@ -35,7 +35,7 @@ export class StackSettings {
         const value = this.section(name)[key];
         if (value === undefined || value === null) return undefined;
         if (typeof value !== "string" && typeof value !== "number") {
-            throw new CliError(`${this.shown}: ${NAMESPACE}:${name}.${key} must be a string, not ${JSON.stringify(value)}`);
+            throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:${name}.${key} must be a string, not ${JSON.stringify(value)}`);
         }
         return String(value);
     }
@@ -44,7 +44,7 @@ export class StackSettings {
         const value = this.setting(name, "namespace");
         if (value !== undefined && !NAMESPACE_NAME.test(value)) {
             throw new CliError(
-                `${this.shown}: ${NAMESPACE}:${name}.namespace = ${JSON.stringify(value)}: ` +
+                `${this.shown}: ${CONFIG_NAMESPACE}:${name}.namespace = ${JSON.stringify(value)}: ` +
                     "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)",
             );
         }
@@ -56,10 +56,10 @@ export class StackSettings {
         const given = this.setting("backup", "schedule");
         const schedule = given ?? DEFAULTS.backupSchedule;
         const problem = scheduleProblem(schedule);
-        if (problem) throw new CliError(`${this.shown}: ${NAMESPACE}:backup.schedule = ${JSON.stringify(schedule)}: ${problem}`);
+        if (problem) throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:backup.schedule = ${JSON.stringify(schedule)}: ${problem}`);
         const from = given !== undefined
-            ? `${NAMESPACE}:backup.schedule in ${this.shown}`
-            : `the default, as ${this.shown} sets no ${NAMESPACE}:backup.schedule`;
+            ? `${CONFIG_NAMESPACE}:backup.schedule in ${this.shown}`
+            : `the default, as ${this.shown} sets no ${CONFIG_NAMESPACE}:backup.schedule`;
         return { schedule, from };
     }
 

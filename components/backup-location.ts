@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { credentialsFile, credentialsHash, CREDENTIALS_HASH_ANNOTATION, CREDENTIALS_KEY, Manifest } from "../stacks/plan/location";
+import { credentialsFile, credentialsHash, CREDENTIALS_HASH_ANNOTATION } from "../stacks/plan/location";
+import { CREDENTIALS_KEY, Manifest } from "../stacks/names";
 
 export interface BackupLocationArgs {
     /**

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { Manifest } from "../stacks/plan/location";
+import { Manifest } from "../stacks/names";
 
 export interface VeleroRestoreArgs {
     /** The Restore manifest, with its wait for a terminal phase. Plain: apiVersion and kind must be known up front. */

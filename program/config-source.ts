@@ -2,9 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { ConfigSource, NAMESPACE } from "../stacks/config/reader";
+import { ConfigSource } from "../stacks/config/reader";
 import { readStackFile } from "../stacks/config/stack-file";
 import { isPlainObject, leafPaths } from "../stacks/config/values-files";
+import { CONFIG_NAMESPACE } from "../stacks/names";
 
 type RuntimeWithSecrets = { isConfigSecret?: (key: string) => boolean };
 
@@ -16,12 +17,12 @@ type RuntimeWithSecrets = { isConfigSecret?: (key: string) => boolean };
 export function configSourceFromPulumi(projectDir: string): ConfigSource {
     const values: Record<string, unknown> = {};
     for (const [key, raw] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!key.startsWith(`${NAMESPACE}:`)) continue;
-        values[key.slice(NAMESPACE.length + 1)] = parseConfigValue(raw);
+        if (!key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+        values[key.slice(CONFIG_NAMESPACE.length + 1)] = parseConfigValue(raw);
     }
     const stack = pulumi.getStack();
     const isSecret = (pulumi.runtime as unknown as RuntimeWithSecrets).isConfigSecret ?? envSecretKeys();
-    const listed = candidatePaths(values).filter((p) => isSecret(`${NAMESPACE}:${p}`));
+    const listed = candidatePaths(values).filter((p) => isSecret(`${CONFIG_NAMESPACE}:${p}`));
     const { secretPaths, stackFile, unverifiable } = confirmSecretPaths(listed, () => secureMarkers(projectDir, stack));
     return { stack, values, secretPaths, projectDir, secretsReadFrom: stackFile, secretsUnverifiable: unverifiable };
 }
@@ -97,7 +98,7 @@ function secureMarkers(projectDir: string, stack: string): SecureMarkers {
     const file = stackConfigPath(projectDir, stack);
     if (!fs.existsSync(file)) return { file, error: `the stack file ${file} does not exist` };
     try {
-        const prefix = `${NAMESPACE}:`;
+        const prefix = `${CONFIG_NAMESPACE}:`;
         const securePaths = readStackFile(file).securePaths.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length));
         return { file, securePaths };
     } catch (error) {

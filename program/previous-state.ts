@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import { OFFLINE_RENDER_ENV } from "../stacks/names";
 import { AppliedRestore, PreviousState } from "../stacks/plan/restore";
 
-/** Set by the offline render: there is no previous deployment to read. */
-export const OFFLINE_RENDER_ENV = "HOPSWORKS_DR_OFFLINE_RENDER";
 
 /**
  * The outputs the last successful deployment of this very stack recorded, read through a

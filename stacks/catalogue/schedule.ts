@@ -126,3 +126,12 @@ export function scheduleLongestIntervalMs(schedule: string): number {
     longestIntervals.set(cron, longest);
     return longest;
 }
+
+/** "9d 2h", "3h 5m", "42m": ages and intervals as people read them. */
+export function formatDuration(ms: number): string {
+    const minutes = Math.floor(Math.max(0, ms) / 60_000);
+    const [d, h, m] = [Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), minutes % 60];
+    if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`;
+    if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
+    return `${m}m`;
+}

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { show } from "./reader";
+import { LIMITS } from "./limits";
+import { ConfigReader, show } from "./reader";
 
 /**
  * Where a Helm chart comes from (velero.repo, hopsworks.repo), and how a
@@ -128,4 +129,17 @@ export function chartSourceWarning(key: string, source: string, name: string): s
         `${key} ${source} ends with the chart name, which is appended: the chart is pulled from ${source}/${name}. ` +
         `If ${source} is the chart itself, set ${key} to ${source.slice(0, -name.length - 1)}`
     );
+}
+
+/** A chart source key (velero.repo, hopsworks.repo), checked and made absolute when it is a local path. */
+export function readChartSource(r: ConfigReader, obj: Record<string, unknown>, path: string, expected: ExpectedChart): string | undefined {
+    const value = r.string(obj, path, { max: LIMITS.path, expected: CHART_SOURCE_FORMS });
+    if (value === undefined) return undefined;
+    if (chartSourceKind(value) !== "local" && !r.withinLimit(path, value, LIMITS.url, CHART_SOURCE_FORMS)) return undefined;
+    const checked = checkChartSource(value, r.source.projectDir, expected);
+    if ("problem" in checked) {
+        r.problem(path, `= ${checked.problem}`);
+        return undefined;
+    }
+    return checked.source;
 }

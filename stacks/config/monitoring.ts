@@ -1,8 +1,8 @@
-import { formatDuration, overdueLimit } from "../catalogue/restore-points";
-import { scheduleLongestIntervalMs } from "../catalogue/schedule";
+import { formatDuration, scheduleLongestIntervalMs } from "../catalogue/schedule";
 import { MAX_TTL_DAYS } from "./ttl";
 import { ConfigReader, show } from "./reader";
 import { LIMITS, oneOf } from "./limits";
+import { overdueLimit } from "../catalogue/health";
 
 /**
  * The `hopsworks-dr:monitoring` section: whether the stack declares its backup alerts

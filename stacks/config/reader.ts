@@ -1,6 +1,5 @@
+import { CONFIG_NAMESPACE } from "../names";
 import { REDACTED, SecretValue } from "./secret";
-
-export const NAMESPACE = "hopsworks-dr";
 
 /** Stack config as the Pulumi runtime (or the render, from a stack file) hands it over. */
 export interface ConfigSource {
@@ -99,7 +98,7 @@ export class ConfigReader {
      * repeats (a key, a value quoted or not, a path built from one) is cut as show cuts it.
      */
     problem(path: string, message: string): void {
-        let text = `${NAMESPACE}:${path} ${message}`;
+        let text = `${CONFIG_NAMESPACE}:${path} ${message}`;
         this.long ??= [...longStrings(this.source.values, "", (p) => p !== "" && this.isSecret(p), new Set())]
             .sort((a, b) => b.length - a.length)
             .map((raw) => ({ raw, quoted: JSON.stringify(raw), shown: show(raw), cut: cut(raw) }));

@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ConfigSource, NAMESPACE, show } from "./reader";
+import { ConfigSource, show } from "./reader";
 import { REDACTED } from "./secret";
 import { isPlainObject } from "./values-files";
+import { CONFIG_NAMESPACE } from "../names";
 
 /** A Pulumi.<stack>.yaml read without the Pulumi CLI: secure values stay encrypted, replaced by REDACTED. */
 export interface StackFile {
@@ -92,7 +93,7 @@ export function projectConfigDefaults(projectDir: string): Record<string, unknow
     const doc = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"));
     const defaults: Record<string, unknown> = {};
     for (const [key, decl] of Object.entries(doc?.config ?? {})) {
-        const full = key.includes(":") ? key : `${NAMESPACE}:${key}`;
+        const full = key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`;
         if (isPlainObject(decl) && "default" in decl) defaults[full] = decl.default;
         else if (!isPlainObject(decl)) defaults[full] = decl;
     }
@@ -107,8 +108,8 @@ export function configWithProjectDefaults(stackFile: StackFile, projectDir: stri
 
 /** The program's ConfigSource for a stack file read without the CLI: secure values stay REDACTED, marked secret. */
 export function configSourceFromStackFile(stackFile: StackFile, projectDir: string): ConfigSource {
-    const inNamespace = (key: string) => key.startsWith(`${NAMESPACE}:`);
-    const strip = (key: string) => key.slice(NAMESPACE.length + 1);
+    const inNamespace = (key: string) => key.startsWith(`${CONFIG_NAMESPACE}:`);
+    const strip = (key: string) => key.slice(CONFIG_NAMESPACE.length + 1);
     const values = Object.fromEntries(
         Object.entries(configWithProjectDefaults(stackFile, projectDir)).filter(([key]) => inNamespace(key)).map(([key, value]) => [strip(key), value]),
     );

@@ -1,9 +1,9 @@
 import { stringify } from "yaml";
-import { formatDuration, overdueLimit } from "../catalogue/restore-points";
-import { scheduleLongestIntervalMs } from "../catalogue/schedule";
+import { formatDuration, scheduleLongestIntervalMs } from "../catalogue/schedule";
 import { StackConfig } from "../config/stack-config";
-import { LOCATION_NAME, Manifest, VELERO_SCHEDULES } from "./location";
 import { MONITORING_DEFAULTS, MonitoringFormat, RULES_FILE_KEY } from "../config/monitoring";
+import { LOCATION_NAME, Manifest, VELERO_SCHEDULES } from "../names";
+import { overdueLimit } from "../catalogue/health";
 
 /**
  * The backup alerts, as plain data: Prometheus alerting rule groups over Velero's metrics and

@@ -1,5 +1,6 @@
-import { ConfigProblem, NAMESPACE } from "../config/reader";
+import { ConfigProblem } from "../config/reader";
 import { StackConfig } from "../config/stack-config";
+import { CONFIG_NAMESPACE } from "../names";
 
 /**
  * With storage.manage: false the bucket (e.g. HopsFS's own, made by a storage team or the
@@ -78,7 +79,7 @@ export function planBucketCheck(config: StackConfig): BucketCheckPlan | undefine
 function problem(plan: BucketCheckPlan, message: string): ConfigProblem {
     return {
         key: "storage.bucket",
-        message: `${NAMESPACE}:storage.bucket = ${JSON.stringify(plan.bucket)} (storage.manage: false): ${message}`,
+        message: `${CONFIG_NAMESPACE}:storage.bucket = ${JSON.stringify(plan.bucket)} (storage.manage: false): ${message}`,
     };
 }
 

@@ -1,7 +1,7 @@
 import { StackConfig } from "../config/stack-config";
+import { isAwsS3 } from "../config/storage";
+import { LIFECYCLE_RULE_ID } from "../names";
 
-/** The manual's rule ID (Cleanup section). */
-export const LIFECYCLE_RULE_ID = "HopsFSBlocksRetentionPolicy";
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
 
 /** Bucket settings in the S3 API's own JSON shape, as the manual writes them. */
@@ -50,7 +50,7 @@ export interface BucketPlan {
  */
 export function planBucket(config: StackConfig): BucketPlan {
     const { storage, backup } = config;
-    const onAws = storage.endpoint === undefined;
+    const onAws = isAwsS3(storage);
     return {
         name: storage.bucket,
         manage: storage.manage,

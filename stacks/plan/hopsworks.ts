@@ -1,11 +1,10 @@
 import { chartSourceWarning } from "../config/chart-source";
-import { ConfigProblem, NAMESPACE, show } from "../config/reader";
+import { ConfigProblem, show } from "../config/reader";
 import { StackConfig } from "../config/stack-config";
 import { SecretValue } from "../config/secret";
 import { veleroDuration } from "../config/ttl";
 import { isPlainObject, leafPaths, mergeValues, valueAt, Values } from "../config/values-files";
-
-export const HOPSWORKS_RELEASE = "hopsworks";
+import { CONFIG_NAMESPACE, HOPSWORKS_RELEASE, HOPSWORKS_TIMEOUT_SECONDS } from "../names";
 
 export interface HopsworksPlan {
     releaseName: string;
@@ -91,7 +90,7 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
             problems.push({
                 key: `hopsworks.valuesFiles[${index}]`,
                 message:
-                    `${NAMESPACE}:hopsworks.valuesFiles[${index}] = ${JSON.stringify(file.path)}: sets ${owned}; restores are set ` +
+                    `${CONFIG_NAMESPACE}:hopsworks.valuesFiles[${index}] = ${JSON.stringify(file.path)}: sets ${owned}; restores are set ` +
                     "with hopsworks-dr:restore (mode, backupId, ...), which also removes them afterwards: remove it from the file",
             });
         }
@@ -106,7 +105,7 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
                 problems.push({
                     key: `hopsworks.valuesFiles[${index}]`,
                     message:
-                        `${NAMESPACE}:hopsworks.valuesFiles[${index}] = ${JSON.stringify(file.path)}: sets ${fromFile.path} to ` +
+                        `${CONFIG_NAMESPACE}:hopsworks.valuesFiles[${index}] = ${JSON.stringify(file.path)}: sets ${fromFile.path} to ` +
                         `${show(fromFile.value)}, but ${owner} sets ${path} to ${JSON.stringify(generated)}; ` +
                         `remove it from the file and set it in the stack config`,
                 });
@@ -122,7 +121,7 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
             repo: hopsworks.repo,
             version: hopsworks.chartVersion,
             // The manual's in-place restore runs with --timeout 1200s.
-            timeoutSeconds: config.restore.mode === "in-place" ? Math.max(hopsworks.timeoutSeconds, 1200) : hopsworks.timeoutSeconds,
+            timeoutSeconds: config.restore.mode === "in-place" ? Math.max(hopsworks.timeoutSeconds, HOPSWORKS_TIMEOUT_SECONDS) : hopsworks.timeoutSeconds,
             atomic: config.restore.mode === "new-cluster",
             repoCredentials:
                 hopsworks.repoUsername && hopsworks.repoPassword

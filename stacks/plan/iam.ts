@@ -1,5 +1,5 @@
 import { StackConfig } from "../config/stack-config";
-import { LOCATION_PREFIX } from "./location";
+import { LOCATION_PREFIX } from "../names";
 
 export interface PolicyDocument {
     Version: "2012-10-17";

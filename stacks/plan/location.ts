@@ -1,14 +1,7 @@
 import { createHash } from "crypto";
 import { StackConfig } from "../config/stack-config";
+import { CREDENTIALS_KEY, CREDENTIALS_SECRET, LOCATION_NAME, LOCATION_PREFIX, LOCATION_WAIT_SECONDS, Manifest } from "../names";
 
-export const LOCATION_NAME = "hopsworks-bsl";
-/** The Hopsworks chart's Velero schedules (mainScheduleName, usersScheduleName); restores are named after them. */
-export const VELERO_SCHEDULES = { main: "k8s-backups-main", users: "k8s-backups-users-resources" } as const;
-export const LOCATION_PREFIX = "k8s_backup";
-export const CREDENTIALS_SECRET = "hopsworks-bsl-credentials";
-export const CREDENTIALS_KEY = "cloud";
-/** How long `pulumi up` waits for the location to turn Available before failing. */
-export const LOCATION_WAIT_SECONDS = 600;
 /**
  * A hash of the credentials file the location's Secret holds, on the location. A change of it (new
  * keys) replaces the location like a change of its spec (see LocationPlan.replaceOnChanges).
@@ -19,22 +12,7 @@ export const PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce";
 /** Helm leaves an object with it when the release stops rendering it (helm.sh/resource-policy: keep). */
 export const HELM_RESOURCE_POLICY_ANNOTATION = "helm.sh/resource-policy";
 
-/** A Velero backup's name; the manual's examples (k8s-backups-main-20260213T153627Z) carry capitals. */
-export const VELERO_BACKUP_NAME = /^[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?$/;
-
-/** Whether `name` can be a backup of `schedule`: Velero names a schedule's backups <schedule>-<timestamp>. */
-export function isScheduleBackup(schedule: string, name: string): boolean {
-    return VELERO_BACKUP_NAME.test(name) && name.startsWith(`${schedule}-`);
-}
-
 export type AccessMode = "ReadWrite" | "ReadOnly";
-
-export interface Manifest {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace: string; annotations?: Record<string, string>; labels?: Record<string, string> };
-    [field: string]: unknown;
-}
 
 export interface LocationPlan {
     location: Manifest;

@@ -1,11 +1,11 @@
 import { backupIdTime } from "../catalogue/backup-id";
-import { ConfigProblem, NAMESPACE } from "../config/reader";
-import { RestoreConfig, StackConfig } from "../config/stack-config";
-import { AccessMode, Manifest, VELERO_SCHEDULES } from "./location";
+import { ConfigProblem } from "../config/reader";
+import { StackConfig } from "../config/stack-config";
+import { AccessMode } from "./location";
 import { Values } from "../config/values-files";
+import { CONFIG_NAMESPACE, HOPSWORKS_TIMEOUT_SECONDS, Manifest, RESTORE_WAIT_SECONDS, VELERO_SCHEDULES } from "../names";
+import { RestoreConfig } from "../config/restore";
 
-/** How long `pulumi up` waits for one Velero restore to finish. */
-export const RESTORE_WAIT_SECONDS = 3600;
 /**
  * The phases a Velero Restore ends in. Velero 1.17 sets no completionTimestamp on
  * FailedValidation, so the wait is on the phase itself, whichever of these it is.
@@ -78,7 +78,7 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
         hopsworksValues: restoreValues(restore),
         steps: [
             `the Hopsworks release upgraded with restoreFromBackup {backupId ${restore.backupId}, inPlace, forceDataClear}: ` +
-                "the chart stops the stateful services, clears their data and restores it (timeout at least 1200 s)",
+                `the chart stops the stateful services, clears their data and restores it (timeout at least ${HOPSWORKS_TIMEOUT_SECONDS} s)`,
         ],
     };
 }
@@ -178,7 +178,7 @@ export const STATE_CHECKS: Record<"new-cluster" | "in-place", string[]> = {
 /** Refusals that need the stack's previous state: each names the key to change and what to do. */
 export function checkAgainstPreviousState(config: StackConfig, restore: RestorePlan, previous: PreviousState): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
-    const refuse = (key: string, message: string) => problems.push({ key, message: `${NAMESPACE}:${key} ${message}` });
+    const refuse = (key: string, message: string) => problems.push({ key, message: `${CONFIG_NAMESPACE}:${key} ${message}` });
     const active = previous.activeRestore;
     // A raised restore.attempt runs the Velero restores of the same backup again, on purpose.
     const sameAttempt = restore.mode !== "new-cluster" || (active?.attempt ?? 1) === config.restore.attempt;

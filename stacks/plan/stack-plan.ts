@@ -2,7 +2,7 @@ import { AlertsPlan, planAlerts } from "./alerts";
 import { BucketPlan, planBucket } from "./bucket";
 import { BucketCheckPlan, planBucketCheck } from "./bucket-check";
 import { ConfigError } from "../config/reader";
-import { RestoreMode, StackConfig } from "../config/stack-config";
+import { StackConfig } from "../config/stack-config";
 import { HopsworksPlan, generatedHopsworksValues, planHopsworks } from "./hopsworks";
 import { planVeleroIam, VeleroIamPlan } from "./iam";
 import { LocationPlan, planLocation } from "./location";
@@ -10,6 +10,7 @@ import { locationAccessMode, planRestore, RestorePlan, restoreWarnings } from ".
 import { SecretValue } from "../config/secret";
 import { planVelero, VeleroPlan, VELERO_SERVICE_ACCOUNT } from "./velero";
 import { mergeValues } from "../config/values-files";
+import { RestoreMode } from "../config/restore";
 
 /**
  * Everything a stack deploys, as plain data: the components turn it into resources, the

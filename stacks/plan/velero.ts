@@ -1,11 +1,11 @@
 import { chartSourceWarning } from "../config/chart-source";
-import { DEFAULTS, StackConfig, VELERO_CHART_NAME } from "../config/stack-config";
+import { StackConfig } from "../config/stack-config";
 import { Values } from "../config/values-files";
+import { VELERO_CHART, VELERO_RELEASE } from "../names";
+import { DEFAULTS } from "../config/defaults";
 
-export const VELERO_CHART = VELERO_CHART_NAME;
 /** velero.repo's default: the vmware-tanzu chart repository. */
 export const VELERO_REPO = DEFAULTS.veleroRepo;
-export const VELERO_RELEASE = "velero";
 /** The chart names the server's account <release>-server; the IAM trust policy names it too. */
 export const VELERO_SERVICE_ACCOUNT = "velero-server";
 export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";

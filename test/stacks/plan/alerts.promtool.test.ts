@@ -13,7 +13,7 @@ import { stringify } from "yaml";
 import { DRILL_CACHE } from "../../../drill/tools";
 import versions from "../../../drill/versions.json";
 import { AlertRule, alertRuleGroups, alertThresholds, AlertsInput, rulesFileText, RuleGroup } from "../../../stacks/plan/alerts";
-import { VELERO_SCHEDULES } from "../../../stacks/plan/location";
+import { VELERO_SCHEDULES } from "../../../stacks/names";
 
 const PROMTOOL = path.join(DRILL_CACHE, "bin", `promtool-${versions.prometheus}`, "promtool");
 

@@ -13,11 +13,11 @@ import {
     promDuration,
     rulesFileText,
 } from "../../../stacks/plan/alerts";
-import { backupHealth, overdueLimit, scheduleIntervalMs } from "../../../stacks/catalogue/restore-points";
 import { readStackConfig } from "../../../stacks/config/stack-config";
 import { MONITORING_DEFAULTS } from "../../../stacks/config/monitoring";
 import { scheduleCron, scheduleLongestIntervalMs } from "../../../stacks/catalogue/schedule";
 import { minioConfig, PROJECT_DIR, source } from "../../support/stacks";
+import { backupHealth, overdueLimit, scheduleIntervalMs } from "../../../stacks/catalogue/health";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
