@@ -5,7 +5,7 @@ import { EncryptionRule, LifecycleRule } from "../stacks/plan/bucket";
 
 export interface BackupBucketArgs {
     /** The bucket's name; created when `create`, otherwise adopted as it is. */
-    bucket: pulumi.Input<string>;
+    name: pulumi.Input<string>;
     /** Decides which resources exist, so it is plain, not an Input. */
     create: boolean;
     region: pulumi.Input<string>;
@@ -15,8 +15,8 @@ export interface BackupBucketArgs {
     insecureSkipTLSVerify?: pulumi.Input<boolean>;
     /** Path of a PEM file the provider trusts for the store's TLS (S3-compatible stores); unset: the system's CAs. */
     customCaBundle?: pulumi.Input<string>;
-    accessKeyId?: pulumi.Input<string>;
-    secretAccessKey?: pulumi.Input<string>;
+    /** An S3-compatible store's keys, for the provider (kept secret). Default: none, on AWS S3 (the default credential chain). */
+    credentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
     versioning: pulumi.Input<{ Status: "Enabled" }>;
     lifecycle: pulumi.Input<{ Rules: LifecycleRule[] }>;
     /** In the S3 API's JSON shape; unset leaves the store's default encryption alone. */
@@ -48,8 +48,8 @@ export class BackupBucket extends pulumi.ComponentResource {
                       s3UsePathStyle: args.forcePathStyle,
                       insecure: args.insecureSkipTLSVerify,
                       customCaBundle: args.customCaBundle,
-                      accessKey: args.accessKeyId,
-                      secretKey: args.secretAccessKey,
+                      accessKey: args.credentials?.accessKeyId,
+                      secretKey: args.credentials?.secretAccessKey,
                       skipCredentialsValidation: true,
                       skipRequestingAccountId: true,
                       skipMetadataApiCheck: true,
@@ -60,9 +60,9 @@ export class BackupBucket extends pulumi.ComponentResource {
         const inBucket = { parent: this, provider: this.provider, dependsOn: opts?.dependsOn };
 
         const bucket = args.create
-            ? new aws.s3.Bucket(name, { bucket: args.bucket, forceDestroy: false }, { ...inBucket, protect: true, retainOnDelete: true })
+            ? new aws.s3.Bucket(name, { bucket: args.name, forceDestroy: false }, { ...inBucket, protect: true, retainOnDelete: true })
             : undefined;
-        this.bucketName = bucket ? bucket.bucket : pulumi.output(args.bucket);
+        this.bucketName = bucket ? bucket.bucket : pulumi.output(args.name);
 
         const versioning = new aws.s3.BucketVersioning(
             `${name}-versioning`,

@@ -11,8 +11,8 @@ export interface BackupLocationArgs {
     location: Manifest;
     /** The credentials Secret's manifest without data; only for S3-compatible stores. */
     credentialsSecret?: pulumi.Input<Manifest>;
-    accessKeyId?: pulumi.Input<string>;
-    secretAccessKey?: pulumi.Input<string>;
+    /** The S3-compatible store's keys, written into the credentials Secret (kept secret). Default: none, with no credentialsSecret. */
+    credentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
     /**
      * Inputs of the location whose change replaces it (LocationPlan.replaceOnChanges), e.g. `spec`:
      * a new location starts with no status, so the wait for Available proves the new settings.
@@ -36,7 +36,7 @@ export class BackupLocation extends pulumi.ComponentResource {
         let secret: k8s.core.v1.Secret | undefined;
         let hash: pulumi.Output<string> | undefined;
         if (args.credentialsSecret !== undefined) {
-            const keys = pulumi.all([args.accessKeyId, args.secretAccessKey]);
+            const keys = pulumi.all([args.credentials?.accessKeyId, args.credentials?.secretAccessKey]);
             const cloud = pulumi.secret(keys.apply(([id, key]) => credentialsFile(id ?? "", key ?? "")));
             const manifest = pulumi.output(args.credentialsSecret);
             secret = new k8s.core.v1.Secret(

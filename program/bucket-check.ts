@@ -7,6 +7,10 @@ import * as http from "http";
 import * as https from "https";
 import * as tls from "tls";
 import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
+import * as pulumi from "@pulumi/pulumi";
+import { OFFLINE_RENDER_ENV } from "../stacks/names";
+import { StackPlan } from "../stacks/plan/stack-plan";
+import { refuseProblems } from "./refusal";
 import {
     BucketCheckPlan,
     BucketCheckResult,
@@ -19,6 +23,23 @@ import {
 export interface StoreCredentials {
     accessKeyId: string;
     secretAccessKey: string;
+}
+
+/**
+ * With storage.manage: false, reads the bucket before anything is declared and refuses the
+ * deployment unless it keeps backups as the manual requires; returns what it found, null when
+ * nothing was read. The offline render reads nothing: it lists the check as not evaluated.
+ */
+export async function checkBucketOfPlan(plan: StackPlan): Promise<string | null> {
+    if (!plan.bucketCheck || process.env[OFFLINE_RENDER_ENV] === "1") return null;
+    const credentials = plan.storeCredentials && {
+        accessKeyId: plan.storeCredentials.accessKeyId.reveal(),
+        secretAccessKey: plan.storeCredentials.secretAccessKey.reveal(),
+    };
+    const result = await checkExternalBucket(plan.bucketCheck, credentials);
+    refuseProblems(result.problems);
+    result.warnings.forEach((warning) => pulumi.log.warn(warning));
+    return result.found;
 }
 
 /** How long one request may take; the check runs in every preview, so it must not hang. */

@@ -1,7 +1,29 @@
+/**
+ * Reads what the stack's last deployment recorded (its own outputs, through a StackReference)
+ * and, for an adopted Hopsworks release, when Helm first deployed it. A thin adapter beside
+ * index.ts: it declares nothing; the rules over what it reads are stacks/plan/history.ts.
+ */
 import * as pulumi from "@pulumi/pulumi";
 import { OFFLINE_RENDER_ENV } from "../stacks/names";
-import { AppliedRestore, PreviousState } from "../stacks/plan/restore";
+import { adoptedInstallTime, AppliedRestore, PreviousState } from "../stacks/plan/history";
+import { StackPlan } from "../stacks/plan/stack-plan";
+import { releaseHistory } from "./helm-release";
 
+/**
+ * The previous state, its install time taken from the Hopsworks release's first deployment when
+ * that is earlier (a release the stack adopted got its certificates before the stack's first
+ * `pulumi up`). Read from the cluster only when deploying, and not for a new-cluster restore,
+ * which installs afresh. A cluster that cannot be read leaves the recorded time, with a warning.
+ */
+export async function readHistory(plan: StackPlan): Promise<PreviousState | undefined> {
+    const previous = await readPreviousState();
+    if (!previous || plan.restore?.mode === "new-cluster") return previous;
+    // As the kubernetes provider reaches the cluster: its kubeconfig and context settings, else the defaults.
+    const access = { kubeconfig: pulumi.runtime.getConfig("kubernetes:kubeconfig"), context: pulumi.runtime.getConfig("kubernetes:context") };
+    const found = await releaseHistory.firstDeployed(plan.hopsworks.namespace, plan.hopsworks.releaseName, access);
+    if (found.problem) pulumi.log.warn(`${found.problem}; hopsworksInstalledAt stays ${previous.hopsworksInstalledAt ?? "the time of this deployment"}`);
+    return adoptedInstallTime(previous, found.firstDeployed);
+}
 
 /**
  * The outputs the last successful deployment of this very stack recorded, read through a

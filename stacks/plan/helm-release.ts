@@ -1,5 +1,19 @@
 import { gunzipSync } from "zlib";
-import type { PreviousState } from "./restore";
+import { Values } from "../config/values-files";
+
+/** What each of the stack's two Helm releases (Velero, Hopsworks) is declared from. */
+export interface ReleasePlan {
+    releaseName: string;
+    namespace: string;
+    /** The chart's name (unused for a local chart, whose path is `repo`). */
+    chart: string;
+    /** Where it comes from: a repository URL, an oci:// registry path or an absolute local path (releaseChart decides the rest). */
+    repo: string;
+    /** The chart version. */
+    version: string;
+    /** What the release gets. */
+    values: Values;
+}
 
 /**
  * Helm 3 keeps each revision of a release in a Secret `sh.helm.release.v1.<name>.v<revision>`
@@ -43,16 +57,4 @@ export function firstDeployedOf(secrets: HelmReleaseSecret[]): string | undefine
         if (!Number.isNaN(ms)) return new Date(ms).toISOString();
     }
     return undefined;
-}
-
-/**
- * The previous state with its install time taken from the release's first deployment when that
- * is earlier: a release the stack adopted (imported, or there before the stack's first
- * `pulumi up`) got its certificates then. A later first deployment (the stack installed it) or
- * none (no release yet) leaves the recorded time as it is.
- */
-export function adoptedInstallTime(previous: PreviousState, firstDeployed: string | undefined): PreviousState {
-    if (firstDeployed === undefined) return previous;
-    if (previous.hopsworksInstalledAt !== undefined && Date.parse(previous.hopsworksInstalledAt) <= Date.parse(firstDeployed)) return previous;
-    return { ...previous, hopsworksInstalledAt: firstDeployed };
 }

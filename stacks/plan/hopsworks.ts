@@ -1,19 +1,13 @@
 import { chartSourceWarning } from "../config/chart-source";
 import { ConfigProblem, show } from "../config/reader";
 import { StackConfig } from "../config/stack-config";
+import { ReleasePlan } from "./helm-release";
 import { SecretValue } from "../config/secret";
 import { veleroDuration } from "../config/ttl";
 import { isPlainObject, leafPaths, mergeValues, valueAt, Values } from "../config/values-files";
 import { CONFIG_NAMESPACE, HOPSWORKS_RELEASE, HOPSWORKS_TIMEOUT_SECONDS } from "../names";
 
-export interface HopsworksPlan {
-    releaseName: string;
-    namespace: string;
-    /** The chart's name (unused for a local chart, whose path is `repo`). */
-    chart: string;
-    /** Where it comes from: a repository URL, an oci:// registry path or an absolute local path (releaseChart decides the rest). */
-    repo: string;
-    version: string;
+export interface HopsworksPlan extends ReleasePlan {
     timeoutSeconds: number;
     /**
      * Helm's --atomic (with cleanup on fail), during a new-cluster restore only: a failed or timed-out

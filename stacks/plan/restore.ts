@@ -1,9 +1,8 @@
 import { backupIdTime } from "../catalogue/backup-id";
-import { ConfigProblem } from "../config/reader";
 import { StackConfig } from "../config/stack-config";
 import { AccessMode } from "./location";
 import { Values } from "../config/values-files";
-import { CONFIG_NAMESPACE, HOPSWORKS_TIMEOUT_SECONDS, Manifest, RESTORE_WAIT_SECONDS, VELERO_SCHEDULES } from "../names";
+import { HOPSWORKS_TIMEOUT_SECONDS, Manifest, RESTORE_WAIT_SECONDS, VELERO_SCHEDULES } from "../names";
 import { RestoreConfig } from "../config/restore";
 
 /**
@@ -144,68 +143,4 @@ export function restoreValues(restore: RestoreConfig): Values {
         values.hopsworks = { velero: { restore: ids } };
     }
     return values;
-}
-
-/** What earlier deployments of this stack recorded in its outputs (see index.ts). */
-export interface PreviousState {
-    /** When this stack first installed the Hopsworks release; unset before it has one. */
-    hopsworksInstalledAt?: string;
-    /** The backup that install restored, for a new-cluster restore. */
-    installedFromBackup?: string;
-    /** The restore the last successful deployment applied, until a deployment with mode none. */
-    activeRestore?: AppliedRestore;
-    restoreHistory: AppliedRestore[];
-}
-
-export interface AppliedRestore {
-    mode: "new-cluster" | "in-place";
-    backupId: string;
-    appliedAt: string;
-    /** restore.attempt of a new-cluster restore; absent (1) in outputs older than that key. */
-    attempt?: number;
-}
-
-/** The checks that need the stack's previous outputs; the offline render lists them as not evaluated. */
-export const STATE_CHECKS: Record<"new-cluster" | "in-place", string[]> = {
-    "new-cluster": ["this restore was not already applied by an earlier deployment"],
-    "in-place": [
-        "the stack has a running Hopsworks release (in-place restore upgrades it)",
-        "the backup was taken after the cluster's last fresh install (certificates are regenerated on install)",
-        "this restore was not already applied by an earlier deployment",
-    ],
-};
-
-/** Refusals that need the stack's previous state: each names the key to change and what to do. */
-export function checkAgainstPreviousState(config: StackConfig, restore: RestorePlan, previous: PreviousState): ConfigProblem[] {
-    const problems: ConfigProblem[] = [];
-    const refuse = (key: string, message: string) => problems.push({ key, message: `${CONFIG_NAMESPACE}:${key} ${message}` });
-    const active = previous.activeRestore;
-    // A raised restore.attempt runs the Velero restores of the same backup again, on purpose.
-    const sameAttempt = restore.mode !== "new-cluster" || (active?.attempt ?? 1) === config.restore.attempt;
-    if (active && active.mode === restore.mode && active.backupId === restore.backupId && sameAttempt) {
-        refuse(
-            "restore.mode",
-            `= ${JSON.stringify(restore.mode)}: the ${restore.mode} restore of backup ${restore.backupId} was already applied at ${active.appliedAt}; ` +
-                `set restore.mode: none to finish it (the chart fails later upgrades that still carry restoreFromBackup)` +
-                (restore.mode === "new-cluster" ? `, or raise restore.attempt to run its Velero restores again` : ""),
-        );
-        return problems;
-    }
-    if (restore.mode === "in-place") {
-        if (!previous.hopsworksInstalledAt) {
-            refuse(
-                "restore.mode",
-                `= "in-place": stack ${config.stack} has no Hopsworks release yet; in-place restore works only on a running installation ` +
-                    "(the chart refuses it during install): deploy first, or use restore.mode: new-cluster",
-            );
-        } else if (restore.backupTakenAt < previous.hopsworksInstalledAt) {
-            refuse(
-                "restore.backupId",
-                `= ${JSON.stringify(restore.backupId)}: the backup was taken ${restore.backupTakenAt}, before this cluster's fresh install ` +
-                    `at ${previous.hopsworksInstalledAt}, whose regenerated certificates it cannot restore into; ` +
-                    "restore it with restore.mode: new-cluster on a new cluster, or pick a backup taken after the install",
-            );
-        }
-    }
-    return problems;
 }

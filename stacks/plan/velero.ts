@@ -1,6 +1,7 @@
 import { chartSourceWarning } from "../config/chart-source";
 import { StackConfig } from "../config/stack-config";
 import { Values } from "../config/values-files";
+import { ReleasePlan } from "./helm-release";
 import { VELERO_CHART, VELERO_RELEASE } from "../names";
 import { DEFAULTS } from "../config/defaults";
 
@@ -12,14 +13,7 @@ export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
 /** The "nobody" group, so the Velero pod can read its projected IRSA token (velero#3138). */
 export const IRSA_FS_GROUP = 65534;
 
-export interface VeleroPlan {
-    releaseName: string;
-    namespace: string;
-    /** The chart's name. */
-    chart: string;
-    /** Where it comes from: a repository URL, an oci:// registry path or an absolute local path (releaseChart decides the rest). */
-    repo: string;
-    version: string;
+export interface VeleroPlan extends ReleasePlan {
     /** The chart values, without the IRSA role annotation (see withServiceAccountRole). */
     values: Values;
     /** How Velero gets AWS access: an existing role, the role this stack creates, or none (S3 keys). */

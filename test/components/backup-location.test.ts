@@ -15,8 +15,7 @@ describe("BackupLocation component", () => {
             new BackupLocation("backup-location", {
                 location: plan.location,
                 credentialsSecret: plan.credentialsSecret,
-                accessKeyId: pulumi.secret("AKIATESTKEY"),
-                secretAccessKey: pulumi.secret("test-secret-key"),
+                credentials: { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key") },
             });
         });
         assert.deepEqual(
@@ -53,8 +52,7 @@ describe("BackupLocation component", () => {
             new BackupLocation("backup-location", {
                 location: plan.location,
                 credentialsSecret: plan.credentialsSecret,
-                accessKeyId: pulumi.secret("AKIATESTKEY"),
-                secretAccessKey: pulumi.secret("test-secret-key"),
+                credentials: { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key") },
                 replaceOnChanges: plan.replaceOnChanges,
             });
         });
@@ -74,8 +72,7 @@ describe("BackupLocation component", () => {
             new BackupLocation("backup-location", {
                 location: plan.location,
                 credentialsSecret: plan.credentialsSecret,
-                accessKeyId: pulumi.secret("AKIATESTKEY"),
-                secretAccessKey: pulumi.secret("test-secret-key"),
+                credentials: { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key") },
             });
         });
         assert.deepEqual(byName("backup-location-credentials").inputs.metadata.annotations, { "pulumi.com/patchForce": "true" });

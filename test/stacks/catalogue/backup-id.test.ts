@@ -2,8 +2,9 @@ import assert from "assert/strict";
 import { backupIdAt, backupIdTime, backupIdTimes } from "../../../stacks/catalogue/backup-id";
 import { readMetadataEntries } from "../../../stacks/catalogue/restore-points";
 import { readStackConfig } from "../../../stacks/config/stack-config";
-import { checkAgainstPreviousState, planRestore } from "../../../stacks/plan/restore";
+import { planRestore } from "../../../stacks/plan/restore";
 import { minioConfig, source } from "../../support/stacks";
+import { checkAgainstPreviousState } from "../../../stacks/plan/history";
 
 const at = (iso: string) => new Date(iso);
 

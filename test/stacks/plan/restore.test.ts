@@ -2,7 +2,7 @@ import assert from "assert/strict";
 import { readStackConfig } from "../../../stacks/config/stack-config";
 import { ConfigError } from "../../../stacks/config/reader";
 import { planStack } from "../../../stacks/plan/stack-plan";
-import { checkAgainstPreviousState, PreviousState, planRestore } from "../../../stacks/plan/restore";
+import { planRestore } from "../../../stacks/plan/restore";
 import { minioConfig, source } from "../../support/stacks";
 
 /** The restore point 254811200 (2025-11-24 12:00 UTC) and its Velero backups, taken minutes later. */
@@ -157,55 +157,5 @@ describe("restore plan", () => {
         const c = withRestore({ ...BACKUP, mode: "new-cluster", opensearchSkipIndices: ["a", "b"] });
         const values = planStack(readStackConfig(source(c))).hopsworks.values as any;
         assert.deepEqual(values.olk.opensearch.restore.repositories.default.snapshots.default, { snapshot_name: "254811200", payload: { indices: "-a,-b" } });
-    });
-});
-
-describe("restore checks against the stack's previous deployment", () => {
-    const installed: PreviousState = { hopsworksInstalledAt: "2025-11-01T00:00:00.000Z", restoreHistory: [] };
-    const check = (restore: Record<string, unknown>, previous: PreviousState) => {
-        const config = readStackConfig(source(withRestore(restore)));
-        return checkAgainstPreviousState(config, planRestore(config)!, previous);
-    };
-
-    it("lets an in-place restore of a backup taken after the install through", () => {
-        assert.deepEqual(check(IN_PLACE, installed), []);
-    });
-
-    it("refuses an in-place restore on a stack with no Hopsworks release yet", () => {
-        const [problem] = check(IN_PLACE, { restoreHistory: [] });
-        assert.equal(problem.key, "restore.mode");
-        assert.match(problem.message, /stack test has no Hopsworks release yet; in-place restore works only on a running installation/);
-    });
-
-    it("refuses an in-place restore of a backup taken before the last fresh install, naming both dates", () => {
-        const [problem] = check(IN_PLACE, { hopsworksInstalledAt: "2025-12-01T08:00:00.000Z", installedFromBackup: "254811200", restoreHistory: [] });
-        assert.equal(problem.key, "restore.backupId");
-        assert.match(problem.message, /taken 2025-11-24T12:00:00.000Z, before this cluster's fresh install at 2025-12-01T08:00:00.000Z/);
-        assert.match(problem.message, /restore.mode: new-cluster/);
-    });
-
-    it("refuses a restore the previous deployment already applied, telling to set mode none", () => {
-        const [problem] = check(IN_PLACE, { ...installed, activeRestore: { mode: "in-place", backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" } });
-        assert.equal(problem.key, "restore.mode");
-        assert.match(problem.message, /already applied at 2025-12-02T00:00:00.000Z; set restore.mode: none/);
-    });
-
-    it("runs a new-cluster restore's Velero restores again only with a raised restore.attempt", () => {
-        const applied = { ...installed, activeRestore: { mode: "new-cluster" as const, backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z", attempt: 2 } };
-        const [problem] = check({ ...BACKUP, mode: "new-cluster", attempt: 2 }, applied);
-        assert.match(problem.message, /already applied at 2025-12-02T00:00:00.000Z; set restore.mode: none to finish it .*, or raise restore.attempt/);
-        assert.deepEqual(check({ ...BACKUP, mode: "new-cluster", attempt: 3 }, applied), []);
-        // Outputs written before restore.attempt existed count as attempt 1.
-        const [older] = check({ ...BACKUP, mode: "new-cluster" }, { ...installed, activeRestore: { mode: "new-cluster", backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" } });
-        assert.equal(older.key, "restore.mode");
-    });
-
-    it("allows the same restore again once a deployment with mode none finished the first", () => {
-        const history = [{ mode: "in-place" as const, backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" }];
-        assert.deepEqual(check(IN_PLACE, { ...installed, restoreHistory: history }), []);
-    });
-
-    it("lets a new-cluster restore through on a reused stack after a cluster loss", () => {
-        assert.deepEqual(check({ ...BACKUP, mode: "new-cluster" }, installed), []);
     });
 });
