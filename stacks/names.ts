@@ -6,6 +6,8 @@
 
 /** The stack config's namespace: every key is `hopsworks-dr:<section>`. */
 export const CONFIG_NAMESPACE = "hopsworks-dr";
+/** The restore block's key in a stack file, which `hopsworks-dr restore plan` writes and `restore finish` removes. */
+export const RESTORE_CONFIG_KEY = `${CONFIG_NAMESPACE}:restore`;
 
 /** The manual's namespaces, the defaults of velero.namespace and hopsworks.namespace. */
 export const VELERO_NAMESPACE = "velero";

@@ -6,6 +6,7 @@
 import assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
+import { COMMANDS } from "../cli/main";
 import { PROJECT_DIR } from "./support/stacks";
 
 /** Every module a file imports: `import ... from`, `export ... from`, `import()`, `require()`, `typeof import()`. */
@@ -104,6 +105,11 @@ describe("the layout (docs/development.md)", () => {
     it("has no import cycle in stacks/", () => {
         const graph = new Map(stacks.map((file) => [file, localImports(file)]));
         assert.deepEqual(cyclesIn(graph), []);
+    });
+
+    it("has one file per CLI command, named after it", () => {
+        const files = fs.readdirSync(path.join(PROJECT_DIR, "cli", "commands")).sort();
+        assert.deepEqual(files, Object.keys(COMMANDS).map((c) => `${c.replace(" ", "-")}.ts`).sort());
     });
 
     it("keeps the CLI off the program: no components/, program/, render/ or index.ts", () => {

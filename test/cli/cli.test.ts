@@ -747,7 +747,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
 
 describe("restore clean-markers: Velero restores named after a backup of the point", () => {
     it("takes a schedule's backup by its name's time, within the catalogue's window of the backup ID", async () => {
-        const { backupOfPoint } = await import("../../cli/restore");
+        const { backupOfPoint } = await import("../../cli/commands/restore-clean-markers");
         // 264831645 = 2026-11-25 16:45 UTC
         assert.equal(backupOfPoint("k8s-backups-main-20261125164501", "264831645"), true);
         assert.equal(backupOfPoint("k8s-backups-users-resources-20261125164502", "264831645"), true);

@@ -1,73 +1,21 @@
-import { MetadataEntry, readMetadataEntries, RestorePoint, restorePoints, VeleroBackup } from "../stacks/catalogue/restore-points";
-import { formatDuration, scheduleProblem } from "../stacks/catalogue/schedule";
-import { CliError, CliIo } from "./errors";
-import { Cluster, VeleroScheduleSpec } from "./kube";
-import { table, utcMinute } from "./format";
-import { VELERO_SCHEDULES } from "../stacks/names";
-import { backupHealth, scheduleIntervalMs } from "../stacks/catalogue/health";
+/** `hopsworks-dr backups status`: whether backups are healthy and on time, for cron or CI. */
+import { backupHealth, scheduleIntervalMs } from "../../stacks/catalogue/health";
+import { formatDuration, scheduleProblem } from "../../stacks/catalogue/schedule";
+import { VELERO_SCHEDULES } from "../../stacks/names";
+import { loadCatalogue, pointJson } from "../catalogue";
+import type { Command, CommandContext } from "../command";
+import { CliError } from "../errors";
+import { table, utcMinute } from "../format";
+import type { Cluster, VeleroScheduleSpec } from "../kube";
+import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags } from "../options";
 
-export interface Catalogue {
-    entries: MetadataEntry[];
-    veleroBackups: VeleroBackup[];
-    points: RestorePoint[];
-}
-
-/** Reads every metadata ConfigMap and the Velero backups; malformed entries become warnings on stderr. */
-export async function loadCatalogue(cluster: Cluster, io: CliIo): Promise<Catalogue> {
-    const [configMaps, veleroBackups] = await Promise.all([cluster.allMetadataConfigMaps(), cluster.veleroBackups()]);
-    const { entries, warnings } = readMetadataEntries(configMaps, io.now());
-    for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
-    return { entries, veleroBackups, points: restorePoints(entries, veleroBackups) };
-}
-
-function veleroJson(backup: VeleroBackup | undefined) {
-    if (!backup) return null;
-    return {
-        name: backup.name,
-        phase: backup.phase ?? null,
-        started: backup.started?.toISOString() ?? null,
-        completed: backup.completed?.toISOString() ?? null,
-    };
-}
-
-export function pointJson(point: RestorePoint) {
-    return {
-        id: point.id,
-        time: point.time.toISOString(),
-        rondb: point.rondb ?? null,
-        opensearch: point.opensearch ?? null,
-        velero: { main: veleroJson(point.velero.main), users: veleroJson(point.velero.users) },
-        complete: point.complete,
-    };
-}
-
-function veleroCell(backup: VeleroBackup | undefined): string {
-    if (!backup) return "-";
-    return backup.phase === "Completed" ? backup.name : `${backup.name} (${backup.phase ?? "no phase"})`;
-}
-
-export async function backupsList(cluster: Cluster, io: CliIo, json: boolean): Promise<number> {
-    const { points } = await loadCatalogue(cluster, io);
-    if (json) {
-        io.stdout(`${JSON.stringify(points.map(pointJson), null, 2)}\n`);
-        return 0;
-    }
-    if (points.length === 0) {
-        io.stdout("no backups found\n");
-        return 0;
-    }
-    const header = ["BACKUP ID", "TIME (UTC)", "RONDB", "OPENSEARCH", "VELERO MAIN", "VELERO USERS", "COMPLETE"];
-    const rows = points.map((p) => [
-        p.id,
-        utcMinute(p.time),
-        p.rondb ?? "-",
-        p.opensearch ?? "-",
-        veleroCell(p.velero.main),
-        veleroCell(p.velero.users),
-        p.complete ? "yes" : "no",
-    ]);
-    io.stdout(`${table(header, rows)}\n`);
-    return 0;
+export interface BackupsStatusOptions {
+    /** --schedule: judge against it, over the stack's and the cluster's. */
+    schedule?: string;
+    /** --stack: its backup.schedule and namespaces. */
+    stack?: string;
+    json: boolean;
+    cluster: ClusterFlags;
 }
 
 /** The schedule `backups status` judges against, where it came from, and anything worth saying about it. */
@@ -126,7 +74,13 @@ export async function clusterSchedule(cluster: Cluster, now: Date): Promise<Sche
     return { schedule: longest.schedule!, from: `Velero Schedule ${longest.name} in namespace ${namespace}, the longer interval`, notes };
 }
 
-export async function backupsStatus(cluster: Cluster, io: CliIo, choose: ScheduleChoice | undefined, json: boolean): Promise<number> {
+async function status(options: BackupsStatusOptions, { io, readStack, connect }: CommandContext): Promise<number> {
+    const stack = options.stack === undefined ? undefined : readStack(options.stack);
+    // --schedule, else the stack's, else (undefined) the cluster's Velero Schedules.
+    const choose: ScheduleChoice | undefined =
+        options.schedule !== undefined ? { schedule: options.schedule, from: "--schedule", notes: [] } : stack ? { ...stack.schedule(), notes: [] } : undefined;
+    const cluster = await connect(options.cluster, stack);
+    const json = options.json;
     const now = io.now();
     // The schedule first: without one there is nothing to judge against, whatever the catalogue holds.
     const choice = choose ?? (await clusterSchedule(cluster, now));
@@ -199,3 +153,37 @@ export async function backupsStatus(cluster: Cluster, io: CliIo, choose: Schedul
     io.stdout(`${lines.join("\n")}\n`);
     return healthy ? 0 : 1;
 }
+
+export const backupsStatus: Command<BackupsStatusOptions> = {
+    spec: {
+        name: "backups status",
+        title: "Check that backups are healthy and on time",
+        synopsis: "[--schedule <cron>] [--stack <name>] [--json]",
+        summary: "exit 0 when backups are healthy, 1 otherwise",
+        description:
+            "Whether backups are healthy, for cron or CI: the location hopsworks-bsl is Available and has synced, and every\n" +
+            "service (RonDB, OpenSearch, Velero main and users) has a successful backup that completed less than the schedule's\n" +
+            "interval plus one hour of grace (at most the interval) ago, as has a complete restore point. Ages count from a\n" +
+            "backup's completion; a backup still running is named, and the age counts from the previous completed one.\n\n" +
+            "The schedule is --schedule, else the stack's hopsworks-dr:backup.schedule (--stack), else the cluster's Velero\n" +
+            "Schedules k8s-backups-main and k8s-backups-users-resources (the longer interval when they differ). The output\n" +
+            "says which schedule was used and where it came from.",
+        options: ["schedule", "stack", "json", ...CLUSTER_OPTIONS],
+        optionHelp: {
+            schedule: "the backup schedule to judge against, a 5-field cron expression or a macro such as @weekly; overrides the stack's and the cluster's",
+            stack: "read Pulumi.<name>.yaml in the working directory: its backup.schedule and namespaces",
+        },
+        examples: [
+            ["In a cron job: the schedule comes from the cluster's Velero Schedules", "hopsworks-dr backups status"],
+            ["Against the schedule and namespaces a stack declares, as JSON", "hopsworks-dr backups status --stack prod --json"],
+            ["Against a given schedule", "hopsworks-dr backups status --schedule '0 3 * * 0'"],
+        ],
+        exitStatus: "0 healthy, 1 unhealthy or an error, 2 a usage error",
+    },
+    options: (values) => {
+        const problem = values.schedule === undefined ? undefined : scheduleProblem(values.schedule);
+        if (problem) throw badValue(values, "schedule", problem, "backups status");
+        return { schedule: values.schedule, stack: values.stack, json: values.json === true, cluster: clusterFlags(values) };
+    },
+    run: status,
+};

@@ -1,7 +1,7 @@
 import * as assert from "assert";
-import { CliError } from "../../cli/errors";
-import { veleroChoice } from "../../cli/restore";
-import { RestorePoint } from "../../stacks/catalogue/restore-points";
+import { CliError } from "../../../cli/errors";
+import { veleroChoice } from "../../../cli/commands/restore-plan";
+import { RestorePoint } from "../../../stacks/catalogue/restore-points";
 
 const backup = (name: string, schedule: string) => ({ name, schedule, phase: "Completed" });
 const NAMED = { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" };
