@@ -131,7 +131,7 @@ export class Stack {
     }
 }
 
-export function stackFilePath(stack: string, cwd: string): { file: string; shown: string } {
+function stackFilePath(stack: string, cwd: string): { file: string; shown: string } {
     const file = path.resolve(cwd, `Pulumi.${stack}.yaml`);
     return { file, shown: path.relative(cwd, file) };
 }

@@ -8,17 +8,17 @@ export interface BackupLocationArgs {
      * The BackupStorageLocation manifest, with its pulumi.com/waitFor annotation. Plain, not an
      * Input: a CustomResource needs its apiVersion and kind before anything resolves.
      */
-    location: Manifest;
+    readonly location: Manifest;
     /** The credentials Secret's manifest without data; only for S3-compatible stores. */
-    credentialsSecret?: pulumi.Input<Manifest>;
+    readonly credentialsSecret?: pulumi.Input<Manifest>;
     /** The S3-compatible store's keys, written into the credentials Secret (kept secret). Default: none, with no credentialsSecret. */
-    credentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+    readonly credentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
     /**
      * Inputs of the location whose change replaces it (LocationPlan.replaceOnChanges), e.g. `spec`:
      * a new location starts with no status, so the wait for Available proves the new settings.
      * Default: none.
      */
-    replaceOnChanges?: string[];
+    readonly replaceOnChanges?: string[];
 }
 
 /**

@@ -11,16 +11,16 @@ export interface HopsworksArgs extends ReleaseArgs {
      * it resolves only once every Velero restore is Completed, and it keeps the values known in a
      * preview so reviewers see them.
      */
-    description?: pulumi.Input<string>;
+    readonly description?: pulumi.Input<string>;
     /** The repository or registry login. Default: none. The password is kept secret. */
     readonly repoCredentials?: { username: pulumi.Input<string>; password: pulumi.Input<string> };
     /**
      * Helm's --atomic and --cleanup-on-fail: a failed or timed-out install is uninstalled (an
      * upgrade rolled back), and the provider then keeps no failed release in the state. For a
-     * new-cluster restore (stacks/hopsworks.ts, HopsworksPlan.atomic). Plain: unset or false
+     * new-cluster restore (stacks/plan/hopsworks.ts, HopsworksPlan.atomic). Plain: unset or false
      * leaves both out of the release's inputs.
      */
-    atomic?: boolean;
+    readonly atomic?: boolean;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Reads an externally managed bucket's versioning and lifecycle configuration over the S3 API
- * (storage.manage: false) and hands the responses to the pure judgement in stacks/bucket-check.ts.
- * A thin adapter beside index.ts: the only code that talks to S3. It declares nothing.
+ * (storage.manage: false) and hands the responses to the pure judgement in stacks/plan/bucket-check.ts.
+ * A thin adapter for index.ts: the only code that talks to S3. It declares nothing.
  */
 import * as http from "http";
 import * as https from "https";
@@ -51,7 +51,7 @@ const REQUEST_TIMEOUT_MS = 20_000;
  * with the stack's own keys, path style, CA bundle and TLS setting; AWS S3 in storage.region with
  * the default credential chain of the machine running pulumi.
  */
-export function s3ClientFor(plan: BucketCheckPlan, credentials?: StoreCredentials): S3Client {
+function s3ClientFor(plan: BucketCheckPlan, credentials?: StoreCredentials): S3Client {
     // The project runs on Node 20 on purpose (@pulumi/pulumi 3.248 is the last release for it): keep the
     // SDK's notice about its future Node 22 floor out of every preview, unless the user asked for it.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -89,6 +89,8 @@ const isNoLifecycle = (error: unknown) => (error as { name?: string })?.name ===
  * Reads the bucket and judges it. A bucket that cannot be read (no credentials, access denied,
  * no such bucket, unreachable store) is refused too, with the reason: the deployment must not
  * go on without knowing that backups are kept.
+ *
+ * Internal. Exported for testing.
  */
 export async function checkExternalBucket(plan: BucketCheckPlan, credentials?: StoreCredentials, client = s3ClientFor(plan, credentials)): Promise<BucketCheckResult> {
     try {

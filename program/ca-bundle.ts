@@ -1,6 +1,6 @@
 /**
  * Writes storage.caCert where the AWS provider can read it (its `customCaBundle` is a file path).
- * A thin adapter beside index.ts: the name and content come from stacks/ca-bundle.ts.
+ * A thin adapter for index.ts: the name and content come from stacks/plan/ca-bundle.ts.
  */
 import * as fs from "fs";
 import * as path from "path";

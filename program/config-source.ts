@@ -65,6 +65,8 @@ export type SecureMarkers = { file: string; securePaths: string[] } | { file: st
  * and a plain-text leaf beside it would pass. A top-level listing is therefore confirmed leaf by
  * leaf against the `secure:` markers of the stack file the CLI read. A dotted listing (the
  * offline render, which reads the stack file itself) is already exact.
+ *
+ * Internal. Exported for testing.
  */
 export function confirmSecretPaths(
     listed: string[],
@@ -82,6 +84,8 @@ export function confirmSecretPaths(
 /**
  * Where the Pulumi CLI reads the stack's config: Pulumi.<stack>.yaml beside Pulumi.yaml, or in
  * the project's stackConfigDir (pulumi/pulumi sdk/go/common/workspace/paths.go DetectProjectStackPath).
+ *
+ * Internal. Exported for testing.
  */
 export function stackConfigPath(projectDir: string, stack: string): string {
     const projectFile = ["Pulumi.yaml", "Pulumi.yml"].map((f) => path.join(projectDir, f)).find((f) => fs.existsSync(f));

@@ -1,8 +1,8 @@
 /**
  * Reads when the Hopsworks Helm release was first deployed, from Helm's own release Secrets
- * (stacks/helm-release.ts decodes them): an adopted release (one that existed before the stack
+ * (stacks/plan/helm-release.ts decodes them): an adopted release (one that existed before the stack
  * managed it) was installed, with its certificates, before the stack's first `pulumi up`. A thin
- * adapter beside index.ts that only reads; it declares nothing. The render's engine stand-in
+ * adapter for index.ts that only reads; it declares nothing. The render's engine stand-in
  * (render/recorder.ts) replaces `releaseHistory.firstDeployed`, so no test reads a real cluster.
  */
 import type * as K8s from "@kubernetes/client-node";
@@ -25,6 +25,7 @@ export interface FirstDeployed {
 
 const TIMEOUT_MS = 20_000;
 
+/** Internal. Exported for testing. */
 export async function readReleaseFirstDeployed(namespace: string, release: string, access: KubeAccess = {}): Promise<FirstDeployed> {
     const what = `the Helm release Secrets of ${namespace}/${release}`;
     try {

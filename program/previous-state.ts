@@ -1,6 +1,6 @@
 /**
  * Reads what the stack's last deployment recorded (its own outputs, through a StackReference)
- * and, for an adopted Hopsworks release, when Helm first deployed it. A thin adapter beside
+ * and, for an adopted Hopsworks release, when Helm first deployed it. A thin adapter for
  * index.ts: it declares nothing; the rules over what it reads are stacks/plan/history.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
@@ -64,7 +64,7 @@ export async function readPreviousState(): Promise<PreviousState | undefined> {
  */
 const LEGACY_DIY_REASON = /a stack name may only contain alphanumeric, hyphens, underscores, or periods(: invalid character '\/' at position \d+)?/;
 
-/** The one-line refusal when the StackReference to `name` failed because the backend has the legacy layout; else undefined. */
+/** The one-line refusal when the StackReference to `name` failed because the backend has the legacy layout; else undefined. Internal. Exported for testing. */
 export function legacyBackendRefusal(error: unknown, name: string): string | undefined {
     const reason = LEGACY_DIY_REASON.exec(error instanceof Error ? error.message : String(error));
     if (!reason) return undefined;

@@ -32,7 +32,7 @@ const PASS_A_SCHEDULE = "pass --schedule <cron> or --stack <name>";
  * (spec.schedule): the one there is, or when they differ, the one with the longer interval, so
  * neither schedule's backups are judged overdue before their time.
  */
-export async function clusterSchedule(cluster: Cluster, now: Date): Promise<ScheduleChoice> {
+async function clusterSchedule(cluster: Cluster, now: Date): Promise<ScheduleChoice> {
     const namespace = cluster.options.veleroNamespace;
     const names = Object.values(VELERO_SCHEDULES);
     let specs: (VeleroScheduleSpec | undefined)[];

@@ -29,7 +29,7 @@ function options(values: OptionValues): RestoreCleanMarkersOptions {
  * The manual's "Re-running an in-place restore" list. Its Velero restores are named "with the exact
  * backup name or schedule name": both, for the restore point's own Velero backups when known.
  */
-export function markerObjects(backupId: string, cluster: Cluster, veleroBackupNames: string[] = []) {
+function markerObjects(backupId: string, cluster: Cluster, veleroBackupNames: string[] = []) {
     const { namespace, veleroNamespace } = cluster.options;
     const jobs = [
         `hopsfs-inplace-restore-${backupId}`,
@@ -49,7 +49,7 @@ export function markerObjects(backupId: string, cluster: Cluster, veleroBackupNa
     return [...jobs, ...restores];
 }
 
-/** Whether a Velero backup name (<schedule>-<YYYYMMDDhhmmss>) belongs to the restore point of this ID by its time. */
+/** Whether a Velero backup name (<schedule>-<YYYYMMDDhhmmss>) belongs to the restore point of this ID by its time. Internal. Exported for testing. */
 export function backupOfPoint(name: string, backupId: string): boolean {
     const schedule = Object.values(VELERO_SCHEDULES).find((s) => name.startsWith(`${s}-`));
     const stamp = schedule ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(name.slice(schedule.length + 1)) : null;

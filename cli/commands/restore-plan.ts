@@ -117,7 +117,7 @@ function unverifiedPoint(backup: { id: string; takenAt: Date }, io: CliIo): Rest
     return { id: backup.id, time: backup.takenAt, velero: {}, complete: false };
 }
 
-/** How the restore block names the point's Velero backups: the stack refuses a restore that names none (stacks/config.ts). */
+/** How the restore block names the point's Velero backups: the stack refuses a restore that names none (stacks/config/restore.ts). */
 export type VeleroChoice = { veleroBackups: { main: string; users: string } } | { latestVeleroBackups: true };
 
 /**
@@ -125,6 +125,8 @@ export type VeleroChoice = { veleroBackups: { main: string; users: string } } | 
  * the point's own, the same), else the catalogue's match, else, for `latest` only, each schedule's
  * newest Completed backup, which is then that point's. A given ID whose backups nobody named is
  * refused: Velero would restore each schedule's newest backup, of another date.
+ *
+ * Internal. Exported for testing.
  */
 export function veleroChoice(point: RestorePoint, backup: string, named: { main: string; users: string } | undefined): VeleroChoice {
     const main = point.velero.main?.name;

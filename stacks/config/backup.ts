@@ -4,11 +4,17 @@ import { LIMITS } from "./limits";
 import { ConfigReader } from "./reader";
 import { MAX_NONCURRENT_DAYS, MAX_TTL_DAYS, ttlDays, ttlHours, TTL_EXPECTED } from "./ttl";
 
+/** hopsworks-dr:backup, with every default applied. */
 export interface BackupConfig {
+    /** Whether the Hopsworks chart takes backups (its values' backups.enabled). Default: true. */
     enabled: boolean;
+    /** The backup schedule, a 5-field cron expression or a macro. Default: "@weekly". */
     schedule: string;
+    /** How long Velero keeps a backup, days or hours. Default: "60d". */
     ttl: string;
+    /** The ttl in whole days, for the bucket's lifecycle. */
     ttlDays: number;
+    /** How long the bucket keeps noncurrent versions (HopsFS blocks). Default: the ttl in days. */
     noncurrentVersionDays: number;
 }
 

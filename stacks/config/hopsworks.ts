@@ -6,16 +6,24 @@ import { ConfigReader } from "./reader";
 import { SecretValue } from "./secret";
 import { loadValuesFiles, ValuesFile } from "./values-files";
 
+/** hopsworks-dr:hopsworks, with every default applied. */
 export interface HopsworksConfig {
+    /** The Hopsworks namespace. Default: "hopsworks". */
     namespace: string;
+    /** The chart's name in its repository. Default: "hopsworks". */
     chart: string;
-    /** Where the chart comes from: a repository URL, an oci:// registry path, or an absolute local path (stacks/chart-source.ts). */
+    /** Where the chart comes from: a repository URL, an oci:// registry path, or an absolute local path (stacks/config/chart-source.ts). Required. */
     repo: string;
+    /** The repository or registry login, Pulumi secrets; both or neither. Default: none. */
     repoUsername?: SecretValue;
     repoPassword?: SecretValue;
+    /** The Hopsworks chart version. Required. */
     chartVersion: string;
+    /** The Hopsworks version the chart runs. Required. */
     version: string;
+    /** Values files merged in order under the generated values. Default: none. */
     valuesFiles: ValuesFile[];
+    /** Helm's wait for the release. Default: 1200 (at least that for an in-place restore). */
     timeoutSeconds: number;
 }
 

@@ -10,12 +10,17 @@ export type RestoreMode = (typeof RESTORE_MODES)[number];
 /** In-place restore exists from this Hopsworks version on (the manual). */
 export const IN_PLACE_MIN_VERSION = "4.8.0";
 
+/** hopsworks-dr:restore, with every default applied. */
 export interface RestoreConfig {
+    /** Default: "none", normal backup operation. */
     mode: RestoreMode;
     /** The global backup ID; it also drives the HopsFS restore. Set whenever mode is not none. */
     backupId?: string;
+    /** RonDB's own backup ID, when it differs from backupId. Default: backupId. */
     rondbBackupId?: string;
+    /** The OpenSearch snapshot to restore. Default: backupId. */
     opensearchSnapshot?: string;
+    /** OpenSearch indices left out of the restore. Default: none. */
     opensearchSkipIndices: string[];
     /** Velero backup names; both required for a restore unless latestVeleroBackups. */
     veleroBackups: { main?: string; users?: string };
@@ -24,9 +29,11 @@ export interface RestoreConfig {
      * whatever backupId is: true only when set so. Absent or false: veleroBackups must name both.
      */
     latestVeleroBackups?: boolean;
+    /** In-place only, and required true there: the restore replaces all data. Default: false. */
     forceDataClear: boolean;
+    /** In-place only, and required there: exactly "<stack>/<backupId>" (restoreConfirmation). */
     confirm?: string;
-    /** New-cluster only: bumped to run the Velero restores again (each Restore is recreated). */
+    /** New-cluster only: bumped to run the Velero restores again (each Restore is recreated). Default: 1. */
     attempt: number;
     /** New-cluster only: "<stack>/<backupId>" accepts Velero restores that ended PartiallyFailed. */
     acceptPartial?: string;

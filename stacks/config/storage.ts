@@ -4,41 +4,50 @@ import { LIMITS, oneOf } from "./limits";
 import { ConfigReader } from "./reader";
 import { SecretValue } from "./secret";
 
+/** hopsworks-dr:storage, with every default applied; docs/config.md has the same as a table. */
 export interface StorageConfig {
+    /** The bucket's name (S3 naming rules). Required. */
     bucket: string;
     /**
      * false: the bucket is managed outside the stack (a storage team, the Hopsworks installer for
-     * HopsFS); the stack declares no AWS resource and only checks the bucket's versioning and lifecycle.
+     * HopsFS); the stack declares no AWS resource and only checks the bucket's versioning and lifecycle. Default: true.
      */
     manage: boolean;
-    /** false: the bucket exists (e.g. HopsFS's own) and only its versioning, lifecycle and (when set) encryption are managed. */
+    /** false: the bucket exists (e.g. HopsFS's own) and only its versioning, lifecycle and (when set) encryption are managed. Default: true. */
     create: boolean;
     /**
      * An adopted bucket's acknowledgement that its whole lifecycle configuration is replaced by the
-     * stack's (BucketLifecycleConfiguration owns every rule of the bucket); required with create false.
+     * stack's (BucketLifecycleConfiguration owns every rule of the bucket); required with create false. Default: false.
      */
     replaceLifecycleRules: boolean;
+    /** An AWS region, or the store's region name (MinIO's default is us-east-1). Required. */
     region: string;
     /** Set for S3-compatible stores (MinIO, Ceph, ...); unset means AWS S3. Velero (in the cluster) uses it. */
     endpoint?: string;
     /** Where the machine running `pulumi` reaches the store; storage.endpoint unless set. Unset on AWS. */
     apiEndpoint?: string;
+    /** Path-style bucket addressing, which S3-compatible stores need. Default: true with storage.endpoint, else false. */
     forcePathStyle: boolean;
+    /** Skip the store's TLS verification (S3-compatible stores only). Default: false. */
     insecureSkipTLSVerify: boolean;
     /** PEM bundle the store's TLS certificate is checked against. */
     caCert?: string;
     /** Unset on AWS (the plugin's default applies); "" by default for S3-compatible stores. */
     checksumAlgorithm?: string;
-    /** Default bucket encryption; "none" leaves the store's own setting alone (the default for S3-compatible stores and adopted buckets). */
+    /** Default bucket encryption; "none" leaves the store's own setting alone (the default for S3-compatible stores and adopted buckets). Default on AWS for a created bucket: "aws:kms" with kmsKeyArn, else "AES256". */
     serverSideEncryption: "AES256" | "aws:kms" | "none";
+    /** An S3-compatible store's keys (storage.accessKeyId, storage.secretAccessKey), Pulumi secrets. Required with storage.endpoint; unset on AWS. */
     credentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
+    /** On AWS, Velero's existing IAM role. One of iamRoleArn and irsa on AWS. */
     iamRoleArn?: string;
+    /** On AWS, the cluster's OIDC provider: the stack creates Velero's role (IRSA). One of iamRoleArn and irsa on AWS. */
     irsa?: { oidcProviderArn: string; oidcProviderUrl: string };
+    /** The KMS key for "aws:kms" encryption (and Velero's policy). Default: none. */
     kmsKeyArn?: string;
     /**
      * Taking over a hopsworks-bsl (and its credentials Secret) that the Hopsworks chart or a person
      * made: both carry pulumi.com/patchForce, so the update takes the fields Helm or kubectl own,
-     * and the location helm.sh/resource-policy: keep, so Helm does not delete it (docs/runbooks/enable-backups.md).
+     * and the location helm.sh/resource-policy: keep, so Helm does not delete it (docs/runbooks/enable-backups.md). Default: false.
      */
     adoptLocation: boolean;
 }

@@ -5,18 +5,26 @@ import { compareVersions, is, NAMESPACE_RULE, SEMVER } from "./formats";
 import { LIMITS } from "./limits";
 import { ConfigReader } from "./reader";
 
+/** hopsworks-dr:velero, with every default applied. */
 export interface VeleroConfig {
+    /** Velero's namespace. Default: "velero". */
     namespace: string;
-    /** Where the chart comes from: a repository URL, an oci:// registry path, or an absolute local path (stacks/chart-source.ts). */
+    /**
+     * Where the chart comes from: a repository URL, an oci:// registry path, or an absolute local path
+     * (stacks/config/chart-source.ts). Default: https://vmware-tanzu.github.io/helm-charts.
+     */
     repo: string;
+    /** The Velero chart version. Default: "11.2.0". */
     chartVersion: string;
+    /** The AWS plugin's image. Default: "velero/velero-plugin-for-aws:v1.13.0". */
     pluginImage: string;
+    /** Velero's own image. Default: the chart's. */
     image?: string;
     /** The CRD-upgrade job's kubectl image repository; unset: the chart's docker.io/bitnamilegacy/kubectl. */
     kubectlImageRepository?: string;
     /** Its tag; unset: the chart uses the cluster's <major>.<minor>. */
     kubectlImageTag?: string;
-    /** false: the chart runs no CRD-upgrade job (the CRDs are managed another way). */
+    /** false: the chart runs no CRD-upgrade job (the CRDs are managed another way). Default: true. */
     upgradeCRDs: boolean;
 }
 

@@ -8,7 +8,7 @@ import { overdueLimit } from "../catalogue/health";
 /**
  * The backup alerts, as plain data: Prometheus alerting rule groups over Velero's metrics and
  * kube-state-metrics, with thresholds from the same rule as `hopsworks-dr backups status`
- * (stacks/catalogue.ts: overdueLimit). components/backup-alerts.ts declares them as a
+ * (stacks/catalogue/health.ts: overdueLimit). components/backup-alerts.ts declares them as a
  * PrometheusRule or a ConfigMap; the render writes them to alerts.yaml.
  */
 

@@ -6,7 +6,7 @@ import { CONFIG_NAMESPACE } from "../names";
  * With storage.manage: false the bucket (e.g. HopsFS's own, made by a storage team or the
  * Hopsworks installer) is managed outside the stack, which then declares no AWS resource. Backups
  * still depend on its settings, so `pulumi preview` and `pulumi up` read them over the S3 API
- * (bucket-check.ts beside index.ts) and this module judges them: pure, given the API's responses.
+ * (program/bucket-check.ts) and this module judges them: pure, given the API's responses.
  */
 export interface BucketCheckPlan {
     bucket: string;

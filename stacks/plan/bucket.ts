@@ -21,7 +21,7 @@ export interface EncryptionRule {
 
 export interface BucketPlan {
     name: string;
-    /** false: managed outside the stack; none of the settings below is declared (see stacks/bucket-check.ts). */
+    /** false: managed outside the stack; none of the settings below is declared (see stacks/plan/bucket-check.ts). */
     manage: boolean;
     /** false: the bucket exists and is adopted for its versioning, lifecycle and encryption only. */
     create: boolean;

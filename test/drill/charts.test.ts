@@ -188,7 +188,7 @@ describe("drill: the stand-in charts match what the program deploys", function (
         }
     });
 
-    it("gives the velero chart the version the program deploys by default (stacks/config.ts DEFAULTS)", function () {
+    it("gives the velero chart the version the program deploys by default (stacks/config/defaults.ts DEFAULTS)", function () {
         const chart = chartYaml("velero");
         assert.equal(chart.name, "velero");
         assert.equal(String(chart.version), DEFAULTS.veleroChartVersion);

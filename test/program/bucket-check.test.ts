@@ -7,7 +7,7 @@ import { FakeS3, manualRuleXml, startFakeS3 } from "../support/fake-s3";
 
 const KEYS = { accessKeyId: "AKIATESTKEY", secretAccessKey: "test-secret-key" };
 
-describe("checkExternalBucket (bucket-check.ts): the real S3 client against a store on 127.0.0.1", () => {
+describe("checkExternalBucket (program/bucket-check.ts): the real S3 client against a store on 127.0.0.1", () => {
     let store: FakeS3;
     let plan: BucketCheckPlan;
     before(async () => {

@@ -22,7 +22,7 @@ function helmSecret(name: string, version: number, firstDeployed: string, namesp
 const asRead = (o: KubeObject): HelmReleaseSecret => ({ labels: o.metadata.labels, release: (o.data as Record<string, string>).release });
 
 describe("the Hopsworks release's first deployment (Helm's release record)", () => {
-    describe("decoding (stacks/helm-release.ts)", () => {
+    describe("decoding (stacks/plan/helm-release.ts)", () => {
         it("reads info.first_deployed from the newest revision's record, as an ISO time", () => {
             const secrets = [helmSecret("hopsworks", 1, "2024-03-01T10:00:00.123456789Z"), helmSecret("hopsworks", 12, "2024-03-01T10:00:00.123456789Z")];
             assert.equal(firstDeployedOf(secrets.map(asRead)), "2024-03-01T10:00:00.123Z");
