@@ -30,6 +30,7 @@ export const PORTS = {
     charts: 28879,
     veleroMetrics: 28085,
     veleroProfiler: 26060,
+    prometheus: 29090,
 } as const;
 
 export const DRILL_BUCKET = "hopsworks-drill";

@@ -79,6 +79,48 @@ export function stopProcess(run: string, name: string, graceMs = 10_000): boolea
     return true;
 }
 
+/** A process and everything it started, children before parents' children: read from /proc. */
+export function processTree(pid: number): number[] {
+    const children = new Map<number, number[]>();
+    for (const entry of readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+        } catch {
+            // gone meanwhile
+        }
+    }
+    const tree: number[] = [];
+    const visit = (p: number) => {
+        tree.push(p);
+        for (const child of children.get(p) ?? []) visit(child);
+    };
+    visit(pid);
+    return tree;
+}
+
+/**
+ * Kills one named process and every process it started at once (SIGKILL, no grace), as a CI
+ * runner or a laptop that dies takes a deployment with it. The tree, not only the group: Pulumi
+ * starts its plugins in process groups of their own. Returns whether it was running.
+ */
+export function killProcess(run: string, name: string): boolean {
+    const pidFile = path.join(run, "pids", `${name}.pid`);
+    if (!existsSync(pidFile)) return false;
+    const pid = Number(readFileSync(pidFile, "utf8").trim());
+    const wasAlive = Number.isInteger(pid) && pid > 1 && alive(pid);
+    if (wasAlive) {
+        const tree = processTree(pid);
+        for (const p of tree) signalGroup(p, "SIGKILL");
+        const deadline = Date.now() + 5_000;
+        while (tree.some(alive) && Date.now() < deadline) sleepMs(20);
+    }
+    rmSync(pidFile, { force: true });
+    return wasAlive;
+}
+
 /** Stops every process of the run, newest first (Velero before the API server it talks to). */
 export function stopAll(run: string): string[] {
     const dir = path.join(run, "pids");

@@ -12,9 +12,11 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { down, layout, RUN_DIR, up } from "./env";
 import { Recorder, ScenarioStopped } from "./report";
+import { alerts } from "./scenarios/alerts";
 import { backupMode } from "./scenarios/backup-mode";
 import { failedRestore } from "./scenarios/failed-restore";
 import { inPlace } from "./scenarios/in-place";
+import { interrupted } from "./scenarios/interrupted";
 import { newCluster } from "./scenarios/new-cluster";
 import { Shell } from "./shell";
 import { DRILL_CACHE, findAll } from "./tools";
@@ -25,6 +27,8 @@ export const SCENARIOS: Record<string, (rec: Recorder, sh: Shell) => Promise<voi
     "new-cluster": newCluster,
     "failed-restore": failedRestore,
     "in-place": inPlace,
+    interrupted,
+    alerts,
 };
 
 async function main(): Promise<number> {

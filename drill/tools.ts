@@ -60,6 +60,8 @@ export const TOOLS: Tool[] = [
     },
     // For the alert rules' tests (npm test runs them when it is here) and the drill's metrics checks.
     { component: "promtool", version: versions.promtool, binaries: ["promtool"], versionArgs: ["--version"] },
+    // The drill's `alerts` scenario: a real Prometheus scraping the real Velero and evaluating the stack's rules.
+    { component: "prometheus", version: versions.prometheus, binaries: ["prometheus"], versionArgs: ["--version"] },
 ];
 
 export interface Found {

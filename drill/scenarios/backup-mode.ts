@@ -3,7 +3,7 @@
  * stack a user could have written (an S3-compatible store, its keys as Pulumi secrets, the
  * bucket managed outside the stack). The steps follow the README's "Deploying" section.
  */
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -43,11 +43,12 @@ export function configureDrillStack(sh: Shell, stack = DRILL_STACK): void {
 }
 
 /** `npm run render` in the drill project: what the stack would deploy, offline. */
-export function render(sh: Shell, stack = DRILL_STACK): Record<string, string> {
+export function render(sh: Shell, stack = DRILL_STACK): { bucket: string; hopsworksValues: string; plan: string; alerts?: string } {
     const out = mkdtempSync(path.join(os.tmpdir(), "drill-render-"));
     sh.exec("node", ["--import", "tsx", "render/cli.ts", "--stack", stack, "--out", out]);
     const read = (name: string) => readFileSync(path.join(out, name), "utf8");
-    return { bucket: read("bucket.json"), hopsworksValues: read("hopsworks-values.yaml"), plan: read("plan.txt") };
+    const alerts = existsSync(path.join(out, "alerts.yaml")) ? { alerts: read("alerts.yaml") } : {};
+    return { bucket: read("bucket.json"), hopsworksValues: read("hopsworks-values.yaml"), plan: read("plan.txt"), ...alerts };
 }
 
 interface PreviewStep {

@@ -160,7 +160,7 @@ promtool|prometheus)
   V=$(v "$component"); OUT=$component-$V; TMP=$CACHE/bin/.$OUT.tmp; rm -rf "$TMP"; mkdir -p "$TMP"
   wrapper prometheus 1.24.0
   go get github.com/prometheus/prometheus/cmd/$component@$(v prometheus-module)
-  go build -trimpath -tags netgo,builtinassets -ldflags "-s -w -X github.com/prometheus/common/version.Version=$V" \
+  go build -trimpath -tags netgo -ldflags "-s -w -X github.com/prometheus/common/version.Version=$V" \
     -o "$TMP/$component" github.com/prometheus/prometheus/cmd/$component
   install_dir "$OUT" ;;
 *) echo "unknown component: $component" >&2; exit 2 ;;

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { existsSync, mkdtempSync, readFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { alive, recordStart, running, startProcess, stopAll, stopProcess, waitFor } from "../../drill/processes";
+import { alive, killProcess, processTree, recordStart, running, startProcess, stopAll, stopProcess, waitFor } from "../../drill/processes";
 
 describe("drill processes", () => {
     let run: string;
@@ -28,6 +28,17 @@ describe("drill processes", () => {
         assert.ok(alive(child));
         stopAll(run);
         await waitFor("the child to exit", () => (alive(child) ? undefined : true), 5000, 50);
+    });
+
+    it("kills a process and every process it started at once, including children in process groups of their own", async () => {
+        // As Pulumi starts its plugins: setsid puts the child in a new group, out of reach of a group kill.
+        const pid = startProcess(run, "deployment", "sh", ["-c", "setsid sleep 60 & echo $! > child.pid; wait"]);
+        const child = await waitFor("the child's pid", () => (existsSync(path.join(run, "child.pid")) ? Number(readFileSync(path.join(run, "child.pid"), "utf8")) : undefined), 5000, 50);
+        assert.ok(processTree(pid).includes(child));
+        assert.equal(killProcess(run, "deployment"), true);
+        assert.ok(!alive(pid) && !alive(child));
+        assert.ok(!existsSync(path.join(run, "pids", "deployment.pid")));
+        assert.equal(killProcess(run, "deployment"), false);
     });
 
     it("stops in the reverse of the start order", () => {

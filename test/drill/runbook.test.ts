@@ -4,6 +4,7 @@ import * as path from "path";
 import { forDrill, readRunbook, runbookCommands, RUNBOOKS_DIR } from "../../drill/runbook";
 import { RUNBOOK as NEW_CLUSTER } from "../../drill/scenarios/new-cluster";
 import { RUNBOOK as IN_PLACE } from "../../drill/scenarios/in-place";
+import { RUNBOOK as INTERRUPTED } from "../../drill/scenarios/interrupted";
 
 const names = {
     stack: "drill",
@@ -40,7 +41,7 @@ describe("drill runbooks", () => {
     });
 
     // The drill runs every command these runbooks show: a command added to a runbook is drilled.
-    for (const runbook of [NEW_CLUSTER, IN_PLACE]) {
+    for (const runbook of [NEW_CLUSTER, IN_PLACE, INTERRUPTED]) {
         it(`keeps ${runbook}'s commands and the drill in step: every command is one the drill can run here`, () => {
             const commands = readRunbook(runbook);
             assert.ok(commands.length >= 5, `${runbook} shows ${commands.length} commands`);

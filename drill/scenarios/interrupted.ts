@@ -1,0 +1,187 @@
+/**
+ * Scenario `interrupted`: a new-cluster restore whose `pulumi up` dies (SIGKILL, as a CI runner that
+ * is lost) while Velero restores, then docs/runbooks/interrupted-deployment.md followed line by line
+ * (its commands are the drill's commands, test/drill/runbook.test.ts keeps them in step): the stack
+ * converges, no restore runs twice, Hopsworks still waits for a Completed restore, and the bucket
+ * keeps every backup.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
+import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
+import { alive, killProcess, logFile, startProcess, waitFor } from "../processes";
+import { check, Recorder } from "../report";
+import { forDrill, readRunbook } from "../runbook";
+import { Shell } from "../shell";
+import { helmRelease, snapshotObjects } from "../cluster-state";
+import { DRILL_STACK, HOPSWORKS_NAMESPACE, takeBackups } from "./backup-mode";
+import { ensureBackups } from "./prerequisites";
+
+export const SCENARIO = "interrupted";
+export const RUNBOOK = "interrupted-deployment.md";
+
+/**
+ * Application objects added for this scenario's restore point, in the main backup: enough that
+ * Velero's restore of them stays InProgress for seconds (the other scenarios' restores take less
+ * than one), so `pulumi up` can be killed in the middle of it.
+ */
+const BULK_OBJECTS = 1500;
+const BULK_LABEL = "hopsworks-dr.io/drill-bulk";
+
+function bulkObjects(namespace: string): object {
+    const items = Array.from({ length: BULK_OBJECTS }, (_, i) => ({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: `drill-bulk-${String(i).padStart(4, "0")}`, namespace, labels: { [BULK_LABEL]: "true" } },
+        data: { index: String(i) },
+    }));
+    return { apiVersion: "v1", kind: "List", items };
+}
+
+function countBulkObjects(sh: Shell): number {
+    const r = sh.kubectl(["get", "configmaps", "-n", HOPSWORKS_NAMESPACE, "-l", BULK_LABEL, "-o", "name"], { allowFailure: true });
+    return r.stdout.split("\n").filter(Boolean).length;
+}
+
+/** The DIY backend's lock files of the drill stack: a killed `pulumi up` leaves its own behind. */
+function stackLocks(sh: Shell): string[] {
+    const dir = path.join(new URL(sh.env.PULUMI_BACKEND_URL!).pathname, ".pulumi", "locks", "organization", "hopsworks-dr", DRILL_STACK);
+    // The file store keeps each blob's attributes beside it (<lock>.json.attrs): count the locks only.
+    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
+}
+
+function pendingOperations(sh: Shell): { type: string; urn: string }[] {
+    const state = JSON.parse(sh.pulumi(["stack", "export"], { stack: DRILL_STACK }).stdout);
+    return (state.deployment.pending_operations ?? []).map((op: any) => ({ type: op.type, urn: op.resource.urn }));
+}
+
+export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
+    const step = rec.scenario(SCENARIO);
+    await ensureBackups(rec, sh, SCENARIO);
+
+    const point = await step(`Take a restore point whose main backup holds ${BULK_OBJECTS} more objects`, (ctx) => {
+        sh.kubectl(["apply", "--server-side", "-f", "-"], { input: JSON.stringify(bulkObjects(HOPSWORKS_NAMESPACE)) });
+        check(countBulkObjects(sh) === BULK_OBJECTS, "the bulk objects were not all created");
+        const taken = takeBackups(sh);
+        ctx.detail(taken.detail);
+        return taken;
+    });
+
+    const before = await step("Record what the cluster holds and the bucket's backups, then lose the cluster", async (ctx) => {
+        const objects = snapshotObjects(sh, HOPSWORKS_NAMESPACE);
+        const versions = sh.objectVersions(`${LOCATION_PREFIX}/backups/`);
+        loseCluster(sh.drill.run);
+        await freshCluster(sh.env, sh.drill.run);
+        sh.pulumi(["refresh", "--yes"], { stack: DRILL_STACK });
+        ctx.detail(`${Object.keys(objects).length} objects and ${BULK_OBJECTS} bulk ConfigMaps; ${versions.length} backup object versions; fresh cluster, state refreshed`);
+        return { objects, versions };
+    });
+
+    const killed = await step("pulumi up of the new-cluster restore, killed (SIGKILL) while k8s-backups-main is InProgress", async (ctx) => {
+        sh.hopsworksDr([
+            "restore", "plan", "--stack", DRILL_STACK, "--mode", "new-cluster", "--backup", point.backupId, "--backup-version", "4.8.0",
+            "--velero-main", point.veleroBackups.main, "--velero-users", point.veleroBackups.users,
+        ]);
+        const t0 = Date.now();
+        const pid = startProcess(sh.drill.run, "interrupted-pulumi-up", "pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", DRILL_STACK], {
+            env: sh.env,
+            cwd: sh.project,
+        });
+        const inProgress = await waitFor(
+            "k8s-backups-main to be InProgress",
+            () => {
+                check(alive(pid), `pulumi up ended before the restore was InProgress:\n${readFileSync(logFile(sh.drill.run, "interrupted-pulumi-up"), "utf8").slice(-3000)}`);
+                const restore = sh.getJson(["restores.velero.io", VELERO_SCHEDULES.main, "-n", VELERO_NAMESPACE]);
+                return restore?.status?.phase === "InProgress" ? restore : undefined;
+            },
+            600_000,
+            200,
+        );
+        killProcess(sh.drill.run, "interrupted-pulumi-up");
+        ctx.figure("killedAfterSeconds", (Date.now() - t0) / 1000);
+        const restore = sh.getJson(["restores.velero.io", VELERO_SCHEDULES.main, "-n", VELERO_NAMESPACE]);
+        check(sh.getJson(["restores.velero.io", VELERO_SCHEDULES.users, "-n", VELERO_NAMESPACE]) === undefined, "the users restore started before the main one completed");
+        check((sh.getJson(["secret", "-n", HOPSWORKS_NAMESPACE, "-l", "owner=helm,name=hopsworks"])?.items ?? []).length === 0, "Hopsworks was installed during the main restore");
+        ctx.detail(
+            `killed after ${((Date.now() - t0) / 1000).toFixed(1)} s; k8s-backups-main ${restore?.status?.phase} (${restore?.status?.progress?.itemsRestored ?? 0}/${restore?.status?.progress?.totalItems ?? "?"} items)`,
+        );
+        return { uid: inProgress.metadata.uid as string, startTimestamp: inProgress.status.startTimestamp as string };
+    });
+
+    await step("What the operator finds: pulumi up refuses the locked stack, and the state holds a pending create", () => {
+        const locks = stackLocks(sh);
+        check(locks.length === 1, `expected the killed run's lock, found ${locks.length}: ${locks.join(", ")}`);
+        const r = sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK, allowFailure: true });
+        const out = `${r.stdout}\n${r.stderr}`;
+        check(r.status !== 0 && /locked/.test(out), `pulumi up did not refuse the locked stack:\n${out.slice(-2000)}`);
+        const pending = pendingOperations(sh);
+        check(pending.some((op) => op.type === "creating" && /velero\.io\/v1:Restore::/.test(op.urn)), `no pending create of the Restore: ${JSON.stringify(pending)}`);
+        return `${out.split("\n").find((l) => /locked/.test(l))?.trim()}; pending: ${pending.map((op) => `${op.type} ${op.urn.split("::").pop()}`).join(", ")}`;
+    });
+
+    const names = { stack: DRILL_STACK, backupId: point.backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT!, veleroBackups: point.veleroBackups };
+    for (const command of readRunbook(RUNBOOK)) {
+        const line = forDrill(command, names);
+        await step(`Runbook: ${line}`, (ctx) => {
+            const r = sh.line(line);
+            if (/^pulumi cancel\b/.test(line)) check(stackLocks(sh).length === 0, "the lock is still there");
+            if (/^pulumi refresh\b/.test(line)) check(pendingOperations(sh).length === 0, `pending operations remain: ${JSON.stringify(pendingOperations(sh))}`);
+            if (/^pulumi preview\b/.test(line)) checkResumePreview(r.stdout);
+            if (/^pulumi up\b/.test(line)) {
+                const main = checkConverged(sh, { killed, before, veleroBackups: point.veleroBackups, backupId: point.backupId });
+                ctx.figure("mainRestoreSeconds", (Date.parse(main.status.completionTimestamp) - Date.parse(main.status.startTimestamp)) / 1000);
+            }
+            return r.stdout.trim().split("\n").slice(-3).join(" | ");
+        });
+    }
+
+    await step("restore finish, pulumi up, then pulumi preview --expect-no-changes", () => {
+        sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
+        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
+        const r = sh.pulumi(["preview", "--expect-no-changes"], { stack: DRILL_STACK, allowFailure: true });
+        check(r.status === 0, `the preview found changes:\n${r.stdout.slice(-3000)}`);
+        check(pendingOperations(sh).length === 0, "pending operations reappeared");
+        return "backup operation again; no changes";
+    });
+}
+
+/** The resumed deployment creates (adopts) the Restores and Hopsworks, and replaces or deletes nothing. */
+function checkResumePreview(stdout: string): void {
+    for (const name of Object.values(VELERO_SCHEDULES)) {
+        check(new RegExp(`\\+ kubernetes:velero.io/v1:Restore: \\(create\\)[\\s\\S]*?name\\s*:\\s*"${name}"`).test(stdout), `the preview does not create Restore ${name}:\n${stdout.slice(-3000)}`);
+    }
+    check(/\+ kubernetes:helm.sh\/v3:Release: \(create\)/.test(stdout), "the preview does not install Hopsworks");
+    check(!/\((replace|delete|create-replacement|delete-replaced)\)/.test(stdout), `the preview replaces or deletes:\n${stdout.slice(-3000)}`);
+}
+
+function checkConverged(
+    sh: Shell,
+    expected: {
+        killed: { uid: string; startTimestamp: string };
+        before: { objects: Record<string, unknown>; versions: string[] };
+        veleroBackups: { main: string; users: string };
+        backupId: string;
+    },
+): any {
+    const restores = (sh.getJson(["restores.velero.io", "-n", VELERO_NAMESPACE])?.items ?? []) as any[];
+    check(restores.length === 2, `expected two Velero restores, found ${restores.map((r) => r.metadata.name).join(", ")}`);
+    const main = restores.find((r) => r.metadata.name === VELERO_SCHEDULES.main);
+    const users = restores.find((r) => r.metadata.name === VELERO_SCHEDULES.users);
+    check(main?.status?.phase === "Completed" && users?.status?.phase === "Completed", `restores ended ${main?.status?.phase} and ${users?.status?.phase}`);
+    // No restore ran twice: the main Restore is the one the killed run created, started once.
+    check(main.metadata.uid === expected.killed.uid, "k8s-backups-main was recreated, so it ran again");
+    check(main.status.startTimestamp === expected.killed.startTimestamp, `k8s-backups-main started again at ${main.status.startTimestamp}`);
+    check(main.spec.backupName === expected.veleroBackups.main && users.spec.backupName === expected.veleroBackups.users, "the restores name other backups");
+    check(Date.parse(users.status.startTimestamp) >= Date.parse(main.status.completionTimestamp), "the users restore started before the main restore completed");
+    check(countBulkObjects(sh) === BULK_OBJECTS, `${countBulkObjects(sh)} of ${BULK_OBJECTS} bulk objects are back`);
+    const after = snapshotObjects(sh, HOPSWORKS_NAMESPACE);
+    check(JSON.stringify(after) === JSON.stringify(expected.before.objects), `restored objects differ:\nbefore ${JSON.stringify(expected.before.objects)}\nafter  ${JSON.stringify(after)}`);
+    // Hopsworks waited for the users restore to complete.
+    const release = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE);
+    check(release.info.status === "deployed", `the Hopsworks release is ${release.info.status}`);
+    check(Date.parse(release.info.first_deployed) >= Date.parse(users.status.completionTimestamp), "Hopsworks was installed before the users restore completed");
+    check(release.config?.global?._hopsworks?.restoreFromBackup?.backupId === expected.backupId, "the release does not restore the backup");
+    const versions = sh.objectVersions(`${LOCATION_PREFIX}/backups/`);
+    check(JSON.stringify(versions) === JSON.stringify(expected.before.versions), `the bucket's backups changed: before ${expected.before.versions.length}, after ${versions.length}`);
+    return main;
+}
