@@ -12,7 +12,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { Worker } from "worker_threads";
 import { drillBench } from "../drill/bench";
-import { backupIdAt } from "../stacks/backup-id";
+import { backupIdAt } from "../stacks/catalogue/backup-id";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run bench -- [--runs N] [--skip-tests]";

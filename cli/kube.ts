@@ -2,17 +2,10 @@ import type * as K8s from "@kubernetes/client-node";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import {
-    LocationStatus,
-    METADATA_CONFIGMAP,
-    METADATA_SERVICES,
-    MetadataConfigMap,
-    metadataConfigMapIndex,
-    MetadataService,
-    VeleroBackup,
-} from "../stacks/catalogue";
-import { LOCATION_NAME, VELERO_SCHEDULES } from "../stacks/location";
+import { METADATA_CONFIGMAP, METADATA_SERVICES, MetadataConfigMap, metadataConfigMapIndex, MetadataService, VeleroBackup } from "../stacks/catalogue/restore-points";
 import { CliError } from "./errors";
+import { LOCATION_NAME, VELERO_SCHEDULES } from "../stacks/names";
+import { LocationStatus } from "../stacks/catalogue/health";
 
 export interface ClusterOptions {
     /** Where KUBECONFIG, HOME and KUBERNETES_SERVICE_HOST are read from. */

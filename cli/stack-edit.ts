@@ -1,5 +1,5 @@
 import { Document, isMap, isPair, isScalar, isSeq, Node, Pair, parseDocument, YAMLMap } from "yaml";
-import { isPlainObject } from "../stacks/values-files";
+import { isPlainObject } from "../stacks/config/values-files";
 
 /**
  * Edits one top-level config key of a Pulumi.<stack>.yaml and leaves every other byte alone.

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import type { RuleGroup } from "../stacks/alerts";
+import type { RuleGroup } from "../stacks/plan/alerts";
 
 export interface BackupAlertsArgs {
     /**
@@ -8,24 +8,24 @@ export interface BackupAlertsArgs {
      * kube-prometheus-stack installs its CRD. `configmap`: a ConfigMap holding the rules file,
      * for a Prometheus that loads rule files itself. Plain: it decides which resource is declared.
      */
-    format?: "prometheus-operator" | "configmap";
+    readonly format?: "prometheus-operator" | "configmap";
     /** Name of the PrometheusRule or ConfigMap. Default `hopsworks-dr-alerts`. */
-    name?: pulumi.Input<string>;
+    readonly name?: pulumi.Input<string>;
     /** Namespace of the PrometheusRule or ConfigMap. */
-    namespace: pulumi.Input<string>;
+    readonly namespace: pulumi.Input<string>;
     /** Its labels, e.g. the `release` label a Prometheus ruleSelector picks. Default: none. */
-    labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** The rule groups (stacks/alerts.ts, alertRuleGroups): the PrometheusRule's spec.groups. */
-    groups: pulumi.Input<RuleGroup[]>;
+    readonly labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** The rule groups (stacks/plan/alerts.ts, alertRuleGroups): the PrometheusRule's spec.groups. */
+    readonly groups: pulumi.Input<RuleGroup[]>;
     /** The same groups as a Prometheus rules file: the ConfigMap's data. Required with format `configmap`. */
-    rulesFile?: pulumi.Input<string>;
+    readonly rulesFile?: pulumi.Input<string>;
     /** The ConfigMap key of the rules file. Default `hopsworks-dr.rules.yaml`. */
-    rulesFileKey?: string;
+    readonly rulesFileKey?: string;
 }
 
 /**
  * The backup alerts: a PrometheusRule (or a ConfigMap with the rules file) holding the rule
- * groups of stacks/alerts.ts, in the namespace and with the labels the monitoring config gives.
+ * groups of stacks/plan/alerts.ts, in the namespace and with the labels the monitoring config gives.
  */
 export class BackupAlerts extends pulumi.ComponentResource {
     /** The PrometheusRule or the ConfigMap. */

@@ -1,27 +1,33 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { toPulumiShape } from "../stacks/aws-shape";
-import { EncryptionRule, LifecycleRule } from "../stacks/bucket";
+import { toPulumiShape } from "../stacks/plan/aws-shape";
+import { EncryptionRule, LifecycleRule } from "../stacks/plan/bucket";
 
 export interface BackupBucketArgs {
     /** The bucket's name; created when `create`, otherwise adopted as it is. */
-    bucket: pulumi.Input<string>;
+    readonly name: pulumi.Input<string>;
     /** Decides which resources exist, so it is plain, not an Input. */
-    create: boolean;
-    region: pulumi.Input<string>;
+    readonly create: boolean;
+    /** The bucket's region (the store's region name on an S3-compatible store). */
+    readonly region: pulumi.Input<string>;
     /** The S3-compatible store's URL as the machine running `pulumi` reaches it (storage.apiEndpoint); unset for AWS S3. Plain: it decides the provider's settings. */
-    endpoint?: string;
-    forcePathStyle?: pulumi.Input<boolean>;
-    insecureSkipTLSVerify?: pulumi.Input<boolean>;
+    readonly endpoint?: string;
+    /** Path-style addressing, for S3-compatible stores. Default: false. */
+    readonly forcePathStyle?: pulumi.Input<boolean>;
+    /** Skip the store's TLS verification. Default: false. */
+    readonly insecureSkipTLSVerify?: pulumi.Input<boolean>;
     /** Path of a PEM file the provider trusts for the store's TLS (S3-compatible stores); unset: the system's CAs. */
-    customCaBundle?: pulumi.Input<string>;
-    accessKeyId?: pulumi.Input<string>;
-    secretAccessKey?: pulumi.Input<string>;
-    versioning: pulumi.Input<{ Status: "Enabled" }>;
-    lifecycle: pulumi.Input<{ Rules: LifecycleRule[] }>;
+    readonly customCaBundle?: pulumi.Input<string>;
+    /** An S3-compatible store's keys, for the provider (kept secret). Default: none, on AWS S3 (the default credential chain). */
+    readonly credentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+    /** The versioning configuration, in the S3 API's JSON shape (always Enabled: HopsFS restores need the old versions). */
+    readonly versioning: pulumi.Input<{ Status: "Enabled" }>;
+    /** The lifecycle configuration, in the S3 API's JSON shape: the manual's rule. It replaces every rule the bucket has. */
+    readonly lifecycle: pulumi.Input<{ Rules: LifecycleRule[] }>;
     /** In the S3 API's JSON shape; unset leaves the store's default encryption alone. */
-    serverSideEncryption?: pulumi.Input<{ Rules: EncryptionRule[] }>;
-    blockPublicAccess: boolean;
+    readonly serverSideEncryption?: pulumi.Input<{ Rules: EncryptionRule[] }>;
+    /** Block every kind of public access (AWS buckets this stack creates). Plain: it decides whether the resource exists. */
+    readonly blockPublicAccess: boolean;
 }
 
 /**
@@ -48,8 +54,8 @@ export class BackupBucket extends pulumi.ComponentResource {
                       s3UsePathStyle: args.forcePathStyle,
                       insecure: args.insecureSkipTLSVerify,
                       customCaBundle: args.customCaBundle,
-                      accessKey: args.accessKeyId,
-                      secretKey: args.secretAccessKey,
+                      accessKey: args.credentials?.accessKeyId,
+                      secretKey: args.credentials?.secretAccessKey,
                       skipCredentialsValidation: true,
                       skipRequestingAccountId: true,
                       skipMetadataApiCheck: true,
@@ -60,9 +66,9 @@ export class BackupBucket extends pulumi.ComponentResource {
         const inBucket = { parent: this, provider: this.provider, dependsOn: opts?.dependsOn };
 
         const bucket = args.create
-            ? new aws.s3.Bucket(name, { bucket: args.bucket, forceDestroy: false }, { ...inBucket, protect: true, retainOnDelete: true })
+            ? new aws.s3.Bucket(name, { bucket: args.name, forceDestroy: false }, { ...inBucket, protect: true, retainOnDelete: true })
             : undefined;
-        this.bucketName = bucket ? bucket.bucket : pulumi.output(args.bucket);
+        this.bucketName = bucket ? bucket.bucket : pulumi.output(args.name);
 
         const versioning = new aws.s3.BucketVersioning(
             `${name}-versioning`,

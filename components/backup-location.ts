@@ -1,23 +1,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { credentialsFile, credentialsHash, CREDENTIALS_HASH_ANNOTATION, CREDENTIALS_KEY, Manifest } from "../stacks/location";
+import { credentialsFile, credentialsHash, CREDENTIALS_HASH_ANNOTATION } from "../stacks/plan/location";
+import { CREDENTIALS_KEY, Manifest } from "../stacks/names";
 
 export interface BackupLocationArgs {
     /**
      * The BackupStorageLocation manifest, with its pulumi.com/waitFor annotation. Plain, not an
      * Input: a CustomResource needs its apiVersion and kind before anything resolves.
      */
-    location: Manifest;
+    readonly location: Manifest;
     /** The credentials Secret's manifest without data; only for S3-compatible stores. */
-    credentialsSecret?: pulumi.Input<Manifest>;
-    accessKeyId?: pulumi.Input<string>;
-    secretAccessKey?: pulumi.Input<string>;
+    readonly credentialsSecret?: pulumi.Input<Manifest>;
+    /** The S3-compatible store's keys, written into the credentials Secret (kept secret). Default: none, with no credentialsSecret. */
+    readonly credentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
     /**
      * Inputs of the location whose change replaces it (LocationPlan.replaceOnChanges), e.g. `spec`:
      * a new location starts with no status, so the wait for Available proves the new settings.
      * Default: none.
      */
-    replaceOnChanges?: string[];
+    readonly replaceOnChanges?: string[];
 }
 
 /**
@@ -35,7 +36,7 @@ export class BackupLocation extends pulumi.ComponentResource {
         let secret: k8s.core.v1.Secret | undefined;
         let hash: pulumi.Output<string> | undefined;
         if (args.credentialsSecret !== undefined) {
-            const keys = pulumi.all([args.accessKeyId, args.secretAccessKey]);
+            const keys = pulumi.all([args.credentials?.accessKeyId, args.credentials?.secretAccessKey]);
             const cloud = pulumi.secret(keys.apply(([id, key]) => credentialsFile(id ?? "", key ?? "")));
             const manifest = pulumi.output(args.credentialsSecret);
             secret = new k8s.core.v1.Secret(

@@ -1,38 +1,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { releaseChart } from "../stacks/chart-source";
-import { Values } from "../stacks/values-files";
+import { releaseChart } from "../stacks/config/chart-source";
+import { ReleaseArgs } from "./release-args";
 
-export interface HopsworksArgs {
-    releaseName: pulumi.Input<string>;
-    namespace: pulumi.Input<string>;
-    /** The chart's name, e.g. "hopsworks". Plain: with `repo` it decides the release's chart and repository fields. */
-    chart: string;
-    /**
-     * Where the chart comes from: an https:// or http:// repository URL, an oci:// registry path
-     * (the chart name is appended) or an absolute local chart path (stacks/chart-source.ts). Plain, as `chart`.
-     */
-    repo: string;
-    version: pulumi.Input<string>;
-    /** Helm's wait; the manual's restores need 1200 s, a Release's own default is 300 s. */
-    timeoutSeconds: pulumi.Input<number>;
-    values: pulumi.Input<Values>;
+export interface HopsworksArgs extends ReleaseArgs {
+    /** Helm's wait; the manual's restores need 1200 s (stacks/names.ts, HOPSWORKS_TIMEOUT_SECONDS), a Release's own default is 300 s. */
+    readonly timeoutSeconds: pulumi.Input<number>;
     /**
      * Helm's description of the release. It is also where a restore's outcome gates the install:
      * it resolves only once every Velero restore is Completed, and it keeps the values known in a
      * preview so reviewers see them.
      */
-    description?: pulumi.Input<string>;
-    /** The repository or registry login; unset: none. The password is kept secret. */
-    repoUsername?: pulumi.Input<string>;
-    repoPassword?: pulumi.Input<string>;
+    readonly description?: pulumi.Input<string>;
+    /** The repository or registry login. Default: none. The password is kept secret. */
+    readonly repoCredentials?: { username: pulumi.Input<string>; password: pulumi.Input<string> };
     /**
      * Helm's --atomic and --cleanup-on-fail: a failed or timed-out install is uninstalled (an
      * upgrade rolled back), and the provider then keeps no failed release in the state. For a
-     * new-cluster restore (stacks/hopsworks.ts, HopsworksPlan.atomic). Plain: unset or false
+     * new-cluster restore (stacks/plan/hopsworks.ts, HopsworksPlan.atomic). Plain: unset or false
      * leaves both out of the release's inputs.
      */
-    atomic?: boolean;
+    readonly atomic?: boolean;
 }
 
 /**
@@ -45,7 +33,7 @@ export class Hopsworks extends pulumi.ComponentResource {
     constructor(name: string, args: HopsworksArgs, opts?: pulumi.ComponentResourceOptions) {
         super("hopsworks-dr:index:Hopsworks", name, {}, opts);
         const source = releaseChart(args.repo, args.chart);
-        const login = args.repoUsername !== undefined || args.repoPassword !== undefined;
+        const login = args.repoCredentials !== undefined;
         this.release = new k8s.helm.v3.Release(
             name,
             {
@@ -59,8 +47,8 @@ export class Hopsworks extends pulumi.ComponentResource {
                         ? undefined
                         : {
                               repo: source.repo,
-                              username: args.repoUsername,
-                              password: args.repoPassword === undefined ? undefined : pulumi.secret(args.repoPassword),
+                              username: args.repoCredentials?.username,
+                              password: args.repoCredentials === undefined ? undefined : pulumi.secret(args.repoCredentials.password),
                           },
                 namespace: args.namespace,
                 createNamespace: true,

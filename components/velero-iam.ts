@@ -2,13 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
 export interface VeleroIamArgs {
-    roleName: pulumi.Input<string>;
-    policyName: pulumi.Input<string>;
+    readonly roleName: pulumi.Input<string>;
+    readonly policyName: pulumi.Input<string>;
     /** The plugin's S3-only policy, scoped to the backup bucket (a policy document object). */
-    policy: pulumi.Input<object>;
+    readonly policy: pulumi.Input<object>;
     /** Trusts the cluster's OIDC provider for Velero's service account only. */
-    trustPolicy: pulumi.Input<object>;
-    provider?: aws.Provider;
+    readonly trustPolicy: pulumi.Input<object>;
+    readonly provider?: aws.Provider;
 }
 
 /** The IAM role Velero assumes through IRSA, with nothing but its S3 policy attached. */

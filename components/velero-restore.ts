@@ -1,20 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { Manifest } from "../stacks/location";
+import { Manifest } from "../stacks/names";
 
 export interface VeleroRestoreArgs {
     /** The Restore manifest, with its wait for a terminal phase. Plain: apiVersion and kind must be known up front. */
-    manifest: Manifest;
+    readonly manifest: Manifest;
     /** Spec fields the Velero controller writes, kept out of diffs. */
-    ignoreChanges: string[];
+    readonly ignoreChanges: string[];
     /** Also accept PartiallyFailed (a typed restore.acceptPartial); default false: only Completed. */
-    acceptPartial?: boolean;
+    readonly acceptPartial?: boolean;
     /**
      * The `completed` output of the restore this one follows; unset for the first. A dependsOn
      * waits only for that Restore to exist: this waits for its outcome, so a failed main restore
      * stops the users restore too.
      */
-    after?: pulumi.Input<string>;
+    readonly after?: pulumi.Input<string>;
 }
 
 /** Records which restore this one waited for, and how that one ended. */

@@ -1,23 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { releaseChart } from "../stacks/chart-source";
-import { withServiceAccountRole } from "../stacks/velero";
-import { Values } from "../stacks/values-files";
+import { releaseChart } from "../stacks/config/chart-source";
+import { withServiceAccountRole } from "../stacks/plan/velero";
+import { ReleaseArgs } from "./release-args";
 
-export interface VeleroArgs {
-    releaseName: pulumi.Input<string>;
-    namespace: pulumi.Input<string>;
-    /** The chart's name, "velero". Plain: with `repo` it decides the release's chart and repository fields. */
-    chart: string;
-    /**
-     * Where the chart comes from: an https:// or http:// repository URL, an oci:// registry path
-     * (the chart name is appended) or an absolute local chart path (stacks/chart-source.ts). Plain, as `chart`.
-     */
-    repo: string;
-    version: pulumi.Input<string>;
-    values: pulumi.Input<Values>;
-    /** The IAM role for Velero's service account (IRSA); unset when the location uses S3 keys. */
-    serviceAccountRoleArn?: pulumi.Input<string>;
+export interface VeleroArgs extends ReleaseArgs {
+    /** The IAM role for Velero's service account (IRSA). Default: none, when the location uses S3 keys. */
+    readonly serviceAccountRoleArn?: pulumi.Input<string>;
 }
 
 /** Velero with the AWS plugin, installed by Helm as the manual's `helm install velero` does. */

@@ -4,7 +4,7 @@
  * or label that Velero renames in an upgrade then fails the drill instead of silencing production's
  * alerts.
  */
-import type { RuleGroup } from "../stacks/alerts";
+import type { RuleGroup } from "../stacks/plan/alerts";
 
 export interface Series {
     name: string;

@@ -18,7 +18,7 @@ import type {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { ttlDays } from "../stacks/ttl";
+import { ttlDays } from "../stacks/config/ttl";
 import { productionStackHasBackupAlerts } from "./monitoring";
 
 export const TYPES = {
@@ -223,7 +223,7 @@ export const veleroReleaseOwnsNoLocationOrSecret = resourcePolicy(
  * (password, bindPassword, secretKey, secretAccessKey, accessKey, token, apiKey, clientSecret),
  * and values that are credentials whatever their key. A key that names where a credential is
  * (access_key_id, passwordSecretName, secretKeyRef) does not end so. Written apart from the
- * program's own check of values files (stacks/values-files.ts), on purpose.
+ * program's own check of values files (stacks/config/values-files.ts), on purpose.
  */
 const CREDENTIAL_KEY_ENDINGS = ["password", "passwd", "secretkey", "secretaccesskey", "accesskey", "token", "apikey", "clientsecret"];
 const CREDENTIAL_VALUES: [RegExp, string][] = [

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { readStackFile, stackNameProblem } from "../stacks/stack-file";
+import { readStackFile, stackNameProblem } from "../stacks/config/stack-file";
 import { PROJECT_DIR, renderStack, RenderError } from "./render";
 
 const USAGE = "usage: npm run render -- (--stack <name> | --config <path/to/Pulumi.<stack>.yaml>) [--out <dir>]";

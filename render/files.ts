@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
-import { toS3Shape } from "../stacks/aws-shape";
-import { REDACTED } from "../stacks/secret";
+import { toS3Shape } from "../stacks/plan/aws-shape";
+import { REDACTED } from "../stacks/config/secret";
 import { RecordedResource } from "./recorder";
 
 export const RELEASE = "kubernetes:helm.sh/v3:Release";

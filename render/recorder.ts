@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { releaseHistory } from "../helm-release";
-import { REDACTED } from "../stacks/secret";
+import { releaseHistory } from "../program/helm-release";
+import { REDACTED } from "../stacks/config/secret";
 
 /** One resource registration, as the program sent it to the engine. */
 export interface RecordedResource {
@@ -39,7 +39,7 @@ export interface RecorderOptions {
     previousOutputs?: Record<string, unknown>;
     /** The error the engine answers a StackReference with, in place of previousOutputs (a backend that refuses the name, say). */
     stackReferenceError?: string;
-    /** Helm releases in the cluster, "namespace/name" -> first deployed (ISO): what helm-release.ts would read. None by default. */
+    /** Helm releases in the cluster, "namespace/name" -> first deployed (ISO): what program/helm-release.ts would read. None by default. */
     helmReleases?: Record<string, string>;
     /** The phase Velero Restores end in (default Completed). */
     restorePhase?: string;

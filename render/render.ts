@@ -2,10 +2,10 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import * as fs from "fs";
-import { OFFLINE_RENDER_ENV } from "../stacks/previous-state";
-import { configWithProjectDefaults, StackFile } from "../stacks/stack-file";
+import { configWithProjectDefaults, StackFile } from "../stacks/config/stack-file";
 import { ProgramFailure, Recorder, RecordedResource, RecorderOptions } from "./recorder";
 import { renderFiles, RenderedFiles } from "./files";
+import { OFFLINE_RENDER_ENV } from "../stacks/names";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 

@@ -3,7 +3,7 @@ import { renderStack, RenderError } from "../render/render";
 import { RecorderOptions } from "../render/recorder";
 import * as fs from "fs";
 import * as path from "path";
-import { caBundleFileName } from "../stacks/ca-bundle";
+import { caBundleFileName } from "../stacks/plan/ca-bundle";
 import { FakeS3, manualRuleXml, startFakeS3 } from "./support/fake-s3";
 import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "./support/stacks";
 

@@ -8,8 +8,8 @@ import assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { TOP_LEVEL_KEYS } from "../stacks/config";
-import { isPlainObject } from "../stacks/values-files";
+import { TOP_LEVEL_KEYS } from "../stacks/config/stack-config";
+import { isPlainObject } from "../stacks/config/values-files";
 import { PROJECT_DIR } from "./support/stacks";
 
 type Declaration = { type?: string; default?: unknown; value?: unknown; items?: { type: string } };

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { COMMANDS } from "../cli/main";
-import { CONFIG_KEYS, TOP_LEVEL_KEYS } from "../stacks/config";
+import { CONFIG_KEYS, TOP_LEVEL_KEYS } from "../stacks/config/stack-config";
 import { PROJECT_DIR } from "./support/stacks";
 
 const RUNBOOKS_DIR = path.join(PROJECT_DIR, "docs", "runbooks");
@@ -50,7 +50,12 @@ export function commandProblems(markdown: string, commands = COMMANDS): string[]
         if (npmRun && !SCRIPTS.includes(npmRun[1])) problems.push(`${command}: no script "${npmRun[1]}" in package.json`);
 
         const cliAt = words.indexOf("hopsworks-dr");
-        if (cliAt !== -1 && (cliAt === 0 || words[cliAt - 1] === "npx") && words.length > cliAt + 1) {
+        const after = words.slice(cliAt + 1);
+        // `hopsworks-dr --help`, `hopsworks-dr backups --help` and `hopsworks-dr <command>` name the help or a placeholder.
+        const isHelp = (word?: string) => word === "--help" || word === "-h";
+        const groups = new Set(Object.keys(commands).map((c) => c.split(" ")[0]));
+        const helpOrPlaceholder = isHelp(after[0]) || after[0]?.startsWith("<") || (groups.has(after[0]) && isHelp(after[1]));
+        if (cliAt !== -1 && (cliAt === 0 || words[cliAt - 1] === "npx") && words.length > cliAt + 1 && !helpOrPlaceholder) {
             const subcommand = words.slice(cliAt + 1, cliAt + 3).join(" ");
             const allowed = commands[subcommand];
             if (allowed === undefined) {
@@ -65,7 +70,8 @@ export function commandProblems(markdown: string, commands = COMMANDS): string[]
 
         if (/^pulumi config set\b/.test(command)) {
             const pathAt = words.indexOf("--path");
-            if (pathAt !== -1) {
+            // Prose may name the command alone (`pulumi config set --path`): only a key given is checked.
+            if (pathAt !== -1 && words[pathAt + 1] !== undefined) {
                 const problem = configKeyProblem(words[pathAt + 1] ?? "");
                 if (problem) problems.push(`${command}: ${problem}`);
             }
@@ -109,10 +115,7 @@ describe("runbooks", () => {
         describe(page, () => {
             const text = () => fs.readFileSync(path.join(RUNBOOKS_DIR, page), "utf8");
 
-            it("shows only commands that exist (npm scripts, CLI commands and options, config keys)", () => {
-                assert.deepStrictEqual(commandProblems(text()), []);
-            });
-
+            // That every command it shows exists is checked with every other page of docs/ (test/docs.test.ts).
             if (!NOT_OPERATIONS.includes(page)) {
                 it("has the sections of a runbook", () => {
                     const missing = REQUIRED_SECTIONS.filter((s) => !sectionsOf(text()).includes(s));
@@ -155,6 +158,10 @@ describe("runbooks", () => {
                 "pulumi config set --path storage.irsa.oidcProviderArn x -s prod",
                 "pulumi config set --path 'hopsworks.valuesFiles[0]' values/drill.yaml -s prod",
                 "pulumi config set --path 'hopsworks.valueFiles[0]' values/drill.yaml -s prod",
+                "hopsworks-dr --help",
+                "hopsworks-dr backups --help",
+                "npx hopsworks-dr <command>",
+                "hopsworks-dr backups lost --help",
                 "```",
             ].join("\n");
             assert.deepStrictEqual(commandProblems(markdown, COMMANDS), [
@@ -165,6 +172,7 @@ describe("runbooks", () => {
                 "pulumi config set hopsworks-dr:storage.bucketName x -s prod: unknown config key storage.bucketName",
                 "pulumi config set --path storage.irsa.roleArn x -s prod: unknown config key storage.irsa.roleArn",
                 "pulumi config set --path 'hopsworks.valueFiles[0]' values/drill.yaml -s prod: unknown config key hopsworks.valueFiles",
+                'hopsworks-dr backups lost --help: "hopsworks-dr backups lost" is not a CLI command',
             ]);
         });
     });

@@ -9,9 +9,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { ALERT_PAGES, alertThresholds, groupName, RuleGroup } from "../../stacks/alerts";
-import { VELERO_SCHEDULES } from "../../stacks/location";
-import { MONITORING_DEFAULTS, RULES_FILE_KEY } from "../../stacks/monitoring";
+import { ALERT_PAGES, alertThresholds, groupName, RuleGroup } from "../../stacks/plan/alerts";
+import { VELERO_SCHEDULES } from "../../stacks/names";
+import { MONITORING_DEFAULTS, RULES_FILE_KEY } from "../../stacks/config/monitoring";
 import { PORTS, VELERO_NAMESPACE } from "../env";
 import { missingSeries, parseExposition, selectorText, seriesTheRulesSelect } from "../metrics";
 import { recordStart, startProcess, stopProcess, waitFor } from "../processes";

@@ -7,13 +7,13 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { backupIdAt } from "../../stacks/backup-id";
-import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/location";
+import { backupIdAt } from "../../stacks/catalogue/backup-id";
 import { copyProject, DRILL_BUCKET, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "../env";
 import { waitFor } from "../processes";
 import { check, Recorder } from "../report";
 import { Shell } from "../shell";
 import { addBackupMetadata, createObjectsWorthRestoring, helmRelease, takeScheduledBackup } from "../cluster-state";
+import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
 
 export const SCENARIO = "backup-mode";
 export const DRILL_STACK = "drill";
@@ -177,9 +177,9 @@ export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
         // A pull request that turns Velero's volume snapshots back on (the chart's unsafe default).
         const variant = path.join(sh.drill.run, "project-variant");
         copyProject(variant);
-        const velero = path.join(variant, "stacks", "velero.ts");
+        const velero = path.join(variant, "stacks", "plan", "velero.ts");
         const source = readFileSync(velero, "utf8");
-        check(source.includes("snapshotsEnabled: false"), "stacks/velero.ts no longer sets snapshotsEnabled: false; update the drill's variant");
+        check(source.includes("snapshotsEnabled: false"), "stacks/plan/velero.ts no longer sets snapshotsEnabled: false; update the drill's variant");
         writeFileSync(velero, source.replace("snapshotsEnabled: false", "snapshotsEnabled: true"));
         copyFileSync(path.join(sh.project, `Pulumi.${DRILL_STACK}.yaml`), path.join(variant, `Pulumi.${DRILL_STACK}.yaml`));
         const v = new Shell(sh.drill, variant).pulumi(["preview", "--policy-pack", "policy"], { stack: DRILL_STACK, allowFailure: true });

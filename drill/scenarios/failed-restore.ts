@@ -5,7 +5,6 @@
  * runbook documents: a typed acceptance (restore.acceptPartial) and a new attempt once the cause is
  * fixed (restore.attempt).
  */
-import { VELERO_SCHEDULES } from "../../stacks/location";
 import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
 import { waitFor } from "../processes";
 import { check, Recorder } from "../report";
@@ -13,6 +12,7 @@ import { Shell } from "../shell";
 import { helmRelease, snapshotObjects } from "../cluster-state";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
+import { VELERO_SCHEDULES } from "../../stacks/names";
 
 export const SCENARIO = "failed-restore";
 

@@ -4,7 +4,7 @@
  * backup older than the last fresh install) and the re-run clean-up (`restore clean-markers`).
  */
 import { isDeepStrictEqual } from "node:util";
-import { backupIdAt, backupIdTime } from "../../stacks/backup-id";
+import { backupIdAt, backupIdTime } from "../../stacks/catalogue/backup-id";
 import { DRILL_BUCKET } from "../env";
 import { check, Recorder } from "../report";
 import { forDrill, readRunbook } from "../runbook";

@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/location";
+import { LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
 import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
 import { alive, killProcess, logFile, startProcess, waitFor } from "../processes";
 import { check, Recorder } from "../report";

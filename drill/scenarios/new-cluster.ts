@@ -3,7 +3,6 @@
  * followed line by line (its commands are the drill's commands, test/drill/runbook.test.ts keeps
  * them in step) on a fresh control plane, against the same bucket.
  */
-import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/location";
 import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
 import { check, Recorder, StepContext } from "../report";
 import { forDrill, readRunbook } from "../runbook";
@@ -11,6 +10,7 @@ import { Shell } from "../shell";
 import { helmRelease, snapshotObjects } from "../cluster-state";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
+import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
 
 export const SCENARIO = "new-cluster";
 export const RUNBOOK = "total-cluster-loss.md";

@@ -5,11 +5,11 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { VELERO_SCHEDULES } from "../../stacks/location";
 import { VELERO_NAMESPACE } from "../env";
 import { check, Recorder } from "../report";
 import { Shell } from "../shell";
 import { configureDrillStack, createBucketFromRender, DRILL_STACK, HOPSWORKS_NAMESPACE, TakenBackups, takeBackups } from "./backup-mode";
+import { VELERO_SCHEDULES } from "../../stacks/names";
 
 function stackExists(sh: Shell): boolean {
     const r = sh.pulumi(["stack", "ls", "--json"], { allowFailure: true });

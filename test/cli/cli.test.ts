@@ -4,8 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { COMMANDS, USAGE } from "../../cli/main";
-import { SCHEDULE_MACROS } from "../../stacks/schedule";
-import { BACKUPS, CONFIGMAPS, FakeCluster, JOBS, RESTORES, run, SCHEDULES, seedCatalogue, startFakeCluster, veleroBackup, veleroSchedule } from "./fake-cluster";
+import { SCHEDULE_MACROS } from "../../stacks/catalogue/schedule";
+import { BACKUPS, CONFIGMAPS, FakeCluster, JOBS, PROD_STACK_FILE as STACK_FILE, RESTORES, run, SCHEDULES, seedCatalogue, startFakeCluster, veleroBackup, veleroSchedule } from "./fake-cluster";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 
@@ -13,28 +13,6 @@ const WARNINGS =
     `warning: configmap opensearch-backups-metadata, entry 255111000: skipped, unknown state "EXPLODED" (known: SUCCESS, FAILED, RUNNING, IN_PROGRESS)\n` +
     "warning: configmap rondb-backups-metadata, entry 255111000: skipped, not valid JSON\n";
 
-const STACK_FILE = `# prod: Hopsworks on EKS, backups to S3.
-config:
-  hopsworks-dr:storage:
-    bucket: hopsworks-prod-backups
-    region: eu-north-1
-    # Velero assumes this role through IRSA.
-    iamRoleArn: arn:aws:iam::123456789012:role/velero
-  hopsworks-dr:backup:
-    schedule: "0 10 * * 1"   # Mondays 10:00 UTC
-    ttl: 60d
-  hopsworks-dr:hopsworks:
-    repo: https://charts.example.com/hopsworks
-    repoUsername:
-      secure: v1:AAAAencryptedUser
-    repoPassword:
-      secure: v1:AAAAencryptedPassword
-    chartVersion: 4.8.0
-    version: 4.8.0
-  # Velero settings stay last in this file.
-  hopsworks-dr:velero:
-    kubectlImageTag: "1.33"
-`;
 
 const RESTORE_BLOCK = `  hopsworks-dr:restore:
     mode: new-cluster
@@ -747,7 +725,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
 
 describe("restore clean-markers: Velero restores named after a backup of the point", () => {
     it("takes a schedule's backup by its name's time, within the catalogue's window of the backup ID", async () => {
-        const { backupOfPoint } = await import("../../cli/restore");
+        const { backupOfPoint } = await import("../../cli/commands/restore-clean-markers");
         // 264831645 = 2026-11-25 16:45 UTC
         assert.equal(backupOfPoint("k8s-backups-main-20261125164501", "264831645"), true);
         assert.equal(backupOfPoint("k8s-backups-users-resources-20261125164502", "264831645"), true);

@@ -252,3 +252,27 @@ export async function run(
     const code = await main(argv, io);
     return { code, stdout, stderr };
 }
+
+/** The stack file of the CLI tests and of docs/cli.md's examples: an AWS stack, with comments the CLI must keep. */
+export const PROD_STACK_FILE = `# prod: Hopsworks on EKS, backups to S3.
+config:
+  hopsworks-dr:storage:
+    bucket: hopsworks-prod-backups
+    region: eu-north-1
+    # Velero assumes this role through IRSA.
+    iamRoleArn: arn:aws:iam::123456789012:role/velero
+  hopsworks-dr:backup:
+    schedule: "0 10 * * 1"   # Mondays 10:00 UTC
+    ttl: 60d
+  hopsworks-dr:hopsworks:
+    repo: https://charts.example.com/hopsworks
+    repoUsername:
+      secure: v1:AAAAencryptedUser
+    repoPassword:
+      secure: v1:AAAAencryptedPassword
+    chartVersion: 4.8.0
+    version: 4.8.0
+  # Velero settings stay last in this file.
+  hopsworks-dr:velero:
+    kubectlImageTag: "1.33"
+`;

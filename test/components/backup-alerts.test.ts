@@ -1,8 +1,8 @@
 import assert from "assert/strict";
 import { parse } from "yaml";
 import { BackupAlerts } from "../../components/backup-alerts";
-import { planAlerts } from "../../stacks/alerts";
-import { readStackConfig } from "../../stacks/config";
+import { planAlerts } from "../../stacks/plan/alerts";
+import { readStackConfig } from "../../stacks/config/stack-config";
 import { minioConfig, source } from "../support/stacks";
 import { record, StubResource } from "../support/record";
 

@@ -1,8 +1,8 @@
 import assert from "assert/strict";
 import { BackupBucket } from "../../components/backup-bucket";
-import { planBucket } from "../../stacks/bucket";
-import { readStackConfig } from "../../stacks/config";
-import { REDACTED } from "../../stacks/secret";
+import { planBucket } from "../../stacks/plan/bucket";
+import { readStackConfig } from "../../stacks/config/stack-config";
+import { REDACTED } from "../../stacks/config/secret";
 import { awsConfig, minioConfig, source } from "../support/stacks";
 import { record } from "../support/record";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,19 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 function declare(values: Record<string, any>) {
     const plan = planBucket(readStackConfig(source(values)));
     return () => {
+        // As index.ts declares it: the plan spread into the arguments, with the revealed keys.
         new BackupBucket("backup-bucket", {
-            bucket: plan.name,
-            create: plan.create,
-            region: plan.region,
-            endpoint: plan.endpoint,
-            forcePathStyle: plan.forcePathStyle,
-            insecureSkipTLSVerify: plan.insecureSkipTLSVerify,
-            accessKeyId: plan.endpoint ? pulumi.secret("AKIATESTKEY") : undefined,
-            secretAccessKey: plan.endpoint ? pulumi.secret("test-secret-key") : undefined,
-            versioning: plan.versioning,
-            lifecycle: plan.lifecycle,
-            serverSideEncryption: plan.serverSideEncryption,
-            blockPublicAccess: plan.blockPublicAccess,
+            ...plan,
+            credentials: plan.endpoint ? { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key") } : undefined,
         });
     };
 }
@@ -102,7 +93,7 @@ describe("BackupBucket component", () => {
     it("trusts a private CA through the provider's customCaBundle file", async () => {
         const plan = planBucket(readStackConfig(source(minioConfig())));
         const { byName } = await record(() => {
-            new BackupBucket("backup-bucket", { ...plan, bucket: plan.name, customCaBundle: "/project/.pulumi-ca/ca-0123456789abcdef.pem" });
+            new BackupBucket("backup-bucket", { ...plan, customCaBundle: "/project/.pulumi-ca/ca-0123456789abcdef.pem" });
         });
         assert.equal(byName("backup-bucket-store").inputs.customCaBundle, "/project/.pulumi-ca/ca-0123456789abcdef.pem");
     });

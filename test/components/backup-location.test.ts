@@ -1,10 +1,10 @@
 import assert from "assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupLocation } from "../../components/backup-location";
-import { readStackConfig } from "../../stacks/config";
+import { readStackConfig } from "../../stacks/config/stack-config";
 import { createHash } from "crypto";
-import { credentialsFile, credentialsHash, planLocation } from "../../stacks/location";
-import { REDACTED } from "../../stacks/secret";
+import { credentialsFile, credentialsHash, planLocation } from "../../stacks/plan/location";
+import { REDACTED } from "../../stacks/config/secret";
 import { awsConfig, minioConfig, source } from "../support/stacks";
 import { record, StubResource } from "../support/record";
 
@@ -15,8 +15,7 @@ describe("BackupLocation component", () => {
             new BackupLocation("backup-location", {
                 location: plan.location,
                 credentialsSecret: plan.credentialsSecret,
-                accessKeyId: pulumi.secret("AKIATESTKEY"),
-                secretAccessKey: pulumi.secret("test-secret-key"),
+                credentials: { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key") },
             });
         });
         assert.deepEqual(
@@ -53,8 +52,7 @@ describe("BackupLocation component", () => {
             new BackupLocation("backup-location", {
                 location: plan.location,
                 credentialsSecret: plan.credentialsSecret,
-                accessKeyId: pulumi.secret("AKIATESTKEY"),
-                secretAccessKey: pulumi.secret("test-secret-key"),
+                credentials: { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key") },
                 replaceOnChanges: plan.replaceOnChanges,
             });
         });
@@ -74,8 +72,7 @@ describe("BackupLocation component", () => {
             new BackupLocation("backup-location", {
                 location: plan.location,
                 credentialsSecret: plan.credentialsSecret,
-                accessKeyId: pulumi.secret("AKIATESTKEY"),
-                secretAccessKey: pulumi.secret("test-secret-key"),
+                credentials: { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key") },
             });
         });
         assert.deepEqual(byName("backup-location-credentials").inputs.metadata.annotations, { "pulumi.com/patchForce": "true" });

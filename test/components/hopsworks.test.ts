@@ -1,6 +1,6 @@
 import assert from "assert/strict";
 import { Hopsworks } from "../../components/hopsworks";
-import { REDACTED } from "../../stacks/secret";
+import { REDACTED } from "../../stacks/config/secret";
 import { record, StubResource } from "../support/record";
 
 const base = {
@@ -15,7 +15,7 @@ const base = {
 describe("Hopsworks component", () => {
     it("pulls from an OCI registry as oci://<path>/hopsworks: the login kept (secret), no repository", async () => {
         const { byName } = await record(() => {
-            new Hopsworks("hopsworks", { ...base, repo: "oci://registry.example.com/hopsworks-charts", repoUsername: "user", repoPassword: "licence-password" });
+            new Hopsworks("hopsworks", { ...base, repo: "oci://registry.example.com/hopsworks-charts", repoCredentials: { username: "user", password: "licence-password" } });
         });
         const release = byName("hopsworks", "kubernetes:helm.sh/v3:Release");
         assert.equal(release.inputs.chart, "oci://registry.example.com/hopsworks-charts/hopsworks");
@@ -61,8 +61,7 @@ describe("Hopsworks component", () => {
                     version: "4.8.0",
                     timeoutSeconds: 1200,
                     values,
-                    repoUsername: "user",
-                    repoPassword: "licence-password",
+                    repoCredentials: { username: "user", password: "licence-password" },
                 },
                 { dependsOn: [location] },
             );

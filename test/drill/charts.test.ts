@@ -8,10 +8,10 @@ import * as path from "path";
 import { parse } from "yaml";
 import { buildChartRepository, ChartRepository, CHART_NAMES, CHARTS_DIR, crdDocuments } from "../../drill/charts";
 import { renderStack } from "../../render/render";
-import { DEFAULTS } from "../../stacks/config";
-import { restoreValues } from "../../stacks/restore";
-import { readStackFile, StackFile } from "../../stacks/stack-file";
+import { restoreValues } from "../../stacks/plan/restore";
+import { readStackFile, StackFile } from "../../stacks/config/stack-file";
 import { awsConfig, minioConfig, PROJECT_DIR, SHARED_DIR, stackFile } from "../support/stacks";
+import { DEFAULTS } from "../../stacks/config/defaults";
 
 type Json = Record<string, any>;
 
@@ -188,7 +188,7 @@ describe("drill: the stand-in charts match what the program deploys", function (
         }
     });
 
-    it("gives the velero chart the version the program deploys by default (stacks/config.ts DEFAULTS)", function () {
+    it("gives the velero chart the version the program deploys by default (stacks/config/defaults.ts DEFAULTS)", function () {
         const chart = chartYaml("velero");
         assert.equal(chart.name, "velero");
         assert.equal(String(chart.version), DEFAULTS.veleroChartVersion);
@@ -396,7 +396,7 @@ describe("drill: the stand-in charts against the upstream charts", function () {
 /** The Velero objects the hopsworks chart names must be the ones the program and CLI look for. */
 describe("drill: names the hopsworks stand-in shares with the program", function () {
     it("uses the program's schedule and location names as its defaults", async function () {
-        const { VELERO_SCHEDULES, LOCATION_NAME, LOCATION_PREFIX } = await import("../../stacks/location");
+        const { VELERO_SCHEDULES, LOCATION_NAME, LOCATION_PREFIX } = await import("../../stacks/names");
         const backup = chartValues("hopsworks").hopsworks.velero.backup;
         assert.equal(backup.mainScheduleName, VELERO_SCHEDULES.main);
         assert.equal(backup.usersScheduleName, VELERO_SCHEDULES.users);
@@ -405,7 +405,7 @@ describe("drill: names the hopsworks stand-in shares with the program", function
     });
 
     it("uses the metadata ConfigMap names the CLI reads", async function () {
-        const { METADATA_CONFIGMAP } = await import("../../stacks/catalogue");
+        const { METADATA_CONFIGMAP } = await import("../../stacks/catalogue/restore-points");
         const configMap = chartValues("hopsworks").global._hopsworks.backups.metadataStore.configMap;
         assert.equal(configMap.ronDB, METADATA_CONFIGMAP.rondb);
         assert.equal(configMap.opensearch, METADATA_CONFIGMAP.opensearch);

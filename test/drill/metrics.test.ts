@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { missingSeries, parseExposition, selectorText, seriesTheRulesSelect } from "../../drill/metrics";
-import { alertRuleGroups } from "../../stacks/alerts";
+import { alertRuleGroups } from "../../stacks/plan/alerts";
 
 const GROUPS = alertRuleGroups({
     schedule: "@daily",

@@ -2,9 +2,9 @@ import assert from "assert/strict";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { renderStack } from "../../render/render";
-import { planAlerts } from "../../stacks/alerts";
-import { readStackConfig } from "../../stacks/config";
-import { readStackFile } from "../../stacks/stack-file";
+import { planAlerts } from "../../stacks/plan/alerts";
+import { readStackConfig } from "../../stacks/config/stack-config";
+import { readStackFile } from "../../stacks/config/stack-file";
 import { awsConfig, minioConfig, PROJECT_DIR, source, stackFile } from "../support/stacks";
 
 /** Set, so the render prints no warning about their defaults. */

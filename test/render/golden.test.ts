@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { renderStack } from "../../render/render";
-import { credentialsFile } from "../../stacks/location";
+import { credentialsFile } from "../../stacks/plan/location";
 import { awsConfig, minioConfig, SHARED_DIR, stackFile } from "../support/stacks";
 
 const GOLDEN = path.join(__dirname, "../golden/manual");

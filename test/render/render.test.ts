@@ -7,8 +7,8 @@ import { parse, parseAllDocuments } from "yaml";
 import { renderCli } from "../../render/cli";
 import { HELM_DEFAULT_TIMEOUT_SECONDS } from "../../render/files";
 import { renderStack } from "../../render/render";
-import { readStackFile } from "../../stacks/stack-file";
-import { REDACTED } from "../../stacks/secret";
+import { readStackFile } from "../../stacks/config/stack-file";
+import { REDACTED } from "../../stacks/config/secret";
 import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "../support/stacks";
 
 const FILES = ["hopsworks-values.yaml", "velero-values.yaml", "manifests.yaml", "bucket.json", "plan.txt", "releases.json"];

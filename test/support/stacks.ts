@@ -1,7 +1,7 @@
 import * as path from "path";
-import { ConfigSource } from "../../stacks/config-reader";
-import { StackFile } from "../../stacks/stack-file";
-import { REDACTED } from "../../stacks/secret";
+import { ConfigSource } from "../../stacks/config/reader";
+import { StackFile } from "../../stacks/config/stack-file";
+import { REDACTED } from "../../stacks/config/secret";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 export const SHARED_DIR = path.resolve(PROJECT_DIR, "../shared");

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { renderStack, RenderResult } from "../../render/render";
-import { readStackFile, StackFile } from "../../stacks/stack-file";
+import { readStackFile, StackFile } from "../../stacks/config/stack-file";
 import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "../support/stacks";
 
 /**

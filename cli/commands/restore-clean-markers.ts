@@ -1,0 +1,120 @@
+/** `hopsworks-dr restore clean-markers`: the markers that stop an in-place restore from running again. */
+import { BACKUP_ID_EXPECTED, backupIdTime } from "../../stacks/catalogue/backup-id";
+import { VELERO_MATCH_WINDOW } from "../../stacks/catalogue/restore-points";
+import { VELERO_SCHEDULES } from "../../stacks/names";
+import { loadCatalogue } from "../catalogue";
+import type { Command, CommandContext } from "../command";
+import type { Cluster } from "../kube";
+import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags, OptionValues, required } from "../options";
+
+const COMMAND = "restore clean-markers";
+
+export interface RestoreCleanMarkersOptions {
+    /** The in-place restore's backup ID, checked to be one. */
+    backupId: string;
+    /** --stack: the stack whose namespaces to read. */
+    stack?: string;
+    yes: boolean;
+    cluster: ClusterFlags;
+}
+
+function options(values: OptionValues): RestoreCleanMarkersOptions {
+    if (values["backup-id"] !== undefined && backupIdTime(values["backup-id"]) === undefined) {
+        throw badValue(values, "backup-id", BACKUP_ID_EXPECTED, COMMAND);
+    }
+    return { backupId: required(values, "backup-id", COMMAND), stack: values.stack, yes: values.yes === true, cluster: clusterFlags(values) };
+}
+
+/**
+ * The manual's "Re-running an in-place restore" list. Its Velero restores are named "with the exact
+ * backup name or schedule name": both, for the restore point's own Velero backups when known.
+ */
+function markerObjects(backupId: string, cluster: Cluster, veleroBackupNames: string[] = []) {
+    const { namespace, veleroNamespace } = cluster.options;
+    const jobs = [
+        `hopsfs-inplace-restore-${backupId}`,
+        `restore-native-backup-${backupId}`,
+        `setup-mysqld-dont-remove-${backupId}`,
+        `opensearch-restore-default-default-${backupId}`,
+    ].map((name) => ({
+        label: `job ${namespace}/${name}`,
+        exists: () => cluster.jobExists(name),
+        remove: () => cluster.deleteJob(name),
+    }));
+    const restores = [...Object.values(VELERO_SCHEDULES), ...veleroBackupNames].map((name) => ({
+        label: `restore.velero.io ${veleroNamespace}/${name}`,
+        exists: () => cluster.veleroRestoreExists(name),
+        remove: () => cluster.deleteVeleroRestore(name),
+    }));
+    return [...jobs, ...restores];
+}
+
+/** Whether a Velero backup name (<schedule>-<YYYYMMDDhhmmss>) belongs to the restore point of this ID by its time. Internal. Exported for testing. */
+export function backupOfPoint(name: string, backupId: string): boolean {
+    const schedule = Object.values(VELERO_SCHEDULES).find((s) => name.startsWith(`${s}-`));
+    const stamp = schedule ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(name.slice(schedule.length + 1)) : null;
+    const point = backupIdTime(backupId);
+    if (!stamp || !point) return false;
+    const [y, mo, d, h, mi, se] = stamp.slice(1).map(Number);
+    const offset = Date.UTC(y, mo - 1, d, h, mi, se) - point.getTime();
+    return offset >= -VELERO_MATCH_WINDOW.beforeMs && offset <= VELERO_MATCH_WINDOW.afterMs;
+}
+
+/** Lists, or with `yes` deletes, the markers; the backup ID is already checked (a usage error otherwise). */
+async function run(options: RestoreCleanMarkersOptions, { io, readStack, connect }: CommandContext): Promise<number> {
+    const { backupId, yes } = options;
+    const cluster = await connect(options.cluster, options.stack === undefined ? undefined : readStack(options.stack));
+    // The restore point's Velero backups name the chart's in-place Velero restores when it was given
+    // them. The catalogue is only consulted: its warnings belong to `backups list`, and without it
+    // the restores named after the schedules are still found.
+    const quiet = { ...io, stderr: () => undefined };
+    const point = await loadCatalogue(cluster, quiet).then(
+        (catalogue) => catalogue.points.find((p) => p.id === backupId),
+        () => undefined,
+    );
+    const fromCatalogue = [point?.velero.main?.name, point?.velero.users?.name].filter((n): n is string => n !== undefined);
+    // An in-place restore may have put back the metadata as the backup had it, without this point:
+    // also take the restores named after a backup of this point's time (found so by the drill).
+    const named = await cluster.veleroRestoresNamedAfterTheirBackup().catch(() => [] as string[]);
+    const veleroBackupNames = [...new Set([...fromCatalogue, ...named.filter((name) => backupOfPoint(name, backupId))])];
+    const markers = markerObjects(backupId, cluster, veleroBackupNames);
+    const header = `markers of an in-place restore of backup ${backupId}:`;
+    if (yes) {
+        io.stdout(`${header}\n`);
+        // One at a time, in the manual's order: each result is reported before the next call.
+        for (const marker of markers) {
+            const deleted = await marker.remove();
+            io.stdout(`  ${marker.label}: ${deleted ? "deleted" : "already gone"}\n`);
+        }
+        io.stdout("the in-place restore can run again with the same backup ID\n");
+        return 0;
+    }
+    const lines = [header];
+    const present = await Promise.all(markers.map((m) => m.exists()));
+    markers.forEach((marker, i) => lines.push(`  ${marker.label}: ${present[i] ? "exists, would be deleted" : "not present"}`));
+    const count = present.filter(Boolean).length;
+    lines.push(count === 0 ? "nothing to delete" : `${count} to delete; run again with --yes to delete them`);
+    io.stdout(`${lines.join("\n")}\n`);
+    return 0;
+}
+
+export const restoreCleanMarkers: Command<RestoreCleanMarkersOptions> = {
+    spec: {
+        name: "restore clean-markers",
+        title: "Delete the markers that stop an in-place restore from running again",
+        synopsis: "--backup-id <id> [--stack <name>] [--yes]",
+        summary: "delete the markers that block re-running an in-place restore",
+        description:
+            "The marker objects that stop an in-place restore from running twice: the Jobs hopsfs-inplace-restore-<ID>,\n" +
+            "restore-native-backup-<ID>, setup-mysqld-dont-remove-<ID>, opensearch-restore-default-default-<ID> and the\n" +
+            "Velero Restores k8s-backups-main and k8s-backups-users-resources. Without --yes it lists which exist.",
+        options: ["backup-id", "stack", "yes", ...CLUSTER_OPTIONS],
+        optionHelp: { yes: "delete them (Jobs with their pods)" },
+        examples: [
+            ["See which markers exist", "hopsworks-dr restore clean-markers --backup-id 254811200"],
+            ["Delete them", "hopsworks-dr restore clean-markers --backup-id 254811200 --yes"],
+        ],
+    },
+    options,
+    run,
+};

@@ -1,0 +1,234 @@
+/**
+ * `hopsworks-dr restore plan`: picks or checks a restore point, then writes the restore block
+ * into the stack file, after the program's own validation of the result.
+ */
+import { BACKUP_ID_EXPECTED, backupIdTime } from "../../stacks/catalogue/backup-id";
+import { incompleteReasons, RestorePoint } from "../../stacks/catalogue/restore-points";
+import { isScheduleBackup, restoreConfirmation, VELERO_SCHEDULES } from "../../stacks/names";
+import { loadCatalogue } from "../catalogue";
+import type { Command, CommandContext } from "../command";
+import { CliError, CliIo, UsageError } from "../errors";
+import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags, OptionValues, required } from "../options";
+
+const COMMAND = "restore plan";
+
+/** A Hopsworks version, as stacks/config/ reads hopsworks.version and restore.backupHopsworksVersion. */
+const HOPSWORKS_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+export interface RestorePlanOptions {
+    stack: string;
+    mode: "new-cluster" | "in-place";
+    /**
+     * The Hopsworks version that took the backup, as the operator states it: the backup metadata
+     * (stacks/catalogue/restore-points.ts, MetadataEntry) records no version, and copying the stack's
+     * own hopsworks.version would make the same-version rule pass whatever took the backup.
+     */
+    backupVersion: string;
+    /** --backup: the newest complete restore point, or a backup ID and when it was taken (decoded once, here). */
+    backup: { latest: true } | { latest: false; id: string; takenAt: Date };
+    /** --velero-main and --velero-users: the point's Velero backups, as the operator names them (both or neither). */
+    velero?: { main: string; users: string };
+    dryRun: boolean;
+    yes: boolean;
+    cluster: ClusterFlags;
+}
+
+/** Why --backup-version is required, which its name alone does not say. */
+const BACKUP_VERSION_NEEDED =
+    "the Hopsworks version that took the backup, such as 4.8.0 (the backup metadata does not record it, and a restore needs the exact same version)";
+
+/** The options, in the order the checks ran before each command had its own file, so the first wrong one is named. */
+function options(values: OptionValues, now: Date): RestorePlanOptions {
+    if (values.mode !== undefined && values.mode !== "new-cluster" && values.mode !== "in-place") {
+        throw badValue(values, "mode", "must be new-cluster or in-place", COMMAND);
+    }
+    const takenAt = values.backup === undefined || values.backup === "latest" ? undefined : backupIdTime(values.backup, now);
+    if (values.backup !== undefined && values.backup !== "latest" && takenAt === undefined) {
+        throw badValue(values, "backup", `${BACKUP_ID_EXPECTED}, or latest`, COMMAND);
+    }
+    if (values["backup-version"] !== undefined && !HOPSWORKS_VERSION.test(values["backup-version"])) {
+        throw badValue(values, "backup-version", "must be a Hopsworks version such as 4.8.0", COMMAND);
+    }
+    for (const [name, key] of [["velero-main", "main"], ["velero-users", "users"]] as const) {
+        const schedule = VELERO_SCHEDULES[key];
+        if (values[name] !== undefined && !isScheduleBackup(schedule, values[name]!)) {
+            throw badValue(values, name, `must be a Velero backup of schedule ${schedule}, such as ${schedule}-20251124120012`, COMMAND);
+        }
+    }
+    if ((values["velero-main"] === undefined) !== (values["velero-users"] === undefined)) {
+        const missing = values["velero-main"] === undefined ? "velero-main" : "velero-users";
+        throw new UsageError(
+            `--${missing} is required with --${missing === "velero-main" ? "velero-users" : "velero-main"}: a restore point has one Velero backup of each schedule`,
+            COMMAND,
+        );
+    }
+    const stack = required(values, "stack", COMMAND);
+    const mode = required(values, "mode", COMMAND) as RestorePlanOptions["mode"];
+    const backupVersion = required(values, "backup-version", COMMAND, BACKUP_VERSION_NEEDED);
+    const backup: RestorePlanOptions["backup"] = takenAt === undefined ? { latest: true } : { latest: false, id: values.backup!, takenAt };
+    // A new cluster has no catalogue to match a given ID's Velero backups: they are named, or
+    // Velero would restore each schedule's newest backup whatever the ID.
+    if (mode === "new-cluster" && !backup.latest && values["velero-main"] === undefined) {
+        throw new UsageError(
+            "--velero-main and --velero-users are required for a new-cluster restore of a given backup ID: a new cluster has " +
+                "no catalogue to match its Velero backups, and without them Velero restores each schedule's newest backup whatever " +
+                "the ID. Find them with aws s3 ls s3://<bucket>/k8s_backup/backups/: the k8s-backups-main-<time> and " +
+                "k8s-backups-users-resources-<time> taken minutes after the backup ID's time",
+            COMMAND,
+        );
+    }
+    return {
+        stack,
+        mode,
+        backupVersion,
+        backup,
+        velero: values["velero-main"] === undefined ? undefined : { main: values["velero-main"], users: values["velero-users"]! },
+        dryRun: values["dry-run"] === true,
+        yes: values.yes === true,
+        cluster: clusterFlags(values),
+    };
+}
+
+function choosePoint(points: RestorePoint[], backup: string): RestorePoint {
+    if (backup === "latest") {
+        const point = points.find((p) => p.complete);
+        if (!point) {
+            const newest = points[0];
+            throw new CliError(
+                newest
+                    ? `no complete restore point: the newest, ${newest.id}, has ${incompleteReasons(newest).join(", ")}`
+                    : "no complete restore point: no backups found",
+            );
+        }
+        return point;
+    }
+    const point = points.find((p) => p.id === backup);
+    if (!point) throw new CliError(`backup ${backup} is not in the catalogue (run: hopsworks-dr backups list)`);
+    if (!point.complete) throw new CliError(`backup ${backup} is not a complete restore point: ${incompleteReasons(point).join(", ")}`);
+    return point;
+}
+
+/** A given ID on a new cluster, which has no catalogue to check it against: taken as it is, its date decoded. */
+function unverifiedPoint(backup: { id: string; takenAt: Date }, io: CliIo): RestorePoint {
+    io.stderr(
+        `note: backup ${backup.id} is not checked against the catalogue (a new cluster has none before its restore); ` +
+            "check it first with `hopsworks-dr backups list --context <a cluster that has it>` if one survives\n",
+    );
+    return { id: backup.id, time: backup.takenAt, velero: {}, complete: false };
+}
+
+/** How the restore block names the point's Velero backups: the stack refuses a restore that names none (stacks/config/restore.ts). */
+export type VeleroChoice = { veleroBackups: { main: string; users: string } } | { latestVeleroBackups: true };
+
+/**
+ * The Velero backups of a restore point: named by the operator (and then, when the catalogue knows
+ * the point's own, the same), else the catalogue's match, else, for `latest` only, each schedule's
+ * newest Completed backup, which is then that point's. A given ID whose backups nobody named is
+ * refused: Velero would restore each schedule's newest backup, of another date.
+ *
+ * Internal. Exported for testing.
+ */
+export function veleroChoice(point: RestorePoint, backup: string, named: { main: string; users: string } | undefined): VeleroChoice {
+    const main = point.velero.main?.name;
+    const users = point.velero.users?.name;
+    const known = main !== undefined && users !== undefined ? { main, users } : undefined;
+    if (named !== undefined) {
+        if (known !== undefined && (known.main !== named.main || known.users !== named.users)) {
+            throw new CliError(
+                `--velero-main ${named.main} --velero-users ${named.users} are not the Velero backups of restore point ${point.id}: ` +
+                    `the catalogue matches ${known.main} and ${known.users} (hopsworks-dr backups list); give those, or leave both options out`,
+            );
+        }
+        return { veleroBackups: named };
+    }
+    if (known !== undefined) return { veleroBackups: known };
+    if (backup === "latest") return { latestVeleroBackups: true };
+    throw new CliError(
+        `the Velero backups of restore point ${point.id} are not known: name them with --velero-main and --velero-users ` +
+            "(aws s3 ls s3://<bucket>/k8s_backup/backups/ lists them); without them Velero would restore each schedule's newest backup",
+    );
+}
+
+async function run(options: RestorePlanOptions, { io, withStack, connect }: CommandContext): Promise<number> {
+    // The file first: a missing or broken stack file is reported without touching the cluster.
+    return withStack(options.stack, !options.dryRun, async (stack) => {
+        const given = options.backup.latest ? "latest" : options.backup.id;
+        // A new cluster has no backup metadata until its Velero restore has run: a given ID is then
+        // taken as it is (its date decoded), and the stack's restore waits for the backups to sync.
+        const point =
+            options.mode === "new-cluster" && !options.backup.latest
+                ? unverifiedPoint(options.backup, io)
+                : choosePoint((await loadCatalogue(await connect(options.cluster, stack), io)).points, given);
+        const confirm = restoreConfirmation(options.stack, point.id);
+
+        const block: Record<string, unknown> = {
+            mode: options.mode,
+            backupId: point.id,
+            backupHopsworksVersion: options.backupVersion,
+            ...veleroChoice(point, given, options.velero),
+        };
+        const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
+        // Validate as if confirmed, so every other problem shows now rather than at `pulumi up`.
+        stack.validateWithRestore(confirmed);
+
+        const edit = stack.editRestore(options.yes ? confirmed : block, options.dryRun);
+        const velero = (block.veleroBackups ?? {}) as { main?: string; users?: string };
+        const newest = "the newest Completed backup (restore.latestVeleroBackups)";
+        io.stdout(`restore point ${point.id} (${point.time.toISOString()}), Velero ${VELERO_SCHEDULES.main}: ${velero.main ?? newest}, ${VELERO_SCHEDULES.users}: ${velero.users ?? newest}\n`);
+        edit.show(io);
+        edit.apply();
+
+        const lines: string[] = [];
+        if (options.mode === "in-place" && !options.yes) {
+            lines.push(
+                "",
+                `The stack refuses this in-place restore until it is confirmed: it replaces all data in ${options.stack} with backup ${point.id}.`,
+                "To confirm, run (or re-run this command with --yes):",
+                `  pulumi config set --path restore.forceDataClear true -s ${options.stack}`,
+                `  pulumi config set --path restore.confirm ${confirm} -s ${options.stack}`,
+            );
+        }
+        lines.push("", "Next:", `  pulumi preview --diff -s ${options.stack}`, `  pulumi up -s ${options.stack}`);
+        lines.push(`After a successful restore: hopsworks-dr restore finish --stack ${options.stack}`);
+        io.stdout(`${lines.join("\n")}\n`);
+        return 0;
+    });
+}
+
+export const restorePlan: Command<RestorePlanOptions> = {
+    spec: {
+        name: "restore plan",
+        title: "Write a restore into a stack file",
+        synopsis:
+            "--stack <name> --mode new-cluster|in-place --backup-version <x.y.z> [--backup latest|<id>] " +
+            "[--velero-main <name> --velero-users <name>] [--dry-run] [--yes]",
+        summary: "write the restore block into Pulumi.<name>.yaml",
+        description:
+            "Picks the newest complete restore point (latest) or checks the one given, then writes the hopsworks-dr:restore\n" +
+            "block (mode, backupId, backupHopsworksVersion, veleroBackups) into Pulumi.<name>.yaml, after running the\n" +
+            "program's own validation on the result. Only the block's lines change; comments and line endings are kept.\n" +
+            "--backup-version is the Hopsworks version that took the backup, as you know it (the backup metadata does not\n" +
+            "record it); the validation refuses it unless it equals the stack's hopsworks.version, as a restore needs.\n" +
+            "For new-cluster with a given ID the cluster is not read: a new cluster has no catalogue before its restore, so\n" +
+            "--velero-main and --velero-users are required there: the point's own Velero backups, from the bucket\n" +
+            "(aws s3 ls s3://<bucket>/k8s_backup/backups/). Without them Velero would restore each schedule's newest backup,\n" +
+            "whatever the backup ID; the stack refuses a restore that names no Velero backups unless\n" +
+            "restore.latestVeleroBackups: true is set by hand. Given with a catalogue point, they must be that point's.\n" +
+            "The file is locked (Pulumi.<name>.yaml.lock) while the command runs, and replaced in one rename.",
+        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "dry-run", "yes", ...CLUSTER_OPTIONS],
+        optionHelp: {
+            stack: "the stack: Pulumi.<name>.yaml in the working directory gets the block, and gives the namespaces",
+            yes: "for in-place, also write forceDataClear and confirm, which confirm the restore",
+        },
+        examples: [
+            [
+                "After a total cluster loss: see what would be written, then write it",
+                "hopsworks-dr restore plan --stack prod --mode new-cluster --backup-version 4.8.0 --backup 254811200 " +
+                    "--velero-main k8s-backups-main-20251124120012 --velero-users k8s-backups-users-resources-20251124120013 --dry-run",
+            ],
+            ["An in-place restore of the newest complete restore point, confirmed", "hopsworks-dr restore plan --stack prod --mode in-place --backup-version 4.8.0 --yes"],
+        ],
+    },
+    options,
+    run,
+};

@@ -1,0 +1,108 @@
+/**
+ * The options every command shares, how each reads in a help text, and the checks of their form
+ * that more than one command needs. Plain data and small functions with no heavy imports, so
+ * `--help` and usage errors load nothing else (client-node alone takes most of a second).
+ */
+import { UsageError } from "./errors";
+
+export const PROGRAM = "hopsworks-dr";
+
+export const OPTIONS = {
+    context: { type: "string" },
+    namespace: { type: "string" },
+    "velero-namespace": { type: "string" },
+    json: { type: "boolean" },
+    schedule: { type: "string" },
+    stack: { type: "string" },
+    mode: { type: "string" },
+    backup: { type: "string" },
+    "backup-version": { type: "string" },
+    "velero-main": { type: "string" },
+    "velero-users": { type: "string" },
+    "backup-id": { type: "string" },
+    "dry-run": { type: "boolean" },
+    yes: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+} as const;
+
+export type OptionName = keyof typeof OPTIONS;
+
+/** The options as parsed: strings and booleans, each absent unless given. */
+export type OptionValues = { [K in OptionName]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
+
+/** How each option reads in a help text; a command may word one its own way. */
+export const OPTION_HELP: Record<OptionName, [string, string]> = {
+    context: ["--context <name>", "kubeconfig context (default: the current one). The kubeconfig is KUBECONFIG's files, else ~/.kube/config, else a pod's service account"],
+    namespace: ["--namespace <ns>", "Hopsworks namespace: metadata ConfigMaps, marker Jobs (default: the stack's hopsworks.namespace with --stack, else hopsworks)"],
+    "velero-namespace": ["--velero-namespace <ns>", "Velero's namespace: Backups, Schedules, Restores, hopsworks-bsl (default: the stack's velero.namespace with --stack, else velero)"],
+    json: ["--json", "print JSON for scripts"],
+    schedule: ["--schedule <cron>", "the backup schedule, a 5-field cron expression or a macro such as @weekly"],
+    stack: ["--stack <name>", "read Pulumi.<name>.yaml in the working directory for the namespaces"],
+    mode: ["--mode <mode>", "new-cluster (after a total cluster loss) or in-place (Hopsworks 4.8.0 or newer)"],
+    backup: ["--backup <id>", "latest (the default: the newest complete restore point) or a backup ID such as 254811200"],
+    "backup-version": ["--backup-version <x.y.z>", "the Hopsworks version that took the backup, such as 4.8.0 (required: the backup metadata does not record it)"],
+    "velero-main": [
+        "--velero-main <name>",
+        "the restore point's Velero backup of schedule k8s-backups-main, such as k8s-backups-main-20251124120012. Required with " +
+            "--velero-users for a new-cluster restore of a given ID (no catalogue to match them); find them with " +
+            "aws s3 ls s3://<bucket>/k8s_backup/backups/ (the pair taken minutes after the backup ID's time)",
+    ],
+    "velero-users": ["--velero-users <name>", "the same for schedule k8s-backups-users-resources, such as k8s-backups-users-resources-20251124120013"],
+    "backup-id": ["--backup-id <id>", "the backup ID of the in-place restore to run again, such as 254811200"],
+    "dry-run": ["--dry-run", "print the diff and write nothing"],
+    yes: ["--yes", "do it (without it, only show what would happen)"],
+    help: ["-h, --help", "this help"],
+};
+
+/** The options of every command that reads the cluster. */
+export const CLUSTER_OPTIONS: OptionName[] = ["context", "namespace", "velero-namespace"];
+
+/**
+ * A stack name as Pulumi.<name>.yaml names it and Pulumi accepts it: 1 to 100 letters, digits, -, _
+ * and . (no path, no organization); stacks/config/stack-file.ts's STACK_NAME, repeated so a usage error loads nothing.
+ */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+/** An RFC 1123 label, as stacks/config/ requires of both namespaces (repeated so a usage error loads nothing). */
+export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A usage error for an option value of the wrong form. */
+export function badValue(values: OptionValues, name: OptionName, why: string, command: string): UsageError {
+    return new UsageError(`--${name} ${JSON.stringify(values[name])}: ${why}`, command);
+}
+
+/**
+ * The checks every command's options get before its own: no empty value, and a well-formed stack
+ * name and namespaces. Values that are well formed but name something missing (a stack file, a
+ * context) are operational errors (exit 1), found when they are used.
+ */
+export function checkCommonValues(values: OptionValues, command: string): void {
+    for (const [name, value] of Object.entries(values) as [OptionName, unknown][]) {
+        if (value === "") throw new UsageError(`--${name} needs a value`, command);
+    }
+    if (values.stack !== undefined && !STACK_NAME.test(values.stack)) {
+        throw badValue(values, "stack", "must be a stack name (1 to 100 letters, digits, -, _ and ., as Pulumi accepts it), as in Pulumi.<name>.yaml in the working directory", command);
+    }
+    for (const name of ["namespace", "velero-namespace"] as const) {
+        if (values[name] !== undefined && !NAMESPACE_NAME.test(values[name]!)) {
+            throw badValue(values, name, "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)", command);
+        }
+    }
+}
+
+/** A required option's value, or a usage error saying why it is needed where its name alone does not. */
+export function required(values: OptionValues, name: "stack" | "mode" | "backup-id" | "backup-version", command: string, because?: string): string {
+    const value = values[name];
+    if (value === undefined) throw new UsageError(`--${name} is required${because ? `: ${because}` : ""}`, command);
+    return value as string;
+}
+
+/** What every command that reads the cluster takes from its options. */
+export interface ClusterFlags {
+    context?: string;
+    namespace?: string;
+    veleroNamespace?: string;
+}
+
+export function clusterFlags(values: OptionValues): ClusterFlags {
+    return { context: values.context, namespace: values.namespace, veleroNamespace: values["velero-namespace"] };
+}

@@ -1,0 +1,187 @@
+/**
+ * A stack file as the CLI reads it: once, through readStack, and what the commands learn from it
+ * (namespaces, backup schedule, the restore block) handed on as a Stack. The only CLI file that
+ * reaches into the program's config reading and planning (stacks/config, stacks/plan).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { DEFAULTS } from "../stacks/config/defaults";
+import { ConfigError, ConfigSource } from "../stacks/config/reader";
+import { readStackConfig } from "../stacks/config/stack-config";
+import { configSourceFromStackFile, parseStackFile, StackFile } from "../stacks/config/stack-file";
+import { isPlainObject } from "../stacks/config/values-files";
+import { scheduleProblem } from "../stacks/catalogue/schedule";
+import { CONFIG_NAMESPACE, RESTORE_CONFIG_KEY } from "../stacks/names";
+import { planStack } from "../stacks/plan/stack-plan";
+import { CliError, CliIo } from "./errors";
+import { blockDiff } from "./format";
+import { NAMESPACE_NAME } from "./options";
+import { hasConfigKey, setConfigKey } from "./stack-edit";
+import { lockStackFile, prepareWrite } from "./stack-write";
+
+/** An edit of the stack file, ready to show and apply. */
+export interface StackEdit {
+    show(io: CliIo): void;
+    apply(): void;
+}
+
+/**
+ * What the commands take from Pulumi.<stack>.yaml, read once: the text (restore edits it), the
+ * config as the program reads it, and the few settings the CLI needs. Read raw, without the
+ * program's validation, and each setting checked only when asked for: `backups status` must work
+ * while a restore block is half-written, and `restore finish` whatever else the file holds.
+ */
+export class Stack {
+    constructor(
+        readonly name: string,
+        readonly file: string,
+        /** As shown to the operator: relative to the working directory. */
+        readonly shown: string,
+        readonly text: string,
+        readonly stackFile: StackFile,
+    ) {}
+
+    private section(name: string): Record<string, unknown> {
+        const value = this.stackFile.config[`${CONFIG_NAMESPACE}:${name}`];
+        return isPlainObject(value) ? value : {};
+    }
+
+    private setting(name: string, key: string): string | undefined {
+        const value = this.section(name)[key];
+        if (value === undefined || value === null) return undefined;
+        if (typeof value !== "string" && typeof value !== "number") {
+            throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:${name}.${key} must be a string, not ${JSON.stringify(value)}`);
+        }
+        return String(value);
+    }
+
+    private namespaceOf(name: string, fallback: string): string {
+        const value = this.setting(name, "namespace");
+        if (value !== undefined && !NAMESPACE_NAME.test(value)) {
+            throw new CliError(
+                `${this.shown}: ${CONFIG_NAMESPACE}:${name}.namespace = ${JSON.stringify(value)}: ` +
+                    "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)",
+            );
+        }
+        return value ?? fallback;
+    }
+
+    /** hopsworks-dr:backup.schedule, else the program's default, and where it came from (for the output). */
+    schedule(): { schedule: string; from: string } {
+        const given = this.setting("backup", "schedule");
+        const schedule = given ?? DEFAULTS.backupSchedule;
+        const problem = scheduleProblem(schedule);
+        if (problem) throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:backup.schedule = ${JSON.stringify(schedule)}: ${problem}`);
+        const from = given !== undefined
+            ? `${CONFIG_NAMESPACE}:backup.schedule in ${this.shown}`
+            : `the default, as ${this.shown} sets no ${CONFIG_NAMESPACE}:backup.schedule`;
+        return { schedule, from };
+    }
+
+    get hopsworksNamespace(): string {
+        return this.namespaceOf("hopsworks", DEFAULTS.hopsworksNamespace);
+    }
+
+    get veleroNamespace(): string {
+        return this.namespaceOf("velero", DEFAULTS.veleroNamespace);
+    }
+
+    hasRestoreBlock(): boolean {
+        return hasConfigKey(this.text, RESTORE_CONFIG_KEY);
+    }
+
+    /**
+     * Runs the program's own validation and planning on the stack with `restore` as its restore
+     * block (none when undefined); its messages are the operator's, unchanged.
+     */
+    validateWithRestore(restore: Record<string, unknown> | undefined): void {
+        try {
+            planStack(readStackConfig(this.configSource(restore)));
+        } catch (error) {
+            if (error instanceof ConfigError) throw new CliError(error.message);
+            throw error;
+        }
+    }
+
+    /**
+     * The edit that sets the restore block to `restore` (removes it when undefined). The new file is
+     * written beside the old one before anything is shown (unless a dry run), so a file that cannot be
+     * written fails first, saying it was left unchanged, rather than after a diff that reads as applied.
+     */
+    editRestore(restore: Record<string, unknown> | undefined, dryRun: boolean): StackEdit {
+        const after = setConfigKey(this.text, RESTORE_CONFIG_KEY, restore);
+        const diff = blockDiff(this.shown, this.text, after);
+        const prepared = diff && !dryRun ? prepareWrite(this.file, this.shown, this.text, after) : undefined;
+        return {
+            show: (io) => {
+                io.stdout(diff ? `${diff}\n` : `${this.shown}: no change\n`);
+                if (dryRun) io.stdout(`dry run: ${this.shown} not written\n`);
+            },
+            apply: () => prepared?.commit(),
+        };
+    }
+
+    /** The program's ConfigSource for the stack file, with `restore` replaced. */
+    private configSource(restore: Record<string, unknown> | undefined): ConfigSource {
+        const source = configSourceFromStackFile(this.stackFile, path.dirname(this.file));
+        const values = { ...source.values };
+        if (restore) values.restore = restore;
+        else delete values.restore;
+        return { ...source, values };
+    }
+}
+
+function stackFilePath(stack: string, cwd: string): { file: string; shown: string } {
+    const file = path.resolve(cwd, `Pulumi.${stack}.yaml`);
+    return { file, shown: path.relative(cwd, file) };
+}
+
+/** Refuses a missing stack file the same way for every command. */
+function missingStackFile(shown: string): CliError {
+    return new CliError(`${shown}: no such stack file (run from the project directory, or check --stack)`);
+}
+
+/** Reads and parses Pulumi.<stack>.yaml in `cwd`, once; a missing, unreadable or broken file is a CliError naming it. */
+export function readStack(stack: string, cwd: string): Stack {
+    const { file, shown } = stackFilePath(stack, cwd);
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") throw missingStackFile(shown);
+        throw new CliError(`${shown}: cannot be read (${code ?? (error as Error).message})`);
+    }
+    try {
+        return new Stack(stack, file, shown, text, parseStackFile(file, text));
+    } catch (error) {
+        throw new CliError((error as Error).message.replace(file, shown));
+    }
+}
+
+/**
+ * Runs `use` on the stack, read once under the stack file's lock (none when `lock` is false: a
+ * dry run writes nothing), so two runs at once cannot both read the old file and lose a write.
+ */
+export async function withStack<T>(stack: string, io: CliIo, lock: boolean, use: (stack: Stack) => Promise<T>): Promise<T> {
+    const { file, shown } = stackFilePath(stack, io.cwd);
+    // A missing file is reported as such, without leaving a lock file beside it.
+    if (!fs.existsSync(file)) throw missingStackFile(shown);
+    const held = lock ? lockStackFile(file, shown, io) : undefined;
+    try {
+        return await use(readStack(stack, io.cwd));
+    } finally {
+        held?.release();
+    }
+}
+
+/** The namespaces a command reads: the flags, else the stack's, else the program's defaults. */
+export function clusterNamespaces(
+    flags: { namespace?: string; veleroNamespace?: string },
+    stack: Stack | undefined,
+): { namespace: string; veleroNamespace: string } {
+    return {
+        namespace: flags.namespace ?? stack?.hopsworksNamespace ?? DEFAULTS.hopsworksNamespace,
+        veleroNamespace: flags.veleroNamespace ?? stack?.veleroNamespace ?? DEFAULTS.veleroNamespace,
+    };
+}

@@ -1,0 +1,224 @@
+import { backupIdTime, BACKUP_ID_PATTERN } from "./backup-id";
+import { LOCATION_NAME, VELERO_SCHEDULES } from "../names";
+
+/**
+ * The backup catalogue: which restore points exist, as plain functions over plain data
+ * (ConfigMaps and Velero Backups already fetched), so the CLI stays a thin shell and every rule
+ * here is tested without a cluster. Whether backups are healthy is health.ts.
+ */
+
+export const METADATA_SERVICES = ["rondb", "opensearch"] as const;
+export type MetadataService = (typeof METADATA_SERVICES)[number];
+
+/** Base names; rotation adds `-1`, `-2`, ... once a ConfigMap holds 5000 keys or ~900 KB. */
+export const METADATA_CONFIGMAP: Record<MetadataService, string> = {
+    rondb: "rondb-backups-metadata",
+    opensearch: "opensearch-backups-metadata",
+};
+
+export type VeleroScheduleKey = keyof typeof VELERO_SCHEDULES;
+
+/** States a metadata entry may be in; anything else is reported and skipped. */
+export const KNOWN_STATES = ["SUCCESS", "FAILED", "RUNNING", "IN_PROGRESS"];
+/** Metadata states of a backup that has not finished. */
+export const RUNNING_STATES = ["RUNNING", "IN_PROGRESS"];
+/** Velero Backup phases that end a backup; any other (New, InProgress, Finalizing, ...) means it is still running. */
+export const VELERO_FINAL_PHASES = ["Completed", "PartiallyFailed", "Failed", "FailedValidation", "Deleting"];
+
+/**
+ * A Velero backup belongs to the restore point whose time is closest to the backup's start,
+ * within this window around the point: the schedules fire on the same cron as the RonDB and
+ * OpenSearch jobs, so their backups start minutes after the backup ID's minute, never hours before.
+ */
+export const VELERO_MATCH_WINDOW = { beforeMs: 30 * 60_000, afterMs: 6 * 3_600_000 };
+
+export interface MetadataConfigMap {
+    name: string;
+    service: MetadataService;
+    data: Record<string, string>;
+}
+
+export interface MetadataEntry {
+    id: string;
+    service: MetadataService;
+    state: string;
+    /** From the entry's start_time, else decoded from the ID. */
+    time: Date;
+    /** From end_time, else start_time plus duration_ms; unset when the entry records neither. */
+    completed?: Date;
+    configMap: string;
+}
+
+export interface VeleroBackup {
+    name: string;
+    /** The `velero.io/schedule-name` label. */
+    schedule: string;
+    storageLocation?: string;
+    phase?: string;
+    /** status.startTimestamp, else metadata.creationTimestamp: when the schedule fired. */
+    started?: Date;
+    completed?: Date;
+}
+
+export interface RestorePoint {
+    id: string;
+    time: Date;
+    rondb?: string;
+    opensearch?: string;
+    velero: { main?: VeleroBackup; users?: VeleroBackup };
+    complete: boolean;
+    /** When the last of its four backups completed; unset unless every one records its completion. */
+    completed?: Date;
+}
+
+/** Metadata ConfigMap names in rotation order: the base, then -1, -2, ... */
+export function metadataConfigMapIndex(service: MetadataService, name: string): number | undefined {
+    const base = METADATA_CONFIGMAP[service];
+    if (name === base) return 0;
+    const match = new RegExp(`^${base}-(\\d+)$`).exec(name);
+    return match ? Number(match[1]) : undefined;
+}
+
+/** Reads a start_time written as ISO text, epoch seconds or epoch milliseconds. */
+function parseTime(value: unknown): Date | undefined {
+    if (typeof value === "number" && Number.isFinite(value)) return new Date(value < 1e12 ? value * 1000 : value);
+    if (typeof value === "string" && value.trim() !== "") {
+        if (/^\d+$/.test(value)) return parseTime(Number(value));
+        const ms = Date.parse(value);
+        if (!Number.isNaN(ms)) return new Date(ms);
+    }
+    return undefined;
+}
+
+/**
+ * Every entry of every metadata ConfigMap. A malformed entry (bad JSON, no or unknown state, a
+ * key that is not a backup ID) becomes a warning and is skipped: one bad key must not hide the
+ * other restore points. An ID found in two rotated ConfigMaps keeps its successful entry. An
+ * entry without a start time gets the time its ID decodes to, against the entry's end time, else
+ * `now` (an ID minted in the last days of December is ambiguous, see backupIdTimes).
+ */
+export function readMetadataEntries(configMaps: MetadataConfigMap[], now: Date = new Date()): { entries: MetadataEntry[]; warnings: string[] } {
+    const warnings: string[] = [];
+    const byKey = new Map<string, MetadataEntry>();
+    const ordered = [...configMaps].sort(
+        (a, b) => a.service.localeCompare(b.service) ||
+            (metadataConfigMapIndex(a.service, a.name) ?? 1e9) - (metadataConfigMapIndex(b.service, b.name) ?? 1e9),
+    );
+    for (const configMap of ordered) {
+        for (const [id, text] of Object.entries(configMap.data)) {
+            const where = `configmap ${configMap.name}, entry ${id}`;
+            if (!BACKUP_ID_PATTERN.test(id) || backupIdTime(id) === undefined) {
+                warnings.push(`${where}: skipped, the key is not a backup ID (date +%y%V%u%H%M)`);
+                continue;
+            }
+            let value: unknown;
+            try {
+                value = JSON.parse(text);
+            } catch {
+                warnings.push(`${where}: skipped, not valid JSON`);
+                continue;
+            }
+            const state = typeof value === "object" && value !== null ? (value as Record<string, unknown>).state : undefined;
+            if (typeof state !== "string" || !KNOWN_STATES.includes(state)) {
+                warnings.push(`${where}: skipped, unknown state ${JSON.stringify(state ?? null)} (known: ${KNOWN_STATES.join(", ")})`);
+                continue;
+            }
+            const fields = value as Record<string, unknown>;
+            const started = parseTime(fields.start_time);
+            const ended = parseTime(fields.end_time);
+            const time = started ?? backupIdTime(id, ended ?? now)!;
+            const duration = typeof fields.duration_ms === "number" ? fields.duration_ms : Number.NaN;
+            const completed = ended ?? (started && Number.isFinite(duration) ? new Date(started.getTime() + duration) : undefined);
+            const key = `${configMap.service}/${id}`;
+            const previous = byKey.get(key);
+            if (previous?.state === "SUCCESS") continue;
+            byKey.set(key, { id, service: configMap.service, state, time, ...(completed ? { completed } : {}), configMap: configMap.name });
+        }
+    }
+    return { entries: [...byKey.values()], warnings };
+}
+
+export function veleroTime(backup: VeleroBackup): Date | undefined {
+    return backup.started ?? backup.completed;
+}
+
+/** Velero backups of the two Hopsworks schedules on the Hopsworks location, the only ones a restore uses. */
+export function hopsworksVeleroBackups(backups: VeleroBackup[]): VeleroBackup[] {
+    const schedules: string[] = Object.values(VELERO_SCHEDULES);
+    return backups.filter((b) => schedules.includes(b.schedule) && b.storageLocation === LOCATION_NAME);
+}
+
+/**
+ * One restore point per backup ID, newest first by time (not by the numeric ID, which is not
+ * monotonic around New Year), with the Velero backups that belong to it: each Velero backup goes
+ * to the point closest to its start within VELERO_MATCH_WINDOW; a point keeps, per schedule, a
+ * Completed backup over any other, then the closest.
+ */
+export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBackup[]): RestorePoint[] {
+    const byId = new Map<string, RestorePoint>();
+    const completions = new Map<RestorePoint, Partial<Record<MetadataService, Date>>>();
+    for (const entry of entries) {
+        let point = byId.get(entry.id);
+        if (!point) {
+            point = { id: entry.id, time: entry.time, velero: {}, complete: false };
+            byId.set(entry.id, point);
+            completions.set(point, {});
+        }
+        point[entry.service] = entry.state;
+        if (entry.completed) completions.get(point)![entry.service] = entry.completed;
+        // RonDB's start time is the point's time: it is the backup the ID was minted for.
+        if (entry.service === "rondb") point.time = entry.time;
+    }
+    const points = [...byId.values()].sort(compareNewestFirst);
+    const candidates = new Map<RestorePoint, VeleroBackup[]>();
+    for (const backup of hopsworksVeleroBackups(veleroBackups)) {
+        const started = veleroTime(backup)?.getTime();
+        if (started === undefined) continue;
+        let best: RestorePoint | undefined;
+        let bestDistance = Infinity;
+        for (const point of points) {
+            const offset = started - point.time.getTime();
+            if (offset < -VELERO_MATCH_WINDOW.beforeMs || offset > VELERO_MATCH_WINDOW.afterMs) continue;
+            if (Math.abs(offset) < bestDistance) {
+                best = point;
+                bestDistance = Math.abs(offset);
+            }
+        }
+        if (best) candidates.set(best, [...(candidates.get(best) ?? []), backup]);
+    }
+    for (const [point, backups] of candidates) {
+        for (const key of Object.keys(VELERO_SCHEDULES) as VeleroScheduleKey[]) {
+            const distance = (b: VeleroBackup) => Math.abs(veleroTime(b)!.getTime() - point.time.getTime());
+            const ofSchedule = backups
+                .filter((b) => b.schedule === VELERO_SCHEDULES[key])
+                .sort((a, b) => Number(b.phase === "Completed") - Number(a.phase === "Completed") || distance(a) - distance(b));
+            if (ofSchedule.length > 0) point.velero[key] = ofSchedule[0];
+        }
+    }
+    for (const point of points) {
+        point.complete = point.rondb === "SUCCESS" && point.opensearch === "SUCCESS" &&
+            point.velero.main?.phase === "Completed" && point.velero.users?.phase === "Completed";
+        const ends = [...METADATA_SERVICES.map((s) => completions.get(point)?.[s]), point.velero.main?.completed, point.velero.users?.completed];
+        if (point.complete && ends.every((d) => d !== undefined)) point.completed = new Date(Math.max(...ends.map((d) => d!.getTime())));
+    }
+    return points;
+}
+
+function compareNewestFirst(a: RestorePoint, b: RestorePoint): number {
+    return b.time.getTime() - a.time.getTime() || b.id.localeCompare(a.id);
+}
+
+/** Why a point cannot be restored from, e.g. "opensearch FAILED, no Velero users backup"; empty when complete. */
+export function incompleteReasons(point: RestorePoint): string[] {
+    const reasons: string[] = [];
+    for (const service of METADATA_SERVICES) {
+        if (point[service] === undefined) reasons.push(`no ${service} backup`);
+        else if (point[service] !== "SUCCESS") reasons.push(`${service} ${point[service]}`);
+    }
+    for (const key of Object.keys(VELERO_SCHEDULES) as VeleroScheduleKey[]) {
+        const backup = point.velero[key];
+        if (!backup) reasons.push(`no Velero ${key} backup`);
+        else if (backup.phase !== "Completed") reasons.push(`Velero ${key} backup ${backup.name} ${backup.phase ?? "without a phase"}`);
+    }
+    return reasons;
+}

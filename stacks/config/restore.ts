@@ -1,0 +1,182 @@
+import { BACKUP_ID_EXPECTED, backupIdTime } from "../catalogue/backup-id";
+import { restoreConfirmation, VELERO_BACKUP_NAME, VELERO_SCHEDULES } from "../names";
+import { compareVersions } from "./formats";
+import { LIMITS, oneOf } from "./limits";
+import { ConfigReader } from "./reader";
+
+export const RESTORE_MODES = ["none", "new-cluster", "in-place"] as const;
+export type RestoreMode = (typeof RESTORE_MODES)[number];
+
+/** In-place restore exists from this Hopsworks version on (the manual). */
+export const IN_PLACE_MIN_VERSION = "4.8.0";
+
+/** hopsworks-dr:restore, with every default applied. */
+export interface RestoreConfig {
+    /** Default: "none", normal backup operation. */
+    mode: RestoreMode;
+    /** The global backup ID; it also drives the HopsFS restore. Set whenever mode is not none. */
+    backupId?: string;
+    /** RonDB's own backup ID, when it differs from backupId. Default: backupId. */
+    rondbBackupId?: string;
+    /** The OpenSearch snapshot to restore. Default: backupId. */
+    opensearchSnapshot?: string;
+    /** OpenSearch indices left out of the restore. Default: none. */
+    opensearchSkipIndices: string[];
+    /** Velero backup names; both required for a restore unless latestVeleroBackups. */
+    veleroBackups: { main?: string; users?: string };
+    /**
+     * The typed opt-in to restore each schedule's newest Completed backup (Restores by scheduleName),
+     * whatever backupId is: true only when set so. Absent or false: veleroBackups must name both.
+     */
+    latestVeleroBackups?: boolean;
+    /** In-place only, and required true there: the restore replaces all data. Default: false. */
+    forceDataClear: boolean;
+    /** In-place only, and required there: exactly "<stack>/<backupId>" (restoreConfirmation). */
+    confirm?: string;
+    /** New-cluster only: bumped to run the Velero restores again (each Restore is recreated). Default: 1. */
+    attempt: number;
+    /** New-cluster only: "<stack>/<backupId>" accepts Velero restores that ended PartiallyFailed. */
+    acceptPartial?: string;
+}
+
+export const RESTORE_KEYS = [
+    "mode", "backupId", "rondbBackupId", "opensearchSnapshot", "opensearchSkipIndices", "veleroBackups", "attempt", "acceptPartial",
+    "backupHopsworksVersion", "forceDataClear", "confirm", "latestVeleroBackups",
+] as const;
+export const VELERO_BACKUPS_KEYS = ["main", "users"] as const;
+
+const INDEX_NAME = /^[a-z0-9_.*][a-z0-9_.*+-]*$/;
+
+export function readRestore(r: ConfigReader, hopsworksVersion: string | undefined): RestoreConfig | undefined {
+    const o = r.section("restore", RESTORE_KEYS);
+    const mode = r.string(o, "restore.mode", {
+        default: "none",
+        max: oneOf(RESTORE_MODES),
+        check: (v) => (RESTORE_MODES as readonly string[]).includes(v),
+        expected: `must be one of ${RESTORE_MODES.join(", ")}`,
+    }) as RestoreMode | undefined;
+    const isId = (v: string) => backupIdTime(v) !== undefined;
+    const backupId = r.digits(o, "restore.backupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED);
+    const rondbBackupId = r.digits(o, "restore.rondbBackupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED);
+    const opensearchSnapshot = r.digits(o, "restore.opensearchSnapshot", LIMITS.opensearchName, (v) => /^[a-z0-9][a-z0-9._-]*$/.test(v), "must be an OpenSearch snapshot name such as \"254811140\"");
+    const opensearchSkipIndices = r.stringList(o, "restore.opensearchSkipIndices", LIMITS.opensearchName, (v) =>
+        INDEX_NAME.test(v) ? undefined : "must be an index name (lowercase, no leading '-': the '-' is added when rendered)",
+    );
+    const veleroBackups: RestoreConfig["veleroBackups"] = {};
+    if (o.veleroBackups !== undefined && o.veleroBackups !== null) {
+        const vb = r.object(o.veleroBackups, "restore.veleroBackups", VELERO_BACKUPS_KEYS) ?? {};
+        for (const [key, schedule] of Object.entries(VELERO_SCHEDULES) as [keyof typeof VELERO_SCHEDULES, string][]) {
+            veleroBackups[key] = r.string(vb, `restore.veleroBackups.${key}`, {
+                max: LIMITS.objectName,
+                check: (v) => VELERO_BACKUP_NAME.test(v) && v.startsWith(`${schedule}-`),
+                expected: `must be a Velero backup of schedule ${schedule}, such as "${schedule}-20260213T153627Z"`,
+            });
+        }
+    }
+    const backupHopsworksVersion = r.digits(o, "restore.backupHopsworksVersion", LIMITS.version, (v) => /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(v), "must be the Hopsworks version that took the backup, e.g. \"4.8.0\"");
+    const forceDataClear = r.boolean(o, "restore.forceDataClear", false);
+    const confirm = r.string(o, "restore.confirm", { max: LIMITS.confirmation });
+    const attempt = r.integer(o, "restore.attempt", { min: 1, max: LIMITS.attempt, default: 1 }) ?? 1;
+    const acceptPartial = r.string(o, "restore.acceptPartial", { max: LIMITS.confirmation });
+    const latestVeleroBackups = r.boolean(o, "restore.latestVeleroBackups", false);
+    if (mode === undefined) return undefined;
+
+    if (mode !== "none") checkVeleroBackups(r, o, backupId, latestVeleroBackups);
+    else if (o.latestVeleroBackups !== undefined && o.latestVeleroBackups !== null) {
+        r.problem("restore.latestVeleroBackups", "applies only to a restore (restore.mode new-cluster or in-place)");
+    }
+    if (mode !== "none") {
+        if (o.backupId === undefined || o.backupId === null) {
+            r.problem("restore.backupId", `is required when restore.mode is ${mode}: the global backup ID (it also restores HopsFS), e.g. "254811200"`);
+        }
+        if (o.backupHopsworksVersion === undefined || o.backupHopsworksVersion === null) {
+            r.problem("restore.backupHopsworksVersion", `is required when restore.mode is ${mode}: the Hopsworks version that took the backup (restores need the exact same version)`);
+        } else if (backupHopsworksVersion && hopsworksVersion && backupHopsworksVersion !== hopsworksVersion) {
+            r.invalid(
+                "restore.backupHopsworksVersion",
+                backupHopsworksVersion,
+                `must equal hopsworks.version (${JSON.stringify(hopsworksVersion)}): restore with the exact Hopsworks version that took the backup, ` +
+                    `so set hopsworks.version and hopsworks.chartVersion to that version's for the restore`,
+            );
+        }
+    }
+    if (mode === "in-place") {
+        if (hopsworksVersion && compareVersions(hopsworksVersion, IN_PLACE_MIN_VERSION) < 0) {
+            r.problem(
+                "restore.mode",
+                `= "in-place": needs Hopsworks ${IN_PLACE_MIN_VERSION} or newer, but hopsworks.version is ${JSON.stringify(hopsworksVersion)}; ` +
+                    "upgrade first, or restore into a new cluster (restore.mode: new-cluster)",
+            );
+        }
+        if (!forceDataClear) {
+            r.invalid("restore.forceDataClear", o.forceDataClear ?? null, "must be true for an in-place restore: it replaces all data in the cluster with the backup's");
+        }
+        const expected = restoreConfirmation(r.source.stack, backupId ?? "<backupId>");
+        if (confirm !== expected) {
+            r.invalid(
+                "restore.confirm",
+                o.confirm ?? null,
+                `must be exactly ${JSON.stringify(expected)} to confirm that stack ${r.source.stack}'s data is replaced by backup ${backupId ?? "<backupId>"}; ` +
+                    "anything written after the backup was taken is lost",
+            );
+        }
+    } else {
+        for (const key of ["forceDataClear", "confirm"]) {
+            if (o[key] !== undefined && o[key] !== null) r.problem(`restore.${key}`, "applies only to restore.mode: in-place");
+        }
+    }
+    if (mode === "new-cluster") {
+        const expected = restoreConfirmation(r.source.stack, backupId ?? "<backupId>");
+        if (acceptPartial !== undefined && acceptPartial !== expected) {
+            r.invalid(
+                "restore.acceptPartial",
+                acceptPartial,
+                `must be exactly ${JSON.stringify(expected)} to install Hopsworks on Velero restores of backup ${backupId ?? "<backupId>"} that ended PartiallyFailed; ` +
+                    "the objects Velero could not restore stay missing",
+            );
+        }
+    } else {
+        for (const key of ["attempt", "acceptPartial"]) {
+            if (o[key] !== undefined && o[key] !== null) r.problem(`restore.${key}`, "applies only to restore.mode: new-cluster (the Velero restores this stack runs)");
+        }
+    }
+    return {
+        mode, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm, attempt, acceptPartial,
+        ...(latestVeleroBackups ? { latestVeleroBackups } : {}),
+    };
+}
+
+/**
+ * A restore names the Velero backups of its restore point: without them Velero restores each
+ * schedule's newest Completed backup (a scheduleName restore), whatever backupId is, and an older
+ * backup ID would get Kubernetes objects of another date than its RonDB, OpenSearch and HopsFS
+ * data. Taking the newest on purpose is the typed opt-in restore.latestVeleroBackups: true.
+ */
+function checkVeleroBackups(r: ConfigReader, o: Record<string, unknown>, backupId: string | undefined, latest: boolean): void {
+    const given = (o.veleroBackups ?? {}) as Record<string, unknown>;
+    const named = (["main", "users"] as const).filter((key) => given[key] !== undefined && given[key] !== null);
+    if (latest) {
+        if (named.length > 0) {
+            r.invalid(
+                "restore.latestVeleroBackups",
+                true,
+                `contradicts ${named.map((k) => `restore.veleroBackups.${k}`).join(" and ")}, which name the Velero backups to restore: ` +
+                    "remove restore.latestVeleroBackups to restore the named backups, or restore.veleroBackups to take each schedule's newest",
+            );
+        }
+        return;
+    }
+    if (named.length === 2) return;
+    const missing = named.length === 0 ? "restore.veleroBackups" : `restore.veleroBackups.${named[0] === "main" ? "users" : "main"}`;
+    r.invalid(
+        missing,
+        null,
+        `must name the Velero backups of restore point ${backupId ?? "<backupId>"}: restore.veleroBackups.main ` +
+            `("${VELERO_SCHEDULES.main}-<time>") and restore.veleroBackups.users ("${VELERO_SCHEDULES.users}-<time>"). ` +
+            "Without them Velero restores each schedule's newest Completed backup whatever restore.backupId is, so an older " +
+            "backup ID would get Kubernetes objects of another date than its RonDB, OpenSearch and HopsFS data. Find them with " +
+            "npx hopsworks-dr backups list, or without a catalogue aws s3 ls s3://<bucket>/k8s_backup/backups/ (the pair taken " +
+            "minutes after the backup ID's time); to restore each schedule's newest Completed backup on purpose, set " +
+            "restore.latestVeleroBackups: true",
+    );
+}

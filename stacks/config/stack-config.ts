@@ -1,0 +1,63 @@
+import { BACKUP_KEYS, BackupConfig, readBackup } from "./backup";
+import { DEFAULTS } from "./defaults";
+import { HOPSWORKS_KEYS, HopsworksConfig, readHopsworks } from "./hopsworks";
+import { MonitoringConfig, MONITORING_KEYS, readMonitoring } from "./monitoring";
+import { ConfigError, ConfigReader, ConfigSource } from "./reader";
+import { readRestore, RESTORE_KEYS, RestoreConfig, VELERO_BACKUPS_KEYS } from "./restore";
+import { IRSA_KEYS, readStorage, STORAGE_KEYS, StorageConfig } from "./storage";
+import { readVelero, VELERO_KEYS, VeleroConfig } from "./velero";
+
+export interface StackConfig {
+    stack: string;
+    storage: StorageConfig;
+    backup: BackupConfig;
+    velero: VeleroConfig;
+    hopsworks: HopsworksConfig;
+    restore: RestoreConfig;
+    monitoring: MonitoringConfig;
+}
+
+/** Every key of each config object, for the runbook and documentation checks. */
+export const CONFIG_KEYS = {
+    storage: STORAGE_KEYS,
+    irsa: IRSA_KEYS,
+    backup: BACKUP_KEYS,
+    velero: VELERO_KEYS,
+    hopsworks: HOPSWORKS_KEYS,
+    restore: RESTORE_KEYS,
+    veleroBackups: VELERO_BACKUPS_KEYS,
+    monitoring: MONITORING_KEYS,
+} as const;
+
+/** Top-level keys of the `hopsworks-dr:` namespace; later issues add theirs here. */
+export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks", "restore", "monitoring"];
+
+/**
+ * Turns raw stack config into a validated StackConfig with every default applied, or throws
+ * a ConfigError listing every problem. Reads the Hopsworks values files, so their errors are
+ * reported together with the rest.
+ */
+export function readStackConfig(source: ConfigSource): StackConfig {
+    const r = new ConfigReader(source);
+    for (const key of Object.keys(source.values)) {
+        if (!TOP_LEVEL_KEYS.includes(key)) {
+            r.problem(key, `is not a known key; valid keys are ${TOP_LEVEL_KEYS.map((k) => `hopsworks-dr:${k}`).join(", ")}`);
+        }
+    }
+    const storage = readStorage(r);
+    const backup = readBackup(r);
+    const velero = readVelero(r);
+    const hopsworks = readHopsworks(r);
+    const restore = readRestore(r, hopsworks?.version);
+    const monitoring = readMonitoring(r, hopsworks?.namespace ?? DEFAULTS.hopsworksNamespace, backup);
+    const backupValues = source.values.backup as Record<string, unknown> | undefined;
+    if (storage && !storage.manage && backupValues?.noncurrentVersionDays !== undefined && backupValues.noncurrentVersionDays !== null) {
+        r.problem(
+            "backup.noncurrentVersionDays",
+            "sets the lifecycle rule the stack declares, and storage.manage: false declares none; the bucket's own rules are checked " +
+                "against backup.ttl instead: remove it",
+        );
+    }
+    if (r.problems.length > 0 || !storage || !backup || !hopsworks || !restore) throw new ConfigError(r.problems);
+    return { stack: source.stack, storage, backup, velero, hopsworks, restore, monitoring };
+}

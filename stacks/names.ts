@@ -1,0 +1,67 @@
+/**
+ * The names the Hopsworks disaster-recovery manual fixes, and the few the project itself fixes
+ * for every part to share: the program, the render, the CLI, the policies and the drill. One
+ * home for each, so a rename is one edit. Imports nothing, so any file may import it.
+ */
+
+/** The stack config's namespace: every key is `hopsworks-dr:<section>`. */
+export const CONFIG_NAMESPACE = "hopsworks-dr";
+/** The restore block's key in a stack file, which `hopsworks-dr restore plan` writes and `restore finish` removes. */
+export const RESTORE_CONFIG_KEY = `${CONFIG_NAMESPACE}:restore`;
+
+/** The manual's namespaces, the defaults of velero.namespace and hopsworks.namespace. */
+export const VELERO_NAMESPACE = "velero";
+export const HOPSWORKS_NAMESPACE = "hopsworks";
+
+/** The Helm releases, as the manual installs them (`helm install velero`, the Hopsworks chart's release). */
+export const VELERO_RELEASE = "velero";
+export const HOPSWORKS_RELEASE = "hopsworks";
+/** The chart name in the Velero chart repository (and appended to an oci:// velero.repo). */
+export const VELERO_CHART = "velero";
+
+/** The manual's BackupStorageLocation, the prefix of the backups in the bucket, and its credentials Secret and key. */
+export const LOCATION_NAME = "hopsworks-bsl";
+export const LOCATION_PREFIX = "k8s_backup";
+export const CREDENTIALS_SECRET = "hopsworks-bsl-credentials";
+export const CREDENTIALS_KEY = "cloud";
+
+/** The Hopsworks chart's Velero schedules (mainScheduleName, usersScheduleName); restores are named after them. */
+export const VELERO_SCHEDULES = { main: "k8s-backups-main", users: "k8s-backups-users-resources" } as const;
+
+/** The manual's lifecycle rule on the backup bucket (HopsFS blocks' noncurrent versions). */
+export const LIFECYCLE_RULE_ID = "HopsFSBlocksRetentionPolicy";
+
+/** How long `pulumi up` waits for the location to turn Available before failing. */
+export const LOCATION_WAIT_SECONDS = 600;
+/** How long `pulumi up` waits for one Velero restore to finish. */
+export const RESTORE_WAIT_SECONDS = 3600;
+/** Helm's wait for the Hopsworks release: the manual's restores need 1200 s (a Release's own default is 300 s). */
+export const HOPSWORKS_TIMEOUT_SECONDS = 1200;
+
+/** A Velero backup's name; the manual's examples (k8s-backups-main-20260213T153627Z) carry capitals. */
+export const VELERO_BACKUP_NAME = /^[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?$/;
+
+/** Whether `name` can be a backup of `schedule`: Velero names a schedule's backups <schedule>-<timestamp>. */
+export function isScheduleBackup(schedule: string, name: string): boolean {
+    return VELERO_BACKUP_NAME.test(name) && name.startsWith(`${schedule}-`);
+}
+
+/**
+ * What the operator types to confirm that a restore acts on this stack with this backup:
+ * restore.confirm of an in-place restore, restore.acceptPartial of a new-cluster one, and what
+ * `hopsworks-dr restore plan --yes` writes.
+ */
+export function restoreConfirmation(stack: string, backupId: string): string {
+    return `${stack}/${backupId}`;
+}
+
+/** A Kubernetes object as the plan declares it. */
+export interface Manifest {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+    [field: string]: unknown;
+}
+
+/** Set by the offline render for the program it evaluates: there is no previous deployment to read, and no bucket to check. */
+export const OFFLINE_RENDER_ENV = "HOPSWORKS_DR_OFFLINE_RENDER";

@@ -1,0 +1,95 @@
+import { StackConfig } from "../config/stack-config";
+import { isAwsS3 } from "../config/storage";
+import { LIFECYCLE_RULE_ID } from "../names";
+
+export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
+
+/** Bucket settings in the S3 API's own JSON shape, as the manual writes them. */
+export interface LifecycleRule {
+    ID: string;
+    Status: "Enabled";
+    Filter: Record<string, never>;
+    Expiration: { ExpiredObjectDeleteMarker: true };
+    NoncurrentVersionExpiration: { NoncurrentDays: number };
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: number };
+}
+
+export interface EncryptionRule {
+    ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" | "aws:kms"; KMSMasterKeyID?: string };
+    BucketKeyEnabled?: boolean;
+}
+
+export interface BucketPlan {
+    name: string;
+    /** false: managed outside the stack; none of the settings below is declared (see stacks/plan/bucket-check.ts). */
+    manage: boolean;
+    /** false: the bucket exists and is adopted for its versioning, lifecycle and encryption only. */
+    create: boolean;
+    region: string;
+    /**
+     * An S3-compatible store's endpoint as the machine running `pulumi` reaches it
+     * (storage.apiEndpoint, by default storage.endpoint); the bucket's provider is pointed at it.
+     */
+    endpoint?: string;
+    forcePathStyle: boolean;
+    insecureSkipTLSVerify: boolean;
+    /** PEM bundle the store's TLS certificate is checked against (storage.caCert); S3-compatible stores only. */
+    caCert?: string;
+    versioning: { Status: "Enabled" };
+    lifecycle: { Rules: LifecycleRule[] };
+    /** undefined: the store's default encryption is left as it is. */
+    serverSideEncryption?: { Rules: EncryptionRule[] };
+    /** AWS buckets this stack creates get every public access blocked. */
+    blockPublicAccess: boolean;
+}
+
+/**
+ * Versioning keeps HopsFS blocks restorable; the lifecycle rule is the manual's, with
+ * NoncurrentDays no shorter than the backup ttl (an overwritten block must outlive every
+ * backup that still lists it), no expiry of current objects and no NewerNoncurrentVersions.
+ */
+export function planBucket(config: StackConfig): BucketPlan {
+    const { storage, backup } = config;
+    const onAws = isAwsS3(storage);
+    return {
+        name: storage.bucket,
+        manage: storage.manage,
+        create: storage.create,
+        region: storage.region,
+        endpoint: storage.apiEndpoint,
+        forcePathStyle: storage.forcePathStyle,
+        insecureSkipTLSVerify: storage.insecureSkipTLSVerify,
+        caCert: storage.caCert,
+        versioning: { Status: "Enabled" },
+        lifecycle: {
+            Rules: [
+                {
+                    ID: LIFECYCLE_RULE_ID,
+                    Status: "Enabled",
+                    Filter: {},
+                    Expiration: { ExpiredObjectDeleteMarker: true },
+                    NoncurrentVersionExpiration: { NoncurrentDays: backup.noncurrentVersionDays },
+                    AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+                },
+            ],
+        },
+        serverSideEncryption: encryption(config),
+        blockPublicAccess: onAws && storage.create,
+    };
+}
+
+function encryption({ storage }: StackConfig): BucketPlan["serverSideEncryption"] {
+    switch (storage.serverSideEncryption) {
+        case "none":
+            return undefined;
+        case "AES256":
+            return { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] };
+        case "aws:kms":
+            // A bucket key cuts KMS requests (and cost) for the many small HopsFS blocks.
+            return {
+                Rules: [
+                    { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: storage.kmsKeyArn }, BucketKeyEnabled: true },
+                ],
+            };
+    }
+}

@@ -1,0 +1,114 @@
+import { StackConfig } from "../config/stack-config";
+import { CONFIG_NAMESPACE } from "../names";
+import { ConfigProblem } from "../config/reader";
+import { RestorePlan } from "./restore";
+
+/**
+ * The stack's history, as its outputs carry it from one deployment to the next: what a
+ * deployment records (recordedHistory), what the next one reads back (PreviousState), and what a
+ * restore is checked against (checkAgainstPreviousState). Pure: program/previous-state.ts reads
+ * the outputs, index.ts writes them.
+ */
+
+/** What earlier deployments of this stack recorded in its outputs (recordedHistory). */
+export interface PreviousState {
+    /** When this stack first installed the Hopsworks release; unset before it has one. */
+    hopsworksInstalledAt?: string;
+    /** The backup that install restored, for a new-cluster restore. */
+    installedFromBackup?: string;
+    /** The restore the last successful deployment applied, until a deployment with mode none. */
+    activeRestore?: AppliedRestore;
+    restoreHistory: AppliedRestore[];
+}
+
+export interface AppliedRestore {
+    mode: "new-cluster" | "in-place";
+    backupId: string;
+    appliedAt: string;
+    /** restore.attempt of a new-cluster restore; absent (1) in outputs older than that key. */
+    attempt?: number;
+}
+
+/** The checks that need the stack's previous outputs; the offline render lists them as not evaluated. */
+export const STATE_CHECKS: Record<"new-cluster" | "in-place", string[]> = {
+    "new-cluster": ["this restore was not already applied by an earlier deployment"],
+    "in-place": [
+        "the stack has a running Hopsworks release (in-place restore upgrades it)",
+        "the backup was taken after the cluster's last fresh install (certificates are regenerated on install)",
+        "this restore was not already applied by an earlier deployment",
+    ],
+};
+
+/** Refusals that need the stack's previous state: each names the key to change and what to do. */
+export function checkAgainstPreviousState(config: StackConfig, restore: RestorePlan, previous: PreviousState): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const refuse = (key: string, message: string) => problems.push({ key, message: `${CONFIG_NAMESPACE}:${key} ${message}` });
+    const active = previous.activeRestore;
+    // A raised restore.attempt runs the Velero restores of the same backup again, on purpose.
+    const sameAttempt = restore.mode !== "new-cluster" || (active?.attempt ?? 1) === config.restore.attempt;
+    if (active && active.mode === restore.mode && active.backupId === restore.backupId && sameAttempt) {
+        refuse(
+            "restore.mode",
+            `= ${JSON.stringify(restore.mode)}: the ${restore.mode} restore of backup ${restore.backupId} was already applied at ${active.appliedAt}; ` +
+                `set restore.mode: none to finish it (the chart fails later upgrades that still carry restoreFromBackup)` +
+                (restore.mode === "new-cluster" ? `, or raise restore.attempt to run its Velero restores again` : ""),
+        );
+        return problems;
+    }
+    if (restore.mode === "in-place") {
+        if (!previous.hopsworksInstalledAt) {
+            refuse(
+                "restore.mode",
+                `= "in-place": stack ${config.stack} has no Hopsworks release yet; in-place restore works only on a running installation ` +
+                    "(the chart refuses it during install): deploy first, or use restore.mode: new-cluster",
+            );
+        } else if (restore.backupTakenAt < previous.hopsworksInstalledAt) {
+            refuse(
+                "restore.backupId",
+                `= ${JSON.stringify(restore.backupId)}: the backup was taken ${restore.backupTakenAt}, before this cluster's fresh install ` +
+                    `at ${previous.hopsworksInstalledAt}, whose regenerated certificates it cannot restore into; ` +
+                    "restore it with restore.mode: new-cluster on a new cluster, or pick a backup taken after the install",
+            );
+        }
+    }
+    return problems;
+}
+
+/**
+ * The previous state with its install time taken from the release's first deployment when that
+ * is earlier: a release the stack adopted (imported, or there before the stack's first
+ * `pulumi up`) got its certificates then. A later first deployment (the stack installed it) or
+ * none (no release yet) leaves the recorded time as it is.
+ */
+export function adoptedInstallTime(previous: PreviousState, firstDeployed: string | undefined): PreviousState {
+    if (firstDeployed === undefined) return previous;
+    if (previous.hopsworksInstalledAt !== undefined && Date.parse(previous.hopsworksInstalledAt) <= Date.parse(firstDeployed)) return previous;
+    return { ...previous, hopsworksInstalledAt: firstDeployed };
+}
+
+/** What a deployment records for the next one: the keys of PreviousState, as outputs. */
+export interface RecordedHistory {
+    hopsworksInstalledAt: string;
+    installedFromBackup: string | null;
+    activeRestore: AppliedRestore | null;
+    restoreHistory: AppliedRestore[];
+}
+
+/**
+ * What this deployment records: a fresh install (the stack's first, or any new-cluster restore,
+ * which installs afresh with new certificates even on a reused stack) takes `now` as the install
+ * time and the restored backup; otherwise both carry over. The restore it applies, if any, becomes
+ * the active one and joins the history. `attempt` is restore.attempt (new-cluster only).
+ */
+export function recordedHistory(previous: PreviousState | undefined, restore: RestorePlan | undefined, attempt: number, now: string): RecordedHistory {
+    const installingNow = !previous?.hopsworksInstalledAt || restore?.mode === "new-cluster";
+    const activeRestore: AppliedRestore | null = restore
+        ? { mode: restore.mode, backupId: restore.backupId, appliedAt: now, ...(restore.mode === "new-cluster" ? { attempt } : {}) }
+        : null;
+    return {
+        hopsworksInstalledAt: installingNow ? now : previous!.hopsworksInstalledAt!,
+        installedFromBackup: installingNow ? (restore?.mode === "new-cluster" ? restore.backupId : null) : (previous?.installedFromBackup ?? null),
+        activeRestore,
+        restoreHistory: [...(previous?.restoreHistory ?? []), ...(activeRestore ? [activeRestore] : [])],
+    };
+}

@@ -1,0 +1,142 @@
+import { chartSourceWarning } from "../config/chart-source";
+import { ConfigProblem, show } from "../config/reader";
+import { StackConfig } from "../config/stack-config";
+import { ReleasePlan } from "./helm-release";
+import { SecretValue } from "../config/secret";
+import { veleroDuration } from "../config/ttl";
+import { isPlainObject, leafPaths, mergeValues, valueAt, Values } from "../config/values-files";
+import { CONFIG_NAMESPACE, HOPSWORKS_RELEASE, HOPSWORKS_TIMEOUT_SECONDS } from "../names";
+
+export interface HopsworksPlan extends ReleasePlan {
+    timeoutSeconds: number;
+    /**
+     * Helm's --atomic (with cleanup on fail), during a new-cluster restore only: a failed or timed-out
+     * install is uninstalled and leaves nothing in the state, so the next `pulumi up` installs again.
+     * Without it the failed release stays, and the next `pulumi up` upgrades it still carrying
+     * restoreFromBackup.backupId without inPlace, which the chart's RonDB guards refuse. Never for
+     * an in-place restore, whose rollback would come after its data was cleared.
+     */
+    atomic: boolean;
+    repoCredentials?: { username: SecretValue; password: SecretValue };
+    /** What this stack sets, whatever the values files say. */
+    generatedValues: Values;
+    /** The values files merged in order, then the generated values: what the release gets. */
+    values: Values;
+}
+
+/** Where each generated value comes from, for messages that tell the operator which key owns it. */
+const OWNERS: Record<string, string> = {
+    "global._hopsworks.backups.enabled": "backup.enabled",
+    "global._hopsworks.backups.schedule": "backup.schedule",
+    "global._hopsworks.backups.ttl": "backup.ttl",
+    "hopsworks.velero.namespace": "velero.namespace",
+    "hopsworks.velero.backup.ttl": "backup.ttl",
+    "hopsworks.velero.backup.storageLocation.create": "storage (this stack owns hopsworks-bsl)",
+};
+
+/**
+ * Restore values are driven by hopsworks-dr:restore only: a restoreFromBackup left in a values
+ * file would be sent again on every upgrade, which the chart's RonDB guards then fail.
+ */
+export const RESTORE_OWNED = [
+    "global._hopsworks.restoreFromBackup",
+    "rondb.rondb.restoreFromBackup",
+    "olk.opensearch.restore.repositories",
+    "hopsworks.velero.restore",
+];
+
+/**
+ * The manual's backup values, and the chart told not to make the location this stack owns,
+ * where Velero runs and how long Velero keeps its backups. The last two follow the chart's
+ * documented values (hopsworks.velero.namespace, default velero, where its prerequisite check
+ * looks for Velero; hopsworks.velero.backup.ttl, a Go duration, unset meaning 30 days); the
+ * chart's templates are not public, so how it reads them is unverified.
+ */
+export function generatedHopsworksValues(config: StackConfig): Values {
+    return {
+        global: {
+            _hopsworks: {
+                backups: { enabled: config.backup.enabled, schedule: config.backup.schedule, ttl: config.backup.ttl },
+            },
+        },
+        hopsworks: {
+            velero: {
+                namespace: config.velero.namespace,
+                backup: { ttl: veleroDuration(config.backup.ttl), storageLocation: { create: false } },
+            },
+        },
+    };
+}
+
+/**
+ * A values file that sets a generated key to another value is refused (the stack config owns
+ * it, and a silent override would hide a schedule or ttl nobody chose); the same value only warns.
+ */
+export function planHopsworks(config: StackConfig, generatedValues: Values): { plan: HopsworksPlan; problems: ConfigProblem[]; warnings: string[] } {
+    const { hopsworks } = config;
+    const problems: ConfigProblem[] = [];
+    const warnings: string[] = [];
+    const sourceWarning = chartSourceWarning("hopsworks.repo", hopsworks.repo, hopsworks.chart);
+    if (sourceWarning) warnings.push(sourceWarning);
+    hopsworks.valuesFiles.forEach((file, index) => {
+        for (const owned of RESTORE_OWNED) {
+            if (valueAt(file.values, owned) === undefined) continue;
+            problems.push({
+                key: `hopsworks.valuesFiles[${index}]`,
+                message:
+                    `${CONFIG_NAMESPACE}:hopsworks.valuesFiles[${index}] = ${JSON.stringify(file.path)}: sets ${owned}; restores are set ` +
+                    "with hopsworks-dr:restore (mode, backupId, ...), which also removes them afterwards: remove it from the file",
+            });
+        }
+        for (const [path, generated] of leafPaths(generatedValues)) {
+            if (RESTORE_OWNED.some((owned) => path.startsWith(`${owned}.`))) continue;
+            const fromFile = valueAtOrAbove(file.values, path);
+            if (fromFile === undefined) continue;
+            const owner = OWNERS[path] ? `hopsworks-dr:${OWNERS[path]}` : "this stack's config";
+            if (JSON.stringify(fromFile.value) === JSON.stringify(generated)) {
+                warnings.push(`${file.path} sets ${fromFile.path}, which ${owner} already sets; remove it from the file`);
+            } else {
+                problems.push({
+                    key: `hopsworks.valuesFiles[${index}]`,
+                    message:
+                        `${CONFIG_NAMESPACE}:hopsworks.valuesFiles[${index}] = ${JSON.stringify(file.path)}: sets ${fromFile.path} to ` +
+                        `${show(fromFile.value)}, but ${owner} sets ${path} to ${JSON.stringify(generated)}; ` +
+                        `remove it from the file and set it in the stack config`,
+                });
+            }
+        }
+    });
+    const values = mergeValues(...hopsworks.valuesFiles.map((f) => f.values), generatedValues);
+    return {
+        plan: {
+            releaseName: HOPSWORKS_RELEASE,
+            namespace: hopsworks.namespace,
+            chart: hopsworks.chart,
+            repo: hopsworks.repo,
+            version: hopsworks.chartVersion,
+            // The manual's in-place restore runs with --timeout 1200s.
+            timeoutSeconds: config.restore.mode === "in-place" ? Math.max(hopsworks.timeoutSeconds, HOPSWORKS_TIMEOUT_SECONDS) : hopsworks.timeoutSeconds,
+            atomic: config.restore.mode === "new-cluster",
+            repoCredentials:
+                hopsworks.repoUsername && hopsworks.repoPassword
+                    ? { username: hopsworks.repoUsername, password: hopsworks.repoPassword }
+                    : undefined,
+            generatedValues,
+            values,
+        },
+        problems,
+        warnings,
+    };
+}
+
+/** The value a file sets at `path`, or at an ancestor that is not a map (it replaces the whole subtree). */
+function valueAtOrAbove(values: Values, path: string): { path: string; value: unknown } | undefined {
+    const keys = path.split(".");
+    for (let depth = 1; depth <= keys.length; depth++) {
+        const at = keys.slice(0, depth).join(".");
+        const value = valueAt(values, at);
+        if (value === undefined) return undefined;
+        if (depth === keys.length || !isPlainObject(value)) return { path: at, value };
+    }
+    return undefined;
+}

@@ -1,0 +1,81 @@
+import { StackConfig } from "../config/stack-config";
+import { LOCATION_PREFIX } from "../names";
+
+export interface PolicyDocument {
+    Version: "2012-10-17";
+    Statement: Record<string, unknown>[];
+}
+
+export interface VeleroIamPlan {
+    roleName: string;
+    policyName: string;
+    /** The S3-only policy of the AWS plugin's README, scoped to the location's prefix in the backup bucket. */
+    policy: PolicyDocument;
+    /** Trusts the cluster's OIDC provider, for Velero's service account only. */
+    trustPolicy: PolicyDocument;
+}
+
+/**
+ * What the AWS plugin needs, and only under the location's prefix (k8s_backup/): Hopsworks keeps
+ * HopsFS data, RonDB and OpenSearch backups in the same bucket, and `BUCKET/*` would let Velero
+ * delete them. Object actions on `BUCKET/PREFIX/*`, listing with an s3:prefix condition, as
+ * aws-ia eks-blueprints-addons and terraform-aws-modules scope Velero's role.
+ */
+export function veleroS3Policy(bucket: string, kmsKeyArn?: string, prefix: string = LOCATION_PREFIX): PolicyDocument {
+    const policy: PolicyDocument = {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Action: [
+                    "s3:GetObject",
+                    "s3:DeleteObject",
+                    "s3:PutObject",
+                    "s3:PutObjectTagging",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts",
+                ],
+                Resource: [`arn:aws:s3:::${bucket}/${prefix}/*`],
+            },
+            {
+                Effect: "Allow",
+                Action: ["s3:ListBucket"],
+                Resource: [`arn:aws:s3:::${bucket}`],
+                Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}/*`] } },
+            },
+        ],
+    };
+    if (kmsKeyArn) {
+        // The bucket's default encryption uses this key: writing and reading objects needs it.
+        policy.Statement.push({ Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [kmsKeyArn] });
+    }
+    return policy;
+}
+
+/** undefined unless the stack is told to create Velero's role (storage.irsa). */
+export function planVeleroIam(config: StackConfig, serviceAccount: string): VeleroIamPlan | undefined {
+    const irsa = config.storage.irsa;
+    if (!irsa) return undefined;
+    const issuer = irsa.oidcProviderUrl;
+    return {
+        roleName: `${config.stack}-velero`,
+        policyName: `${config.stack}-velero-s3`,
+        policy: veleroS3Policy(config.storage.bucket, config.storage.kmsKeyArn),
+        trustPolicy: {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Federated: irsa.oidcProviderArn },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: {
+                        StringEquals: {
+                            [`${issuer}:sub`]: `system:serviceaccount:${config.velero.namespace}:${serviceAccount}`,
+                            [`${issuer}:aud`]: "sts.amazonaws.com",
+                        },
+                    },
+                },
+            ],
+        },
+    };
+}

@@ -1,0 +1,96 @@
+import { createHash } from "crypto";
+import { StackConfig } from "../config/stack-config";
+import { CREDENTIALS_KEY, CREDENTIALS_SECRET, LOCATION_NAME, LOCATION_PREFIX, LOCATION_WAIT_SECONDS, Manifest } from "../names";
+
+/**
+ * A hash of the credentials file the location's Secret holds, on the location. A change of it (new
+ * keys) replaces the location like a change of its spec (see LocationPlan.replaceOnChanges).
+ */
+export const CREDENTIALS_HASH_ANNOTATION = "hopsworks-dr.io/credentials-sha256";
+/** Makes pulumi-kubernetes apply with force: the update takes over fields Helm or kubectl own. */
+export const PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce";
+/** Helm leaves an object with it when the release stops rendering it (helm.sh/resource-policy: keep). */
+export const HELM_RESOURCE_POLICY_ANNOTATION = "helm.sh/resource-policy";
+
+export type AccessMode = "ReadWrite" | "ReadOnly";
+
+export interface LocationPlan {
+    location: Manifest;
+    /** The credentials Secret without its data, for S3-compatible stores. */
+    credentialsSecret?: Manifest;
+    /**
+     * What replaces the location rather than updating it: its spec, and the hash of its credentials
+     * (CREDENTIALS_HASH_ANNOTATION, filled in by the component). Velero's status has no
+     * observedGeneration, so after an update in place the wait for Available would pass on the old
+     * status; a new location starts with none, and the wait proves the new settings.
+     */
+    replaceOnChanges: string[];
+}
+
+/**
+ * The manual's hopsworks-bsl location (provider aws, prefix k8s_backup) plus what an
+ * S3-compatible store needs (path style, checksum, TLS). Plugin config values are strings.
+ */
+export function planLocation(config: StackConfig, accessMode: AccessMode): LocationPlan {
+    const { storage, velero } = config;
+    const locationConfig: Record<string, string> = { region: storage.region };
+    if (storage.endpoint) locationConfig.s3Url = storage.endpoint;
+    if (storage.forcePathStyle) locationConfig.s3ForcePathStyle = "true";
+    if (storage.checksumAlgorithm !== undefined) locationConfig.checksumAlgorithm = storage.checksumAlgorithm;
+    if (storage.insecureSkipTLSVerify) locationConfig.insecureSkipTLSVerify = "true";
+
+    const objectStorage: Record<string, string> = { bucket: storage.bucket, prefix: LOCATION_PREFIX };
+    if (storage.caCert) objectStorage.caCert = Buffer.from(storage.caCert.trim() + "\n").toString("base64");
+
+    const spec: Record<string, unknown> = { provider: "aws", config: locationConfig, objectStorage, accessMode };
+    if (storage.credentials) spec.credential = { key: CREDENTIALS_KEY, name: CREDENTIALS_SECRET };
+    // Adopting a location the chart (or a person) made: take over the fields Helm or kubectl own, and
+    // keep Helm from deleting the location once the chart stops rendering it (storageLocation.create:
+    // false), even after a replacement, whose new object has no annotation from kubectl.
+    const adopt: Record<string, string> = storage.adoptLocation ? { [PATCH_FORCE_ANNOTATION]: "true" } : {};
+    const keep: Record<string, string> = storage.adoptLocation ? { [HELM_RESOURCE_POLICY_ANNOTATION]: "keep" } : {};
+
+    return {
+        location: {
+            apiVersion: "velero.io/v1",
+            kind: "BackupStorageLocation",
+            metadata: {
+                name: LOCATION_NAME,
+                namespace: velero.namespace,
+                annotations: {
+                    // Restoring from it needs the backups synced too, not just a reachable bucket.
+                    "pulumi.com/waitFor":
+                        accessMode === "ReadOnly"
+                            ? JSON.stringify(["jsonpath={.status.phase}=Available", "jsonpath={.status.lastSyncedTime}"])
+                            : "jsonpath={.status.phase}=Available",
+                    "pulumi.com/timeoutSeconds": String(LOCATION_WAIT_SECONDS),
+                    ...adopt,
+                    ...keep,
+                },
+            },
+            spec,
+        },
+        credentialsSecret: storage.credentials
+            ? {
+                  apiVersion: "v1",
+                  kind: "Secret",
+                  metadata: { name: CREDENTIALS_SECRET, namespace: velero.namespace, ...(storage.adoptLocation ? { annotations: adopt } : {}) },
+                  type: "Opaque",
+              }
+            : undefined,
+        replaceOnChanges: ["spec", ...(storage.credentials ? [`metadata.annotations["${CREDENTIALS_HASH_ANNOTATION}"]`] : [])],
+    };
+}
+
+/**
+ * What the location's CREDENTIALS_HASH_ANNOTATION holds: the SHA-256 of the credentials file, so
+ * new keys change it (and replace the location). The component keeps it a Pulumi secret.
+ */
+export function credentialsHash(accessKeyId: string, secretAccessKey: string): string {
+    return createHash("sha256").update(credentialsFile(accessKeyId, secretAccessKey)).digest("hex");
+}
+
+/** The AWS shared-credentials file the plugin reads from the Secret's `cloud` key. */
+export function credentialsFile(accessKeyId: string, secretAccessKey: string): string {
+    return `[default]\naws_access_key_id=${accessKeyId}\naws_secret_access_key=${secretAccessKey}\n`;
+}

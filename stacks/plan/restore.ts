@@ -1,0 +1,146 @@
+import { backupIdTime } from "../catalogue/backup-id";
+import { StackConfig } from "../config/stack-config";
+import { AccessMode } from "./location";
+import { Values } from "../config/values-files";
+import { HOPSWORKS_TIMEOUT_SECONDS, Manifest, RESTORE_WAIT_SECONDS, VELERO_SCHEDULES } from "../names";
+import { RestoreConfig } from "../config/restore";
+
+/**
+ * The phases a Velero Restore ends in. Velero 1.17 sets no completionTimestamp on
+ * FailedValidation, so the wait is on the phase itself, whichever of these it is.
+ */
+export const RESTORE_TERMINAL_PHASES = ["Completed", "PartiallyFailed", "Failed", "FailedValidation"] as const;
+
+/**
+ * A pulumi.com/waitFor expression (RFC 9535 JSONPath, as pulumi-kubernetes evaluates it) that holds
+ * once the restore's status reaches any terminal phase: the filter selects the status object then.
+ */
+export const RESTORE_FINISHED_WAIT = `jsonpath={$[?${RESTORE_TERMINAL_PHASES.map((p) => `@.phase=='${p}'`).join(" || ")}]}`;
+/** Velero writes these into a Restore's spec; they must not show as drift. */
+const CONTROLLER_WRITTEN = ["spec.itemOperationTimeout"];
+
+export interface VeleroRestorePlan {
+    manifest: Manifest;
+    /** Spec fields the Velero controller fills in, ignored in diffs. */
+    ignoreChanges: string[];
+    /** Accept a restore that ended PartiallyFailed (restore.acceptPartial), not only Completed. */
+    acceptPartial: boolean;
+}
+
+/** Bumped by restore.attempt: a new value recreates the Restore, so Velero runs it again. */
+export const RESTORE_ATTEMPT_ANNOTATION = "hopsworks-dr.io/restore-attempt";
+
+export interface RestorePlan {
+    mode: "new-cluster" | "in-place";
+    backupId: string;
+    /** When the backup was taken, decoded from its ID (UTC). */
+    backupTakenAt: string;
+    /** The Velero Restores this stack creates, in order (new-cluster only: the chart makes its own in-place). */
+    veleroRestores: VeleroRestorePlan[];
+    /** Merged over the generated Hopsworks values. */
+    hopsworksValues: Values;
+    /** The order `pulumi up` applies the restore in, for the plan and the preview's reviewers. */
+    steps: string[];
+}
+
+/** The location's access mode: ReadOnly while a new cluster restores, so it cannot prune or overwrite its backups. */
+export function locationAccessMode(restore: RestoreConfig): AccessMode {
+    return restore.mode === "new-cluster" ? "ReadOnly" : "ReadWrite";
+}
+
+export function planRestore(config: StackConfig): RestorePlan | undefined {
+    const { restore } = config;
+    if (restore.mode === "none" || !restore.backupId) return undefined;
+    const backupTakenAt = backupIdTime(restore.backupId)!.toISOString();
+    if (restore.mode === "new-cluster") {
+        const main = veleroRestore(config, VELERO_SCHEDULES.main, restore.veleroBackups.main);
+        const users = veleroRestore(config, VELERO_SCHEDULES.users, restore.veleroBackups.users);
+        return {
+            mode: "new-cluster",
+            backupId: restore.backupId,
+            backupTakenAt,
+            veleroRestores: [main, users],
+            hopsworksValues: restoreValues(restore),
+            steps: [
+                "Velero and the hopsworks-bsl location, ReadOnly, until it is Available and has synced the backups",
+                `Velero restore ${VELERO_SCHEDULES.main} of ${restore.veleroBackups.main ?? "the newest Completed backup of schedule " + VELERO_SCHEDULES.main + " (restore.latestVeleroBackups)"}, until Completed`,
+                `Velero restore ${VELERO_SCHEDULES.users} of ${restore.veleroBackups.users ?? "the newest Completed backup of schedule " + VELERO_SCHEDULES.users + " (restore.latestVeleroBackups)"}, until Completed`,
+                `the Hopsworks release installed with restoreFromBackup.backupId ${restore.backupId}`,
+            ],
+        };
+    }
+    return {
+        mode: "in-place",
+        backupId: restore.backupId,
+        backupTakenAt,
+        veleroRestores: [],
+        hopsworksValues: restoreValues(restore),
+        steps: [
+            `the Hopsworks release upgraded with restoreFromBackup {backupId ${restore.backupId}, inPlace, forceDataClear}: ` +
+                `the chart stops the stateful services, clears their data and restores it (timeout at least ${HOPSWORKS_TIMEOUT_SECONDS} s)`,
+        ],
+    };
+}
+
+/** What `pulumi preview` and `pulumi up` warn about a restore: each schedule's newest backup taken on purpose. */
+export function restoreWarnings(config: StackConfig): string[] {
+    const { restore } = config;
+    if (restore.mode === "none" || !restore.latestVeleroBackups) return [];
+    return [
+        `restore.latestVeleroBackups: the Velero restores take each schedule's newest Completed backup (${VELERO_SCHEDULES.main}, ` +
+            `${VELERO_SCHEDULES.users}), whatever restore.backupId (${restore.backupId}) is. Unless backup ${restore.backupId} is the ` +
+            "newest restore point, Kubernetes objects of another date are restored next to its RonDB, OpenSearch and HopsFS data. " +
+            "Name the point's own backups in restore.veleroBackups.main and .users instead",
+    ];
+}
+
+function veleroRestore(config: StackConfig, schedule: string, backupName: string | undefined): VeleroRestorePlan {
+    return {
+        manifest: {
+            apiVersion: "velero.io/v1",
+            kind: "Restore",
+            metadata: {
+                name: schedule,
+                namespace: config.velero.namespace,
+                annotations: {
+                    // Wait for a terminal phase (any), then check it is Completed: a wait on
+                    // Completed would hang until the timeout when a restore ends PartiallyFailed.
+                    "pulumi.com/waitFor": RESTORE_FINISHED_WAIT,
+                    "pulumi.com/timeoutSeconds": String(RESTORE_WAIT_SECONDS),
+                    [RESTORE_ATTEMPT_ANNOTATION]: String(config.restore.attempt),
+                },
+            },
+            spec: backupName ? { backupName } : { scheduleName: schedule },
+        },
+        acceptPartial: config.restore.acceptPartial !== undefined,
+        // With scheduleName, the controller writes the backup it chose into spec.backupName.
+        // Not spec.backupName, which the controller writes for a scheduleName restore: ignoring it made
+        // Pulumi carry an old backupName into a schedule restore, which Velero then refused ("Either a
+        // backup or schedule must be specified ..., but not both"; found by the drill). A Restore is
+        // never updated in place: the same restore is refused once applied, and a new spec or attempt
+        // replaces it, so the controller's write cannot turn into an unwanted re-run.
+        ignoreChanges: CONTROLLER_WRITTEN,
+    };
+}
+
+/** The manual's restore values (Restore on Cluster installation, Customizations, In-Place Restore). */
+export function restoreValues(restore: RestoreConfig): Values {
+    const restoreFromBackup: Values = { backupId: restore.backupId };
+    if (restore.mode === "in-place") Object.assign(restoreFromBackup, { inPlace: true, forceDataClear: true });
+    const values: Values = { global: { _hopsworks: { restoreFromBackup } } };
+    if (restore.rondbBackupId) values.rondb = { rondb: { restoreFromBackup: { backupId: restore.rondbBackupId } } };
+    if (restore.opensearchSnapshot || restore.opensearchSkipIndices.length > 0) {
+        const snapshot: Values = { snapshot_name: restore.opensearchSnapshot ?? restore.backupId };
+        if (restore.opensearchSkipIndices.length > 0) {
+            snapshot.payload = { indices: restore.opensearchSkipIndices.map((i) => `-${i}`).join(",") };
+        }
+        values.olk = { opensearch: { restore: { repositories: { default: { snapshots: { default: snapshot } } } } } };
+    }
+    if (restore.mode === "in-place" && (restore.veleroBackups.main || restore.veleroBackups.users)) {
+        const ids: Values = {};
+        if (restore.veleroBackups.main) ids.mainScheduleBackupId = restore.veleroBackups.main;
+        if (restore.veleroBackups.users) ids.usersScheduleBackupId = restore.veleroBackups.users;
+        values.hopsworks = { velero: { restore: ids } };
+    }
+    return values;
+}

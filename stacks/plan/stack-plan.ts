@@ -1,0 +1,59 @@
+import { AlertsPlan, planAlerts } from "./alerts";
+import { BucketPlan, planBucket } from "./bucket";
+import { BucketCheckPlan, planBucketCheck } from "./bucket-check";
+import { ConfigError } from "../config/reader";
+import { StackConfig } from "../config/stack-config";
+import { HopsworksPlan, generatedHopsworksValues, planHopsworks } from "./hopsworks";
+import { planVeleroIam, VeleroIamPlan } from "./iam";
+import { LocationPlan, planLocation } from "./location";
+import { locationAccessMode, planRestore, RestorePlan, restoreWarnings } from "./restore";
+import { SecretValue } from "../config/secret";
+import { planVelero, VeleroPlan, VELERO_SERVICE_ACCOUNT } from "./velero";
+import { mergeValues } from "../config/values-files";
+import { RestoreMode } from "../config/restore";
+
+/**
+ * Everything a stack deploys, as plain data: the components turn it into resources, the
+ * render into files. Secrets travel as SecretValue, which prints as redacted.
+ */
+export interface StackPlan {
+    stack: string;
+    /** none: normal backup operation; otherwise the restore in `restore`. */
+    mode: RestoreMode;
+    restore?: RestorePlan;
+    bucket: BucketPlan;
+    /** With storage.manage: false, what `pulumi preview` and `pulumi up` read and require of the bucket. */
+    bucketCheck?: BucketCheckPlan;
+    /** Credentials for an S3-compatible store, used by the bucket's provider (or the bucket check) and Velero's location. */
+    storeCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
+    veleroIam?: VeleroIamPlan;
+    velero: VeleroPlan;
+    location: LocationPlan;
+    hopsworks: HopsworksPlan;
+    /** With monitoring.enabled, the backup alerts (stacks/alerts.ts). */
+    alerts?: AlertsPlan;
+    warnings: string[];
+}
+
+export function planStack(config: StackConfig): StackPlan {
+    const restore = planRestore(config);
+    const generated = restore ? mergeValues(generatedHopsworksValues(config), restore.hopsworksValues) : generatedHopsworksValues(config);
+    const hopsworks = planHopsworks(config, generated);
+    if (hopsworks.problems.length > 0) throw new ConfigError(hopsworks.problems);
+    const velero = planVelero(config);
+    const alerts = planAlerts(config);
+    return {
+        stack: config.stack,
+        mode: config.restore.mode,
+        restore,
+        bucket: planBucket(config),
+        bucketCheck: planBucketCheck(config),
+        storeCredentials: config.storage.credentials,
+        veleroIam: planVeleroIam(config, VELERO_SERVICE_ACCOUNT),
+        velero,
+        location: planLocation(config, locationAccessMode(config.restore)),
+        hopsworks: hopsworks.plan,
+        ...(alerts.plan ? { alerts: alerts.plan } : {}),
+        warnings: [...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
+    };
+}

@@ -1,0 +1,97 @@
+import * as assert from "assert";
+import { backupIdTime } from "../../../stacks/catalogue/backup-id";
+import { incompleteReasons, MetadataConfigMap, readMetadataEntries, restorePoints } from "../../../stacks/catalogue/restore-points";
+import { at, fixture, ok, velero } from "../../support/catalogue";
+
+describe("catalogue", () => {
+    it("orders restore points by time across New Year, where the numeric IDs misorder", () => {
+        const times = ["2025-12-22T10:00:00Z", "2025-12-29T10:00:00Z", "2026-01-05T10:00:00Z"];
+        const { configMaps, veleroBackups } = fixture(times);
+        const { entries, warnings } = readMetadataEntries(configMaps);
+        assert.deepStrictEqual(warnings, []);
+        const points = restorePoints(entries, veleroBackups);
+        assert.deepStrictEqual(points.map((p) => p.id), ["260211000", "250111000", "255211000"]);
+        // `sort -nr`, as the manual does, would put 2025-12-22 first.
+        assert.deepStrictEqual(points.map((p) => p.id).sort().reverse(), ["260211000", "255211000", "250111000"]);
+        assert.strictEqual(backupIdTime("250111000")?.toISOString(), "2025-12-29T10:00:00.000Z");
+        assert.ok(points.every((p) => p.complete));
+    });
+
+    it("reads every rotated ConfigMap and keeps the successful entry of an ID seen twice", () => {
+        const configMaps: MetadataConfigMap[] = [
+            { name: "rondb-backups-metadata-2", service: "rondb", data: { "254811200": ok("2025-11-24T12:00:30Z") } },
+            { name: "rondb-backups-metadata", service: "rondb", data: { "255011200": JSON.stringify({ state: "FAILED" }) } },
+            { name: "rondb-backups-metadata-1", service: "rondb", data: { "254911200": ok(), "255011200": ok() } },
+        ];
+        const { entries } = readMetadataEntries(configMaps);
+        const byId = Object.fromEntries(entries.map((e) => [e.id, [e.state, e.configMap, e.time.toISOString()]]));
+        assert.deepStrictEqual(byId, {
+            "254811200": ["SUCCESS", "rondb-backups-metadata-2", "2025-11-24T12:00:30.000Z"],
+            "254911200": ["SUCCESS", "rondb-backups-metadata-1", "2025-12-01T12:00:00.000Z"],
+            "255011200": ["SUCCESS", "rondb-backups-metadata-1", "2025-12-08T12:00:00.000Z"],
+        });
+    });
+
+    it("skips malformed entries with one warning each, keeping the rest", () => {
+        const { entries, warnings } = readMetadataEntries([
+            {
+                name: "opensearch-backups-metadata",
+                service: "opensearch",
+                data: { "254811200": "{oops", "254911200": JSON.stringify({ state: "MAYBE" }), latest: ok(), "255011200": ok(), "255099900": ok() },
+            },
+        ]);
+        assert.deepStrictEqual(entries.map((e) => e.id), ["255011200"]);
+        assert.deepStrictEqual(warnings, [
+            "configmap opensearch-backups-metadata, entry 254811200: skipped, not valid JSON",
+            `configmap opensearch-backups-metadata, entry 254911200: skipped, unknown state "MAYBE" (known: SUCCESS, FAILED, RUNNING, IN_PROGRESS)`,
+            "configmap opensearch-backups-metadata, entry 255099900: skipped, the key is not a backup ID (date +%y%V%u%H%M)",
+            "configmap opensearch-backups-metadata, entry latest: skipped, the key is not a backup ID (date +%y%V%u%H%M)",
+        ]);
+    });
+
+    it("matches Velero backups by time within the window, preferring Completed, and judges completeness", () => {
+        const id = at("2025-12-29T10:00:00Z");
+        const { entries } = readMetadataEntries([
+            { name: "rondb-backups-metadata", service: "rondb", data: { [id]: ok() } },
+            { name: "opensearch-backups-metadata", service: "opensearch", data: { [id]: JSON.stringify({ state: "FAILED" }) } },
+        ]);
+        const points = restorePoints(entries, [
+            velero("main", "2025-12-29T10:00:30Z", "Failed"),
+            velero("main", "2025-12-29T10:20:00Z"),
+            velero("users", "2025-12-29T17:00:00Z"), // 7 hours after: outside the window
+            velero("users", "2025-12-29T10:00:10Z", "Completed", "default"), // another location
+        ]);
+        assert.strictEqual(points.length, 1);
+        assert.strictEqual(points[0].velero.main?.name, "k8s-backups-main-20251229102000");
+        assert.strictEqual(points[0].velero.users, undefined);
+        assert.strictEqual(points[0].complete, false);
+        assert.deepStrictEqual(incompleteReasons(points[0]), ["opensearch FAILED", "no Velero users backup"]);
+    });
+
+    it("gives each Velero backup to one point only, the closest", () => {
+        const { configMaps } = fixture(["2025-12-29T10:00:00Z", "2025-12-29T11:00:00Z"]);
+        const { entries } = readMetadataEntries(configMaps);
+        const points = restorePoints(entries, [velero("main", "2025-12-29T10:50:00Z")]);
+        assert.deepStrictEqual(points.map((p) => [p.id, p.velero.main?.name ?? null]), [
+            ["250111100", "k8s-backups-main-20251229105000"],
+            ["250111000", null],
+        ]);
+    });
+
+
+    it("takes end_time, else start_time plus duration_ms, as an entry's completion", () => {
+        const { entries } = readMetadataEntries([{
+            name: "rondb-backups-metadata", service: "rondb",
+            data: {
+                "250111000": JSON.stringify({ state: "SUCCESS", start_time: "2025-12-29T10:00:00Z", duration_ms: 5_400_000 }),
+                "255211000": JSON.stringify({ state: "SUCCESS", start_time: 1766397600, end_time: 1766401200 }),
+                "255111000": JSON.stringify({ state: "SUCCESS" }),
+            },
+        }]);
+        assert.deepStrictEqual(Object.fromEntries(entries.map((e) => [e.id, e.completed?.toISOString() ?? null])), {
+            "250111000": "2025-12-29T11:30:00.000Z",
+            "255211000": "2025-12-22T11:00:00.000Z",
+            "255111000": null,
+        });
+    });
+});

@@ -1,0 +1,78 @@
+import assert from "assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { readStackConfig } from "../../../stacks/config/stack-config";
+import { ConfigError } from "../../../stacks/config/reader";
+import { loadValuesFiles } from "../../../stacks/config/values-files";
+import { minioConfig, source } from "../../support/stacks";
+
+describe("values files", () => {
+    let tmp: string;
+    beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-values-"))));
+    afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    const load = (text: string) => {
+        fs.writeFileSync(path.join(tmp, "values.yaml"), text);
+        return loadValuesFiles(["values.yaml"], tmp, "prod");
+    };
+
+    it("refuses !!binary, naming the file and the path, instead of rendering it as keys \"0\" to \"4\"", () => {
+        const c = minioConfig();
+        c.hopsworks.valuesFiles = ["values/dev.yaml", "test/fixtures/values-binary.yaml"];
+        let problems: { key: string; message: string }[] = [];
+        try {
+            readStackConfig(source(c));
+        } catch (error) {
+            assert.ok(error instanceof ConfigError);
+            problems = error.problems;
+        }
+        const problem = problems.find((p) => p.key === "hopsworks.valuesFiles[1]");
+        assert.ok(problem, JSON.stringify(problems));
+        assert.match(
+            problem.message,
+            /^hopsworks-dr:hopsworks\.valuesFiles\[1\] = "test\/fixtures\/values-binary\.yaml": uses YAML that Helm values cannot carry as written, at hopsworks\.extraConfig \(tag !!binary\): .*a !!binary value would become keys "0", "1", .* Use only the core tags \(!!str, !!int, !!float, !!bool, !!null, !!map, !!seq\) or none/,
+        );
+    });
+
+    it("refuses every tag outside the core schema, a local tag, a complex key and a YAML 1.1 timestamp, each with its path", () => {
+        const { files, problems } = load(
+            [
+                "a:",
+                "  set: !!set {x, y}",
+                "  omap: !!omap [{k: 1}]",
+                "  when: !!timestamp 2001-12-14",
+                "  local: !secret value",
+                "  list: [ok, !!binary aGk=]",
+                "  ? [complex, key]",
+                "  : v",
+                "  ? !!binary aGk=",
+                "  : tagged key",
+            ].join("\n"),
+        );
+        assert.deepEqual(files, []);
+        assert.equal(problems.length, 1);
+        assert.match(
+            problems[0].message,
+            /at a\.set \(tag !!set\), a\.omap \(tag !!omap\), a\.when \(tag !!timestamp\), a\.local \(tag !secret\), a\.list\[1\] \(tag !!binary\), a \(a key that is a list\), a\.aGk= \(its key has the tag !!binary\):/,
+        );
+        const v11 = load("%YAML 1.1\n---\nrelease:\n  date: 2001-12-14\n");
+        assert.match(v11.problems[0].message, /at release\.date \(a timestamp\)/);
+    });
+
+    it("accepts the core tags, anchors and aliases, and reads them as before", () => {
+        const { files, problems } = load("base: &b {x: !!int \"3\", y: !!str 5, z: !!bool true, n: !!null ~, f: !!float 1.5}\ncopy: *b\nlist: !!seq [1]\nmap: !!map {k: v}\n");
+        assert.deepEqual(problems, []);
+        assert.deepEqual(files[0].values, {
+            base: { x: 3, y: "5", z: true, n: null, f: 1.5 },
+            copy: { x: 3, y: "5", z: true, n: null, f: 1.5 },
+            list: [1],
+            map: { k: "v" },
+        });
+    });
+
+    it("still reports a file that is not YAML, and one with several documents", () => {
+        assert.match(load("a: [1\n").problems[0].message, /^is not valid YAML: /);
+        assert.match(load("a: 1\n---\nb: 2\n").problems[0].message, /^is not valid YAML: /);
+    });
+});

@@ -1,0 +1,137 @@
+import assert from "assert/strict";
+import { readStackConfig } from "../../../stacks/config/stack-config";
+import { adoptedInstallTime, checkAgainstPreviousState, PreviousState, recordedHistory } from "../../../stacks/plan/history";
+import { planRestore, RestorePlan } from "../../../stacks/plan/restore";
+import { minioConfig, source } from "../../support/stacks";
+
+/** The restore point 254811200 (2025-11-24 12:00 UTC) and its Velero backups, taken minutes later. */
+const VELERO = { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" };
+const BACKUP = { backupId: "254811200", backupHopsworksVersion: "4.8.0", veleroBackups: VELERO };
+const IN_PLACE = { ...BACKUP, mode: "in-place", forceDataClear: true, confirm: "test/254811200" };
+
+function withRestore(restore: Record<string, unknown>) {
+    const c = minioConfig();
+    c.restore = restore;
+    return c;
+}
+
+const restorePlan = (restore: Record<string, unknown>): RestorePlan => planRestore(readStackConfig(source(withRestore(restore))))!;
+
+describe("restore checks against the stack's previous deployment", () => {
+    const installed: PreviousState = { hopsworksInstalledAt: "2025-11-01T00:00:00.000Z", restoreHistory: [] };
+    const check = (restore: Record<string, unknown>, previous: PreviousState) => {
+        const config = readStackConfig(source(withRestore(restore)));
+        return checkAgainstPreviousState(config, planRestore(config)!, previous);
+    };
+
+    it("lets an in-place restore of a backup taken after the install through", () => {
+        assert.deepEqual(check(IN_PLACE, installed), []);
+    });
+
+    it("refuses an in-place restore on a stack with no Hopsworks release yet", () => {
+        const [problem] = check(IN_PLACE, { restoreHistory: [] });
+        assert.equal(problem.key, "restore.mode");
+        assert.match(problem.message, /stack test has no Hopsworks release yet; in-place restore works only on a running installation/);
+    });
+
+    it("refuses an in-place restore of a backup taken before the last fresh install, naming both dates", () => {
+        const [problem] = check(IN_PLACE, { hopsworksInstalledAt: "2025-12-01T08:00:00.000Z", installedFromBackup: "254811200", restoreHistory: [] });
+        assert.equal(problem.key, "restore.backupId");
+        assert.match(problem.message, /taken 2025-11-24T12:00:00.000Z, before this cluster's fresh install at 2025-12-01T08:00:00.000Z/);
+        assert.match(problem.message, /restore.mode: new-cluster/);
+    });
+
+    it("refuses a restore the previous deployment already applied, telling to set mode none", () => {
+        const [problem] = check(IN_PLACE, { ...installed, activeRestore: { mode: "in-place", backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" } });
+        assert.equal(problem.key, "restore.mode");
+        assert.match(problem.message, /already applied at 2025-12-02T00:00:00.000Z; set restore.mode: none/);
+    });
+
+    it("runs a new-cluster restore's Velero restores again only with a raised restore.attempt", () => {
+        const applied = { ...installed, activeRestore: { mode: "new-cluster" as const, backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z", attempt: 2 } };
+        const [problem] = check({ ...BACKUP, mode: "new-cluster", attempt: 2 }, applied);
+        assert.match(problem.message, /already applied at 2025-12-02T00:00:00.000Z; set restore.mode: none to finish it .*, or raise restore.attempt/);
+        assert.deepEqual(check({ ...BACKUP, mode: "new-cluster", attempt: 3 }, applied), []);
+        // Outputs written before restore.attempt existed count as attempt 1.
+        const [older] = check({ ...BACKUP, mode: "new-cluster" }, { ...installed, activeRestore: { mode: "new-cluster", backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" } });
+        assert.equal(older.key, "restore.mode");
+    });
+
+    it("allows the same restore again once a deployment with mode none finished the first", () => {
+        const history = [{ mode: "in-place" as const, backupId: "254811200", appliedAt: "2025-12-02T00:00:00.000Z" }];
+        assert.deepEqual(check(IN_PLACE, { ...installed, restoreHistory: history }), []);
+    });
+
+    it("lets a new-cluster restore through on a reused stack after a cluster loss", () => {
+        assert.deepEqual(check({ ...BACKUP, mode: "new-cluster" }, installed), []);
+    });
+});
+
+describe("what a deployment records for the next one", () => {
+    const NOW = "2026-01-10T00:00:00.000Z";
+    const installed: PreviousState = {
+        hopsworksInstalledAt: "2025-11-01T00:00:00.000Z",
+        installedFromBackup: "254811000",
+        restoreHistory: [{ mode: "new-cluster", backupId: "254811000", appliedAt: "2025-11-01T00:00:00.000Z" }],
+    };
+
+    it("records the first deployment as the install, with no restore", () => {
+        assert.deepEqual(recordedHistory(undefined, undefined, 1, NOW), {
+            hopsworksInstalledAt: NOW,
+            installedFromBackup: null,
+            activeRestore: null,
+            restoreHistory: [],
+        });
+    });
+
+    it("carries the install over in normal operation, and ends the active restore", () => {
+        const previous = { ...installed, activeRestore: installed.restoreHistory[0] };
+        assert.deepEqual(recordedHistory(previous, undefined, 1, NOW), {
+            hopsworksInstalledAt: "2025-11-01T00:00:00.000Z",
+            installedFromBackup: "254811000",
+            activeRestore: null,
+            restoreHistory: installed.restoreHistory,
+        });
+    });
+
+    it("records a new-cluster restore as a fresh install from its backup, with its attempt, even on a reused stack", () => {
+        const applied = { mode: "new-cluster" as const, backupId: "254811200", appliedAt: NOW, attempt: 2 };
+        assert.deepEqual(recordedHistory(installed, restorePlan({ ...BACKUP, mode: "new-cluster", attempt: 2 }), 2, NOW), {
+            hopsworksInstalledAt: NOW,
+            installedFromBackup: "254811200",
+            activeRestore: applied,
+            restoreHistory: [...installed.restoreHistory, applied],
+        });
+    });
+
+    it("records an in-place restore without changing the install: the certificates stay", () => {
+        const applied = { mode: "in-place" as const, backupId: "254811200", appliedAt: NOW };
+        assert.deepEqual(recordedHistory(installed, restorePlan(IN_PLACE), 1, NOW), {
+            hopsworksInstalledAt: "2025-11-01T00:00:00.000Z",
+            installedFromBackup: "254811000",
+            activeRestore: applied,
+            restoreHistory: [...installed.restoreHistory, applied],
+        });
+    });
+
+    it("is what the next deployment's check refuses to apply twice", () => {
+        const plan = restorePlan(IN_PLACE);
+        const recorded = recordedHistory(installed, plan, 1, NOW);
+        const next: PreviousState = { ...recorded, activeRestore: recorded.activeRestore ?? undefined, installedFromBackup: recorded.installedFromBackup ?? undefined };
+        const [problem] = checkAgainstPreviousState(readStackConfig(source(withRestore(IN_PLACE))), plan, next);
+        assert.equal(problem.key, "restore.mode");
+    });
+});
+
+describe("an adopted release's install time", () => {
+    const previous: PreviousState = { hopsworksInstalledAt: "2026-01-01T00:00:00.000Z", restoreHistory: [] };
+
+    it("takes Helm's first deployment when it is earlier than the recorded install", () => {
+        assert.equal(adoptedInstallTime(previous, "2025-06-01T00:00:00.000Z").hopsworksInstalledAt, "2025-06-01T00:00:00.000Z");
+    });
+
+    it("keeps the recorded install when Helm's is later, or unknown", () => {
+        assert.equal(adoptedInstallTime(previous, "2026-02-01T00:00:00.000Z"), previous);
+        assert.equal(adoptedInstallTime(previous, undefined), previous);
+    });
+});

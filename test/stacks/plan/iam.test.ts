@@ -1,0 +1,50 @@
+import assert from "assert/strict";
+import { readStackConfig } from "../../../stacks/config/stack-config";
+import { planVeleroIam, veleroS3Policy } from "../../../stacks/plan/iam";
+import { awsConfig, source } from "../../support/stacks";
+
+const irsa = {
+    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/ABC",
+    oidcProviderUrl: "https://oidc.eks.eu-north-1.amazonaws.com/id/ABC",
+};
+
+describe("Velero's IAM role", () => {
+    it("may touch objects only under the location's prefix k8s_backup/, not the HopsFS data beside it", () => {
+        const policy = veleroS3Policy("hopsworks-hopsfs");
+        const objects = policy.Statement.find((s) => (s.Action as string[]).includes("s3:DeleteObject"))!;
+        assert.deepEqual(objects.Resource, ["arn:aws:s3:::hopsworks-hopsfs/k8s_backup/*"]);
+        const everything = JSON.stringify(policy.Statement.map((s) => s.Resource));
+        assert.ok(!everything.includes("hopsworks-hopsfs/*"), everything);
+    });
+
+    it("may list the bucket only under that prefix", () => {
+        const list = veleroS3Policy("hopsworks-hopsfs").Statement.find((s) => (s.Action as string[]).includes("s3:ListBucket"))!;
+        assert.deepEqual(list, {
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: ["arn:aws:s3:::hopsworks-hopsfs"],
+            Condition: { StringLike: { "s3:prefix": ["k8s_backup", "k8s_backup/*"] } },
+        });
+    });
+
+    it("is granted the KMS key's use when the bucket is encrypted with one", () => {
+        const policy = veleroS3Policy("b", "arn:aws:kms:eu-north-1:123456789012:key/1234");
+        assert.deepEqual(policy.Statement.at(-1), { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: ["arn:aws:kms:eu-north-1:123456789012:key/1234"] });
+    });
+
+    it("is planned only with storage.irsa, trusting Velero's service account in velero.namespace", () => {
+        assert.equal(planVeleroIam(readStackConfig(source(awsConfig())), "velero-server"), undefined);
+        const c = awsConfig();
+        delete c.storage.iamRoleArn;
+        c.storage.irsa = irsa;
+        c.velero = { namespace: "backup-system" };
+        const plan = planVeleroIam(readStackConfig(source(c)), "velero-server")!;
+        assert.equal(plan.roleName, "test-velero");
+        assert.deepEqual(plan.trustPolicy.Statement[0].Condition, {
+            StringEquals: {
+                "oidc.eks.eu-north-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:backup-system:velero-server",
+                "oidc.eks.eu-north-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com",
+            },
+        });
+    });
+});
