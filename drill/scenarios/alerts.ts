@@ -168,7 +168,7 @@ export async function alerts(rec: Recorder, sh: Shell): Promise<void> {
         return "every rule of every group inactive, restore-point rules included";
     });
 
-    const overdue = [
+    const overdue: { alert: string; labels: Record<string, string>; lastSuccess: string }[] = [
         { alert: "HopsworksVeleroBackupOverdue", labels: { schedule: VELERO_SCHEDULES.main }, lastSuccess: `velero_backup_last_successful_timestamp{schedule="${VELERO_SCHEDULES.main}"}` },
         { alert: "HopsworksRonDBBackupOverdue", labels: { cronjob: CRONJOBS.rondb }, lastSuccess: `kube_cronjob_status_last_successful_time{cronjob="${CRONJOBS.rondb}"}` },
     ];
