@@ -5,19 +5,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { OFFLINE_RENDER_ENV } from "../stacks/names";
-import { adoptedInstallTime, AppliedRestore, PreviousState } from "../stacks/plan/history";
+import { adoptedInstallTime, AppliedRestore, needsHelmInstallRecord, PreviousState } from "../stacks/plan/history";
 import { StackPlan } from "../stacks/plan/stack-plan";
 import { releaseHistory } from "./helm-release";
 
 /**
  * The previous state, its install time taken from the Hopsworks release's first deployment when
  * that is earlier (a release the stack adopted got its certificates before the stack's first
- * `pulumi up`). Read from the cluster only when deploying, and not for a new-cluster restore,
- * which installs afresh. A cluster that cannot be read leaves the recorded time, with a warning.
+ * `pulumi up`). Read from the cluster until a deployment has compared the two, and not for a
+ * new-cluster restore, which installs afresh (needsHelmInstallRecord). A cluster that cannot be
+ * read leaves the recorded time, with a warning.
  */
 export async function readHistory(plan: StackPlan): Promise<PreviousState | undefined> {
     const previous = await readPreviousState();
-    if (!previous || plan.restore?.mode === "new-cluster") return previous;
+    if (!needsHelmInstallRecord(previous, plan.restore)) return previous;
     // As the kubernetes provider reaches the cluster: its kubeconfig and context settings, else the defaults.
     const access = { kubeconfig: pulumi.runtime.getConfig("kubernetes:kubeconfig"), context: pulumi.runtime.getConfig("kubernetes:context") };
     const found = await releaseHistory.firstDeployed(plan.hopsworks.namespace, plan.hopsworks.releaseName, access);
@@ -40,19 +41,20 @@ export async function readPreviousState(): Promise<PreviousState | undefined> {
     };
     let outputs: unknown[];
     try {
-        outputs = await Promise.all(["hopsworksInstalledAt", "installedFromBackup", "activeRestore", "restoreHistory"].map(output));
+        outputs = await Promise.all(["hopsworksInstalledAt", "installedFromBackup", "activeRestore", "restoreHistory", "hopsworksInstallTimeChecked"].map(output));
     } catch (error) {
         // A RunError prints its message alone: one line, no stack trace.
         const refusal = legacyBackendRefusal(error, name);
         if (refusal) throw new pulumi.RunError(refusal);
         throw error;
     }
-    const [hopsworksInstalledAt, installedFromBackup, activeRestore, restoreHistory] = outputs;
+    const [hopsworksInstalledAt, installedFromBackup, activeRestore, restoreHistory, installTimeChecked] = outputs;
     return {
         hopsworksInstalledAt: typeof hopsworksInstalledAt === "string" ? hopsworksInstalledAt : undefined,
         installedFromBackup: typeof installedFromBackup === "string" ? installedFromBackup : undefined,
         activeRestore: (activeRestore as AppliedRestore | null) ?? undefined,
         restoreHistory: Array.isArray(restoreHistory) ? (restoreHistory as AppliedRestore[]) : [],
+        installTimeChecked: installTimeChecked === true,
     };
 }
 

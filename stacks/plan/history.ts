@@ -19,6 +19,13 @@ export interface PreviousState {
     /** The restore the last successful deployment applied, until a deployment with mode none. */
     activeRestore?: AppliedRestore;
     restoreHistory: AppliedRestore[];
+    /**
+     * Whether hopsworksInstalledAt has been compared with Helm's record of the release's first
+     * deployment (adoptedInstallTime), or the release was installed afresh by a new-cluster restore.
+     * From then on no reading of that record can move the time earlier, so it is not read again.
+     * Absent (false) in outputs older than this key.
+     */
+    installTimeChecked?: boolean;
 }
 
 export interface AppliedRestore {
@@ -82,8 +89,18 @@ export function checkAgainstPreviousState(config: StackConfig, restore: RestoreP
  */
 export function adoptedInstallTime(previous: PreviousState, firstDeployed: string | undefined): PreviousState {
     if (firstDeployed === undefined) return previous;
-    if (previous.hopsworksInstalledAt !== undefined && Date.parse(previous.hopsworksInstalledAt) <= Date.parse(firstDeployed)) return previous;
-    return { ...previous, hopsworksInstalledAt: firstDeployed };
+    const checked = { ...previous, installTimeChecked: true };
+    if (previous.hopsworksInstalledAt !== undefined && Date.parse(previous.hopsworksInstalledAt) <= Date.parse(firstDeployed)) return checked;
+    return { ...checked, hopsworksInstalledAt: firstDeployed };
+}
+
+/**
+ * Whether this deployment reads Helm's record of the release's first deployment: not once an
+ * earlier one has compared it (the read costs every preview a cluster client and a request), and
+ * not for a new-cluster restore, which installs afresh.
+ */
+export function needsHelmInstallRecord(previous: PreviousState | undefined, restore: RestorePlan | undefined): previous is PreviousState {
+    return previous !== undefined && !previous.installTimeChecked && restore?.mode !== "new-cluster";
 }
 
 /** What a deployment records for the next one: the keys of PreviousState, as outputs. */
@@ -92,6 +109,8 @@ export interface RecordedHistory {
     installedFromBackup: string | null;
     activeRestore: AppliedRestore | null;
     restoreHistory: AppliedRestore[];
+    /** PreviousState.installTimeChecked, as the next deployment reads it. */
+    hopsworksInstallTimeChecked: boolean;
 }
 
 /**
@@ -110,5 +129,8 @@ export function recordedHistory(previous: PreviousState | undefined, restore: Re
         installedFromBackup: installingNow ? (restore?.mode === "new-cluster" ? restore.backupId : null) : (previous?.installedFromBackup ?? null),
         activeRestore,
         restoreHistory: [...(previous?.restoreHistory ?? []), ...(activeRestore ? [activeRestore] : [])],
+        // A new-cluster restore's install is fresh, so its time is Helm's too; a first install is
+        // compared at the next deployment, once the release exists.
+        hopsworksInstallTimeChecked: installingNow ? restore?.mode === "new-cluster" : previous?.installTimeChecked === true,
     };
 }

@@ -86,6 +86,19 @@ describe("the Hopsworks release's first deployment (Helm's release record)", () 
             });
         });
 
+        it("records that it compared the install time, and reads Helm's record no more once a deployment has", async () => {
+            const { outputs } = await renderStack(stackFile(minioConfig()), { previousOutputs: {}, helmReleases: adopted });
+            assert.equal(outputs.hopsworksInstallTimeChecked, true);
+            const compared = { hopsworksInstalledAt: "2025-01-10T00:00:00.000Z", installedFromBackup: null, activeRestore: null, restoreHistory: [], hopsworksInstallTimeChecked: true };
+            // An earlier first deployment in Helm's record would be taken if it were read: it is not.
+            const next = await renderStack(stackFile(minioConfig()), { previousOutputs: compared, helmReleases: adopted });
+            assert.equal(next.outputs.hopsworksInstalledAt, "2025-01-10T00:00:00.000Z");
+            assert.equal(next.outputs.hopsworksInstallTimeChecked, true);
+            // Without a release record yet (a first install), the next deployment compares again.
+            const first = await renderStack(stackFile(minioConfig()), { previousOutputs: {} });
+            assert.equal(first.outputs.hopsworksInstallTimeChecked, false);
+        });
+
         it("keeps today's time when the release is newer (installed by the stack) or absent, and for a new-cluster restore", async () => {
             const recorded = { hopsworksInstalledAt: "2025-01-10T00:00:00.000Z", installedFromBackup: null, activeRestore: null, restoreHistory: [] };
             const newer = await renderStack(stackFile(minioConfig()), { previousOutputs: recorded, helmReleases: { "hopsworks/hopsworks": "2025-01-10T00:00:05.000Z" } });

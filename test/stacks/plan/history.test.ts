@@ -1,6 +1,6 @@
 import assert from "assert/strict";
 import { readStackConfig } from "../../../stacks/config/stack-config";
-import { adoptedInstallTime, checkAgainstPreviousState, PreviousState, recordedHistory } from "../../../stacks/plan/history";
+import { adoptedInstallTime, checkAgainstPreviousState, needsHelmInstallRecord, PreviousState, recordedHistory } from "../../../stacks/plan/history";
 import { planRestore, RestorePlan } from "../../../stacks/plan/restore";
 import { minioConfig, source } from "../../support/stacks";
 
@@ -81,6 +81,8 @@ describe("what a deployment records for the next one", () => {
             installedFromBackup: null,
             activeRestore: null,
             restoreHistory: [],
+            // The release may have existed before (adopted): the next deployment compares with Helm's record.
+            hopsworksInstallTimeChecked: false,
         });
     });
 
@@ -91,7 +93,9 @@ describe("what a deployment records for the next one", () => {
             installedFromBackup: "254811000",
             activeRestore: null,
             restoreHistory: installed.restoreHistory,
+            hopsworksInstallTimeChecked: false,
         });
+        assert.equal(recordedHistory({ ...previous, installTimeChecked: true }, undefined, 1, NOW).hopsworksInstallTimeChecked, true, "a compared install stays compared");
     });
 
     it("records a new-cluster restore as a fresh install from its backup, with its attempt, even on a reused stack", () => {
@@ -101,6 +105,8 @@ describe("what a deployment records for the next one", () => {
             installedFromBackup: "254811200",
             activeRestore: applied,
             restoreHistory: [...installed.restoreHistory, applied],
+            // Installed afresh now: Helm's first deployment can only be later.
+            hopsworksInstallTimeChecked: true,
         });
     });
 
@@ -111,6 +117,7 @@ describe("what a deployment records for the next one", () => {
             installedFromBackup: "254811000",
             activeRestore: applied,
             restoreHistory: [...installed.restoreHistory, applied],
+            hopsworksInstallTimeChecked: false,
         });
     });
 
@@ -126,12 +133,27 @@ describe("what a deployment records for the next one", () => {
 describe("an adopted release's install time", () => {
     const previous: PreviousState = { hopsworksInstalledAt: "2026-01-01T00:00:00.000Z", restoreHistory: [] };
 
-    it("takes Helm's first deployment when it is earlier than the recorded install", () => {
-        assert.equal(adoptedInstallTime(previous, "2025-06-01T00:00:00.000Z").hopsworksInstalledAt, "2025-06-01T00:00:00.000Z");
+    it("takes Helm's first deployment when it is earlier than the recorded install, and marks the time compared", () => {
+        assert.deepEqual(adoptedInstallTime(previous, "2025-06-01T00:00:00.000Z"), { ...previous, hopsworksInstalledAt: "2025-06-01T00:00:00.000Z", installTimeChecked: true });
     });
 
-    it("keeps the recorded install when Helm's is later, or unknown", () => {
-        assert.equal(adoptedInstallTime(previous, "2026-02-01T00:00:00.000Z"), previous);
+    it("keeps the recorded install when Helm's is later (compared), or unknown (not compared)", () => {
+        assert.deepEqual(adoptedInstallTime(previous, "2026-02-01T00:00:00.000Z"), { ...previous, installTimeChecked: true });
         assert.equal(adoptedInstallTime(previous, undefined), previous);
+    });
+
+    it("reads Helm's record until a deployment has compared it, never for a new-cluster restore or without a previous deployment", () => {
+        assert.equal(needsHelmInstallRecord(previous, undefined), true);
+        assert.equal(needsHelmInstallRecord(previous, restorePlan(IN_PLACE)), true);
+        assert.equal(needsHelmInstallRecord({ ...previous, installTimeChecked: true }, undefined), false);
+        assert.equal(needsHelmInstallRecord(previous, restorePlan({ ...BACKUP, mode: "new-cluster" })), false);
+        assert.equal(needsHelmInstallRecord(undefined, undefined), false);
+    });
+
+    it("once compared, no later first deployment moves the install time: the recorded one is never later than Helm's", () => {
+        const compared = adoptedInstallTime(previous, "2025-06-01T00:00:00.000Z");
+        for (const later of ["2025-06-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z"]) {
+            assert.equal(adoptedInstallTime(compared, later).hopsworksInstalledAt, compared.hopsworksInstalledAt);
+        }
     });
 });
