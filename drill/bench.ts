@@ -62,6 +62,10 @@ export async function drillBench(runs: number): Promise<string[] | undefined> {
         const bsl = sh.getJson(["backupstoragelocation", "hopsworks-bsl", "-n", "velero"]);
         const stack = sh.getJson(["ns", "velero"]);
         const available = (Date.parse(bsl.status.lastValidationTime) - Date.parse(stack.metadata.creationTimestamp)) / 1000;
+        // Right after the first install, the next deployment still compares the install time with
+        // Helm's record (a cluster read); from the second deployment on, every preview is without it.
+        const firstPreviews = Array.from({ length: runs }, () => timed(() => sh.pulumi(["preview"], { stack: DRILL_STACK })));
+        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
         const previews = Array.from({ length: runs }, () => timed(() => sh.pulumi(["preview"], { stack: DRILL_STACK })));
         const one = new Shell(drill, oneResourceProject(path.join(drill.run, "one-resource")));
         one.pulumi(["stack", "init", "bench"]);
@@ -72,6 +76,8 @@ export async function drillBench(runs: number): Promise<string[] | undefined> {
             `pulumi up of the drill stack: ${upSeconds.toFixed(1)} s; Velero's namespace to hopsworks-bsl Available: ${available.toFixed(1)} s`,
             `pulumi preview: drill stack ${median(previews).toFixed(2)} s, one-resource program ${median(onePreviews).toFixed(2)} s (median of ${runs}): ` +
                 `${ratio.toFixed(2)}x (target: within 1.5x) ${ratio <= 1.5 ? "ok" : "MISSED"}`,
+            `  (between the first and the second deployment, with the install time still to compare with Helm's record: ` +
+                `${median(firstPreviews).toFixed(2)} s, ${(median(firstPreviews) / median(onePreviews)).toFixed(2)}x)`,
             ...lastRecoveryFigures(),
         ];
     } finally {
