@@ -17,10 +17,10 @@ export const RUNBOOK_EXAMPLES = {
     veleroUsers: "k8s-backups-users-resources-20251124120013",
 } as const;
 
-/** Every shell line of the runbook's "## Commands" section, continuations joined, comments dropped. */
-export function runbookCommands(markdown: string): string[] {
-    const start = markdown.indexOf("\n## Commands\n");
-    if (start < 0) throw new Error("the runbook has no Commands section");
+/** Every shell line of a runbook's section (by default "## Commands"), continuations joined, comments dropped. */
+export function runbookCommands(markdown: string, heading = "Commands"): string[] {
+    const start = markdown.indexOf(`\n## ${heading}\n`);
+    if (start < 0) throw new Error(`the runbook has no ${heading} section`);
     const end = markdown.indexOf("\n## ", start + 1);
     const section = markdown.slice(start, end < 0 ? undefined : end);
     return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) =>
@@ -32,8 +32,8 @@ export function runbookCommands(markdown: string): string[] {
     );
 }
 
-export function readRunbook(name: string): string[] {
-    return runbookCommands(readFileSync(path.join(RUNBOOKS_DIR, name), "utf8"));
+export function readRunbook(name: string, heading?: string): string[] {
+    return runbookCommands(readFileSync(path.join(RUNBOOKS_DIR, name), "utf8"), heading);
 }
 
 export interface DrillNames {

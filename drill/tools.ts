@@ -65,6 +65,8 @@ export const TOOLS: Tool[] = [
     // The CronJob and Job metrics the backup-jobs and restore-point alerts read. v2.15.0: the checksum
     // database has no entry for v2.16.0, and the module proxy serves no v2.17.0.
     { component: "kube-state-metrics", version: versions["kube-state-metrics"], binaries: ["kube-state-metrics"], versionArgs: ["version"] },
+    // The runbook's look at, and removal of, a release an interrupted install left pending.
+    { component: "helm", version: versions.helm, binaries: ["helm"], versionArgs: ["version", "--short"] },
 ];
 
 export interface Found {

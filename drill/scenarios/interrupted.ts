@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
+import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
 import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
 import { alive, killProcess, logFile, startProcess, waitFor } from "../processes";
 import { check, Recorder } from "../report";
@@ -19,6 +19,9 @@ import { ensureBackups } from "./prerequisites";
 
 export const SCENARIO = "interrupted";
 export const RUNBOOK = "interrupted-deployment.md";
+/** The runbook's section for an install that was interrupted, and the drill's fake node (drill/env.ts). */
+export const HELM_SECTION = "When the Hopsworks install was interrupted";
+const FAKE_NODE = "drill-node";
 
 /**
  * Application objects added for this scenario's restore point, in the main backup: enough that
@@ -57,7 +60,7 @@ function pendingOperations(sh: Shell): { type: string; urn: string }[] {
 
 export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
     const step = rec.scenario(SCENARIO);
-    await ensureBackups(rec, sh, SCENARIO);
+    const earlier = await ensureBackups(rec, sh, SCENARIO);
 
     const point = await step(`Take a restore point whose main backup holds ${BULK_OBJECTS} more objects`, (ctx) => {
         sh.kubectl(["apply", "--server-side", "-f", "-"], { input: JSON.stringify(bulkObjects(HOPSWORKS_NAMESPACE)) });
@@ -83,21 +86,10 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
             "--velero-main", point.veleroBackups.main, "--velero-users", point.veleroBackups.users,
         ]);
         const t0 = Date.now();
-        const pid = startProcess(sh.drill.run, "interrupted-pulumi-up", "pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", DRILL_STACK], {
-            env: sh.env,
-            cwd: sh.project,
+        const inProgress = await upUntil(sh, "k8s-backups-main to be InProgress", () => {
+            const restore = sh.getJson(["restores.velero.io", VELERO_SCHEDULES.main, "-n", VELERO_NAMESPACE]);
+            return restore?.status?.phase === "InProgress" ? restore : undefined;
         });
-        const inProgress = await waitFor(
-            "k8s-backups-main to be InProgress",
-            () => {
-                check(alive(pid), `pulumi up ended before the restore was InProgress:\n${readFileSync(logFile(sh.drill.run, "interrupted-pulumi-up"), "utf8").slice(-3000)}`);
-                const restore = sh.getJson(["restores.velero.io", VELERO_SCHEDULES.main, "-n", VELERO_NAMESPACE]);
-                return restore?.status?.phase === "InProgress" ? restore : undefined;
-            },
-            600_000,
-            200,
-        );
-        killProcess(sh.drill.run, "interrupted-pulumi-up");
         ctx.figure("killedAfterSeconds", (Date.now() - t0) / 1000);
         const restore = sh.getJson(["restores.velero.io", VELERO_SCHEDULES.main, "-n", VELERO_NAMESPACE]);
         check(sh.getJson(["restores.velero.io", VELERO_SCHEDULES.users, "-n", VELERO_NAMESPACE]) === undefined, "the users restore started before the main one completed");
@@ -143,6 +135,102 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
         check(pendingOperations(sh).length === 0, "pending operations reappeared");
         return "backup operation again; no changes";
     });
+
+    // The same, killed while Hopsworks installs: its pod cannot be scheduled, so Helm waits.
+    const second = await step(`Lose the cluster again and plan a restore of point ${earlier.backupId}`, async (ctx) => {
+        const objects = snapshotObjects(sh, HOPSWORKS_NAMESPACE);
+        const versions = sh.objectVersions(`${LOCATION_PREFIX}/backups/`);
+        loseCluster(sh.drill.run);
+        await freshCluster(sh.env, sh.drill.run);
+        sh.pulumi(["refresh", "--yes"], { stack: DRILL_STACK });
+        sh.hopsworksDr([
+            "restore", "plan", "--stack", DRILL_STACK, "--mode", "new-cluster", "--backup", earlier.backupId, "--backup-version", "4.8.0",
+            "--velero-main", earlier.veleroBackups.main, "--velero-users", earlier.veleroBackups.users,
+        ]);
+        ctx.detail(`fresh cluster, state refreshed; restore block for ${earlier.backupId} written`);
+        return { objects, versions };
+    });
+
+    const restoresAtKill = await step("pulumi up, the node cordoned once Velero is installed so Hopsworks's pod waits; killed (SIGKILL) while the release is pending-install", async (ctx) => {
+        let cordoned = false;
+        await upUntil(sh, "the Hopsworks release to be pending-install", () => {
+            // Not before: the Velero release's own hook Job needs the node.
+            if (!cordoned && sh.getJson(["backupstoragelocation", LOCATION_NAME, "-n", VELERO_NAMESPACE])) {
+                sh.kubectl(["cordon", FAKE_NODE]);
+                cordoned = true;
+            }
+            return helmReleaseStatus(sh) === "pending-install" ? true : undefined;
+        });
+        // The cause of the slow install is gone; the dead run's Helm record stays pending-install.
+        sh.kubectl(["uncordon", FAKE_NODE]);
+        const restores = Object.values(VELERO_SCHEDULES).map((name) => sh.getJson(["restores.velero.io", name, "-n", VELERO_NAMESPACE]));
+        check(restores.every((r) => r?.status?.phase === "Completed"), `the restores are ${restores.map((r) => r?.status?.phase).join(", ")}`);
+        const pending = pendingOperations(sh);
+        check(pending.some((op) => op.type === "creating" && /helm\.sh\/v3:Release::hopsworks$/.test(op.urn)), `no pending create of the Hopsworks release: ${JSON.stringify(pending)}`);
+        check(helmReleaseStatus(sh) === "pending-install", `the release is ${helmReleaseStatus(sh)}`);
+        ctx.detail(`killed with both restores Completed and Helm's record of hopsworks pending-install; ${FAKE_NODE} uncordoned`);
+        return restores.map((r) => ({ name: r.metadata.name as string, uid: r.metadata.uid as string, startTimestamp: r.status.startTimestamp as string }));
+    });
+
+    for (const command of readRunbook(RUNBOOK, HELM_SECTION)) {
+        const line = forDrill(command, names);
+        await step(`Runbook (Hopsworks install interrupted): ${line}`, () => {
+            const r = sh.line(line);
+            if (/^helm status\b/.test(line)) check(/STATUS: pending-install/.test(r.stdout), `helm status does not show pending-install:\n${r.stdout}`);
+            if (/^helm uninstall\b/.test(line)) check(helmReleaseStatus(sh) === undefined, "Helm's record of the release is still there");
+            if (/^pulumi refresh\b/.test(line)) check(pendingOperations(sh).length === 0, `pending operations remain: ${JSON.stringify(pendingOperations(sh))}`);
+            if (/^pulumi up\b/.test(line)) {
+                for (const before of restoresAtKill) {
+                    const now = sh.getJson(["restores.velero.io", before.name, "-n", VELERO_NAMESPACE]);
+                    check(now?.metadata?.uid === before.uid && now?.status?.startTimestamp === before.startTimestamp, `${before.name} was recreated or ran again`);
+                }
+                const release = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE);
+                check(release.info.status === "deployed", `the Hopsworks release is ${release.info.status}`);
+                check(release.config?.global?._hopsworks?.restoreFromBackup?.backupId === earlier.backupId, "the release does not restore the backup");
+                const objects = snapshotObjects(sh, HOPSWORKS_NAMESPACE);
+                check(JSON.stringify(objects) === JSON.stringify(second.objects), `restored objects differ:\nbefore ${JSON.stringify(second.objects)}\nafter  ${JSON.stringify(objects)}`);
+                const versions = sh.objectVersions(`${LOCATION_PREFIX}/backups/`);
+                check(JSON.stringify(versions) === JSON.stringify(second.versions), "the bucket's backups changed");
+            }
+            return r.stdout.trim().split("\n").slice(-3).join(" | ");
+        });
+    }
+
+    await step("restore finish, pulumi up, then pulumi preview --expect-no-changes (after the second interruption)", () => {
+        sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
+        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
+        const r = sh.pulumi(["preview", "--expect-no-changes"], { stack: DRILL_STACK, allowFailure: true });
+        check(r.status === 0, `the preview found changes:\n${r.stdout.slice(-3000)}`);
+        return "backup operation again; no changes";
+    });
+}
+
+/** Runs `pulumi up` of the drill stack in the background until `until` holds, then kills it and everything it started. */
+async function upUntil<T>(sh: Shell, what: string, until: () => T | undefined): Promise<T> {
+    const pid = startProcess(sh.drill.run, "interrupted-pulumi-up", "pulumi", ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", DRILL_STACK], {
+        env: sh.env,
+        cwd: sh.project,
+    });
+    try {
+        return await waitFor(
+            what,
+            () => {
+                check(alive(pid), `pulumi up ended before ${what}:\n${readFileSync(logFile(sh.drill.run, "interrupted-pulumi-up"), "utf8").slice(-3000)}`);
+                return until();
+            },
+            600_000,
+            200,
+        );
+    } finally {
+        killProcess(sh.drill.run, "interrupted-pulumi-up");
+    }
+}
+
+/** The status Helm's newest record of the Hopsworks release carries (a label of its Secret), or undefined without one. */
+function helmReleaseStatus(sh: Shell): string | undefined {
+    const secrets = (sh.getJson(["secret", "-n", HOPSWORKS_NAMESPACE, "-l", "owner=helm,name=hopsworks"])?.items ?? []) as any[];
+    const newest = secrets.sort((a, b) => Number(b.metadata.labels.version) - Number(a.metadata.labels.version))[0];
+    return newest?.metadata?.labels?.status;
 }
 
 /** The resumed deployment creates (adopts) the Restores and Hopsworks, and replaces or deletes nothing. */

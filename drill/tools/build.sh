@@ -156,6 +156,13 @@ velero-plugin-for-aws)
   go get github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws@v$V
   go build -trimpath -ldflags "-s -w" -o "$TMP/velero-plugin-for-aws" github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws
   install_dir "$OUT" ;;
+helm)
+  # The Helm CLI an operator uses to look at (and remove) a release an interrupted install left behind.
+  V=$(v helm); OUT=helm-$V; TMP=$CACHE/bin/.$OUT.tmp; rm -rf "$TMP"; mkdir -p "$TMP"
+  wrapper helm 1.24.0
+  go get helm.sh/helm/v3/cmd/helm@v$V
+  go build -trimpath -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$V" -o "$TMP/helm" helm.sh/helm/v3/cmd/helm
+  install_dir "$OUT" ;;
 kube-state-metrics)
   # Its main package is the module's root; the version is stamped where its --version reads it.
   V=$(v kube-state-metrics); OUT=kube-state-metrics-$V; TMP=$CACHE/bin/.$OUT.tmp; rm -rf "$TMP"; mkdir -p "$TMP"

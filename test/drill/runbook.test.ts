@@ -4,7 +4,7 @@ import * as path from "path";
 import { forDrill, readRunbook, runbookCommands, RUNBOOKS_DIR } from "../../drill/runbook";
 import { RUNBOOK as NEW_CLUSTER } from "../../drill/scenarios/new-cluster";
 import { RUNBOOK as IN_PLACE } from "../../drill/scenarios/in-place";
-import { RUNBOOK as INTERRUPTED } from "../../drill/scenarios/interrupted";
+import { HELM_SECTION, RUNBOOK as INTERRUPTED } from "../../drill/scenarios/interrupted";
 
 const names = {
     stack: "drill",
@@ -22,6 +22,8 @@ describe("drill runbooks", () => {
             "```sh", "pulumi up -s prod", "```", "", "## Verify", "", "```sh", "kubectl get restore.velero.io -n velero", "```",
         ].join("\n");
         assert.deepEqual(runbookCommands(markdown), ["pulumi refresh -s prod --yes", "npx hopsworks-dr restore plan --stack prod", "pulumi up -s prod"]);
+        assert.deepEqual(runbookCommands(markdown, "Verify"), ["kubectl get restore.velero.io -n velero"]);
+        assert.throws(() => runbookCommands(markdown, "Back out"), /no Back out section/);
     });
 
     it("runs each runbook line with the drill's names, and --yes where pulumi would prompt", () => {
@@ -41,14 +43,14 @@ describe("drill runbooks", () => {
     });
 
     // The drill runs every command these runbooks show: a command added to a runbook is drilled.
-    for (const runbook of [NEW_CLUSTER, IN_PLACE, INTERRUPTED]) {
-        it(`keeps ${runbook}'s commands and the drill in step: every command is one the drill can run here`, () => {
-            const commands = readRunbook(runbook);
+    for (const [runbook, heading] of [[NEW_CLUSTER], [IN_PLACE], [INTERRUPTED], [INTERRUPTED, HELM_SECTION]] as [string, string?][]) {
+        it(`keeps ${runbook}'s ${heading ?? "Commands"} and the drill in step: every command is one the drill can run here`, () => {
+            const commands = readRunbook(runbook, heading);
             assert.ok(commands.length >= 5, `${runbook} shows ${commands.length} commands`);
             for (const command of commands) {
                 const line = forDrill(command, names);
                 assert.doesNotMatch(line, /\bprod\b|254811200|hopsworks-prod-backups|20251124120012|20251124120013/, `${runbook}: "${command}" keeps an example name the drill cannot use`);
-                assert.match(line, /^(pulumi|node cli\/bin\.js|npm run|aws --endpoint-url|kubectl|velero)\b/, `${runbook}: "${command}" is not a command the drill runs`);
+                assert.match(line, /^(pulumi|node cli\/bin\.js|npm run|aws --endpoint-url|kubectl|velero|helm)\b/, `${runbook}: "${command}" is not a command the drill runs`);
             }
             assert.ok(readFileSync(path.join(RUNBOOKS_DIR, runbook), "utf8").includes("## Commands"));
         });
