@@ -87,10 +87,15 @@ export function addBackupMetadata(sh: Shell, namespace: string, backupId: string
     }
 }
 
+/** The Secret of Helm's newest record of a release, or undefined when Helm has none. */
+export function helmReleaseSecret(sh: Shell, name: string, namespace: string): any {
+    const secrets = (sh.getJson(["secret", "-n", namespace, "-l", `owner=helm,name=${name}`])?.items ?? []) as any[];
+    return secrets.sort((a, b) => Number(b.metadata.labels.version) - Number(a.metadata.labels.version))[0];
+}
+
 /** Helm's record of a release (the newest revision), decoded from its Secret: info, config (values), chart. */
 export function helmRelease(sh: Shell, name: string, namespace: string): any {
-    const secrets = sh.getJson(["secret", "-n", namespace, "-l", `owner=helm,name=${name}`]);
-    const newest = (secrets?.items ?? []).sort((a: any, b: any) => Number(b.metadata.labels.version) - Number(a.metadata.labels.version))[0];
+    const newest = helmReleaseSecret(sh, name, namespace);
     check(newest, `no Helm release ${name} in namespace ${namespace}`);
     const twiceEncoded = Buffer.from(newest.data.release, "base64").toString();
     const release = JSON.parse(gunzipSync(Buffer.from(twiceEncoded, "base64")).toString());

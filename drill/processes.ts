@@ -61,12 +61,20 @@ function sleepMs(ms: number): void {
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** The recorded PID of a named process (pid only while it runs); undefined without a PID file. */
+function recordedPid(run: string, name: string): { pidFile: string; pid?: number } | undefined {
+    const pidFile = path.join(run, "pids", `${name}.pid`);
+    if (!existsSync(pidFile)) return undefined;
+    const pid = Number(readFileSync(pidFile, "utf8").trim());
+    return { pidFile, pid: Number.isInteger(pid) && pid > 1 && alive(pid) ? pid : undefined };
+}
+
 /** Stops one named process by its recorded PID: SIGTERM, then SIGKILL after `graceMs`. */
 export function stopProcess(run: string, name: string, graceMs = 10_000): boolean {
-    const pidFile = path.join(run, "pids", `${name}.pid`);
-    if (!existsSync(pidFile)) return false;
-    const pid = Number(readFileSync(pidFile, "utf8").trim());
-    if (Number.isInteger(pid) && pid > 1 && alive(pid)) {
+    const recorded = recordedPid(run, name);
+    if (!recorded) return false;
+    const { pidFile, pid } = recorded;
+    if (pid !== undefined) {
         signalGroup(pid, "SIGTERM");
         const deadline = Date.now() + graceMs;
         while (alive(pid) && Date.now() < deadline) sleepMs(100);
@@ -107,18 +115,17 @@ export function processTree(pid: number): number[] {
  * starts its plugins in process groups of their own. Returns whether it was running.
  */
 export function killProcess(run: string, name: string): boolean {
-    const pidFile = path.join(run, "pids", `${name}.pid`);
-    if (!existsSync(pidFile)) return false;
-    const pid = Number(readFileSync(pidFile, "utf8").trim());
-    const wasAlive = Number.isInteger(pid) && pid > 1 && alive(pid);
-    if (wasAlive) {
+    const recorded = recordedPid(run, name);
+    if (!recorded) return false;
+    const { pidFile, pid } = recorded;
+    if (pid !== undefined) {
         const tree = processTree(pid);
         for (const p of tree) signalGroup(p, "SIGKILL");
         const deadline = Date.now() + 5_000;
         while (tree.some(alive) && Date.now() < deadline) sleepMs(20);
     }
     rmSync(pidFile, { force: true });
-    return wasAlive;
+    return pid !== undefined;
 }
 
 /** Stops every process of the run, newest first (Velero before the API server it talks to). */
@@ -148,9 +155,7 @@ export function recordStart(run: string, name: string): void {
 }
 
 export function running(run: string, name: string): boolean {
-    const pidFile = path.join(run, "pids", `${name}.pid`);
-    if (!existsSync(pidFile)) return false;
-    return alive(Number(readFileSync(pidFile, "utf8").trim()));
+    return recordedPid(run, name)?.pid !== undefined;
 }
 
 /** Runs a command to completion and returns its output; throws with the output on failure. */

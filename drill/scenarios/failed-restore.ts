@@ -9,7 +9,7 @@ import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../en
 import { waitFor } from "../processes";
 import { check, Recorder } from "../report";
 import { Shell } from "../shell";
-import { helmRelease, snapshotObjects } from "../cluster-state";
+import { helmRelease, helmReleaseSecret, snapshotObjects } from "../cluster-state";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
 import { VELERO_SCHEDULES } from "../../stacks/names";
@@ -46,8 +46,7 @@ const REFUSE_ONE_OBJECT = {
 };
 
 function hopsworksInstalled(sh: Shell): boolean {
-    const secrets = sh.getJson(["secret", "-n", HOPSWORKS_NAMESPACE, "-l", "owner=helm,name=hopsworks"]);
-    return (secrets?.items ?? []).length > 0;
+    return helmReleaseSecret(sh, "hopsworks", HOPSWORKS_NAMESPACE) !== undefined;
 }
 
 function up(sh: Shell) {

@@ -13,7 +13,7 @@ import { alive, killProcess, logFile, startProcess, waitFor } from "../processes
 import { check, Recorder } from "../report";
 import { forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
-import { helmRelease, snapshotObjects } from "../cluster-state";
+import { helmRelease, helmReleaseSecret, snapshotObjects } from "../cluster-state";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE, takeBackups } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
 
@@ -93,7 +93,7 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
         ctx.figure("killedAfterSeconds", (Date.now() - t0) / 1000);
         const restore = sh.getJson(["restores.velero.io", VELERO_SCHEDULES.main, "-n", VELERO_NAMESPACE]);
         check(sh.getJson(["restores.velero.io", VELERO_SCHEDULES.users, "-n", VELERO_NAMESPACE]) === undefined, "the users restore started before the main one completed");
-        check((sh.getJson(["secret", "-n", HOPSWORKS_NAMESPACE, "-l", "owner=helm,name=hopsworks"])?.items ?? []).length === 0, "Hopsworks was installed during the main restore");
+        check(helmReleaseStatus(sh) === undefined, "Hopsworks was installed during the main restore");
         ctx.detail(
             `killed after ${((Date.now() - t0) / 1000).toFixed(1)} s; k8s-backups-main ${restore?.status?.phase} (${restore?.status?.progress?.itemsRestored ?? 0}/${restore?.status?.progress?.totalItems ?? "?"} items)`,
         );
@@ -127,14 +127,7 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
         });
     }
 
-    await step("restore finish, pulumi up, then pulumi preview --expect-no-changes", () => {
-        sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
-        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
-        const r = sh.pulumi(["preview", "--expect-no-changes"], { stack: DRILL_STACK, allowFailure: true });
-        check(r.status === 0, `the preview found changes:\n${r.stdout.slice(-3000)}`);
-        check(pendingOperations(sh).length === 0, "pending operations reappeared");
-        return "backup operation again; no changes";
-    });
+    await step("restore finish, pulumi up, then pulumi preview --expect-no-changes", () => finishRestore(sh));
 
     // The same, killed while Hopsworks installs: its pod cannot be scheduled, so Helm waits.
     const second = await step(`Lose the cluster again and plan a restore of point ${earlier.backupId}`, async (ctx) => {
@@ -196,13 +189,17 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
         });
     }
 
-    await step("restore finish, pulumi up, then pulumi preview --expect-no-changes (after the second interruption)", () => {
-        sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
-        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
-        const r = sh.pulumi(["preview", "--expect-no-changes"], { stack: DRILL_STACK, allowFailure: true });
-        check(r.status === 0, `the preview found changes:\n${r.stdout.slice(-3000)}`);
-        return "backup operation again; no changes";
-    });
+    await step("restore finish, pulumi up, then pulumi preview --expect-no-changes (after the second interruption)", () => finishRestore(sh));
+}
+
+/** Back to backup operation after a resumed restore: no drift, and no pending operation left in the state. */
+function finishRestore(sh: Shell): string {
+    sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
+    sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
+    const r = sh.pulumi(["preview", "--expect-no-changes"], { stack: DRILL_STACK, allowFailure: true });
+    check(r.status === 0, `the preview found changes:\n${r.stdout.slice(-3000)}`);
+    check(pendingOperations(sh).length === 0, "pending operations reappeared");
+    return "backup operation again; no changes";
 }
 
 /** Runs `pulumi up` of the drill stack in the background until `until` holds, then kills it and everything it started. */
@@ -228,9 +225,7 @@ async function upUntil<T>(sh: Shell, what: string, until: () => T | undefined): 
 
 /** The status Helm's newest record of the Hopsworks release carries (a label of its Secret), or undefined without one. */
 function helmReleaseStatus(sh: Shell): string | undefined {
-    const secrets = (sh.getJson(["secret", "-n", HOPSWORKS_NAMESPACE, "-l", "owner=helm,name=hopsworks"])?.items ?? []) as any[];
-    const newest = secrets.sort((a, b) => Number(b.metadata.labels.version) - Number(a.metadata.labels.version))[0];
-    return newest?.metadata?.labels?.status;
+    return helmReleaseSecret(sh, "hopsworks", HOPSWORKS_NAMESPACE)?.metadata?.labels?.status;
 }
 
 /** The resumed deployment creates (adopts) the Restores and Hopsworks, and replaces or deletes nothing. */
