@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { caBundleFileName } from "../stacks/plan/ca-bundle";
 import { FakeS3, manualRuleXml, startFakeS3 } from "./support/fake-s3";
-import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "./support/stacks";
+import { awsConfig, irsaConfig, minioConfig, PROJECT_DIR, stackFile } from "./support/stacks";
 
 /** The whole program (index.ts), as `pulumi up` would run it. */
 async function program(values: Record<string, any>, options: RecorderOptions = {}) {
@@ -42,12 +42,7 @@ describe("the program (index.ts)", () => {
     });
 
     it("feeds the role it creates for irsa into Velero's service account", async () => {
-        const c = awsConfig();
-        delete c.storage.iamRoleArn;
-        c.storage.irsa = {
-            oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/ABC",
-            oidcProviderUrl: "oidc.eks.eu-north-1.amazonaws.com/id/ABC",
-        };
+        const c = irsaConfig();
         const { resources, nameOf, outputs } = await program(c);
         const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "velero")!;
         assert.equal(

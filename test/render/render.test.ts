@@ -9,7 +9,7 @@ import { HELM_DEFAULT_TIMEOUT_SECONDS } from "../../render/files";
 import { renderStack } from "../../render/render";
 import { readStackFile } from "../../stacks/config/stack-file";
 import { REDACTED } from "../../stacks/config/secret";
-import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "../support/stacks";
+import { awsConfig, irsaConfig, minioConfig, PROJECT_DIR, stackFile } from "../support/stacks";
 
 const FILES = ["hopsworks-values.yaml", "velero-values.yaml", "manifests.yaml", "bucket.json", "plan.txt", "releases.json"];
 
@@ -66,12 +66,7 @@ describe("render", () => {
     });
 
     it("writes iam.json, the trust and permission policies of the role the stack creates, and only then", async () => {
-        const c = awsConfig();
-        delete c.storage.iamRoleArn;
-        c.storage.irsa = {
-            oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/ABC",
-            oidcProviderUrl: "oidc.eks.eu-north-1.amazonaws.com/id/ABC",
-        };
+        const c = irsaConfig();
         const { files } = await renderStack(stackFile(c));
         assert.deepEqual(Object.keys(files), [...FILES, "iam.json"]);
         const iam = JSON.parse(files["iam.json"]);

@@ -28,6 +28,17 @@ export function awsConfig(): Record<string, any> {
     };
 }
 
+/** awsConfig with the role created by the stack for IRSA instead of an existing one. */
+export function irsaConfig(): Record<string, any> {
+    const c = awsConfig();
+    delete c.storage.iamRoleArn;
+    c.storage.irsa = {
+        oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/ABC",
+        oidcProviderUrl: "oidc.eks.eu-north-1.amazonaws.com/id/ABC",
+    };
+    return c;
+}
+
 const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "hopsworks.repoUsername", "hopsworks.repoPassword"];
 
 /** Credentials present in `values` are treated as Pulumi secrets unless listed in `plaintext`. */
