@@ -3,6 +3,7 @@
  * saw, written to <run>/drill-report.json and summarised on the terminal.
  */
 import { writeFileSync } from "node:fs";
+import type { VersionRow } from "./versions";
 
 export interface StepResult {
     scenario: string;
@@ -19,6 +20,8 @@ export interface DrillReport {
     finishedAt?: string;
     passed: boolean;
     tools: { component: string; version: string; from: string; skew?: string }[];
+    /** What the drill ran against what users get (drill/versions.ts). */
+    versions: VersionRow[];
     steps: StepResult[];
 }
 
@@ -42,8 +45,9 @@ export class Recorder {
     constructor(
         private readonly file: string,
         tools: DrillReport["tools"],
+        versions: VersionRow[] = [],
     ) {
-        this.report = { startedAt: new Date().toISOString(), passed: true, tools, steps: [] };
+        this.report = { startedAt: new Date().toISOString(), passed: true, tools, versions, steps: [] };
     }
 
     /**

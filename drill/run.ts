@@ -19,6 +19,7 @@ import { inPlace } from "./scenarios/in-place";
 import { interrupted } from "./scenarios/interrupted";
 import { newCluster } from "./scenarios/new-cluster";
 import { Shell } from "./shell";
+import { versionRows } from "./versions";
 import { DRILL_CACHE, findAll } from "./tools";
 
 /** Scenarios in the order `npm run drill` runs them; later ones build on the state earlier ones leave. */
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
     const rec = new Recorder(
         reportFile,
         found.map((f) => ({ component: f.tool.component, version: f.tool.version, from: f.from!, ...(f.tool.skew ? { skew: f.tool.skew } : {}) })),
+        versionRows(),
     );
 
     // Ctrl-C or a kill: stop every process by its PID before leaving.

@@ -38,7 +38,7 @@ export const TOOLS: Tool[] = [
         component: "velero-plugin-for-aws",
         version: versions["velero-plugin-for-aws"],
         binaries: ["velero-plugin-for-aws"],
-        skew: "the module proxy serves velero-plugin-for-aws v1.14.x only; the chart's plugin image is v1.13.0",
+        skew: "the module proxy lists v1.13.2 but refuses its source (403 on the .zip); v1.14.2 and v1.14.3 are the only releases it serves whole",
     },
     { component: "pulumi", version: versions.pulumi, binaries: ["pulumi"], versionArgs: ["version"] },
     {
@@ -50,14 +50,9 @@ export const TOOLS: Tool[] = [
             "v3.68.0 is the newest host inside the served sdk/v3 module, and the project's drill/tools/language-host " +
             "adds the RunPlugin call (policy packs) it lacks",
     },
-    {
-        component: "pulumi-resource-kubernetes",
-        version: versions["pulumi-resource-kubernetes"],
-        binaries: ["pulumi-resource-kubernetes"],
-        skew:
-            `built from provider/v4@${versions["pulumi-resource-kubernetes-module"]} (January 2026, sdk/v4 ${versions["pulumi-kubernetes-sdk-module"]}), ` +
-            "the only provider commit the module proxy serves, and installed as 4.34.2",
-    },
+    // provider/v4 has no semver tags: the one pseudo-version the module proxy serves is the commit of
+    // tag v4.25.0 (drill/versions.json), the version package.json pins for users too.
+    { component: "pulumi-resource-kubernetes", version: versions["pulumi-resource-kubernetes"], binaries: ["pulumi-resource-kubernetes"] },
     // For the alert rules' tests (npm test runs them when it is here) and the drill's metrics checks.
     { component: "promtool", version: versions.promtool, binaries: ["promtool"], versionArgs: ["--version"] },
     // The drill's `alerts` scenario: a real Prometheus scraping the real Velero and evaluating the stack's rules.

@@ -153,7 +153,8 @@ velero)
 velero-plugin-for-aws)
   V=$(v velero-plugin-for-aws); OUT=velero-plugin-for-aws-$V; TMP=$CACHE/bin/.$OUT.tmp; rm -rf "$TMP"; mkdir -p "$TMP"
   wrapper velero-plugin-for-aws 1.24.0
-  go get github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws@v$V
+  # The module, not the package: for v1.13.x the proxy refuses (403) the longer path go get tries first.
+  go get github.com/vmware-tanzu/velero-plugin-for-aws@v$V
   go build -trimpath -ldflags "-s -w" -o "$TMP/velero-plugin-for-aws" github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws
   install_dir "$OUT" ;;
 helm)

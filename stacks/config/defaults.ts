@@ -7,7 +7,7 @@ export const DEFAULTS = {
     veleroNamespace: VELERO_NAMESPACE,
     veleroRepo: "https://vmware-tanzu.github.io/helm-charts",
     veleroChartVersion: "11.2.0",
-    veleroPluginImage: "velero/velero-plugin-for-aws:v1.13.0",
+    veleroPluginImage: "velero/velero-plugin-for-aws:v1.13.2",
     hopsworksNamespace: HOPSWORKS_NAMESPACE,
     hopsworksChart: "hopsworks",
     hopsworksTimeoutSeconds: HOPSWORKS_TIMEOUT_SECONDS,

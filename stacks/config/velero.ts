@@ -16,7 +16,7 @@ export interface VeleroConfig {
     repo: string;
     /** The Velero chart version. Default: "11.2.0". */
     chartVersion: string;
-    /** The AWS plugin's image. Default: "velero/velero-plugin-for-aws:v1.13.0". */
+    /** The AWS plugin's image. Default: "velero/velero-plugin-for-aws:v1.13.2". */
     pluginImage: string;
     /** Velero's own image. Default: the chart's. */
     image?: string;

@@ -40,7 +40,7 @@ describe("stack config validation", () => {
             namespace: "velero",
             repo: "https://vmware-tanzu.github.io/helm-charts",
             chartVersion: "11.2.0",
-            pluginImage: "velero/velero-plugin-for-aws:v1.13.0",
+            pluginImage: "velero/velero-plugin-for-aws:v1.13.2",
             image: undefined,
             kubectlImageRepository: undefined,
             kubectlImageTag: undefined,
