@@ -41,7 +41,7 @@ export class Hopsworks extends pulumi.ComponentResource {
                 chart: source.chart,
                 version: args.version,
                 // repo only for a chart repository: with one, the provider would look for an index.yaml in an OCI registry.
-                // The login also serves an OCI registry.
+                // pulumi-kubernetes logs in to an OCI registry with this login only from 4.27.0 (planHopsworks warns).
                 repositoryOpts:
                     source.repo === undefined && !login
                         ? undefined
@@ -53,6 +53,9 @@ export class Hopsworks extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 createNamespace: true,
                 timeout: args.timeoutSeconds,
+                // Values files reach the chart as Helm's -f gives them: [] and {} kept, null deletes a chart
+                // default. pulumi-kubernetes 4.25.0 drops them otherwise; from 4.30.0 this is its default.
+                allowNullValues: true,
                 values: args.values,
                 description: args.description,
                 ...(args.atomic ? { atomic: true, cleanupOnFail: true } : {}),

@@ -1,4 +1,4 @@
-import { chartSourceWarning } from "../config/chart-source";
+import { chartSourceKind, chartSourceWarning } from "../config/chart-source";
 import { ConfigProblem, show } from "../config/reader";
 import { StackConfig } from "../config/stack-config";
 import { ReleasePlan } from "./helm-release";
@@ -69,6 +69,22 @@ export function generatedHopsworksValues(config: StackConfig): Values {
 }
 
 /**
+ * pulumi-kubernetes logs in to an OCI registry with the release's repositoryOpts only from 4.27.0
+ * (docs/development.md, "pulumi-kubernetes 4.25.0 to 4.34.2"); the pinned 4.25.0 uses Helm's
+ * registry login of the machine that runs Pulumi.
+ */
+function ociLoginWarning(config: StackConfig): string | undefined {
+    const { repo, repoUsername } = config.hopsworks;
+    if (chartSourceKind(repo) !== "oci" || repoUsername === undefined) return undefined;
+    const registry = repo.replace(/^oci:\/\//, "").split("/")[0];
+    return (
+        `${CONFIG_NAMESPACE}:hopsworks.repo = ${JSON.stringify(repo)}: the Pulumi Kubernetes provider this project pins (4.25.0) does not log in ` +
+        `to an OCI registry with hopsworks.repoUsername and hopsworks.repoPassword (4.27.0 and later do): run \`helm registry login ${registry}\` ` +
+        "on the machine that runs pulumi preview and pulumi up, or the chart pull fails with an authorization error"
+    );
+}
+
+/**
  * A values file that sets a generated key to another value is refused (the stack config owns
  * it, and a silent override would hide a schedule or ttl nobody chose); the same value only warns.
  */
@@ -78,6 +94,8 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
     const warnings: string[] = [];
     const sourceWarning = chartSourceWarning("hopsworks.repo", hopsworks.repo, hopsworks.chart);
     if (sourceWarning) warnings.push(sourceWarning);
+    const ociLogin = ociLoginWarning(config);
+    if (ociLogin) warnings.push(ociLogin);
     hopsworks.valuesFiles.forEach((file, index) => {
         for (const owned of RESTORE_OWNED) {
             if (valueAt(file.values, owned) === undefined) continue;

@@ -72,6 +72,8 @@ describe("Hopsworks component", () => {
             { name: "hopsworks", chart: "hopsworks", version: "4.8.0", ns: "hopsworks", timeout: 1200 },
         );
         assert.deepEqual(release.inputs.values, values);
+        // [] and null in values files reach the chart as with helm -f (pulumi-kubernetes 4.25.0 drops them otherwise).
+        assert.equal(release.inputs.allowNullValues, true);
         assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://charts.example.com/hopsworks", username: "user", password: REDACTED });
         assert.deepEqual(release.secretPaths, ["repositoryOpts.password"]);
         assert.deepEqual(release.dependencies.map(nameOf), ["hopsworks-bsl"]);

@@ -54,6 +54,21 @@ describe("Hopsworks plan", () => {
         ]);
     });
 
+    it("warns that the pinned provider (4.25.0) does not log in to an OCI registry, naming helm registry login; not for a chart repository or without a login", () => {
+        const withSource = (repo: string, login: boolean) => {
+            const c = minioConfig();
+            c.hopsworks = { ...c.hopsworks, repo, ...(login ? { repoUsername: "user", repoPassword: "licence-password" } : {}) };
+            return plan(c).warnings.filter((w: string) => /OCI registry/.test(w));
+        };
+        assert.deepEqual(withSource("oci://registry.example.com/charts", true), [
+            'hopsworks-dr:hopsworks.repo = "oci://registry.example.com/charts": the Pulumi Kubernetes provider this project pins (4.25.0) does not log in ' +
+                "to an OCI registry with hopsworks.repoUsername and hopsworks.repoPassword (4.27.0 and later do): run `helm registry login registry.example.com` " +
+                "on the machine that runs pulumi preview and pulumi up, or the chart pull fails with an authorization error",
+        ]);
+        assert.deepEqual(withSource("oci://registry.example.com/charts", false), []);
+        assert.deepEqual(withSource("https://charts.example.com/hopsworks", true), []);
+    });
+
     it("installs release hopsworks with the chart, version and timeout of the config", () => {
         const c = minioConfig();
         c.hopsworks.timeoutSeconds = 1800;
