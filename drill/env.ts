@@ -321,7 +321,7 @@ function preparePulumi(runDir: string, env: NodeJS.ProcessEnv): void {
 
 /** The drill stack lives in a copy of the project, as in a user's checkout; the work tree stays untouched. */
 export function copyProject(target: string): void {
-    const skip = new Set(["node_modules", ".git", "out", "test", "drill", "bench", ".github", "docs"]);
+    const skip = new Set(["node_modules", ".git", "out", "test", "drill", "bench", ".github"]);
     mkdirSync(target, { recursive: true });
     for (const entry of readdirSync(PROJECT_ROOT)) {
         if (skip.has(entry) || /^Pulumi\..+\.yaml$/.test(entry)) continue;

@@ -45,12 +45,14 @@ export interface DrillNames {
 }
 
 /**
- * The runbook line the drill runs: the drill's names for the examples; `--yes` where `pulumi up`
- * or `refresh` would ask at a prompt; the S3 endpoint for `aws`; the project's CLI for `npx hopsworks-dr`.
+ * The runbook line the drill runs: the drill's names for the examples; `--yes` where `pulumi up`,
+ * `refresh` or `import` would ask at a prompt; the S3 endpoint for `aws`; the project's CLI for `npx hopsworks-dr`.
  */
 export function forDrill(command: string, names: DrillNames): string {
     let line = command
         .replace(new RegExp(`(-s|--stack) ${RUNBOOK_EXAMPLES.stack}\\b`, "g"), `$1 ${names.stack}`)
+        // A resource's URN names its stack: urn:pulumi:<stack>::<project>::...
+        .replace(new RegExp(`\\burn:pulumi:${RUNBOOK_EXAMPLES.stack}::`, "g"), `urn:pulumi:${names.stack}::`)
         // The typed confirmations: <stack>/<backupId>.
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.stack}/${RUNBOOK_EXAMPLES.backupId}\\b`, "g"), `${names.stack}/${RUNBOOK_EXAMPLES.backupId}`)
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.backupId}\\b`, "g"), names.backupId)
@@ -58,7 +60,7 @@ export function forDrill(command: string, names: DrillNames): string {
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.veleroMain}\\b`, "g"), names.veleroBackups.main)
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.veleroUsers}\\b`, "g"), names.veleroBackups.users)
         .replace(/^npx hopsworks-dr\b/, "node cli/bin.js");
-    if (/^pulumi (up|refresh|destroy)\b/.test(line) && !/\s--yes\b/.test(line)) line += " --yes";
+    if (/^pulumi (up|refresh|destroy|import)\b/.test(line) && !/\s--yes\b/.test(line)) line += " --yes";
     if (/^pulumi\b/.test(line)) line += " --non-interactive";
     if (/^aws\b/.test(line)) line = line.replace(/^aws\b/, `aws --endpoint-url ${names.s3Endpoint}`);
     return line;

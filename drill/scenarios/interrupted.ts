@@ -117,8 +117,12 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
         await step(`Runbook: ${line}`, (ctx) => {
             const r = sh.line(line);
             if (/^pulumi cancel\b/.test(line)) check(stackLocks(sh).length === 0, "the lock is still there");
+            if (/^jq -r\b/.test(line)) check(/^creating urn:pulumi:\S+Restore::k8s-backups-main$/m.test(r.stdout), `jq does not name the pending create of ${VELERO_SCHEDULES.main}:\n${r.stdout}`);
+            if (/^kubectl wait\b/.test(line)) checkWaitedForMain(sh, killed.uid);
             if (/^pulumi refresh\b/.test(line)) check(pendingOperations(sh).length === 0, `pending operations remain: ${JSON.stringify(pendingOperations(sh))}`);
-            if (/^pulumi preview\b/.test(line)) checkResumePreview(r.stdout);
+            if (/^pulumi import\b/.test(line)) checkImported(sh, killed.uid);
+            if (/^pulumi stack import\b/.test(line)) checkDeclaredInputs(sh, point.veleroBackups.main);
+            if (/^pulumi preview\b/.test(line)) return checkResumePreview(r.stdout);
             if (/^pulumi up\b/.test(line)) {
                 const main = checkConverged(sh, { killed, before, veleroBackups: point.veleroBackups, backupId: point.backupId });
                 ctx.figure("mainRestoreSeconds", (Date.parse(main.status.completionTimestamp) - Date.parse(main.status.startTimestamp)) / 1000);
@@ -228,13 +232,62 @@ function helmReleaseStatus(sh: Shell): string | undefined {
     return helmReleaseSecret(sh, "hopsworks", HOPSWORKS_NAMESPACE)?.metadata?.labels?.status;
 }
 
-/** The resumed deployment creates (adopts) the Restores and Hopsworks, and replaces or deletes nothing. */
-function checkResumePreview(stdout: string): void {
-    for (const name of Object.values(VELERO_SCHEDULES)) {
-        check(new RegExp(`\\+ kubernetes:velero.io/v1:Restore: \\(create\\)[\\s\\S]*?name\\s*:\\s*"${name}"`).test(stdout), `the preview does not create Restore ${name}:\n${stdout.slice(-3000)}`);
+/** Each resource block of `pulumi preview --diff`: its operation, type and the first `name` inside it. */
+export function previewSteps(stdout: string): { op: string; type: string; name?: string }[] {
+    const header = /^\s*[-+~]*\s*([\w.:/-]+): \(([\w-]+)\)\s*$/;
+    const steps: { op: string; type: string; name?: string }[] = [];
+    for (const line of stdout.split("\n")) {
+        const h = header.exec(line);
+        if (h) steps.push({ type: h[1], op: h[2] });
+        else if (steps.length && steps[steps.length - 1].name === undefined) {
+            const n = /^\s*[-+~]?\s*name\s*:\s*"([^"]+)"/.exec(line);
+            if (n) steps[steps.length - 1].name = n[1];
+        }
     }
-    check(/\+ kubernetes:helm.sh\/v3:Release: \(create\)/.test(stdout), "the preview does not install Hopsworks");
-    check(!/\((replace|delete|create-replacement|delete-replaced)\)/.test(stdout), `the preview replaces or deletes:\n${stdout.slice(-3000)}`);
+    return steps;
+}
+
+/**
+ * After the import, the resumed deployment leaves k8s-backups-main alone (no create, update or
+ * replace: it is in the state as the killed run made it), creates the users Restore and Hopsworks,
+ * and replaces or deletes nothing.
+ */
+function checkResumePreview(stdout: string): string {
+    const steps = previewSteps(stdout).filter((s) => s.op !== "same");
+    const main = steps.filter((s) => s.name === VELERO_SCHEDULES.main);
+    check(main.length === 0, `the preview touches the imported ${VELERO_SCHEDULES.main}: ${JSON.stringify(main)}\n${stdout.slice(-3000)}`);
+    const creates = (type: string, name?: string) => steps.some((s) => s.op === "create" && s.type === type && (name === undefined || s.name === name));
+    check(creates("kubernetes:velero.io/v1:Restore", VELERO_SCHEDULES.users), `the preview does not create Restore ${VELERO_SCHEDULES.users}:\n${stdout.slice(-3000)}`);
+    check(creates("kubernetes:helm.sh/v3:Release"), "the preview does not install Hopsworks");
+    const destructive = steps.filter((s) => /replace|delete/.test(s.op));
+    check(destructive.length === 0, `the preview replaces or deletes: ${JSON.stringify(destructive)}\n${stdout.slice(-3000)}`);
+    return steps.map((s) => `${s.op} ${s.type.split(":").pop()}${s.name ? ` ${s.name}` : ""}`).join(", ");
+}
+
+/** The wait ended with the killed run's Restore finished, and the resumed run has not started the next one. */
+function checkWaitedForMain(sh: Shell, uid: string): void {
+    const main = sh.getJson(["restores.velero.io", VELERO_SCHEDULES.main, "-n", VELERO_NAMESPACE]);
+    check(main?.metadata?.uid === uid, `${VELERO_SCHEDULES.main} is not the killed run's Restore`);
+    check(main.status?.phase === "Completed" && !!main.status?.completionTimestamp, `${VELERO_SCHEDULES.main} is ${main.status?.phase}`);
+    check(sh.getJson(["restores.velero.io", VELERO_SCHEDULES.users, "-n", VELERO_NAMESPACE]) === undefined, `${VELERO_SCHEDULES.users} exists before the resumed run`);
+}
+
+/** The import put the killed run's Restore (same uid) into the state, and left no pending operation. */
+function checkImported(sh: Shell, uid: string): void {
+    check(pendingOperations(sh).length === 0, `pending operations remain: ${JSON.stringify(pendingOperations(sh))}`);
+    const state = JSON.parse(sh.pulumi(["stack", "export"], { stack: DRILL_STACK }).stdout);
+    const restore = (state.deployment.resources ?? []).find((r: any) => r.type === "kubernetes:velero.io/v1:Restore" && r.outputs?.metadata?.name === VELERO_SCHEDULES.main);
+    const restores = (state.deployment.resources ?? []).filter((r: any) => /Restore/.test(r.type)).map((r: any) => ({ urn: r.urn, id: r.id, outputs: r.outputs, inputs: r.inputs }));
+    check(restore?.id === `${VELERO_NAMESPACE}/${VELERO_SCHEDULES.main}`, `the state holds no ${VELERO_SCHEDULES.main}: ${JSON.stringify(restores).slice(0, 3000)}`);
+    check(restore.outputs.metadata.uid === uid, `the state's ${VELERO_SCHEDULES.main} is another object`);
+}
+
+/** The imported Restore carries the inputs the killed run declared, so the resumed run sees no change. */
+function checkDeclaredInputs(sh: Shell, backupName: string): void {
+    const state = JSON.parse(sh.pulumi(["stack", "export"], { stack: DRILL_STACK }).stdout);
+    const restore = (state.deployment.resources ?? []).find((r: any) => r.type === "kubernetes:velero.io/v1:Restore" && r.outputs?.metadata?.name === VELERO_SCHEDULES.main);
+    check(restore?.inputs?.spec?.backupName === backupName, `the imported ${VELERO_SCHEDULES.main} declares ${JSON.stringify(restore?.inputs?.spec)}`);
+    check(restore.inputs.metadata?.annotations?.["pulumi.com/waitFor"] !== undefined, `the imported ${VELERO_SCHEDULES.main} lacks the declared annotations`);
 }
 
 function checkConverged(

@@ -37,6 +37,10 @@ describe("drill runbooks", () => {
         assert.equal(forDrill("aws s3 ls s3://hopsworks-prod-backups/rondb_backup/", names), "aws --endpoint-url http://127.0.0.1:25000 s3 ls s3://hopsworks-drill/rondb_backup/");
         assert.equal(forDrill("npm run render -- --stack prod", names), "npm run render -- --stack drill");
         assert.equal(
+            forDrill("pulumi import a:b:C x velero/x --parent 'p=urn:pulumi:prod::hopsworks-dr::a:b:C::prod-x' --generate-code=false -s prod", names),
+            "pulumi import a:b:C x velero/x --parent 'p=urn:pulumi:drill::hopsworks-dr::a:b:C::prod-x' --generate-code=false -s drill --yes --non-interactive",
+        );
+        assert.equal(
             forDrill("pulumi config set --path restore.veleroBackups.main k8s-backups-main-20251124120012 -s prod", names),
             "pulumi config set --path restore.veleroBackups.main k8s-backups-main-20261125t155300z -s drill --non-interactive",
         );
@@ -50,7 +54,7 @@ describe("drill runbooks", () => {
             for (const command of commands) {
                 const line = forDrill(command, names);
                 assert.doesNotMatch(line, /\bprod\b|254811200|hopsworks-prod-backups|20251124120012|20251124120013/, `${runbook}: "${command}" keeps an example name the drill cannot use`);
-                assert.match(line, /^(pulumi|node cli\/bin\.js|npm run|aws --endpoint-url|kubectl|velero|helm)\b/, `${runbook}: "${command}" is not a command the drill runs`);
+                assert.match(line, /^(pulumi|node cli\/bin\.js|npm run|aws --endpoint-url|kubectl|velero|helm|jq)\b/, `${runbook}: "${command}" is not a command the drill runs`);
             }
             assert.ok(readFileSync(path.join(RUNBOOKS_DIR, runbook), "utf8").includes("## Commands"));
         });
