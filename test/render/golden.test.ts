@@ -127,9 +127,11 @@ describe("golden: the manual's examples", () => {
         assert.equal(bucket.ManagedOutsideTheStack, true);
     });
 
-    it("Install Velero: the chart values of the manual's helm install, exactly", async () => {
+    it("Install Velero: the chart values of the manual's helm install, plus a kubectl image that exists on Kubernetes 1.34", async () => {
         const { velero } = await rendered(minioConfig());
-        assert.deepEqual(velero, goldenYaml("velero-helm-install-values.yaml"));
+        const { kubectl, ...manualPart } = velero;
+        assert.deepEqual(manualPart, goldenYaml("velero-helm-install-values.yaml"));
+        assert.deepEqual(kubectl, { image: { repository: "docker.io/bitnamilegacy/kubectl", tag: "1.33" } });
     });
 
     it("Restore Kubernetes objects: the AWS location with an IAM role", async () => {
