@@ -128,7 +128,6 @@ describe("the program (index.ts)", () => {
                                 Filter: {},
                                 Expiration: { ExpiredObjectDeleteMarker: true },
                                 NoncurrentVersionExpiration: { NoncurrentDays: 60 },
-                                AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
                             },
                         ],
                     },

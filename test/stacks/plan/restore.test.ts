@@ -3,7 +3,7 @@ import { readStackConfig } from "../../../stacks/config/stack-config";
 import { ConfigError } from "../../../stacks/config/reader";
 import { planStack } from "../../../stacks/plan/stack-plan";
 import { planRestore } from "../../../stacks/plan/restore";
-import { minioConfig, source } from "../../support/stacks";
+import { minioConfig, otherWarnings, source } from "../../support/stacks";
 
 /** The restore point 254811200 (2025-11-24 12:00 UTC) and its Velero backups, taken minutes later. */
 const VELERO = { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" };
@@ -127,15 +127,15 @@ describe("restore plan", () => {
         assert.equal(plan.restore!.steps.length, 4);
         assert.match(plan.restore!.steps[1], /Velero restore k8s-backups-main of k8s-backups-main-20251124120012, until Completed/);
         assert.match(plan.restore!.steps[3], /Hopsworks release installed with restoreFromBackup.backupId 254811200/);
-        assert.deepEqual(plan.warnings, []);
+        assert.deepEqual(otherWarnings(plan.warnings), []);
     });
 
     it("restore.latestVeleroBackups: restores by schedule (its newest Completed backup), says so in the steps, and warns", () => {
         const plan = planStack(readStackConfig(source(withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: undefined, latestVeleroBackups: true }))));
         assert.deepEqual(plan.restore!.veleroRestores.map((r) => r.manifest.spec), [{ scheduleName: "k8s-backups-main" }, { scheduleName: "k8s-backups-users-resources" }]);
         assert.match(plan.restore!.steps[1], /of the newest Completed backup of schedule k8s-backups-main \(restore.latestVeleroBackups\)/);
-        assert.equal(plan.warnings.length, 1);
-        assert.match(plan.warnings[0], /^restore.latestVeleroBackups: the Velero restores take each schedule's newest Completed backup .*whatever restore.backupId \(254811200\) is/);
+        assert.equal(otherWarnings(plan.warnings).length, 1);
+        assert.match(otherWarnings(plan.warnings)[0], /^restore.latestVeleroBackups: the Velero restores take each schedule's newest Completed backup .*whatever restore.backupId \(254811200\) is/);
     });
 
     it("a named Velero backup is not ignored in diffs: only the controller's own fields are", () => {
