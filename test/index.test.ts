@@ -295,7 +295,7 @@ describe("the program (index.ts)", () => {
             assert.ok(!resources.some((r) => r.type === "kubernetes:velero.io/v1:Restore"));
             const hopsworks = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks")!;
             assert.deepEqual(hopsworks.inputs.values.global._hopsworks.restoreFromBackup, { backupId: "254811200", inPlace: true, forceDataClear: true });
-            assert.equal(hopsworks.inputs.timeout, 1200);
+            assert.equal(hopsworks.inputs.timeout, 10800);
             assert.equal(outputs.hopsworksInstalledAt, "2025-11-01T00:00:00.000Z", "the install time is carried forward");
             assert.equal(outputs.backupLocationAccessMode, "ReadWrite");
         });
