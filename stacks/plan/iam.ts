@@ -47,9 +47,28 @@ export function veleroS3Policy(bucket: string, kmsKeyArn?: string, prefix: strin
     };
     if (kmsKeyArn) {
         // The bucket's default encryption uses this key: writing and reading objects needs it.
-        policy.Statement.push({ Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [kmsKeyArn] });
+        policy.Statement.push(kmsStatement(kmsKeyArn));
     }
     return policy;
+}
+
+const KMS_ALIAS_ARN = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}):(alias\/.+)$/;
+
+/**
+ * The key's permissions. An alias ARN in Resource grants nothing for the key (IAM matches the key's
+ * ARN, and S3 decrypts by the key's ID): for an alias, the account's keys in that region that carry
+ * the alias (kms:ResourceAliases, which every KMS request is evaluated with, unlike kms:RequestAlias).
+ */
+export function kmsStatement(kmsKeyArn: string): Record<string, unknown> {
+    const Action = ["kms:GenerateDataKey", "kms:Decrypt"];
+    const alias = KMS_ALIAS_ARN.exec(kmsKeyArn);
+    if (!alias) return { Effect: "Allow", Action, Resource: [kmsKeyArn] };
+    return {
+        Effect: "Allow",
+        Action,
+        Resource: [`${alias[1]}:key/*`],
+        Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": alias[2] } },
+    };
 }
 
 /** undefined unless the stack is told to create Velero's role (storage.irsa). */

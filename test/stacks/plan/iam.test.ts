@@ -32,6 +32,17 @@ describe("Velero's IAM role", () => {
         assert.deepEqual(policy.Statement.at(-1), { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: ["arn:aws:kms:eu-north-1:123456789012:key/1234"] });
     });
 
+    it("grants an SSE-KMS key given as an alias through kms:ResourceAliases on the account's keys, never the alias ARN as Resource", () => {
+        const policy = veleroS3Policy("b", "arn:aws:kms:eu-north-1:123456789012:alias/hopsworks-backups");
+        assert.deepEqual(policy.Statement.at(-1), {
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: ["arn:aws:kms:eu-north-1:123456789012:key/*"],
+            Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/hopsworks-backups" } },
+        });
+        assert.ok(!JSON.stringify(policy).includes(":alias/hopsworks-backups\""), "no alias ARN anywhere in the policy");
+    });
+
     it("is planned only with storage.irsa, trusting Velero's service account in velero.namespace", () => {
         assert.equal(planVeleroIam(readStackConfig(source(awsConfig())), "velero-server"), undefined);
         const c = awsConfig();
