@@ -47,10 +47,10 @@ describe("the program (index.ts)", () => {
         const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "velero")!;
         assert.equal(
             release.inputs.values.serviceAccount.server.annotations["eks.amazonaws.com/role-arn"],
-            "<ARN of IAM role test-velero: known after deployment>",
+            "<ARN of IAM role hopsworks-dr-test-eu-north-1-velero: known after deployment>",
         );
         assert.ok(release.dependencies.map(nameOf).includes("velero-iam-role"));
-        assert.equal(outputs.veleroRoleArn, "<ARN of IAM role test-velero: known after deployment>");
+        assert.equal(outputs.veleroRoleArn, "<ARN of IAM role hopsworks-dr-test-eu-north-1-velero: known after deployment>");
     });
 
     it("takes Velero's chart from an OCI registry and Hopsworks' from a local chart directory, as configured", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { StackConfig } from "../config/stack-config";
 import { LOCATION_PREFIX } from "../names";
 
@@ -71,14 +72,32 @@ export function kmsStatement(kmsKeyArn: string): Record<string, unknown> {
     };
 }
 
+/** IAM role names have at most 64 characters (the policy's, 128). */
+const ROLE_NAME_MAX = 64;
+
+/**
+ * Velero's role: storage.irsa.roleName, else `<project>-<stack>-<region>-velero`. IAM names are
+ * global to the account, so the name carries what tells two deployments apart there (the stack
+ * alone did not: every project's or region's `prod` made `prod-velero`). Too long a name is cut
+ * and ends in a hash of the whole, so it stays unique.
+ */
+export function veleroRoleName(config: StackConfig): string {
+    const given = config.storage.irsa?.roleName;
+    if (given) return given;
+    const full = `${config.project}-${config.stack}-${config.storage.region}-velero`.replace(/[^\w+=,.@-]/g, "-");
+    if (full.length <= ROLE_NAME_MAX) return full;
+    const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
+    return `${full.slice(0, ROLE_NAME_MAX - hash.length - 1)}-${hash}`;
+}
+
 /** undefined unless the stack is told to create Velero's role (storage.irsa). */
 export function planVeleroIam(config: StackConfig, serviceAccount: string): VeleroIamPlan | undefined {
     const irsa = config.storage.irsa;
     if (!irsa) return undefined;
     const issuer = irsa.oidcProviderUrl;
     return {
-        roleName: `${config.stack}-velero`,
-        policyName: `${config.stack}-velero-s3`,
+        roleName: veleroRoleName(config),
+        policyName: `${veleroRoleName(config)}-s3`,
         policy: veleroS3Policy(config.storage.bucket, config.storage.kmsKeyArn),
         trustPolicy: {
             Version: "2012-10-17",

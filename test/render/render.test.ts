@@ -88,8 +88,8 @@ describe("render", () => {
         assert.deepEqual(Object.keys(files), [...FILES, "iam.json"]);
         const iam = JSON.parse(files["iam.json"]);
         assert.deepEqual(Object.keys(iam), ["Role", "TrustPolicy", "Policy", "PermissionPolicy"]);
-        assert.equal(iam.Role, "test-velero");
-        assert.equal(iam.Policy, "test-velero-s3");
+        assert.equal(iam.Role, "hopsworks-dr-test-eu-north-1-velero");
+        assert.equal(iam.Policy, "hopsworks-dr-test-eu-north-1-velero-s3");
         assert.equal(iam.TrustPolicy.Statement[0].Condition.StringEquals["oidc.eks.eu-north-1.amazonaws.com/id/ABC:sub"], "system:serviceaccount:velero:velero-server");
         assert.deepEqual(iam.PermissionPolicy.Statement.map((s: any) => s.Resource), [["arn:aws:s3:::hopsworks-backups/k8s_backup/*"], ["arn:aws:s3:::hopsworks-backups"]]);
         // An existing role (iamRoleArn) or S3 keys: the stack creates no role, so there is nothing to show.

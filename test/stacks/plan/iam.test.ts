@@ -43,6 +43,46 @@ describe("Velero's IAM role", () => {
         assert.ok(!JSON.stringify(policy).includes(":alias/hopsworks-backups\""), "no alias ARN anywhere in the policy");
     });
 
+    it("names the role after the project, the stack and the region, so two deployments in one account do not collide", () => {
+        const withIrsa = (change: (c: Record<string, any>) => void, project?: string) => {
+            const c = awsConfig();
+            delete c.storage.iamRoleArn;
+            c.storage.irsa = { ...irsa };
+            change(c);
+            return planVeleroIam(readStackConfig({ ...source(c), ...(project ? { project } : {}) }), "velero-server")!;
+        };
+        const names = [
+            withIrsa(() => {}),
+            withIrsa(() => {}, "hopsworks-dr-eu"),
+            withIrsa((c) => (c.storage.region = "us-east-1")),
+        ].map((p) => [p.roleName, p.policyName]);
+        assert.deepEqual(names, [
+            ["hopsworks-dr-test-eu-north-1-velero", "hopsworks-dr-test-eu-north-1-velero-s3"],
+            ["hopsworks-dr-eu-test-eu-north-1-velero", "hopsworks-dr-eu-test-eu-north-1-velero-s3"],
+            ["hopsworks-dr-test-us-east-1-velero", "hopsworks-dr-test-us-east-1-velero-s3"],
+        ]);
+    });
+
+    it("keeps an IAM role name within 64 characters: a long one is cut and ends in a hash of the whole", () => {
+        const c = awsConfig();
+        delete c.storage.iamRoleArn;
+        c.storage.irsa = irsa;
+        const long = (stack: string) => planVeleroIam(readStackConfig(source(c, { stack })), "velero-server")!.roleName;
+        const a = long(`production-${"a".repeat(40)}`);
+        const b = long(`production-${"a".repeat(39)}b`);
+        assert.equal(a.length, 64);
+        assert.match(a, /^hopsworks-dr-production-a+-[0-9a-f]{8}$/);
+        assert.notEqual(a, b);
+    });
+
+    it("takes storage.irsa.roleName as given, e.g. an earlier version's <stack>-velero to keep that role", () => {
+        const c = awsConfig();
+        delete c.storage.iamRoleArn;
+        c.storage.irsa = { ...irsa, roleName: "prod-velero" };
+        const plan = planVeleroIam(readStackConfig(source(c)), "velero-server")!;
+        assert.deepEqual([plan.roleName, plan.policyName], ["prod-velero", "prod-velero-s3"]);
+    });
+
     it("is planned only with storage.irsa, trusting Velero's service account in velero.namespace", () => {
         assert.equal(planVeleroIam(readStackConfig(source(awsConfig())), "velero-server"), undefined);
         const c = awsConfig();
@@ -50,7 +90,7 @@ describe("Velero's IAM role", () => {
         c.storage.irsa = irsa;
         c.velero = { namespace: "backup-system" };
         const plan = planVeleroIam(readStackConfig(source(c)), "velero-server")!;
-        assert.equal(plan.roleName, "test-velero");
+        assert.equal(plan.roleName, "hopsworks-dr-test-eu-north-1-velero");
         assert.deepEqual(plan.trustPolicy.Statement[0].Condition, {
             StringEquals: {
                 "oidc.eks.eu-north-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:backup-system:velero-server",

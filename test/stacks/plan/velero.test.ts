@@ -85,7 +85,7 @@ describe("Velero IAM plan", () => {
             oidcProviderUrl: "https://oidc.eks.eu-north-1.amazonaws.com/id/ABC",
         };
         const iam = planVeleroIam(config(c), "velero-server")!;
-        assert.equal(iam.roleName, "test-velero");
+        assert.equal(iam.roleName, "hopsworks-dr-test-eu-north-1-velero");
         assert.deepEqual(iam.trustPolicy.Statement, [
             {
                 Effect: "Allow",
