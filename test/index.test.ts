@@ -116,8 +116,9 @@ describe("the program (index.ts)", () => {
             assert.equal(outputs.bucketName, "hopsworks-test");
             assert.deepEqual(outputs.externalBucket, {
                 requirement:
-                    "bucket hopsworks-test (managed outside the stack) has versioning Enabled and an enabled lifecycle rule for the whole bucket " +
-                    "that keeps noncurrent versions at least 60 days (backup.ttl 60d)",
+                    "bucket hopsworks-test (managed outside the stack) has versioning Enabled, and no enabled lifecycle rule for the whole bucket " +
+                    "deletes noncurrent versions younger than 60 days (backup.ttl 60d) or expires current objects (without a rule that expires " +
+                    "noncurrent versions they are kept forever, which only warns of the cost)",
                 settings: {
                     Versioning: { Status: "Enabled" },
                     LifecycleConfiguration: {
