@@ -129,7 +129,7 @@ function releaseLines(releases: ReleaseSummary[]): string[] {
 }
 
 /** Declaration order, parents, dependencies and options: what a reviewer checks before `pulumi up`. */
-export function planText(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>): string {
+export function planText(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, warnings: string[] = []): string {
     const nameOf = (urn: string) => {
         const r = resources.find((x) => x.urn === urn);
         if (r) return `${r.name} (${r.type})`;
@@ -140,6 +140,7 @@ export function planText(stack: string, resources: RecordedResource[], outputs: 
         ...modeLines(outputs),
         ...externalBucketLines(outputs),
         ...releaseLines(releasesOf(resources)),
+        ...(warnings.length > 0 ? ["", "warnings (`pulumi preview` and `pulumi up` show them too):", ...warnings.map((w) => `  - ${w}`)] : []),
         "",
         "resources, in declaration order:",
     ];
@@ -160,7 +161,7 @@ export function planText(stack: string, resources: RecordedResource[], outputs: 
     return lines.join("\n") + "\n";
 }
 
-export function renderFiles(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>): RenderedFiles {
+export function renderFiles(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, warnings: string[] = []): RenderedFiles {
     const hopsworks = childOf(resources, "hopsworks-dr:index:Hopsworks", RELEASE);
     const velero = childOf(resources, "hopsworks-dr:index:Velero", RELEASE);
     return {
@@ -168,7 +169,7 @@ export function renderFiles(stack: string, resources: RecordedResource[], output
         "velero-values.yaml": yaml(velero?.inputs.values ?? {}),
         "manifests.yaml": manifestsOf(resources).map(yaml).join("---\n"),
         "bucket.json": JSON.stringify(bucketOf(resources, outputs), null, 2) + "\n",
-        "plan.txt": planText(stack, resources, outputs),
+        "plan.txt": planText(stack, resources, outputs, warnings),
         "releases.json": JSON.stringify(releasesOf(resources), null, 2) + "\n",
         ...iamFile(resources),
         ...alertsFile(resources),

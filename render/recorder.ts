@@ -87,6 +87,8 @@ function computedState(type: string, name: string, inputs: Record<string, any>, 
  */
 export class Recorder {
     readonly resources: RecordedResource[] = [];
+    /** What the program logged with pulumi.log.warn, in order: `pulumi preview` shows the same. */
+    readonly warnings: string[] = [];
     /** "type::name" in the order the program constructed them (registrations finish out of order). */
     private readonly declarationOrder: string[] = [];
 
@@ -134,10 +136,17 @@ export class Recorder {
         const failed = new Promise<never>((_, reject) => (fail = reject));
         const onUnhandled = (reason: unknown) => fail(new ProgramFailure(reason));
         process.on("unhandledRejection", onUnhandled);
+        const log = pulumi.log as { warn: typeof pulumi.log.warn };
+        const warn = log.warn;
+        log.warn = (message, ...rest) => {
+            this.warnings.push(message);
+            return warn(message, ...rest);
+        };
         try {
             return await Promise.race([this.evaluate(load), failed]);
         } finally {
             process.off("unhandledRejection", onUnhandled);
+            log.warn = warn;
         }
     }
 

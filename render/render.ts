@@ -13,6 +13,8 @@ export interface RenderResult {
     files: RenderedFiles;
     resources: RecordedResource[];
     outputs: Record<string, unknown>;
+    /** The program's warnings, as `pulumi preview` would show them (also in plan.txt). */
+    warnings: string[];
 }
 
 /** The program refused its config (or failed): the message is for the operator, as is. */
@@ -51,5 +53,6 @@ export async function renderStack(stackFile: StackFile, options: RecorderOptions
         delete process.env[OFFLINE_RENDER_ENV];
     }
     const resources = recorder.declared();
-    return { files: renderFiles(stackFile.stack, resources, outputs), resources, outputs };
+    const warnings = [...recorder.warnings];
+    return { files: renderFiles(stackFile.stack, resources, outputs, warnings), resources, outputs, warnings };
 }

@@ -37,6 +37,11 @@ export const LOCATION_WAIT_SECONDS = 600;
 export const RESTORE_WAIT_SECONDS = 3600;
 /** Helm's wait for the Hopsworks release: the manual's restores need 1200 s (a Release's own default is 300 s). */
 export const HOPSWORKS_TIMEOUT_SECONDS = 1200;
+/**
+ * Helm's wait for the Hopsworks release while it restores (3 hours): RonDB, OpenSearch and HopsFS
+ * restore their data inside it, and an atomic new-cluster install that times out is uninstalled.
+ */
+export const HOPSWORKS_RESTORE_TIMEOUT_SECONDS = 10_800;
 
 /** A Velero backup's name; the manual's examples (k8s-backups-main-20260213T153627Z) carry capitals. */
 export const VELERO_BACKUP_NAME = /^[A-Za-z0-9]([-A-Za-z0-9.]{0,251}[A-Za-z0-9])?$/;

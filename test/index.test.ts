@@ -47,10 +47,10 @@ describe("the program (index.ts)", () => {
         const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "velero")!;
         assert.equal(
             release.inputs.values.serviceAccount.server.annotations["eks.amazonaws.com/role-arn"],
-            "<ARN of IAM role test-velero: known after deployment>",
+            "<ARN of IAM role hopsworks-dr-test-eu-north-1-velero: known after deployment>",
         );
         assert.ok(release.dependencies.map(nameOf).includes("velero-iam-role"));
-        assert.equal(outputs.veleroRoleArn, "<ARN of IAM role test-velero: known after deployment>");
+        assert.equal(outputs.veleroRoleArn, "<ARN of IAM role hopsworks-dr-test-eu-north-1-velero: known after deployment>");
     });
 
     it("takes Velero's chart from an OCI registry and Hopsworks' from a local chart directory, as configured", async () => {
@@ -116,8 +116,9 @@ describe("the program (index.ts)", () => {
             assert.equal(outputs.bucketName, "hopsworks-test");
             assert.deepEqual(outputs.externalBucket, {
                 requirement:
-                    "bucket hopsworks-test (managed outside the stack) has versioning Enabled and an enabled lifecycle rule for the whole bucket " +
-                    "that keeps noncurrent versions at least 60 days (backup.ttl 60d)",
+                    "bucket hopsworks-test (managed outside the stack) has versioning Enabled, and no enabled lifecycle rule for the whole bucket " +
+                    "deletes noncurrent versions younger than 60 days (backup.ttl 60d) or expires current objects (without a rule that expires " +
+                    "noncurrent versions they are kept forever, which only warns of the cost)",
                 settings: {
                     Versioning: { Status: "Enabled" },
                     LifecycleConfiguration: {
@@ -128,7 +129,6 @@ describe("the program (index.ts)", () => {
                                 Filter: {},
                                 Expiration: { ExpiredObjectDeleteMarker: true },
                                 NoncurrentVersionExpiration: { NoncurrentDays: 60 },
-                                AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
                             },
                         ],
                     },
@@ -220,10 +220,16 @@ describe("the program (index.ts)", () => {
         const BACKUP = { backupId: "254811200", backupHopsworksVersion: "4.8.0", veleroBackups: VELERO };
         const IN_PLACE = { ...BACKUP, mode: "in-place", forceDataClear: true, confirm: "test/254811200" };
         const withRestore = (restore: Record<string, unknown>) => ({ ...minioConfig(), restore });
+        /** A restore into a stack never deployed: the bucket exists, so the stack adopts it (storage.create: false). */
+        const intoNewStack = (restore: Record<string, unknown>) => {
+            const c = withRestore(restore);
+            Object.assign(c.storage, { create: false, replaceLifecycleRules: true });
+            return c;
+        };
         const installed = { hopsworksInstalledAt: "2025-11-01T00:00:00.000Z", installedFromBackup: null, activeRestore: null, restoreHistory: [] };
 
         it("new-cluster: location (ReadOnly) -> main restore -> users restore -> Hopsworks, each waiting for the one before", async () => {
-            const { resources, nameOf, find } = await program(withRestore({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: {} });
+            const { resources, nameOf, find } = await program(intoNewStack({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: {} });
             const location = find("kubernetes:velero.io/v1:BackupStorageLocation");
             const [main, users] = resources.filter((r) => r.type === "kubernetes:velero.io/v1:Restore");
             const hopsworks = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks")!;
@@ -244,7 +250,7 @@ describe("the program (index.ts)", () => {
         it("installs Hopsworks atomically during a new-cluster restore only: a failed install is uninstalled, not left to be upgraded", async () => {
             const release = async (values: Record<string, any>, previousOutputs: Record<string, unknown>) =>
                 (await program(values, { previousOutputs })).resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks")!;
-            const newCluster = await release(withRestore({ ...BACKUP, mode: "new-cluster" }), {});
+            const newCluster = await release(intoNewStack({ ...BACKUP, mode: "new-cluster" }), {});
             assert.deepEqual([newCluster.inputs.atomic, newCluster.inputs.cleanupOnFail], [true, true]);
             // In place, a rollback would come after the data was cleared; in normal operation, nothing changes.
             for (const other of [await release(withRestore(IN_PLACE), installed), await release(minioConfig(), installed)]) {
@@ -253,7 +259,7 @@ describe("the program (index.ts)", () => {
         });
 
         it("new-cluster: records the install from backup and the applied restore in the outputs", async () => {
-            const { outputs } = await program(withRestore({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: {} });
+            const { outputs } = await program(intoNewStack({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: {} });
             assert.equal(outputs.installedFromBackup, "254811200");
             assert.match(String(outputs.hopsworksInstalledAt), /^\d{4}-\d\d-\d\dT/);
             const active = outputs.activeRestore as any;
@@ -264,7 +270,7 @@ describe("the program (index.ts)", () => {
 
         it("a restore that does not complete stops the deployment before Hopsworks is declared", async () => {
             await assert.rejects(
-                renderStack(stackFile(withRestore({ ...BACKUP, mode: "new-cluster" })), { previousOutputs: {}, restorePhase: "Failed" }),
+                renderStack(stackFile(intoNewStack({ ...BACKUP, mode: "new-cluster" })), { previousOutputs: {}, restorePhase: "Failed" }),
                 (error: RenderError) => {
                     assert.match(error.message, /Velero restore velero\/k8s-backups-main ended Failed, not Completed; Hopsworks was not installed/);
                     assert.ok(!error.resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks"), "no Hopsworks release");
@@ -279,10 +285,24 @@ describe("the program (index.ts)", () => {
         });
 
         it("the users restore starts once the main one completed, and records that it did", async () => {
-            const { resources } = await program(withRestore({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: {} });
+            const { resources } = await program(intoNewStack({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: {} });
             const [main, users] = resources.filter((r) => r.type === "kubernetes:velero.io/v1:Restore");
             assert.equal(main.inputs.metadata.annotations["hopsworks-dr.io/after-restore"], undefined);
             assert.equal(users.inputs.metadata.annotations["hopsworks-dr.io/after-restore"], "Completed");
+        });
+
+        it("refuses a new-cluster restore into a stack never deployed that would create the bucket it restores from, with the way forward", async () => {
+            await assert.rejects(renderStack(stackFile(withRestore({ ...BACKUP, mode: "new-cluster" })), { previousOutputs: {} }), (error: RenderError) => {
+                assert.match(
+                    error.message,
+                    /hopsworks-dr:storage\.create = true \(the default\): stack test has never been deployed, so this new-cluster restore is a restore into a new stack, and it would create bucket hopsworks-test, .*pulumi config set --path storage\.manage false -s test .*storage\.create false and storage\.replaceLifecycleRules true/,
+                );
+                assert.deepEqual(error.resources, [], "refused before any resource");
+                return true;
+            });
+            // A reused stack holds the bucket in its state: create: true is a no-op there.
+            const reused = await program(withRestore({ ...BACKUP, mode: "new-cluster" }), { previousOutputs: installed });
+            assert.ok(reused.resources.some((r) => r.type === "aws:s3/bucket:Bucket"));
         });
 
         it("new-cluster on a reused stack records a fresh install, so older backups cannot be restored in place", async () => {
@@ -296,7 +316,7 @@ describe("the program (index.ts)", () => {
             assert.ok(!resources.some((r) => r.type === "kubernetes:velero.io/v1:Restore"));
             const hopsworks = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "hopsworks")!;
             assert.deepEqual(hopsworks.inputs.values.global._hopsworks.restoreFromBackup, { backupId: "254811200", inPlace: true, forceDataClear: true });
-            assert.equal(hopsworks.inputs.timeout, 1200);
+            assert.equal(hopsworks.inputs.timeout, 10800);
             assert.equal(outputs.hopsworksInstalledAt, "2025-11-01T00:00:00.000Z", "the install time is carried forward");
             assert.equal(outputs.backupLocationAccessMode, "ReadWrite");
         });

@@ -1,4 +1,4 @@
-import { HOPSWORKS_NAMESPACE, HOPSWORKS_TIMEOUT_SECONDS, VELERO_NAMESPACE } from "../names";
+import { HOPSWORKS_NAMESPACE, HOPSWORKS_RESTORE_TIMEOUT_SECONDS, HOPSWORKS_TIMEOUT_SECONDS, VELERO_NAMESPACE } from "../names";
 
 /** The defaults of the stack config's optional keys, in one place (each section's interface states its own). */
 export const DEFAULTS = {
@@ -11,4 +11,5 @@ export const DEFAULTS = {
     hopsworksNamespace: HOPSWORKS_NAMESPACE,
     hopsworksChart: "hopsworks",
     hopsworksTimeoutSeconds: HOPSWORKS_TIMEOUT_SECONDS,
+    hopsworksRestoreTimeoutSeconds: HOPSWORKS_RESTORE_TIMEOUT_SECONDS,
 };

@@ -2,6 +2,7 @@ import { CHART_SOURCE_FORMS, chartSourceKind, readChartSource } from "./chart-so
 import { DEFAULTS } from "./defaults";
 import { is, NAMESPACE_RULE, SEMVER } from "./formats";
 import { LIMITS } from "./limits";
+import { HOPSWORKS_TIMEOUT_SECONDS } from "../names";
 import { ConfigReader } from "./reader";
 import { SecretValue } from "./secret";
 import { loadValuesFiles, ValuesFile } from "./values-files";
@@ -23,11 +24,16 @@ export interface HopsworksConfig {
     version: string;
     /** Values files merged in order under the generated values. Default: none. */
     valuesFiles: ValuesFile[];
-    /** Helm's wait for the release. Default: 1200 (at least that for an in-place restore). */
+    /** Helm's wait for the release. Default: 1200. */
     timeoutSeconds: number;
+    /**
+     * Helm's wait for the release during a restore (new-cluster or in-place), when RonDB, OpenSearch
+     * and HopsFS restore their data; timeoutSeconds instead if that is longer. Default: 10800 (3 hours).
+     */
+    restoreTimeoutSeconds: number;
 }
 
-export const HOPSWORKS_KEYS = ["namespace", "chart", "repo", "repoUsername", "repoPassword", "chartVersion", "version", "valuesFiles", "timeoutSeconds"] as const;
+export const HOPSWORKS_KEYS = ["namespace", "chart", "repo", "repoUsername", "repoPassword", "chartVersion", "version", "valuesFiles", "timeoutSeconds", "restoreTimeoutSeconds"] as const;
 
 export function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
     const h = r.section("hopsworks", HOPSWORKS_KEYS, true);
@@ -72,9 +78,19 @@ export function readHopsworks(r: ConfigReader): HopsworksConfig | undefined {
         expected: `the Hopsworks version the chart runs, e.g. "4.8.0"`,
     });
     const timeoutSeconds = r.integer(h, "hopsworks.timeoutSeconds", { min: 60, max: LIMITS.timeoutSeconds, default: DEFAULTS.hopsworksTimeoutSeconds })!;
+    const restoreTimeoutSeconds = r.integer(h, "hopsworks.restoreTimeoutSeconds", {
+        min: HOPSWORKS_TIMEOUT_SECONDS,
+        max: LIMITS.timeoutSeconds,
+        default: DEFAULTS.hopsworksRestoreTimeoutSeconds,
+    })!;
     const paths = r.stringList(h, "hopsworks.valuesFiles", LIMITS.path);
     const { files, problems } = loadValuesFiles(paths, r.source.projectDir, r.source.stack);
     for (const p of problems) r.invalid(`hopsworks.valuesFiles[${p.index}]`, p.path, p.message);
     if (!repo || !chartVersion || !version) return undefined;
-    return { namespace, chart, repo, repoUsername, repoPassword, chartVersion, version, valuesFiles: files, timeoutSeconds };
+    return { namespace, chart, repo, repoUsername, repoPassword, chartVersion, version, valuesFiles: files, timeoutSeconds, restoreTimeoutSeconds };
+}
+
+/** How long Helm waits for the Hopsworks release: restoreTimeoutSeconds during a restore (timeoutSeconds if longer). */
+export function releaseTimeoutSeconds(hopsworks: HopsworksConfig, restoreMode: "none" | "new-cluster" | "in-place"): number {
+    return restoreMode === "none" ? hopsworks.timeoutSeconds : Math.max(hopsworks.restoreTimeoutSeconds, hopsworks.timeoutSeconds);
 }

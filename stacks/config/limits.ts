@@ -58,6 +58,7 @@ export const LIMITS = {
         max: 86_400,
         why: "a day: Helm waits that long for the release's resources, and a longer wait is taken for a typo (a CI job is stopped long before)",
     },
+    iamRoleName: { max: 64, why: "IAM role names have at most 64 characters" },
     attempt: { max: 1000, why: "each attempt recreates the Velero restores once the cause of a failure is fixed; a higher count is taken for a typo" },
     noncurrentVersionDays: { max: 2_147_483_647, why: "S3's NoncurrentDays is a 32-bit integer" },
 } satisfies Record<string, Limit>;

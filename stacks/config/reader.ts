@@ -4,6 +4,8 @@ import { REDACTED, SecretValue } from "./secret";
 /** Stack config as the Pulumi runtime (or the render, from a stack file) hands it over. */
 export interface ConfigSource {
     stack: string;
+    /** The Pulumi project's name (Pulumi.yaml). Default: "hopsworks-dr". */
+    project?: string;
     /** Top-level keys without the `hopsworks-dr:` namespace, values already parsed from JSON. */
     values: Record<string, unknown>;
     /**

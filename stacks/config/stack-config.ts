@@ -1,5 +1,6 @@
 import { BACKUP_KEYS, BackupConfig, readBackup } from "./backup";
 import { DEFAULTS } from "./defaults";
+import { CONFIG_NAMESPACE } from "../names";
 import { HOPSWORKS_KEYS, HopsworksConfig, readHopsworks } from "./hopsworks";
 import { MonitoringConfig, MONITORING_KEYS, readMonitoring } from "./monitoring";
 import { ConfigError, ConfigReader, ConfigSource } from "./reader";
@@ -9,6 +10,8 @@ import { readVelero, VELERO_KEYS, VeleroConfig } from "./velero";
 
 export interface StackConfig {
     stack: string;
+    /** The Pulumi project's name. Default: "hopsworks-dr" (Pulumi.yaml's). */
+    project: string;
     storage: StorageConfig;
     backup: BackupConfig;
     velero: VeleroConfig;
@@ -59,5 +62,5 @@ export function readStackConfig(source: ConfigSource): StackConfig {
         );
     }
     if (r.problems.length > 0 || !storage || !backup || !hopsworks || !restore) throw new ConfigError(r.problems);
-    return { stack: source.stack, storage, backup, velero, hopsworks, restore, monitoring };
+    return { stack: source.stack, project: source.project ?? CONFIG_NAMESPACE, storage, backup, velero, hopsworks, restore, monitoring };
 }

@@ -41,7 +41,12 @@ export interface StorageConfig {
     /** On AWS, Velero's existing IAM role. One of iamRoleArn and irsa on AWS. */
     iamRoleArn?: string;
     /** On AWS, the cluster's OIDC provider: the stack creates Velero's role (IRSA). One of iamRoleArn and irsa on AWS. */
-    irsa?: { oidcProviderArn: string; oidcProviderUrl: string };
+    irsa?: {
+        oidcProviderArn: string;
+        oidcProviderUrl: string;
+        /** The role's name (its policy's is `<roleName>-s3`). Default: `<project>-<stack>-<region>-velero` (stacks/plan/iam.ts). */
+        roleName?: string;
+    };
     /** The KMS key for "aws:kms" encryption (and Velero's policy). Default: none. */
     kmsKeyArn?: string;
     /**
@@ -57,7 +62,7 @@ export const STORAGE_KEYS = [
     "checksumAlgorithm", "serverSideEncryption", "accessKeyId", "secretAccessKey", "iamRoleArn", "irsa", "kmsKeyArn",
     "adoptLocation",
 ] as const;
-export const IRSA_KEYS = ["oidcProviderArn", "oidcProviderUrl"] as const;
+export const IRSA_KEYS = ["oidcProviderArn", "oidcProviderUrl", "roleName"] as const;
 
 // S3 bucket naming rules: 3-63 chars, lowercase, digits, dots, hyphens, no "..", not an IP address.
 const BUCKET = /^(?!xn--)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -275,6 +280,11 @@ function readIrsa(r: ConfigReader, value: unknown): StorageConfig["irsa"] {
         check: (v) => /^(https:\/\/)?[a-z0-9.-]+\.[a-z]{2,}(\/[\w.-]+)*$/.test(v),
         expected: "must be the cluster's OIDC issuer, e.g. https://oidc.eks.eu-north-1.amazonaws.com/id/EXAMPLE",
     });
+    const roleName = r.string(o, "storage.irsa.roleName", {
+        max: LIMITS.iamRoleName,
+        check: is(/^[\w+=,.@-]+$/),
+        expected: "must be an IAM role name (letters, digits and +=,.@_-), e.g. prod-velero to keep the role an earlier version named so",
+    });
     if (!oidcProviderArn || !url) return undefined;
     // IAM conditions use the issuer without its scheme; it must be the provider the ARN names.
     const oidcProviderUrl = url.replace(/^https:\/\//, "");
@@ -283,5 +293,5 @@ function readIrsa(r: ConfigReader, value: unknown): StorageConfig["irsa"] {
         r.invalid("storage.irsa.oidcProviderUrl", url, `must be the issuer the provider ARN names (${arnIssuer})`);
         return undefined;
     }
-    return { oidcProviderArn, oidcProviderUrl };
+    return { oidcProviderArn, oidcProviderUrl, ...(roleName === undefined ? {} : { roleName }) };
 }

@@ -20,9 +20,16 @@ export interface VeleroConfig {
     pluginImage: string;
     /** Velero's own image. Default: the chart's. */
     image?: string;
-    /** The CRD-upgrade job's kubectl image repository; unset: the chart's docker.io/bitnamilegacy/kubectl. */
+    /**
+     * The CRD-upgrade job's kubectl image repository. Default with a chart before 12.0.0:
+     * docker.io/bitnamilegacy/kubectl; with 12.0.0 or later: unset (the chart's own).
+     */
     kubectlImageRepository?: string;
-    /** Its tag; unset: the chart uses the cluster's <major>.<minor>. */
+    /**
+     * Its tag. Default with a chart before 12.0.0 and the bitnamilegacy repository: "1.33", its
+     * last (kubectl's skew policy: it works against a 1.32 to 1.34 API server); otherwise unset (the
+     * chart uses the cluster's <major>.<minor>).
+     */
     kubectlImageTag?: string;
     /** false: the chart runs no CRD-upgrade job (the CRDs are managed another way). Default: true. */
     upgradeCRDs: boolean;
@@ -33,51 +40,33 @@ export const VELERO_KEYS = ["namespace", "repo", "chartVersion", "pluginImage", 
 /** Chart 11.2.0's kubectl image for its CRD-upgrade job, and the last minor it was published for. */
 export const BITNAMI_KUBECTL = "docker.io/bitnamilegacy/kubectl";
 export const BITNAMI_KUBECTL_LAST = "1.33";
+/**
+ * kubectl images with no shell (the distroless go-runner base). Chart 11.x's CRD-upgrade job runs
+ * `/bin/sh -c "cp \`which sh\` /tmp && cp \`which kubectl\` /tmp"` in the kubectl image, so these fail
+ * it, and the Velero release with it; chart 12.0.0 changed the job so they work (helm-charts #698, #706).
+ */
+export const SHELL_LESS_KUBECTL = ["registry.k8s.io/kubectl", "k8s.gcr.io/kubectl"];
+/** The first chart version whose CRD-upgrade job needs no shell in the kubectl image. */
+export const CHART_WITHOUT_KUBECTL_SHELL = "12.0.0";
 /** An image repository without tag or digest (a registry port only before a slash). */
 const IMAGE_REPOSITORY = /^[a-z0-9]+([._\/-][a-z0-9]+)*(:\d+(?=\/))?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const IMAGE = /^[a-z0-9]+([._\/-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 
 export function readVelero(r: ConfigReader): VeleroConfig {
     const v = r.section("velero", VELERO_KEYS);
-    const given = (key: string) => v[key] !== undefined && v[key] !== null;
     const imageRule = (example: string) => ({
         max: LIMITS.image,
         check: is(IMAGE),
         expected: `must be an image reference with a tag or digest, e.g. ${example}`,
     });
     const upgradeCRDs = r.boolean(v, "velero.upgradeCRDs", true);
-    const kubectlImageRepository = r.string(v, "velero.kubectlImageRepository", {
-        max: LIMITS.imageRepository,
-        check: is(IMAGE_REPOSITORY),
-        expected: `must be an image repository without a tag or digest, e.g. "registry.k8s.io/kubectl" (the tag is velero.kubectlImageTag)`,
-    });
-    const kubectlImageTag = r.string(v, "velero.kubectlImageTag", {
-        max: LIMITS.imageTag,
-        check: is(/^[\w][\w.-]{0,127}$/),
-        expected: `must be an image tag such as "1.33" (docker.io/bitnamilegacy/kubectl) or "v1.34.2" (registry.k8s.io/kubectl)`,
-    });
-    if (!upgradeCRDs) {
-        for (const key of ["kubectlImageRepository", "kubectlImageTag"]) {
-            if (given(key)) {
-                r.problem(`velero.${key}`, "applies only while velero.upgradeCRDs is true: the kubectl image runs only in the chart's CRD-upgrade job; remove it");
-            }
-        }
-    } else if (kubectlImageTag !== undefined && isBitnamiKubectl(kubectlImageRepository) && kubectlTagAboveBitnami(kubectlImageTag)) {
-        r.invalid(
-            "velero.kubectlImageTag",
-            kubectlImageTag,
-            `${BITNAMI_KUBECTL}, the kubectl image of the chart's CRD-upgrade job, has no tag above ${BITNAMI_KUBECTL_LAST} ` +
-                "(vmware-tanzu/helm-charts#727). Either take kubectl from another repository: velero.kubectlImageRepository " +
-                `"registry.k8s.io/kubectl" with velero.kubectlImageTag such as "v1.34.2"; or set velero.upgradeCRDs: false ` +
-                "where the Velero CRDs are installed and upgraded another way",
-        );
-    }
     const chartVersion = r.string(v, "velero.chartVersion", {
         default: DEFAULTS.veleroChartVersion,
         max: LIMITS.version,
         check: is(SEMVER),
         expected: `must be a chart version such as "${DEFAULTS.veleroChartVersion}"`,
     })!;
+    const kubectl = readKubectlImage(r, v, upgradeCRDs, chartVersion);
     const repo = readChartSource(r, v, "velero.repo", {
         name: VELERO_CHART,
         version: chartVersion,
@@ -89,10 +78,68 @@ export function readVelero(r: ConfigReader): VeleroConfig {
         chartVersion,
         pluginImage: r.string(v, "velero.pluginImage", { default: DEFAULTS.veleroPluginImage, ...imageRule(DEFAULTS.veleroPluginImage) })!,
         image: r.string(v, "velero.image", imageRule("velero/velero:v1.17.1")),
-        kubectlImageRepository: upgradeCRDs ? kubectlImageRepository : undefined,
-        kubectlImageTag: upgradeCRDs ? kubectlImageTag : undefined,
+        kubectlImageRepository: kubectl.repository,
+        kubectlImageTag: kubectl.tag,
         upgradeCRDs,
     };
+}
+
+/**
+ * The CRD-upgrade job's kubectl image, with the defaults that work on Kubernetes 1.34: with a chart
+ * before 12.0.0, bitnamilegacy/kubectl:1.33 (the chart's own default tag, the cluster's
+ * <major>.<minor>, does not exist from 1.34 on). Refused: a tag that repository does not have,
+ * and a shell-less image with a chart whose job needs a shell.
+ */
+function readKubectlImage(r: ConfigReader, v: Record<string, unknown>, upgradeCRDs: boolean, chartVersion: string): { repository?: string; tag?: string } {
+    const repository = r.string(v, "velero.kubectlImageRepository", {
+        max: LIMITS.imageRepository,
+        check: is(IMAGE_REPOSITORY),
+        expected: `must be an image repository without a tag or digest, e.g. "${BITNAMI_KUBECTL}" (the tag is velero.kubectlImageTag)`,
+    });
+    const tag = r.string(v, "velero.kubectlImageTag", {
+        max: LIMITS.imageTag,
+        check: is(/^[\w][\w.-]{0,127}$/),
+        expected: `must be an image tag such as "${BITNAMI_KUBECTL_LAST}" (${BITNAMI_KUBECTL}) or "1.34.2" (alpine/k8s)`,
+    });
+    if (!upgradeCRDs) {
+        for (const [key, value] of [["kubectlImageRepository", repository], ["kubectlImageTag", tag]]) {
+            if (value !== undefined) {
+                r.problem(`velero.${key}`, "applies only while velero.upgradeCRDs is true: the kubectl image runs only in the chart's CRD-upgrade job; remove it");
+            }
+        }
+        return {};
+    }
+    const needsShell = SEMVER.test(chartVersion) && compareVersions(chartVersion, CHART_WITHOUT_KUBECTL_SHELL) < 0;
+    if (repository !== undefined && needsShell && isShellLessKubectl(repository)) {
+        r.invalid(
+            "velero.kubectlImageRepository",
+            repository,
+            `has no shell, and the CRD-upgrade job of Velero chart ${chartVersion} (any chart before ${CHART_WITHOUT_KUBECTL_SHELL}) runs ` +
+                "`/bin/sh -c \"cp `which sh` /tmp && cp `which kubectl` /tmp\"` in the kubectl image: the job fails, and the Velero release " +
+                `with it. Take an image with /bin/sh, which and kubectl: remove velero.kubectlImageRepository and velero.kubectlImageTag for ` +
+                `the default ${BITNAMI_KUBECTL}:${BITNAMI_KUBECTL_LAST} (kubectl's skew policy allows it against a Kubernetes 1.34 API), ` +
+                "or give another such as alpine/k8s with a tag within one minor of the cluster's; or set velero.chartVersion " +
+                `${CHART_WITHOUT_KUBECTL_SHELL} or later; or velero.upgradeCRDs: false where the Velero CRDs are upgraded another way`,
+        );
+    } else if (tag !== undefined && isBitnamiKubectl(repository) && kubectlTagAboveBitnami(tag)) {
+        r.invalid(
+            "velero.kubectlImageTag",
+            tag,
+            `${BITNAMI_KUBECTL}, the kubectl image of the chart's CRD-upgrade job, has no tag above ${BITNAMI_KUBECTL_LAST} ` +
+                `(vmware-tanzu/helm-charts#727). Remove velero.kubectlImageTag for ${BITNAMI_KUBECTL_LAST}, which kubectl's skew policy ` +
+                "allows against a Kubernetes 1.32 to 1.34 API; for a newer cluster give velero.kubectlImageRepository and " +
+                "velero.kubectlImageTag of another image with /bin/sh, which and kubectl (such as alpine/k8s); or set " +
+                "velero.upgradeCRDs: false where the Velero CRDs are installed and upgraded another way",
+        );
+    }
+    if (!needsShell) return { repository, tag };
+    const defaultTag = isBitnamiKubectl(repository) ? BITNAMI_KUBECTL_LAST : undefined;
+    return { repository: repository ?? BITNAMI_KUBECTL, tag: tag ?? defaultTag };
+}
+
+/** A kubectl image with no shell: registry.k8s.io/kubectl and its old home. */
+function isShellLessKubectl(repository: string): boolean {
+    return SHELL_LESS_KUBECTL.includes(repository);
 }
 
 /** The chart's default kubectl image (chart 11.2.0), as written or as Docker Hub's short name. */

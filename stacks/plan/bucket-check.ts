@@ -70,8 +70,9 @@ export function planBucketCheck(config: StackConfig): BucketCheckPlan | undefine
         ttl: backup.ttl,
         ttlDays: backup.ttlDays,
         requirement:
-            `bucket ${storage.bucket} (managed outside the stack) has versioning Enabled and an enabled lifecycle rule for the whole bucket ` +
-            `that keeps noncurrent versions at least ${backup.ttlDays} days (backup.ttl ${backup.ttl})`,
+            `bucket ${storage.bucket} (managed outside the stack) has versioning Enabled, and no enabled lifecycle rule for the whole bucket ` +
+            `deletes noncurrent versions younger than ${backup.ttlDays} days (backup.ttl ${backup.ttl}) or expires current objects ` +
+            "(without a rule that expires noncurrent versions they are kept forever, which only warns of the cost)",
     };
 }
 
@@ -141,8 +142,9 @@ function describeRetention(retention: number | "forever" | "by count", rule: Lif
  * the whole bucket keeps noncurrent versions at least as long as the backup ttl: a HopsFS block
  * overwritten right after a backup lives on only as a noncurrent version, for NoncurrentDays.
  * No NoncurrentVersionExpiration keeps them forever (fine); NewerNoncurrentVersions alone deletes
- * by count, whatever the age (refused). A lifecycle configuration is required (the manual's
- * Cleanup rule), so NoSuchLifecycleConfiguration is refused. An enabled rule for the whole bucket
+ * by count, whatever the age (refused). The manual calls its Cleanup rule optional: a bucket with
+ * no lifecycle configuration (NoSuchLifecycleConfiguration), or no enabled rule for the whole
+ * bucket, keeps every noncurrent version forever, which only warns of the cost. An enabled rule for the whole bucket
  * that deletes noncurrent versions sooner, or expires current objects, is refused even beside a
  * good one (S3 applies the earliest expiration); such a rule limited to a prefix, tag or size
  * only warns.
@@ -165,15 +167,13 @@ export function judgeBucket(plan: BucketCheckPlan, versioning: VersioningRespons
     const found = [`versioning ${status ?? "never enabled"}`];
     const manualRule =
         `e.g. the manual's rule HopsFSBlocksRetentionPolicy: Filter {}, Status Enabled, NoncurrentVersionExpiration.NoncurrentDays ${plan.ttlDays}`;
+    const keptForever = (what: string) =>
+        `bucket ${plan.bucket} (storage.manage: false) ${what}: every noncurrent version (each HopsFS block overwritten or deleted, ` +
+        "the objects of each expired backup) and every delete marker is kept forever, so the bucket's storage, and its bill, grow " +
+        `without bound. The manual calls the rule optional; to bound the cost add one for the whole bucket that keeps noncurrent versions ${need}, ${manualRule}`;
     if (lifecycle === null) {
         found.push("no lifecycle configuration");
-        problems.push(
-            problem(
-                plan,
-                `it has no lifecycle configuration (NoSuchLifecycleConfiguration); it needs an enabled rule for the whole bucket that keeps ` +
-                    `noncurrent versions ${need}, ${manualRule}`,
-            ),
-        );
+        warnings.push(keptForever("has no lifecycle configuration (NoSuchLifecycleConfiguration)"));
         return { problems, warnings, found: found.join("; ") };
     }
     const rules = lifecycle.Rules ?? [];
@@ -212,13 +212,7 @@ export function judgeBucket(plan: BucketCheckPlan, versioning: VersioningRespons
         }
     });
     if (keeping === 0 && shortening === 0) {
-        problems.push(
-            problem(
-                plan,
-                `no enabled lifecycle rule for the whole bucket keeps noncurrent versions ${need} (found: ${rules.length > 0 ? found.slice(1).join("; ") : "no rules"}); ` +
-                    `add one, ${manualRule}`,
-            ),
-        );
+        warnings.push(keptForever(`has no enabled lifecycle rule for the whole bucket (found: ${rules.length > 0 ? found.slice(1).join("; ") : "no rules"})`));
     }
     return { problems, warnings, found: found.join("; ") };
 }

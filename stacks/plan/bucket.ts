@@ -11,7 +11,8 @@ export interface LifecycleRule {
     Filter: Record<string, never>;
     Expiration: { ExpiredObjectDeleteMarker: true };
     NoncurrentVersionExpiration: { NoncurrentDays: number };
-    AbortIncompleteMultipartUpload: { DaysAfterInitiation: number };
+    /** AWS S3 only: MinIO refuses a lifecycle configuration with it (bucketLifecycleRule). */
+    AbortIncompleteMultipartUpload?: { DaysAfterInitiation: number };
 }
 
 export interface EncryptionRule {
@@ -47,6 +48,8 @@ export interface BucketPlan {
  * Versioning keeps HopsFS blocks restorable; the lifecycle rule is the manual's, with
  * NoncurrentDays no shorter than the backup ttl (an overwritten block must outlive every
  * backup that still lists it), no expiry of current objects and no NewerNoncurrentVersions.
+ * On AWS S3 it also aborts incomplete multipart uploads; an S3-compatible store gets only what
+ * the manual's rule holds, since MinIO refuses AbortIncompleteMultipartUpload.
  */
 export function planBucket(config: StackConfig): BucketPlan {
     const { storage, backup } = config;
@@ -69,7 +72,7 @@ export function planBucket(config: StackConfig): BucketPlan {
                     Filter: {},
                     Expiration: { ExpiredObjectDeleteMarker: true },
                     NoncurrentVersionExpiration: { NoncurrentDays: backup.noncurrentVersionDays },
-                    AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
+                    ...(onAws ? { AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS } } : {}),
                 },
             ],
         },
@@ -92,4 +95,21 @@ function encryption({ storage }: StackConfig): BucketPlan["serverSideEncryption"
                 ],
             };
     }
+}
+
+/**
+ * An S3-compatible store with storage.manage: true: the stack declares the bucket's settings with
+ * the AWS provider, whose lifecycle resource waits after its PUT for a response field only AWS
+ * sends, so on MinIO and Ceph `pulumi up` can wait until it times out and never converge
+ * (hashicorp/terraform-provider-aws#49019, #46021).
+ */
+export function bucketWarnings(config: StackConfig): string[] {
+    if (!config.storage.manage || isAwsS3(config.storage)) return [];
+    return [
+        `storage.manage is true with the S3-compatible store at storage.endpoint ${config.storage.endpoint}: the stack declares bucket ` +
+            `${config.storage.bucket}'s versioning and lifecycle with the AWS provider, whose lifecycle resource waits for a response ` +
+            "only AWS S3 sends and may never converge on MinIO or Ceph (`pulumi up` fails at its timeout; hashicorp/terraform-provider-aws#49019, " +
+            "#46021). Set storage.manage: false and have the store's owner apply the versioning and lifecycle rule in the render's " +
+            "bucket.json; the stack then checks them before every preview and deployment",
+    ];
 }

@@ -38,7 +38,10 @@ export interface AppliedRestore {
 
 /** The checks that need the stack's previous outputs; the offline render lists them as not evaluated. */
 export const STATE_CHECKS: Record<"new-cluster" | "in-place", string[]> = {
-    "new-cluster": ["this restore was not already applied by an earlier deployment"],
+    "new-cluster": [
+        "this restore was not already applied by an earlier deployment",
+        "a stack never deployed before (a restore into a new stack) does not create the bucket it restores from (storage.create: true is refused there)",
+    ],
     "in-place": [
         "the stack has a running Hopsworks release (in-place restore upgrades it)",
         "the backup was taken after the cluster's last fresh install (certificates are regenerated on install)",
@@ -50,6 +53,18 @@ export const STATE_CHECKS: Record<"new-cluster" | "in-place", string[]> = {
 export function checkAgainstPreviousState(config: StackConfig, restore: RestorePlan, previous: PreviousState): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const refuse = (key: string, message: string) => problems.push({ key, message: `${CONFIG_NAMESPACE}:${key} ${message}` });
+    if (restoresIntoNewStackCreatingBucket(config, restore, previous)) {
+        refuse(
+            "storage.create",
+            `= true (the default): stack ${config.stack} has never been deployed, so this new-cluster restore is a restore into a new stack, ` +
+                `and it would create bucket ${config.storage.bucket}, which holds the backups it restores from and so exists already ` +
+                "(S3 refuses to create it, or in us-east-1 hands it over to this stack). Leave the bucket to the stack or team that " +
+                `manages it: pulumi config set --path storage.manage false -s ${config.stack} (the stack then only checks its versioning ` +
+                "and lifecycle; with storage.irsa, give the role as storage.iamRoleArn instead). Or, if this stack takes the bucket's " +
+                `settings over for good: storage.create false and storage.replaceLifecycleRules true`,
+        );
+        return problems;
+    }
     const active = previous.activeRestore;
     // A raised restore.attempt runs the Velero restores of the same backup again, on purpose.
     const sameAttempt = restore.mode !== "new-cluster" || (active?.attempt ?? 1) === config.restore.attempt;
@@ -79,6 +94,17 @@ export function checkAgainstPreviousState(config: StackConfig, restore: RestoreP
         }
     }
     return problems;
+}
+
+/**
+ * A new-cluster restore on a stack that has never been deployed (it recorded no install and no
+ * restore: `pulumi stack init prod-restore`) whose config would create the bucket. The bucket holds
+ * the backups being restored, so it exists; a stack that was deployed before holds it in its state
+ * (a reused stack's `create: true` is a no-op).
+ */
+export function restoresIntoNewStackCreatingBucket(config: StackConfig, restore: RestorePlan, previous: PreviousState): boolean {
+    const neverDeployed = previous.hopsworksInstalledAt === undefined && previous.restoreHistory.length === 0;
+    return restore.mode === "new-cluster" && config.storage.manage && config.storage.create && neverDeployed;
 }
 
 /**

@@ -5,7 +5,8 @@ import { ReleasePlan } from "./helm-release";
 import { SecretValue } from "../config/secret";
 import { veleroDuration } from "../config/ttl";
 import { isPlainObject, leafPaths, mergeValues, valueAt, Values } from "../config/values-files";
-import { CONFIG_NAMESPACE, HOPSWORKS_RELEASE, HOPSWORKS_TIMEOUT_SECONDS } from "../names";
+import { releaseTimeoutSeconds } from "../config/hopsworks";
+import { CONFIG_NAMESPACE, HOPSWORKS_RELEASE } from "../names";
 
 export interface HopsworksPlan extends ReleasePlan {
     timeoutSeconds: number;
@@ -132,8 +133,8 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
             chart: hopsworks.chart,
             repo: hopsworks.repo,
             version: hopsworks.chartVersion,
-            // The manual's in-place restore runs with --timeout 1200s.
-            timeoutSeconds: config.restore.mode === "in-place" ? Math.max(hopsworks.timeoutSeconds, HOPSWORKS_TIMEOUT_SECONDS) : hopsworks.timeoutSeconds,
+            // A restore restores RonDB, OpenSearch and HopsFS inside the release's wait: hours, not the manual's 1200 s.
+            timeoutSeconds: releaseTimeoutSeconds(hopsworks, config.restore.mode),
             atomic: config.restore.mode === "new-cluster",
             repoCredentials:
                 hopsworks.repoUsername && hopsworks.repoPassword

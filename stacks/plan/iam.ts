@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { StackConfig } from "../config/stack-config";
 import { LOCATION_PREFIX } from "../names";
 
@@ -47,9 +48,46 @@ export function veleroS3Policy(bucket: string, kmsKeyArn?: string, prefix: strin
     };
     if (kmsKeyArn) {
         // The bucket's default encryption uses this key: writing and reading objects needs it.
-        policy.Statement.push({ Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [kmsKeyArn] });
+        policy.Statement.push(kmsStatement(kmsKeyArn));
     }
     return policy;
+}
+
+const KMS_ALIAS_ARN = /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}):(alias\/.+)$/;
+
+/**
+ * The key's permissions. An alias ARN in Resource grants nothing for the key (IAM matches the key's
+ * ARN, and S3 decrypts by the key's ID): for an alias, the account's keys in that region that carry
+ * the alias (kms:ResourceAliases, which every KMS request is evaluated with, unlike kms:RequestAlias).
+ */
+export function kmsStatement(kmsKeyArn: string): Record<string, unknown> {
+    const Action = ["kms:GenerateDataKey", "kms:Decrypt"];
+    const alias = KMS_ALIAS_ARN.exec(kmsKeyArn);
+    if (!alias) return { Effect: "Allow", Action, Resource: [kmsKeyArn] };
+    return {
+        Effect: "Allow",
+        Action,
+        Resource: [`${alias[1]}:key/*`],
+        Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": alias[2] } },
+    };
+}
+
+/** IAM role names have at most 64 characters (the policy's, 128). */
+const ROLE_NAME_MAX = 64;
+
+/**
+ * Velero's role: storage.irsa.roleName, else `<project>-<stack>-<region>-velero`. IAM names are
+ * global to the account, so the name carries what tells two deployments apart there (the stack
+ * alone did not: every project's or region's `prod` made `prod-velero`). Too long a name is cut
+ * and ends in a hash of the whole, so it stays unique.
+ */
+export function veleroRoleName(config: StackConfig): string {
+    const given = config.storage.irsa?.roleName;
+    if (given) return given;
+    const full = `${config.project}-${config.stack}-${config.storage.region}-velero`.replace(/[^\w+=,.@-]/g, "-");
+    if (full.length <= ROLE_NAME_MAX) return full;
+    const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
+    return `${full.slice(0, ROLE_NAME_MAX - hash.length - 1)}-${hash}`;
 }
 
 /** undefined unless the stack is told to create Velero's role (storage.irsa). */
@@ -58,8 +96,8 @@ export function planVeleroIam(config: StackConfig, serviceAccount: string): Vele
     if (!irsa) return undefined;
     const issuer = irsa.oidcProviderUrl;
     return {
-        roleName: `${config.stack}-velero`,
-        policyName: `${config.stack}-velero-s3`,
+        roleName: veleroRoleName(config),
+        policyName: `${veleroRoleName(config)}-s3`,
         policy: veleroS3Policy(config.storage.bucket, config.storage.kmsKeyArn),
         trustPolicy: {
             Version: "2012-10-17",

@@ -2,8 +2,9 @@ import { backupIdTime } from "../catalogue/backup-id";
 import { StackConfig } from "../config/stack-config";
 import { AccessMode } from "./location";
 import { Values } from "../config/values-files";
-import { HOPSWORKS_TIMEOUT_SECONDS, Manifest, RESTORE_WAIT_SECONDS, VELERO_SCHEDULES } from "../names";
+import { Manifest, RESTORE_WAIT_SECONDS, VELERO_SCHEDULES } from "../names";
 import { RestoreConfig } from "../config/restore";
+import { releaseTimeoutSeconds } from "../config/hopsworks";
 
 /**
  * The phases a Velero Restore ends in. Velero 1.17 sets no completionTimestamp on
@@ -65,7 +66,9 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
                 "Velero and the hopsworks-bsl location, ReadOnly, until it is Available and has synced the backups",
                 `Velero restore ${VELERO_SCHEDULES.main} of ${restore.veleroBackups.main ?? "the newest Completed backup of schedule " + VELERO_SCHEDULES.main + " (restore.latestVeleroBackups)"}, until Completed`,
                 `Velero restore ${VELERO_SCHEDULES.users} of ${restore.veleroBackups.users ?? "the newest Completed backup of schedule " + VELERO_SCHEDULES.users + " (restore.latestVeleroBackups)"}, until Completed`,
-                `the Hopsworks release installed with restoreFromBackup.backupId ${restore.backupId}`,
+                `the Hopsworks release installed with restoreFromBackup.backupId ${restore.backupId}, Helm waiting up to ` +
+                    `${releaseTimeoutSeconds(config.hopsworks, "new-cluster")} s (hopsworks.restoreTimeoutSeconds) for RonDB, OpenSearch and HopsFS to restore; ` +
+                    "at that timeout the atomic install is uninstalled and `pulumi up` fails, the Velero restores stay Completed",
             ],
         };
     }
@@ -77,7 +80,9 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
         hopsworksValues: restoreValues(restore),
         steps: [
             `the Hopsworks release upgraded with restoreFromBackup {backupId ${restore.backupId}, inPlace, forceDataClear}: ` +
-                `the chart stops the stateful services, clears their data and restores it (timeout at least ${HOPSWORKS_TIMEOUT_SECONDS} s)`,
+                `the chart stops the stateful services, clears their data and restores it, Helm waiting up to ` +
+                `${releaseTimeoutSeconds(config.hopsworks, "in-place")} s (hopsworks.restoreTimeoutSeconds); at that timeout \`pulumi up\` fails ` +
+                "and the release is left failed while the restore jobs go on (see docs/runbooks/in-place-restore.md)",
         ],
     };
 }

@@ -1,5 +1,5 @@
 import { AlertsPlan, planAlerts } from "./alerts";
-import { BucketPlan, planBucket } from "./bucket";
+import { BucketPlan, bucketWarnings, planBucket } from "./bucket";
 import { BucketCheckPlan, planBucketCheck } from "./bucket-check";
 import { ConfigError } from "../config/reader";
 import { StackConfig } from "../config/stack-config";
@@ -54,6 +54,6 @@ export function planStack(config: StackConfig): StackPlan {
         location: planLocation(config, locationAccessMode(config.restore)),
         hopsworks: hopsworks.plan,
         ...(alerts.plan ? { alerts: alerts.plan } : {}),
-        warnings: [...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
+        warnings: [...bucketWarnings(config), ...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
     };
 }

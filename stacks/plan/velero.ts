@@ -57,7 +57,7 @@ export function planVelero(config: StackConfig): VeleroPlan {
             warnings.push(
                 `velero.kubectlImageRepository ${velero.kubectlImageRepository} has no velero.kubectlImageTag: the chart tags it with the ` +
                     `cluster's Kubernetes version, "<major>.<minor>" such as "1.34"; set velero.kubectlImageTag unless that tag exists ` +
-                    `(registry.k8s.io/kubectl tags are like "v1.34.2")`,
+                    `(alpine/k8s tags are like "1.34.2")`,
             );
         }
     }

@@ -349,7 +349,7 @@ describe("drill: the stand-in charts against the upstream charts", function () {
                 file: () =>
                     stackFile({
                         ...minioConfig(),
-                        velero: { image: `velero/velero@sha256:${"a".repeat(64)}`, kubectlImageRepository: "registry.k8s.io/kubectl", kubectlImageTag: "v1.34.2" },
+                        velero: { image: `velero/velero@sha256:${"a".repeat(64)}`, kubectlImageRepository: "alpine/k8s", kubectlImageTag: "1.34.2" },
                     }),
             },
             { title: "upgradeCRDs off", file: () => stackFile({ ...minioConfig(), velero: { upgradeCRDs: false } }) },

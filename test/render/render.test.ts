@@ -9,7 +9,7 @@ import { HELM_DEFAULT_TIMEOUT_SECONDS } from "../../render/files";
 import { renderStack } from "../../render/render";
 import { readStackFile } from "../../stacks/config/stack-file";
 import { REDACTED } from "../../stacks/config/secret";
-import { awsConfig, irsaConfig, minioConfig, PROJECT_DIR, stackFile } from "../support/stacks";
+import { awsConfig, irsaConfig, minioConfig, PROJECT_DIR, stackFile, STORE_MANAGE_WARNING } from "../support/stacks";
 
 const FILES = ["hopsworks-values.yaml", "velero-values.yaml", "manifests.yaml", "bucket.json", "plan.txt", "releases.json"];
 
@@ -43,6 +43,23 @@ describe("render", () => {
         assert.match(first.files["plan.txt"], /^stack: dev\nmode: none \(normal backup operation\)\n/);
     });
 
+    it("Pulumi.dev.yaml, the MinIO example, converges: the bucket is managed outside the stack (no AWS lifecycle resource) and nothing warns", async () => {
+        const dev = await renderStack(readStackFile(path.join(PROJECT_DIR, "Pulumi.dev.yaml")));
+        assert.deepEqual(dev.resources.filter((r) => r.type.startsWith("aws:")).map((r) => r.type), []);
+        assert.equal(JSON.parse(dev.files["bucket.json"]).ManagedOutsideTheStack, true);
+        assert.equal(JSON.parse(dev.files["bucket.json"]).LifecycleConfiguration.Rules[0].AbortIncompleteMultipartUpload, undefined, "MinIO refuses it");
+        assert.deepEqual(dev.warnings, []);
+        assert.doesNotMatch(dev.files["plan.txt"], /\nwarnings/);
+    });
+
+    it("warns in plan.txt (and with pulumi.log.warn) when a stack manages a bucket on an S3-compatible store, naming storage.manage: false", async () => {
+        const { files, warnings } = await renderStack(stackFile(minioConfig(), "managed-minio"));
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0], STORE_MANAGE_WARNING);
+        assert.ok(files["plan.txt"].includes(`\nwarnings (\`pulumi preview\` and \`pulumi up\` show them too):\n  - ${warnings[0]}\n`), files["plan.txt"]);
+        assert.match(warnings[0], /may never converge on MinIO or Ceph .*Set storage\.manage: false/);
+    });
+
     it("lists the resources in declaration order with their dependencies and options in plan.txt", async () => {
         const { files } = await renderStack(stackFile(minioConfig(), "plantest"));
         const plan = files["plan.txt"];
@@ -71,8 +88,8 @@ describe("render", () => {
         assert.deepEqual(Object.keys(files), [...FILES, "iam.json"]);
         const iam = JSON.parse(files["iam.json"]);
         assert.deepEqual(Object.keys(iam), ["Role", "TrustPolicy", "Policy", "PermissionPolicy"]);
-        assert.equal(iam.Role, "test-velero");
-        assert.equal(iam.Policy, "test-velero-s3");
+        assert.equal(iam.Role, "hopsworks-dr-test-eu-north-1-velero");
+        assert.equal(iam.Policy, "hopsworks-dr-test-eu-north-1-velero-s3");
         assert.equal(iam.TrustPolicy.Statement[0].Condition.StringEquals["oidc.eks.eu-north-1.amazonaws.com/id/ABC:sub"], "system:serviceaccount:velero:velero-server");
         assert.deepEqual(iam.PermissionPolicy.Statement.map((s: any) => s.Resource), [["arn:aws:s3:::hopsworks-backups/k8s_backup/*"], ["arn:aws:s3:::hopsworks-backups"]]);
         // An existing role (iamRoleArn) or S3 keys: the stack creates no role, so there is nothing to show.

@@ -65,3 +65,10 @@ export function stackFile(values: Record<string, any>, stack = "test"): StackFil
 }
 
 export { REDACTED };
+
+/** minioConfig manages its bucket on an S3-compatible store, which always warns (stacks/plan/bucket.ts bucketWarnings). */
+export const STORE_MANAGE_WARNING = /^storage\.manage is true with the S3-compatible store at storage\.endpoint /;
+/** The warnings besides that one, for tests about others. */
+export function otherWarnings(warnings: string[]): string[] {
+    return warnings.filter((w) => !STORE_MANAGE_WARNING.test(w));
+}

@@ -177,8 +177,8 @@ const STACKS: { title: string; file: () => StackFile }[] = [
         file: () => stackFile({ ...minioConfig(), velero: { image: "velero/velero:v1.17.1", kubectlImageTag: "1.33" } }),
     },
     {
-        title: "kubectl from registry.k8s.io/kubectl v1.34.2",
-        file: () => stackFile({ ...minioConfig(), velero: { kubectlImageRepository: "registry.k8s.io/kubectl", kubectlImageTag: "v1.34.2" } }),
+        title: "kubectl from another image with a shell, alpine/k8s 1.34.2",
+        file: () => stackFile({ ...minioConfig(), velero: { kubectlImageRepository: "alpine/k8s", kubectlImageTag: "1.34.2" } }),
     },
     {
         title: "a bucket managed outside the stack (storage.manage: false), Velero's chart from an OCI registry",

@@ -42,8 +42,8 @@ describe("stack config validation", () => {
             chartVersion: "11.2.0",
             pluginImage: "velero/velero-plugin-for-aws:v1.13.2",
             image: undefined,
-            kubectlImageRepository: undefined,
-            kubectlImageTag: undefined,
+            kubectlImageRepository: "docker.io/bitnamilegacy/kubectl",
+            kubectlImageTag: "1.33",
             upgradeCRDs: true,
         });
         assert.equal(minio.hopsworks.timeoutSeconds, 1200);
@@ -87,12 +87,13 @@ describe("stack config validation", () => {
         assert.equal(config.backup.noncurrentVersionDays, 90);
     });
 
-    it("accepts kubectl tags that exist: 1.33 of bitnamilegacy/kubectl, v1.34.2 of registry.k8s.io/kubectl, non-version tags", () => {
+    it("accepts kubectl tags that exist: 1.33 of bitnamilegacy/kubectl, 1.34.2 of alpine/k8s, non-version tags, registry.k8s.io/kubectl with chart 12", () => {
         for (const velero of [
             { kubectlImageTag: "1.33" },
             { kubectlImageTag: "1.33.4" },
             { kubectlImageTag: "latest" },
-            { kubectlImageRepository: "registry.k8s.io/kubectl", kubectlImageTag: "v1.34.2" },
+            { kubectlImageRepository: "alpine/k8s", kubectlImageTag: "1.34.2" },
+            { chartVersion: "12.0.0", kubectlImageRepository: "registry.k8s.io/kubectl", kubectlImageTag: "v1.34.2" },
             { kubectlImageRepository: "registry.example.com:5000/mirror/kubectl", kubectlImageTag: "1.35" },
             { upgradeCRDs: false },
         ]) {

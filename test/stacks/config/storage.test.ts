@@ -37,6 +37,8 @@ const invalid: Case[] = [
     ["manage that is not a boolean", minioConfig, (c) => (c.storage.manage = "outside"), "storage.manage", /"outside": must be true or false/],
     ["S3 keys on AWS", awsConfig, (c) => (c.storage.accessKeyId = "AKIA"), "storage.accessKeyId", /applies only to S3-compatible stores/],
     ["a malformed role ARN", awsConfig, (c) => (c.storage.iamRoleArn = "velero-role"), "storage.iamRoleArn", /"velero-role": must be an IAM role ARN/],
+    ["an IAM role name with a slash", awsConfig, (c) => { delete c.storage.iamRoleArn; c.storage.irsa = { ...irsa, roleName: "team/velero" }; }, "storage.irsa.roleName", /"team\/velero": must be an IAM role name/],
+    ["an IAM role name of 65 characters", awsConfig, (c) => { delete c.storage.iamRoleArn; c.storage.irsa = { ...irsa, roleName: "r".repeat(65) }; }, "storage.irsa.roleName", /64/],
     ["an OIDC issuer that is not the provider's", awsConfig, (c) => { delete c.storage.iamRoleArn; c.storage.irsa = { ...irsa, oidcProviderUrl: "https://oidc.eks.eu-north-1.amazonaws.com/id/XYZ" }; }, "storage.irsa.oidcProviderUrl", /must be the issuer the provider ARN names \(oidc.eks.eu-north-1.amazonaws.com\/id\/ABC\)/],
     ["irsa without its provider ARN", awsConfig, (c) => { delete c.storage.iamRoleArn; c.storage.irsa = { oidcProviderUrl: irsa.oidcProviderUrl }; }, "storage.irsa.oidcProviderArn", /is required/],
     ["a malformed KMS key", awsConfig, (c) => (c.storage.kmsKeyArn = "alias/backups"), "storage.kmsKeyArn", /must be a KMS key or alias ARN/],

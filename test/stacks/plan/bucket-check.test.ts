@@ -47,8 +47,9 @@ describe("the check of a bucket managed outside the stack", () => {
         });
         assert.equal(
             plan.requirement,
-            "bucket hopsworks-test (managed outside the stack) has versioning Enabled and an enabled lifecycle rule for the whole bucket " +
-                "that keeps noncurrent versions at least 31 days (backup.ttl 721h)",
+            "bucket hopsworks-test (managed outside the stack) has versioning Enabled, and no enabled lifecycle rule for the whole bucket " +
+                "deletes noncurrent versions younger than 31 days (backup.ttl 721h) or expires current objects (without a rule that expires " +
+                "noncurrent versions they are kept forever, which only warns of the cost)",
         );
         const aws = awsConfig();
         aws.storage.manage = false;
@@ -77,13 +78,24 @@ describe("the check of a bucket managed outside the stack", () => {
         assert.match(messages({}, [MANUAL_RULE])[0], /its versioning is not enabled \(never turned on\)/);
     });
 
-    it("refuses a bucket without a lifecycle configuration (NoSuchLifecycleConfiguration)", () => {
-        assert.deepEqual(messages(ENABLED, null), [
-            PREFIX +
-                "it has no lifecycle configuration (NoSuchLifecycleConfiguration); it needs an enabled rule for the whole bucket that keeps " +
-                "noncurrent versions at least 60 days (backup.ttl 60d), e.g. the manual's rule HopsFSBlocksRetentionPolicy: Filter {}, " +
-                "Status Enabled, NoncurrentVersionExpiration.NoncurrentDays 60",
+    it("accepts a versioned bucket without a lifecycle configuration (the manual's rule is optional), warning of the cost of keeping every version", () => {
+        const result = judgeBucket(PLAN, ENABLED, null);
+        assert.deepEqual(result.problems, []);
+        assert.deepEqual(result.warnings, [
+            "bucket hopsworks-test (storage.manage: false) has no lifecycle configuration (NoSuchLifecycleConfiguration): every noncurrent " +
+                "version (each HopsFS block overwritten or deleted, the objects of each expired backup) and every delete marker is kept forever, " +
+                "so the bucket's storage, and its bill, grow without bound. The manual calls the rule optional; to bound the cost add one for the " +
+                "whole bucket that keeps noncurrent versions at least 60 days (backup.ttl 60d), e.g. the manual's rule HopsFSBlocksRetentionPolicy: " +
+                "Filter {}, Status Enabled, NoncurrentVersionExpiration.NoncurrentDays 60",
         ]);
+        assert.equal(result.found, "versioning Enabled; no lifecycle configuration");
+    });
+
+    it("still refuses a bucket whose only rule deletes versions younger than the ttl, and does not warn of the cost then", () => {
+        const result = judgeBucket(PLAN, ENABLED, { Rules: [rule({ NoncurrentVersionExpiration: { NoncurrentDays: 7 } })] });
+        assert.equal(result.problems.length, 1);
+        assert.match(result.problems[0].message, /keeps noncurrent versions 7 days/);
+        assert.deepEqual(result.warnings, []);
     });
 
     it("refuses a whole-bucket rule that keeps noncurrent versions shorter than the ttl, naming the rule and the days", () => {
@@ -116,23 +128,29 @@ describe("the check of a bucket managed outside the stack", () => {
         ]);
     });
 
-    it("does not count disabled rules or rules limited to a prefix, tag or size, listing what it found", () => {
+    it("does not count disabled rules or rules limited to a prefix, tag or size: it warns of the cost, listing what it found", () => {
         const rules: LifecycleRuleResponse[] = [
             rule({ Status: "Disabled" }),
             rule({ ID: "backups-only", Filter: { Prefix: "k8s_backup/" } }),
             rule({ ID: "tagged", Filter: { Tag: { Key: "keep", Value: "yes" } } }),
             rule({ ID: "big", Filter: { ObjectSizeGreaterThan: 1024 } }),
         ];
-        assert.deepEqual(messages(ENABLED, rules), [
-            PREFIX +
-                "no enabled lifecycle rule for the whole bucket keeps noncurrent versions at least 60 days (backup.ttl 60d) (found: " +
-                'lifecycle rule "HopsFSBlocksRetentionPolicy" (Disabled) for the whole bucket keeps noncurrent versions 60 days; ' +
-                'lifecycle rule "backups-only" for prefix "k8s_backup/" keeps noncurrent versions 60 days; ' +
-                'lifecycle rule "tagged" for tag keep=yes keeps noncurrent versions 60 days; ' +
-                'lifecycle rule "big" for objects larger than 1024 bytes keeps noncurrent versions 60 days); ' +
-                "add one, e.g. the manual's rule HopsFSBlocksRetentionPolicy: Filter {}, Status Enabled, NoncurrentVersionExpiration.NoncurrentDays 60",
-        ]);
-        assert.match(messages(ENABLED, [])[0], /no enabled lifecycle rule .* \(found: no rules\)/);
+        const result = judgeBucket(PLAN, ENABLED, { Rules: rules });
+        assert.deepEqual(result.problems, []);
+        assert.equal(result.warnings.length, 1);
+        assert.ok(
+            result.warnings[0].startsWith(
+                "bucket hopsworks-test (storage.manage: false) has no enabled lifecycle rule for the whole bucket (found: " +
+                    'lifecycle rule "HopsFSBlocksRetentionPolicy" (Disabled) for the whole bucket keeps noncurrent versions 60 days; ' +
+                    'lifecycle rule "backups-only" for prefix "k8s_backup/" keeps noncurrent versions 60 days; ' +
+                    'lifecycle rule "tagged" for tag keep=yes keeps noncurrent versions 60 days; ' +
+                    'lifecycle rule "big" for objects larger than 1024 bytes keeps noncurrent versions 60 days): every noncurrent version ',
+            ),
+            result.warnings[0],
+        );
+        const none = judgeBucket(PLAN, ENABLED, { Rules: [] });
+        assert.deepEqual(none.problems, []);
+        assert.match(none.warnings[0], /has no enabled lifecycle rule for the whole bucket \(found: no rules\): .*kept forever/);
     });
 
     it("only warns about a rule limited to a prefix that deletes noncurrent versions sooner", () => {

@@ -1,13 +1,13 @@
 import assert from "assert/strict";
-import { planBucket } from "../../../stacks/plan/bucket";
+import { bucketWarnings, planBucket } from "../../../stacks/plan/bucket";
 import { readStackConfig } from "../../../stacks/config/stack-config";
 import { awsConfig, minioConfig, source } from "../../support/stacks";
 
 const plan = (values: Record<string, any>) => planBucket(readStackConfig(source(values)));
 
 describe("bucket plan", () => {
-    it("keeps noncurrent versions as long as the ttl, never expires current objects, never counts versions", () => {
-        const c = minioConfig();
+    it("keeps noncurrent versions as long as the ttl, never expires current objects, never counts versions; on AWS S3 aborts stale uploads", () => {
+        const c = awsConfig();
         c.backup = { ttl: "45d" };
         const [rule] = plan(c).lifecycle.Rules;
         assert.deepEqual(rule, {
@@ -19,6 +19,33 @@ describe("bucket plan", () => {
             AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
         });
         assert.equal(plan(c).lifecycle.Rules.length, 1);
+    });
+
+    it("declares for an S3-compatible store only the rules it supports: no AbortIncompleteMultipartUpload, which MinIO refuses", () => {
+        const c = minioConfig();
+        c.backup = { ttl: "45d" };
+        assert.deepEqual(plan(c).lifecycle.Rules, [
+            {
+                ID: "HopsFSBlocksRetentionPolicy",
+                Status: "Enabled",
+                Filter: {},
+                Expiration: { ExpiredObjectDeleteMarker: true },
+                NoncurrentVersionExpiration: { NoncurrentDays: 45 },
+            },
+        ]);
+    });
+
+    it("warns that a bucket managed on an S3-compatible store may never converge, naming storage.manage: false; not on AWS, nor with manage false", () => {
+        const warnings = bucketWarnings(readStackConfig(source(minioConfig())));
+        assert.equal(warnings.length, 1);
+        assert.match(
+            warnings[0],
+            /^storage\.manage is true with the S3-compatible store at storage\.endpoint https:\/\/minio\.example\.com:9000: .*lifecycle resource .* may never converge on MinIO or Ceph .*Set storage\.manage: false /,
+        );
+        assert.deepEqual(bucketWarnings(readStackConfig(source(awsConfig()))), []);
+        const unmanaged = minioConfig();
+        unmanaged.storage.manage = false;
+        assert.deepEqual(bucketWarnings(readStackConfig(source(unmanaged))), []);
     });
 
     it("points the bucket's provider at storage.apiEndpoint when set, else at storage.endpoint; none on AWS", () => {

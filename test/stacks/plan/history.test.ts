@@ -24,6 +24,22 @@ describe("restore checks against the stack's previous deployment", () => {
         return checkAgainstPreviousState(config, planRestore(config)!, previous);
     };
 
+    it("refuses a new-cluster restore into a never-deployed stack only when it would create the bucket (manage and create true)", () => {
+        const neverDeployed: PreviousState = { restoreHistory: [] };
+        const problemsWith = (storage: Record<string, unknown>, previous: PreviousState) => {
+            const c = withRestore({ ...BACKUP, mode: "new-cluster" });
+            Object.assign(c.storage, storage);
+            const config = readStackConfig(source(c));
+            return checkAgainstPreviousState(config, planRestore(config)!, previous).map((p) => p.key);
+        };
+        assert.deepEqual(problemsWith({}, neverDeployed), ["storage.create"]);
+        assert.deepEqual(problemsWith({ create: false, replaceLifecycleRules: true }, neverDeployed), []);
+        assert.deepEqual(problemsWith({ manage: false }, neverDeployed), []);
+        assert.deepEqual(problemsWith({}, installed), [], "a reused stack holds the bucket in its state");
+        assert.deepEqual(problemsWith({}, { restoreHistory: [{ mode: "new-cluster", backupId: "254000000", appliedAt: "2025-10-01T00:00:00Z" }] }), []);
+        assert.deepEqual(check(IN_PLACE, installed), [], "in place: not concerned");
+    });
+
     it("lets an in-place restore of a backup taken after the install through", () => {
         assert.deepEqual(check(IN_PLACE, installed), []);
     });

@@ -32,6 +32,57 @@ describe("Velero's IAM role", () => {
         assert.deepEqual(policy.Statement.at(-1), { Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: ["arn:aws:kms:eu-north-1:123456789012:key/1234"] });
     });
 
+    it("grants an SSE-KMS key given as an alias through kms:ResourceAliases on the account's keys, never the alias ARN as Resource", () => {
+        const policy = veleroS3Policy("b", "arn:aws:kms:eu-north-1:123456789012:alias/hopsworks-backups");
+        assert.deepEqual(policy.Statement.at(-1), {
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: ["arn:aws:kms:eu-north-1:123456789012:key/*"],
+            Condition: { "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/hopsworks-backups" } },
+        });
+        assert.ok(!JSON.stringify(policy).includes(":alias/hopsworks-backups\""), "no alias ARN anywhere in the policy");
+    });
+
+    it("names the role after the project, the stack and the region, so two deployments in one account do not collide", () => {
+        const withIrsa = (change: (c: Record<string, any>) => void, project?: string) => {
+            const c = awsConfig();
+            delete c.storage.iamRoleArn;
+            c.storage.irsa = { ...irsa };
+            change(c);
+            return planVeleroIam(readStackConfig({ ...source(c), ...(project ? { project } : {}) }), "velero-server")!;
+        };
+        const names = [
+            withIrsa(() => {}),
+            withIrsa(() => {}, "hopsworks-dr-eu"),
+            withIrsa((c) => (c.storage.region = "us-east-1")),
+        ].map((p) => [p.roleName, p.policyName]);
+        assert.deepEqual(names, [
+            ["hopsworks-dr-test-eu-north-1-velero", "hopsworks-dr-test-eu-north-1-velero-s3"],
+            ["hopsworks-dr-eu-test-eu-north-1-velero", "hopsworks-dr-eu-test-eu-north-1-velero-s3"],
+            ["hopsworks-dr-test-us-east-1-velero", "hopsworks-dr-test-us-east-1-velero-s3"],
+        ]);
+    });
+
+    it("keeps an IAM role name within 64 characters: a long one is cut and ends in a hash of the whole", () => {
+        const c = awsConfig();
+        delete c.storage.iamRoleArn;
+        c.storage.irsa = irsa;
+        const long = (stack: string) => planVeleroIam(readStackConfig(source(c, { stack })), "velero-server")!.roleName;
+        const a = long(`production-${"a".repeat(40)}`);
+        const b = long(`production-${"a".repeat(39)}b`);
+        assert.equal(a.length, 64);
+        assert.match(a, /^hopsworks-dr-production-a+-[0-9a-f]{8}$/);
+        assert.notEqual(a, b);
+    });
+
+    it("takes storage.irsa.roleName as given, e.g. an earlier version's <stack>-velero to keep that role", () => {
+        const c = awsConfig();
+        delete c.storage.iamRoleArn;
+        c.storage.irsa = { ...irsa, roleName: "prod-velero" };
+        const plan = planVeleroIam(readStackConfig(source(c)), "velero-server")!;
+        assert.deepEqual([plan.roleName, plan.policyName], ["prod-velero", "prod-velero-s3"]);
+    });
+
     it("is planned only with storage.irsa, trusting Velero's service account in velero.namespace", () => {
         assert.equal(planVeleroIam(readStackConfig(source(awsConfig())), "velero-server"), undefined);
         const c = awsConfig();
@@ -39,7 +90,7 @@ describe("Velero's IAM role", () => {
         c.storage.irsa = irsa;
         c.velero = { namespace: "backup-system" };
         const plan = planVeleroIam(readStackConfig(source(c)), "velero-server")!;
-        assert.equal(plan.roleName, "test-velero");
+        assert.equal(plan.roleName, "hopsworks-dr-test-eu-north-1-velero");
         assert.deepEqual(plan.trustPolicy.Statement[0].Condition, {
             StringEquals: {
                 "oidc.eks.eu-north-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:backup-system:velero-server",

@@ -3,7 +3,7 @@ import { readStackConfig } from "../../../stacks/config/stack-config";
 import { ConfigError } from "../../../stacks/config/reader";
 import { planStack } from "../../../stacks/plan/stack-plan";
 import { planRestore } from "../../../stacks/plan/restore";
-import { minioConfig, source } from "../../support/stacks";
+import { minioConfig, otherWarnings, source } from "../../support/stacks";
 
 /** The restore point 254811200 (2025-11-24 12:00 UTC) and its Velero backups, taken minutes later. */
 const VELERO = { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" };
@@ -127,15 +127,15 @@ describe("restore plan", () => {
         assert.equal(plan.restore!.steps.length, 4);
         assert.match(plan.restore!.steps[1], /Velero restore k8s-backups-main of k8s-backups-main-20251124120012, until Completed/);
         assert.match(plan.restore!.steps[3], /Hopsworks release installed with restoreFromBackup.backupId 254811200/);
-        assert.deepEqual(plan.warnings, []);
+        assert.deepEqual(otherWarnings(plan.warnings), []);
     });
 
     it("restore.latestVeleroBackups: restores by schedule (its newest Completed backup), says so in the steps, and warns", () => {
         const plan = planStack(readStackConfig(source(withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: undefined, latestVeleroBackups: true }))));
         assert.deepEqual(plan.restore!.veleroRestores.map((r) => r.manifest.spec), [{ scheduleName: "k8s-backups-main" }, { scheduleName: "k8s-backups-users-resources" }]);
         assert.match(plan.restore!.steps[1], /of the newest Completed backup of schedule k8s-backups-main \(restore.latestVeleroBackups\)/);
-        assert.equal(plan.warnings.length, 1);
-        assert.match(plan.warnings[0], /^restore.latestVeleroBackups: the Velero restores take each schedule's newest Completed backup .*whatever restore.backupId \(254811200\) is/);
+        assert.equal(otherWarnings(plan.warnings).length, 1);
+        assert.match(otherWarnings(plan.warnings)[0], /^restore.latestVeleroBackups: the Velero restores take each schedule's newest Completed backup .*whatever restore.backupId \(254811200\) is/);
     });
 
     it("a named Velero backup is not ignored in diffs: only the controller's own fields are", () => {
@@ -144,13 +144,27 @@ describe("restore plan", () => {
         assert.deepEqual(main.ignoreChanges, ["spec.itemOperationTimeout"]);
     });
 
-    it("in-place: no Velero Restores of its own, the location stays ReadWrite, the release waits at least 1200 s", () => {
+    it("in-place: no Velero Restores of its own, the location stays ReadWrite, the release waits 3 hours (hopsworks.restoreTimeoutSeconds)", () => {
         const c = withRestore(IN_PLACE, (c) => (c.hopsworks.timeoutSeconds = 600));
         const plan = planStack(readStackConfig(source(c)));
         assert.deepEqual(plan.restore!.veleroRestores, []);
         assert.equal((plan.location.location.spec as any).accessMode, "ReadWrite");
-        assert.equal(plan.hopsworks.timeoutSeconds, 1200);
+        assert.equal(plan.hopsworks.timeoutSeconds, 10800);
+        assert.match(plan.restore!.steps[0], /Helm waiting up to 10800 s \(hopsworks\.restoreTimeoutSeconds\); at that timeout `pulumi up` fails and the release is left failed/);
         assert.deepEqual((plan.hopsworks.values.global as any)._hopsworks.restoreFromBackup, { backupId: "254811200", inPlace: true, forceDataClear: true });
+    });
+
+    it("new-cluster: the atomic install waits hopsworks.restoreTimeoutSeconds (3 hours by default, or as set; timeoutSeconds if longer), not 1200 s", () => {
+        const newCluster = { ...BACKUP, mode: "new-cluster" };
+        const byDefault = planStack(readStackConfig(source(withRestore(newCluster))));
+        assert.deepEqual([byDefault.hopsworks.timeoutSeconds, byDefault.hopsworks.atomic], [10800, true]);
+        assert.match(byDefault.restore!.steps[3], /Helm waiting up to 10800 s \(hopsworks\.restoreTimeoutSeconds\) .*at that timeout the atomic install is uninstalled/);
+        const set = planStack(readStackConfig(source(withRestore(newCluster, (c) => (c.hopsworks.restoreTimeoutSeconds = 21600)))));
+        assert.equal(set.hopsworks.timeoutSeconds, 21600);
+        const longer = planStack(readStackConfig(source(withRestore(newCluster, (c) => Object.assign(c.hopsworks, { timeoutSeconds: 14400, restoreTimeoutSeconds: 7200 })))));
+        assert.equal(longer.hopsworks.timeoutSeconds, 14400);
+        const normal = planStack(readStackConfig(source(withRestore({ mode: "none" }))));
+        assert.equal(normal.hopsworks.timeoutSeconds, 1200, "outside a restore: hopsworks.timeoutSeconds");
     });
 
     it("skipped indices without a snapshot override restore the global backup's snapshot", () => {

@@ -20,30 +20,37 @@ describe("Velero plan", () => {
         c.velero = { image: "registry.example.com/velero/velero:v1.17.1", kubectlImageTag: "1.33" };
         const values = planVelero(config(c)).values;
         assert.deepEqual(values.image, { repository: "registry.example.com/velero/velero", tag: "v1.17.1" });
-        assert.deepEqual(values.kubectl, { image: { tag: "1.33" } });
+        assert.deepEqual(values.kubectl, { image: { repository: "docker.io/bitnamilegacy/kubectl", tag: "1.33" } });
         c.velero = { image: `velero/velero@sha256:${"a".repeat(64)}` };
         assert.deepEqual(planVelero(config(c)).values.image, { repository: "velero/velero", digest: `sha256:${"a".repeat(64)}` });
         const defaults = planVelero(config(minioConfig()));
-        assert.equal(defaults.values.kubectl, undefined);
         assert.equal(defaults.values.upgradeCRDs, undefined, "the chart's default (true) is left alone");
         assert.deepEqual(defaults.warnings, []);
     });
 
-    it("takes the CRD-upgrade job's kubectl from another repository, e.g. registry.k8s.io/kubectl v1.34.2", () => {
+    it("gives chart 11.x's CRD-upgrade job bitnamilegacy/kubectl:1.33 by default: the chart's own tag (the cluster's 1.34) does not exist", () => {
+        const p = planVelero(config(minioConfig()));
+        assert.deepEqual(p.values.kubectl, { image: { repository: "docker.io/bitnamilegacy/kubectl", tag: "1.33" } });
         const c = minioConfig();
-        c.velero = { kubectlImageRepository: "registry.k8s.io/kubectl", kubectlImageTag: "v1.34.2" };
+        c.velero = { chartVersion: "12.0.0" };
+        assert.equal(planVelero(config(c)).values.kubectl, undefined, "chart 12's own default (registry.k8s.io/kubectl) works");
+    });
+
+    it("takes the CRD-upgrade job's kubectl from another repository with a shell, e.g. alpine/k8s 1.34.2", () => {
+        const c = minioConfig();
+        c.velero = { kubectlImageRepository: "alpine/k8s", kubectlImageTag: "1.34.2" };
         const p = planVelero(config(c));
-        assert.deepEqual(p.values.kubectl, { image: { repository: "registry.k8s.io/kubectl", tag: "v1.34.2" } });
+        assert.deepEqual(p.values.kubectl, { image: { repository: "alpine/k8s", tag: "1.34.2" } });
         assert.deepEqual(p.warnings, []);
     });
 
     it("warns when a kubectl repository has no tag: the chart would tag it with the cluster's <major>.<minor>", () => {
         const c = minioConfig();
-        c.velero = { kubectlImageRepository: "registry.k8s.io/kubectl" };
+        c.velero = { kubectlImageRepository: "alpine/k8s" };
         const p = planVelero(config(c));
-        assert.deepEqual(p.values.kubectl, { image: { repository: "registry.k8s.io/kubectl" } });
+        assert.deepEqual(p.values.kubectl, { image: { repository: "alpine/k8s" } });
         assert.equal(p.warnings.length, 1);
-        assert.match(p.warnings[0], /^velero\.kubectlImageRepository registry\.k8s\.io\/kubectl has no velero\.kubectlImageTag: .*"v1\.34\.2"/);
+        assert.match(p.warnings[0], /^velero\.kubectlImageRepository alpine\/k8s has no velero\.kubectlImageTag: .*"1\.34\.2"/);
     });
 
     it("upgradeCRDs: false turns the chart's CRD-upgrade job off, and sets no kubectl image", () => {
@@ -78,7 +85,7 @@ describe("Velero IAM plan", () => {
             oidcProviderUrl: "https://oidc.eks.eu-north-1.amazonaws.com/id/ABC",
         };
         const iam = planVeleroIam(config(c), "velero-server")!;
-        assert.equal(iam.roleName, "test-velero");
+        assert.equal(iam.roleName, "hopsworks-dr-test-eu-north-1-velero");
         assert.deepEqual(iam.trustPolicy.Statement, [
             {
                 Effect: "Allow",
