@@ -1,7 +1,7 @@
 /** `hopsworks-dr restore clean-markers`: the markers that stop an in-place restore from running again. */
 import { BACKUP_ID_EXPECTED, backupIdTime } from "../../stacks/catalogue/backup-id";
 import { VELERO_MATCH_WINDOW } from "../../stacks/catalogue/restore-points";
-import { VELERO_SCHEDULES } from "../../stacks/names";
+import { isScheduleBackup, VELERO_SCHEDULES } from "../../stacks/names";
 import { loadCatalogue } from "../catalogue";
 import type { Command, CommandContext } from "../command";
 import type { Cluster } from "../kube";
@@ -72,7 +72,16 @@ async function run(options: RestoreCleanMarkersOptions, { io, readStack, connect
         (catalogue) => catalogue.points.find((p) => p.id === backupId),
         () => undefined,
     );
-    const fromCatalogue = [point?.velero.main?.name, point?.velero.users?.name].filter((n): n is string => n !== undefined);
+    // The catalogue pairs Velero backups by their schedule label: a backup of any name can carry it.
+    // Only a name restore plan would accept (its schedule's, of this point's time) names a marker.
+    const catalogued = (["main", "users"] as const).map((key) => ({ key, name: point?.velero[key]?.name })).filter((b): b is { key: "main" | "users"; name: string } => b.name !== undefined);
+    const fromCatalogue = catalogued.filter(({ key, name }) => isScheduleBackup(VELERO_SCHEDULES[key], name) && backupOfPoint(name, backupId)).map((b) => b.name);
+    for (const { key, name } of catalogued.filter((b) => !fromCatalogue.includes(b.name))) {
+        io.stderr(
+            `warning: the catalogue pairs Velero backup ${JSON.stringify(name)} with restore point ${backupId}, but it is not a backup of schedule ` +
+                `${VELERO_SCHEDULES[key]} taken at the point's time (${VELERO_SCHEDULES[key]}-<YYYYMMDDhhmmss>): no Velero Restore of that name is touched\n`,
+        );
+    }
     // An in-place restore may have put back the metadata as the backup had it, without this point:
     // also take the restores named after a backup of this point's time (found so by the drill).
     const named = await cluster.veleroRestoresNamedAfterTheirBackup().catch(() => [] as string[]);

@@ -308,6 +308,24 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.ok(cluster.requests.includes("DELETE /apis/batch/v1/namespaces/hopsworks/jobs/hopsfs-inplace-restore-250111000?propagationPolicy=Background"));
         });
 
+        it("touches no Velero Restore named after a catalogued backup whose name is not its schedule's at the point's time (a schedule label is not a name)", async () => {
+            const backups = cluster.objects.get(BACKUPS)!;
+            for (const [key, object] of backups as Map<string, any>) if (object.metadata.name === "k8s-backups-main-20251229100012") backups.delete(key);
+            cluster.put(BACKUPS, veleroBackup("payments-db-restore", "k8s-backups-main", "Completed", "2025-12-29T10:00:12Z"));
+            cluster.put(RESTORES, { apiVersion: "velero.io/v1", kind: "Restore", metadata: { name: "payments-db-restore", namespace: "velero" } });
+            const result = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000", "--yes"]);
+            assert.strictEqual(result.code, 0, result.stderr);
+            assert.strictEqual(
+                result.stderr,
+                'warning: the catalogue pairs Velero backup "payments-db-restore" with restore point 250111000, but it is not a backup of schedule ' +
+                    "k8s-backups-main taken at the point's time (k8s-backups-main-<YYYYMMDDhhmmss>): no Velero Restore of that name is touched\n",
+            );
+            assert.ok(!result.stdout.includes("payments-db-restore"), result.stdout);
+            assert.ok(!cluster.requests.some((r) => r.startsWith("DELETE") && r.includes("payments-db-restore")));
+            assert.ok([...cluster.objects.get(RESTORES)!.values()].some((r: any) => r.metadata.name === "payments-db-restore"));
+            assert.ok(result.stdout.includes("  restore.velero.io velero/k8s-backups-users-resources-20251229100013: already gone"), result.stdout);
+        });
+
         it("stops at a 403 on delete, naming the object", async () => {
             cluster.forbid = (method) => method === "DELETE";
             const result = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000", "--yes"]);
