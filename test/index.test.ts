@@ -222,7 +222,7 @@ describe("the program (index.ts)", () => {
         const withRestore = (restore: Record<string, unknown>) => ({ ...minioConfig(), restore });
         /** A restore into a stack never deployed: the bucket exists, so the stack adopts it (storage.create: false). */
         const intoNewStack = (restore: Record<string, unknown>) => {
-            const c = withRestore(restore);
+            const c: Record<string, any> = withRestore(restore);
             Object.assign(c.storage, { create: false, replaceLifecycleRules: true });
             return c;
         };

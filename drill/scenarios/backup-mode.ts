@@ -33,9 +33,7 @@ export function configureDrillStack(sh: Shell, stack = DRILL_STACK): void {
     set("storage.secretAccessKey", DRILL_S3_KEYS.secretAccessKey, true);
     set("backup.schedule", "@daily");
     set("velero.repo", sh.env.DRILL_CHART_REPO!);
-    // Kubernetes 1.34: the chart's default kubectl image has no such tag (FACTS.md); use upstream's.
-    set("velero.kubectlImageRepository", "registry.k8s.io/kubectl");
-    set("velero.kubectlImageTag", "v1.34.4");
+    // velero.kubectlImage*: the stack's default (bitnamilegacy/kubectl:1.33, with the shell chart 11.x's CRD-upgrade job needs).
     set("hopsworks.repo", sh.env.DRILL_CHART_REPO!);
     set("hopsworks.chartVersion", "4.8.0");
     set("hopsworks.version", "4.8.0");

@@ -17,7 +17,7 @@ const DECLARED = {
 const DEPENDENCIES = ["urn:pulumi:prod::hopsworks-dr::hopsworks-dr:index:BackupLocation$kubernetes:velero.io/v1:BackupStorageLocation::backup-location"];
 
 /** The state interrupted-deployment.md exports before the repair: the killed run's pending create. */
-function before(spec = DECLARED.spec) {
+function beforeRepair(spec = DECLARED.spec) {
     const resource = { urn: URN, custom: true, type: "kubernetes:velero.io/v1:Restore", inputs: { ...DECLARED, spec }, parent: PARENT, dependencies: DEPENDENCIES, propertyDependencies: { spec: [] } };
     return { version: 3, deployment: { resources: [], pending_operations: [{ type: "creating", resource }] } };
 }
@@ -60,10 +60,10 @@ describe("docs/runbooks/restore-inputs.jq (interrupted-deployment.md)", function
     });
 
     it("gives the imported Restore the inputs, dependencies and property dependencies the interrupted run declared, and changes nothing else", () => {
-        const r = runJq(before(), imported());
+        const r = runJq(beforeRepair(), imported());
         assert.equal(r.status, 0, r.err);
         const state = JSON.parse(r.out);
-        const expected = imported();
+        const expected: any = imported();
         Object.assign(expected.deployment.resources[1], { inputs: DECLARED, dependencies: DEPENDENCIES, propertyDependencies: { spec: [] } });
         // The provider diffs against its own copy of the inputs in the outputs.
         expected.deployment.resources[1].outputs.__inputs = DECLARED as any;
@@ -71,7 +71,7 @@ describe("docs/runbooks/restore-inputs.jq (interrupted-deployment.md)", function
     });
 
     it("refuses, writing nothing, when the Restore in the cluster restores another backup than the one declared", () => {
-        const r = runJq(before(), imported("k8s-backups-main-20200101000000"));
+        const r = runJq(beforeRepair(), imported("k8s-backups-main-20200101000000"));
         assert.notEqual(r.status, 0);
         assert.equal(r.out, "");
         assert.match(r.err, /restores k8s-backups-main-20200101000000, the interrupted run declared k8s-backups-main-20251124120012/);
@@ -80,8 +80,8 @@ describe("docs/runbooks/restore-inputs.jq (interrupted-deployment.md)", function
     it("refuses when the import has not run, and when the export before the repair has no pending create of that Restore", () => {
         const missing = imported();
         missing.deployment.resources.pop();
-        assert.match(runJq(before(), missing).err, /no Restore k8s-backups-main under .*run the runbook's pulumi import first/);
-        assert.match(runJq(before(), imported(undefined, null)).err, /run the runbook's pulumi import first/);
-        assert.match(runJq(before(), imported(), "k8s-backups-users-resources").err, /no pending create of Restore k8s-backups-users-resources/);
+        assert.match(runJq(beforeRepair(), missing).err, /no Restore k8s-backups-main under .*run the runbook's pulumi import first/);
+        assert.match(runJq(beforeRepair(), imported(undefined, null)).err, /run the runbook's pulumi import first/);
+        assert.match(runJq(beforeRepair(), imported(), "k8s-backups-users-resources").err, /no pending create of Restore k8s-backups-users-resources/);
     });
 });
