@@ -237,6 +237,25 @@ export class Cluster {
         return ((list?.items ?? []) as any[]).filter((r) => r.metadata?.name && r.metadata.name === r.spec?.backupName).map((r) => r.metadata.name as string);
     }
 
+    /** The finalizers still holding a Velero Restore, or undefined when it is gone. */
+    async veleroRestoreFinalizers(name: string): Promise<string[] | undefined> {
+        const namespace = this.options.veleroNamespace;
+        const item = await this.getOrUndefined(`get restore.velero.io ${name} in namespace ${namespace}`, () =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }),
+        );
+        if (item === undefined) return undefined;
+        const finalizers = (item as { metadata?: { finalizers?: unknown } }).metadata?.finalizers;
+        return Array.isArray(finalizers) ? finalizers.filter((f): f is string => typeof f === "string") : [];
+    }
+
+    /** The finalizers still holding a Job, or undefined when it is gone. */
+    async jobFinalizers(name: string): Promise<string[] | undefined> {
+        const namespace = this.options.namespace;
+        const job = await this.getOrUndefined(`get job ${name} in namespace ${namespace}`, () => this.batch.readNamespacedJob({ name, namespace }));
+        if (job === undefined) return undefined;
+        return (job as { metadata?: { finalizers?: string[] } }).metadata?.finalizers ?? [];
+    }
+
     async veleroRestoreExists(name: string): Promise<boolean> {
         const namespace = this.options.veleroNamespace;
         const item = await this.getOrUndefined(`get restore.velero.io ${name} in namespace ${namespace}`, () =>

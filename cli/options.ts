@@ -22,6 +22,7 @@ export const OPTIONS = {
     "backup-id": { type: "string" },
     "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
+    wait: { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -51,6 +52,7 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
     "backup-id": ["--backup-id <id>", "the backup ID of the in-place restore to run again, such as 254811200"],
     "dry-run": ["--dry-run", "print the diff and write nothing"],
     yes: ["--yes", "do it (without it, only show what would happen)"],
+    wait: ["--wait <seconds>", "with --yes, how long to wait in all for deleted objects that finalizers still hold to be gone (default 60, at most 3600)"],
     help: ["-h, --help", "this help"],
 };
 

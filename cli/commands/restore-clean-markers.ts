@@ -15,14 +15,25 @@ export interface RestoreCleanMarkersOptions {
     /** --stack: the stack whose namespaces to read. */
     stack?: string;
     yes: boolean;
+    /** --wait: how long in all, with --yes, for deleted objects still held by finalizers to be gone. */
+    waitSeconds: number;
     cluster: ClusterFlags;
 }
+
+const WAIT_DEFAULT_SECONDS = 60;
+const WAIT_MAX_SECONDS = 3600;
+const POLL_MS = 500;
 
 function options(values: OptionValues): RestoreCleanMarkersOptions {
     if (values["backup-id"] !== undefined && backupIdTime(values["backup-id"]) === undefined) {
         throw badValue(values, "backup-id", BACKUP_ID_EXPECTED, COMMAND);
     }
-    return { backupId: required(values, "backup-id", COMMAND), stack: values.stack, yes: values.yes === true, cluster: clusterFlags(values) };
+    if (values.wait !== undefined && values.yes !== true) throw badValue(values, "wait", "applies only with --yes (nothing is deleted without it)", COMMAND);
+    const wait = values.wait ?? String(WAIT_DEFAULT_SECONDS);
+    if (!/^\d{1,4}$/.test(wait) || Number(wait) > WAIT_MAX_SECONDS) {
+        throw badValue(values, "wait", `must be a whole number of seconds from 0 to ${WAIT_MAX_SECONDS}`, COMMAND);
+    }
+    return { backupId: required(values, "backup-id", COMMAND), stack: values.stack, yes: values.yes === true, waitSeconds: Number(wait), cluster: clusterFlags(values) };
 }
 
 /**
@@ -40,11 +51,13 @@ function markerObjects(backupId: string, cluster: Cluster, veleroBackupNames: st
         label: `job ${namespace}/${name}`,
         exists: () => cluster.jobExists(name),
         remove: () => cluster.deleteJob(name),
+        finalizers: () => cluster.jobFinalizers(name),
     }));
     const restores = [...Object.values(VELERO_SCHEDULES), ...veleroBackupNames].map((name) => ({
         label: `restore.velero.io ${veleroNamespace}/${name}`,
         exists: () => cluster.veleroRestoreExists(name),
         remove: () => cluster.deleteVeleroRestore(name),
+        finalizers: () => cluster.veleroRestoreFinalizers(name),
     }));
     return [...jobs, ...restores];
 }
@@ -58,6 +71,51 @@ export function backupOfPoint(name: string, backupId: string): boolean {
     const [y, mo, d, h, mi, se] = stamp.slice(1).map(Number);
     const offset = Date.UTC(y, mo - 1, d, h, mi, se) - point.getTime();
     return offset >= -VELERO_MATCH_WINDOW.beforeMs && offset <= VELERO_MATCH_WINDOW.afterMs;
+}
+
+type Marker = ReturnType<typeof markerObjects>[number];
+
+/**
+ * Deletes one marker and waits, until the deadline, for it to be gone: a Velero Restore keeps its
+ * finalizer until Velero has cleaned up after it, and the chart sees a Restore of that name until then.
+ * Returns the finalizers still holding it, or undefined when it is gone.
+ */
+async function deleteAndWait(marker: Marker, deadline: number): Promise<{ deleted: boolean; heldBy?: string[] }> {
+    const deleted = await marker.remove();
+    if (!deleted) return { deleted };
+    for (;;) {
+        const finalizers = await marker.finalizers();
+        if (finalizers === undefined) return { deleted };
+        if (Date.now() >= deadline) return { deleted, heldBy: finalizers };
+        await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_MS, deadline - Date.now())));
+    }
+}
+
+/** Deletes the markers one at a time, in the manual's order, each reported before the next call. */
+async function deleteMarkers(markers: Marker[], header: string, waitSeconds: number, io: CommandContext["io"]): Promise<number> {
+    io.stdout(`${header}\n`);
+    const deadline = Date.now() + waitSeconds * 1000;
+    const held: string[] = [];
+    for (const marker of markers) {
+        const { deleted, heldBy } = await deleteAndWait(marker, deadline);
+        if (heldBy === undefined) {
+            io.stdout(`  ${marker.label}: ${deleted ? "deleted" : "already gone"}\n`);
+            continue;
+        }
+        const finalizers = heldBy.length > 0 ? `finalizers ${heldBy.join(", ")}` : "no finalizer (deletion in progress)";
+        io.stdout(`  ${marker.label}: deletion requested, still present after ${waitSeconds} s, held by ${finalizers}\n`);
+        held.push(`${marker.label} (${finalizers})`);
+    }
+    if (held.length === 0) {
+        io.stdout("the in-place restore can run again with the same backup ID\n");
+        return 0;
+    }
+    io.stderr(
+        `error: ${held.length} deleted marker(s) still present after ${waitSeconds} s: ${held.join("; ")}. Velero removes its restore ` +
+            "finalizer once it has deleted the restore's files in the bucket: check that the Velero pod runs (kubectl -n <velero namespace> get pods), " +
+            "then run this command again, with a longer --wait if needed. The in-place restore cannot run again while they exist\n",
+    );
+    return 1;
 }
 
 /** Lists, or with `yes` deletes, the markers; the backup ID is already checked (a usage error otherwise). */
@@ -88,16 +146,7 @@ async function run(options: RestoreCleanMarkersOptions, { io, readStack, connect
     const veleroBackupNames = [...new Set([...fromCatalogue, ...named.filter((name) => backupOfPoint(name, backupId))])];
     const markers = markerObjects(backupId, cluster, veleroBackupNames);
     const header = `markers of an in-place restore of backup ${backupId}:`;
-    if (yes) {
-        io.stdout(`${header}\n`);
-        // One at a time, in the manual's order: each result is reported before the next call.
-        for (const marker of markers) {
-            const deleted = await marker.remove();
-            io.stdout(`  ${marker.label}: ${deleted ? "deleted" : "already gone"}\n`);
-        }
-        io.stdout("the in-place restore can run again with the same backup ID\n");
-        return 0;
-    }
+    if (yes) return deleteMarkers(markers, header, options.waitSeconds, io);
     const lines = [header];
     const present = await Promise.all(markers.map((m) => m.exists()));
     markers.forEach((marker, i) => lines.push(`  ${marker.label}: ${present[i] ? "exists, would be deleted" : "not present"}`));
@@ -111,13 +160,14 @@ export const restoreCleanMarkers: Command<RestoreCleanMarkersOptions> = {
     spec: {
         name: "restore clean-markers",
         title: "Delete the markers that stop an in-place restore from running again",
-        synopsis: "--backup-id <id> [--stack <name>] [--yes]",
+        synopsis: "--backup-id <id> [--stack <name>] [--yes [--wait <seconds>]]",
         summary: "delete the markers that block re-running an in-place restore",
         description:
             "The marker objects that stop an in-place restore from running twice: the Jobs hopsfs-inplace-restore-<ID>,\n" +
             "restore-native-backup-<ID>, setup-mysqld-dont-remove-<ID>, opensearch-restore-default-default-<ID> and the\n" +
-            "Velero Restores k8s-backups-main and k8s-backups-users-resources. Without --yes it lists which exist.",
-        options: ["backup-id", "stack", "yes", ...CLUSTER_OPTIONS],
+            "Velero Restores k8s-backups-main and k8s-backups-users-resources. Without --yes it lists which exist. With --yes it\n" +
+            "waits until each deleted object is gone (finalizers) and exits 1 naming what is still there at the end of --wait.",
+        options: ["backup-id", "stack", "yes", "wait", ...CLUSTER_OPTIONS],
         optionHelp: { yes: "delete them (Jobs with their pods)" },
         examples: [
             ["See which markers exist", "hopsworks-dr restore clean-markers --backup-id 254811200"],

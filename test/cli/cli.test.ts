@@ -326,6 +326,56 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.ok(result.stdout.includes("  restore.velero.io velero/k8s-backups-users-resources-20251229100013: already gone"), result.stdout);
         });
 
+        it("with --yes waits for a Restore its finalizer holds until Velero removes the finalizer, then reports it deleted", async () => {
+            const held = { apiVersion: "velero.io/v1", kind: "Restore", metadata: { name: "k8s-backups-main", namespace: "velero", finalizers: ["restores.velero.io/external-resources-finalizer"] } };
+            cluster.put(RESTORES, held);
+            // Velero's finalizer controller, a little later.
+            const velero = setTimeout(() => cluster.objects.get(RESTORES)!.delete("k8s-backups-main"), 700);
+            const result = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000", "--yes", "--wait", "30"]);
+            clearTimeout(velero);
+            assert.deepStrictEqual([result.code, result.stderr], [0, ""]);
+            assert.ok(result.stdout.includes("  restore.velero.io velero/k8s-backups-main: deleted\n"), result.stdout);
+            assert.ok(result.stdout.endsWith("the in-place restore can run again with the same backup ID\n"), result.stdout);
+            const gets = cluster.requests.filter((r) => r === "GET /apis/velero.io/v1/namespaces/velero/restores/k8s-backups-main");
+            assert.ok(gets.length >= 2, `polled ${gets.length} time(s)`);
+        });
+
+        it("with --yes reports a Restore still held at the end of --wait, naming its finalizer, goes on with the rest, and exits 1", async () => {
+            const held = { apiVersion: "velero.io/v1", kind: "Restore", metadata: { name: "k8s-backups-main", namespace: "velero", finalizers: ["restores.velero.io/external-resources-finalizer"] } };
+            cluster.put(RESTORES, held);
+            const result = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000", "--yes", "--wait", "1"]);
+            assert.strictEqual(result.code, 1);
+            assert.ok(
+                result.stdout.includes(
+                    "  restore.velero.io velero/k8s-backups-main: deletion requested, still present after 1 s, held by finalizers restores.velero.io/external-resources-finalizer\n" +
+                        "  restore.velero.io velero/k8s-backups-users-resources: already gone\n",
+                ),
+                result.stdout,
+            );
+            assert.ok(!result.stdout.includes("can run again"), result.stdout);
+            assert.ok(
+                result.stderr.startsWith(
+                    "error: 1 deleted marker(s) still present after 1 s: restore.velero.io velero/k8s-backups-main (finalizers restores.velero.io/external-resources-finalizer). " +
+                        "Velero removes its restore finalizer once it has deleted the restore's files in the bucket",
+                ),
+                result.stderr,
+            );
+            assert.ok(typeof (cluster.objects.get(RESTORES)!.get("k8s-backups-main")!.metadata as any).deletionTimestamp === "string");
+        });
+
+        it("refuses --wait that is not a whole number of seconds up to an hour, and --wait without --yes", async () => {
+            for (const [argv, message] of [
+                [["--yes", "--wait", "1.5"], `--wait "1.5": must be a whole number of seconds from 0 to 3600`],
+                [["--yes", "--wait", "3601"], `--wait "3601": must be a whole number of seconds from 0 to 3600`],
+                [["--wait", "10"], `--wait "10": applies only with --yes (nothing is deleted without it)`],
+            ]) {
+                const result = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000", ...argv]);
+                assert.strictEqual(result.code, 2, result.stderr);
+                assert.ok(result.stderr.startsWith(`error: ${message}\n`), result.stderr);
+            }
+            assert.ok(!cluster.requests.some((r) => r.startsWith("DELETE")));
+        });
+
         it("stops at a 403 on delete, naming the object", async () => {
             cluster.forbid = (method) => method === "DELETE";
             const result = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000", "--yes"]);

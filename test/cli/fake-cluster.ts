@@ -78,6 +78,12 @@ export async function startFakeCluster(): Promise<FakeCluster> {
             const object = collection.get(name);
             if (!object) return send(404, status(404, "NotFound", `${plural} "${name}" not found`));
             if (req.method === "DELETE") {
+                // As the API server does: an object with finalizers is only marked, and goes when they are removed.
+                const finalizers = object.metadata.finalizers;
+                if (Array.isArray(finalizers) && finalizers.length > 0) {
+                    object.metadata.deletionTimestamp ??= new Date().toISOString();
+                    return send(200, object);
+                }
                 collection.delete(name);
                 return send(200, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", details: { name, kind: plural } });
             }
