@@ -161,6 +161,9 @@ export function planText(stack: string, resources: RecordedResource[], outputs: 
     return lines.join("\n") + "\n";
 }
 
+/** Every file the render may write (iam.json and alerts.yaml only for some stacks): a folder holding others is not the render's. */
+export const RENDER_FILE_NAMES = ["hopsworks-values.yaml", "velero-values.yaml", "manifests.yaml", "bucket.json", "plan.txt", "releases.json", "iam.json", "alerts.yaml"];
+
 export function renderFiles(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, warnings: string[] = []): RenderedFiles {
     const hopsworks = childOf(resources, "hopsworks-dr:index:Hopsworks", RELEASE);
     const velero = childOf(resources, "hopsworks-dr:index:Velero", RELEASE);

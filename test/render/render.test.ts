@@ -125,6 +125,51 @@ describe("render", () => {
         }
     });
 
+    describe("its folder", () => {
+        const dev = () => fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+        const MONITORING = "  hopsworks-dr:monitoring:\n    enabled: true\n    runbookBaseUrl: https://example.com/runbooks\n    opensearchBackupCronJob: opensearch-backup\n";
+        const withMonitoring = (text: string) => text.replace(/^config:\n/m, `config:\n${MONITORING}`);
+
+        it("holds exactly the last render: alerts.yaml goes when monitoring is turned off", async () => {
+            const file = path.join(tmp, "Pulumi.scratch.yaml");
+            const out = path.join(tmp, "out");
+            fs.writeFileSync(file, withMonitoring(dev()));
+            assert.equal((await renderInProcess("--config", file, "--out", out)).status, 0);
+            assert.ok(fs.existsSync(path.join(out, "alerts.yaml")), "monitoring on: alerts.yaml");
+            fs.writeFileSync(file, dev());
+            assert.equal((await renderInProcess("--config", file, "--out", out)).status, 0);
+            assert.deepEqual(fs.readdirSync(out).sort(), [...FILES].sort());
+            assert.deepEqual(fs.readdirSync(tmp).sort(), ["Pulumi.scratch.yaml", "out"], "no working folder left beside it");
+        });
+
+        it("keeps the previous render whole when the next is refused", async () => {
+            const file = path.join(tmp, "Pulumi.scratch.yaml");
+            const out = path.join(tmp, "out");
+            fs.writeFileSync(file, dev());
+            assert.equal((await renderInProcess("--config", file, "--out", out)).status, 0);
+            const before = Object.fromEntries(FILES.map((name) => [name, fs.readFileSync(path.join(out, name), "utf8")]));
+            fs.writeFileSync(file, dev().replace(/bucket: \S+/, "bucket: Bad_Bucket"));
+            const refused = await renderInProcess("--config", file, "--out", out);
+            assert.equal(refused.status, 1);
+            assert.match(refused.stderr, /storage\.bucket = "Bad_Bucket"/);
+            assert.deepEqual(Object.fromEntries(FILES.map((name) => [name, fs.readFileSync(path.join(out, name), "utf8")])), before);
+            assert.deepEqual(fs.readdirSync(out).sort(), [...FILES].sort());
+        });
+
+        it("is never a folder holding anything else: --out . on a project is refused and nothing is touched", async () => {
+            const file = path.join(tmp, "Pulumi.scratch.yaml");
+            fs.writeFileSync(file, dev());
+            fs.writeFileSync(path.join(tmp, "index.ts"), "// a project's own file\n");
+            const refused = await renderInProcess("--config", file, "--out", tmp);
+            assert.equal(refused.status, 1);
+            assert.equal(
+                refused.stderr,
+                `--out ${tmp}: holds "Pulumi.scratch.yaml", "index.ts", which the render does not write; the render replaces its folder whole, so give a new folder or one only the render wrote\n`,
+            );
+            assert.deepEqual(fs.readdirSync(tmp).sort(), ["Pulumi.scratch.yaml", "index.ts"]);
+        });
+    });
+
     it("refuses invalid config with a non-zero exit, the messages on stderr, and no files", async () => {
         const file = path.join(tmp, "Pulumi.broken.yaml");
         fs.writeFileSync(file, "config:\n  hopsworks-dr:storage:\n    bucket: Bad_Bucket\n    region: us-east-1\n    endpoint: https://minio:9000\n    accessKeyId: plain\n    secretAccessKey:\n      secure: v1:abc\n");
