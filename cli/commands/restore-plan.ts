@@ -7,7 +7,7 @@ import { incompleteReasons, RestorePoint } from "../../stacks/catalogue/restore-
 import { isScheduleBackup, restoreConfirmation, VELERO_SCHEDULES } from "../../stacks/names";
 import { loadCatalogue } from "../catalogue";
 import type { Command, CommandContext } from "../command";
-import { CliError, CliIo, UsageError } from "../errors";
+import { CliError, CliIo, MetadataMissingError, UsageError } from "../errors";
 import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags, OptionValues, required } from "../options";
 
 const COMMAND = "restore plan";
@@ -149,6 +149,22 @@ export function veleroChoice(point: RestorePoint, backup: string, named: { main:
     );
 }
 
+/** No metadata to pick a point from: say where the restore point comes from instead. */
+function explainMissingMetadata(options: RestorePlanOptions) {
+    return (error: unknown): never => {
+        if (!(error instanceof MetadataMissingError)) throw error;
+        const given = options.backup.latest ? "--backup latest (the default) reads" : `--backup ${options.backup.id} is checked against`;
+        const way =
+            options.mode === "new-cluster"
+                ? "On a new cluster they exist only after the Velero restore: give the restore point yourself, " +
+                  "--backup <id> with --velero-main <name> and --velero-users <name>, read from the bucket " +
+                  "(aws s3 ls s3://<bucket>/rondb_backup/ and s3://<bucket>/k8s_backup/backups/; docs/runbooks/total-cluster-loss.md)"
+                : "An in-place restore needs the running install's backups: check --namespace (or the stack's hopsworks.namespace) " +
+                  "and that backups have run (hopsworks-dr backups status)";
+        throw new CliError(`${given} the backup metadata in the cluster, and there is none: ${error.message}. ${way}`);
+    };
+}
+
 async function run(options: RestorePlanOptions, { io, withStack, connect }: CommandContext): Promise<number> {
     // The file first: a missing or broken stack file is reported without touching the cluster.
     return withStack(options.stack, !options.dryRun, async (stack) => {
@@ -158,7 +174,7 @@ async function run(options: RestorePlanOptions, { io, withStack, connect }: Comm
         const point =
             options.mode === "new-cluster" && !options.backup.latest
                 ? unverifiedPoint(options.backup, io)
-                : choosePoint((await loadCatalogue(await connect(options.cluster, stack), io)).points, given);
+                : choosePoint((await loadCatalogue(await connect(options.cluster, stack), io).catch(explainMissingMetadata(options))).points, given);
         const confirm = restoreConfirmation(options.stack, point.id);
 
         const block: Record<string, unknown> = {

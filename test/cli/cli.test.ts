@@ -389,6 +389,24 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
     });
 
     describe("restore plan and finish", () => {
+        it("on a new, empty cluster says where the restore point comes from instead, and writes nothing", async () => {
+            cluster.objects.clear();
+            const before = fs.readFileSync(stackPath, "utf8");
+            const latest = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster"]);
+            assert.strictEqual(latest.code, 1);
+            assert.strictEqual(
+                latest.stderr,
+                "error: --backup latest (the default) reads the backup metadata in the cluster, and there is none: configmap rondb-backups-metadata not found " +
+                    "in namespace hopsworks (nor any with labels app=backups-metadata,service=rondb). On a new cluster they exist only after the Velero restore: " +
+                    "give the restore point yourself, --backup <id> with --velero-main <name> and --velero-users <name>, read from the bucket " +
+                    "(aws s3 ls s3://<bucket>/rondb_backup/ and s3://<bucket>/k8s_backup/backups/; docs/runbooks/total-cluster-loss.md)\n",
+            );
+            const inPlace = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "250111000"]);
+            assert.strictEqual(inPlace.code, 1);
+            assert.match(inPlace.stderr, /^error: --backup 250111000 is checked against the backup metadata in the cluster, and there is none: .*An in-place restore needs the running install's backups/);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), before);
+        });
+
         it("writes only the restore block, keeping comments and spacing, and finish removes exactly it", async () => {
             const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster"]);
             assert.deepStrictEqual([plan.code, plan.stderr], [0, WARNINGS]);
