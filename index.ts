@@ -95,6 +95,7 @@ export = async () => {
                   backupId: plan.restore.backupId,
                   backupTakenAt: plan.restore.backupTakenAt,
                   steps: plan.restore.steps,
+                  overrides: plan.restore.overrides,
                   checksNotEvaluated: previous ? [] : STATE_CHECKS[plan.restore.mode],
               }
             : null,

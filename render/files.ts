@@ -232,6 +232,9 @@ function modeLines(outputs: Record<string, any>): string[] {
         "steps, in order:",
         ...restore.steps.map((step: string, i: number) => `  ${i + 1}. ${step}`),
     ];
+    const overrides: string[] = restore.overrides ?? [];
+    lines.push(overrides.length === 0 ? "overrides: none (every service restores backup " + restore.backupId + ")" : "overrides:");
+    lines.push(...overrides.map((override) => `  - ${override}`));
     if (restore.checksNotEvaluated.length > 0) {
         lines.push("not evaluated offline (they need the stack's previous deployment; `pulumi preview` and `pulumi up` evaluate them):");
         lines.push(...restore.checksNotEvaluated.map((check: string) => `  - ${check}`));

@@ -362,5 +362,19 @@ describe("the program (index.ts)", () => {
             assert.match(plan, /^stack: test\nmode: in-place restore\nbackup: 254811200, taken 2025-11-24T12:00:00.000Z \(decoded from the ID, UTC\)\nsteps, in order:\n {2}1\. the Hopsworks release upgraded/);
             assert.match(plan, /not evaluated offline[^\n]*:\n {2}- the stack has a running Hopsworks release[^\n]*\n {2}- the backup was taken after the cluster's last fresh install[^\n]*\n {2}- this restore was not already applied/);
         });
+
+        it("plan.txt and the restore output show every override of the restore block, or that there is none", async () => {
+            const plain = await renderStack(stackFile(withRestore(IN_PLACE)));
+            assert.match(plain.files["plan.txt"], /\noverrides: none \(every service restores backup 254811200\)\nnot evaluated offline/);
+            const overridden = withRestore({ ...IN_PLACE, rondbBackupId: "254811140", opensearchSnapshot: "254811141", opensearchSkipIndices: ["logs-2025", "audit"] });
+            const { files, outputs } = await renderStack(stackFile(overridden));
+            const expected = [
+                "RonDB restores its backup 254811140 (restore.rondbBackupId), not 254811200",
+                "OpenSearch restores snapshot 254811141 (restore.opensearchSnapshot), not 254811200",
+                "OpenSearch leaves out indices logs-2025, audit (restore.opensearchSkipIndices)",
+            ];
+            assert.deepEqual((outputs.restore as any).overrides, expected);
+            assert.ok(files["plan.txt"].includes(`\noverrides:\n${expected.map((o) => `  - ${o}\n`).join("")}not evaluated offline`), files["plan.txt"]);
+        });
     });
 });
