@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { PROJECT_DIR } from "./support/stacks";
+import { PROJECT_DIR, shippedStacks, SHIPPED_STACKS } from "./support/stacks";
 
 const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
 
@@ -32,24 +32,6 @@ interface Workflow {
 
 function workflow(file: string): Workflow {
     return parse(fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8")) as Workflow;
-}
-
-/** The stacks the project ships, for when git cannot say (no git, or not a clone): keep it in step with the tracked files. */
-const SHIPPED_STACKS = ["dev"];
-
-/**
- * The stacks the project ships: those whose Pulumi.<stack>.yaml git tracks in `dir`. A user's own
- * stack file (`pulumi stack init prod` writes Pulumi.prod.yaml) is no business of the project's
- * tests until it is committed. Without git, or outside a clone, the fixed list.
- */
-function shippedStacks(dir = PROJECT_DIR, git = "git"): string[] {
-    const listed = spawnSync(git, ["ls-files", "-z", "--", "Pulumi.*.yaml"], { cwd: dir, encoding: "utf8" });
-    if (listed.error || listed.status !== 0) return [...SHIPPED_STACKS];
-    return listed.stdout
-        .split("\0")
-        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-        .filter((stack): stack is string => stack !== undefined)
-        .sort();
 }
 
 /** What keeps a workflow's stack matrix and the stack files from matching; empty when they match. */
