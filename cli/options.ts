@@ -49,7 +49,7 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
             "aws s3 ls s3://<bucket>/k8s_backup/backups/ (the pair taken minutes after the backup ID's time)",
     ],
     "velero-users": ["--velero-users <name>", "the same for schedule k8s-backups-users-resources, such as k8s-backups-users-resources-20251124120013"],
-    "backup-id": ["--backup-id <id>", "the backup ID of the in-place restore to run again, such as 254811200"],
+    "backup-id": ["--backup-id <id>", "another name for --backup"],
     "dry-run": ["--dry-run", "print the diff and write nothing"],
     yes: ["--yes", "do it (without it, only show what would happen)"],
     wait: ["--wait <seconds>", "with --yes, how long to wait in all for deleted objects that finalizers still hold to be gone (default 60, at most 3600)"],
@@ -92,7 +92,7 @@ export function checkCommonValues(values: OptionValues, command: string): void {
 }
 
 /** A required option's value, or a usage error saying why it is needed where its name alone does not. */
-export function required(values: OptionValues, name: "stack" | "mode" | "backup-id" | "backup-version", command: string, because?: string): string {
+export function required(values: OptionValues, name: "stack" | "mode" | "backup" | "backup-version", command: string, because?: string): string {
     const value = values[name];
     if (value === undefined) throw new UsageError(`--${name} is required${because ? `: ${because}` : ""}`, command);
     return value as string;

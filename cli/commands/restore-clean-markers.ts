@@ -10,7 +10,7 @@ import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags, OptionValues, re
 const COMMAND = "restore clean-markers";
 
 export interface RestoreCleanMarkersOptions {
-    /** The in-place restore's backup ID, checked to be one. */
+    /** --backup (or its alias --backup-id): the in-place restore's backup ID, checked to be one. */
     backupId: string;
     /** --stack: the stack whose namespaces to read. */
     stack?: string;
@@ -25,15 +25,15 @@ const WAIT_MAX_SECONDS = 3600;
 const POLL_MS = 500;
 
 function options(values: OptionValues): RestoreCleanMarkersOptions {
-    if (values["backup-id"] !== undefined && backupIdTime(values["backup-id"]) === undefined) {
-        throw badValue(values, "backup-id", BACKUP_ID_EXPECTED, COMMAND);
+    if (values.backup !== undefined && backupIdTime(values.backup) === undefined) {
+        throw badValue(values, "backup", BACKUP_ID_EXPECTED, COMMAND);
     }
     if (values.wait !== undefined && values.yes !== true) throw badValue(values, "wait", "applies only with --yes (nothing is deleted without it)", COMMAND);
     const wait = values.wait ?? String(WAIT_DEFAULT_SECONDS);
     if (!/^\d{1,4}$/.test(wait) || Number(wait) > WAIT_MAX_SECONDS) {
         throw badValue(values, "wait", `must be a whole number of seconds from 0 to ${WAIT_MAX_SECONDS}`, COMMAND);
     }
-    return { backupId: required(values, "backup-id", COMMAND), stack: values.stack, yes: values.yes === true, waitSeconds: Number(wait), cluster: clusterFlags(values) };
+    return { backupId: required(values, "backup", COMMAND), stack: values.stack, yes: values.yes === true, waitSeconds: Number(wait), cluster: clusterFlags(values) };
 }
 
 /**
@@ -160,18 +160,20 @@ export const restoreCleanMarkers: Command<RestoreCleanMarkersOptions> = {
     spec: {
         name: "restore clean-markers",
         title: "Delete the markers that stop an in-place restore from running again",
-        synopsis: "--backup-id <id> [--stack <name>] [--yes [--wait <seconds>]]",
+        synopsis: "--backup <id> [--stack <name>] [--yes [--wait <seconds>]]",
         summary: "delete the markers that block re-running an in-place restore",
         description:
             "The marker objects that stop an in-place restore from running twice: the Jobs hopsfs-inplace-restore-<ID>,\n" +
-            "restore-native-backup-<ID>, setup-mysqld-dont-remove-<ID>, opensearch-restore-default-default-<ID> and the\n" +
-            "Velero Restores k8s-backups-main and k8s-backups-users-resources. Without --yes it lists which exist. With --yes it\n" +
-            "waits until each deleted object is gone (finalizers) and exits 1 naming what is still there at the end of --wait.",
-        options: ["backup-id", "stack", "yes", "wait", ...CLUSTER_OPTIONS],
-        optionHelp: { yes: "delete them (Jobs with their pods)" },
+            "restore-native-backup-<ID>, setup-mysqld-dont-remove-<ID>, opensearch-restore-default-default-<ID>, the\n" +
+            "Velero Restores k8s-backups-main and k8s-backups-users-resources, and the Velero Restores named after the\n" +
+            "restore point's own Velero backups (k8s-backups-main-<time>, k8s-backups-users-resources-<time>, of the\n" +
+            "point's time only). Without --yes it lists which exist. With --yes it deletes them, waits until each is gone\n" +
+            "(finalizers) and exits 1 naming what is still there at the end of --wait.",
+        options: ["backup", "stack", "yes", "wait", ...CLUSTER_OPTIONS],
+        optionHelp: { backup: "the backup ID of the in-place restore to run again, such as 254811200 (--backup-id is another name for it)", yes: "delete them (Jobs with their pods)" },
         examples: [
-            ["See which markers exist", "hopsworks-dr restore clean-markers --backup-id 254811200"],
-            ["Delete them", "hopsworks-dr restore clean-markers --backup-id 254811200 --yes"],
+            ["See which markers exist", "hopsworks-dr restore clean-markers --backup 254811200"],
+            ["Delete them", "hopsworks-dr restore clean-markers --backup 254811200 --yes"],
         ],
     },
     options,

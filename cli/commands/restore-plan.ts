@@ -65,6 +65,9 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
     const stack = required(values, "stack", COMMAND);
     const mode = required(values, "mode", COMMAND) as RestorePlanOptions["mode"];
     const backupVersion = required(values, "backup-version", COMMAND, BACKUP_VERSION_NEEDED);
+    if (mode === "new-cluster" && values.yes === true) {
+        throw new UsageError("--yes applies only to --mode in-place, whose data-wiping restore it confirms; a new-cluster restore has no confirmation to write", COMMAND);
+    }
     const backup: RestorePlanOptions["backup"] = takenAt === undefined ? { latest: true } : { latest: false, id: values.backup!, takenAt };
     // A new cluster has no catalogue to match a given ID's Velero backups: they are named, or
     // Velero would restore each schedule's newest backup whatever the ID.
@@ -234,7 +237,7 @@ export const restorePlan: Command<RestorePlanOptions> = {
         options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "dry-run", "yes", ...CLUSTER_OPTIONS],
         optionHelp: {
             stack: "the stack: Pulumi.<name>.yaml in the working directory gets the block, and gives the namespaces",
-            yes: "for in-place, also write forceDataClear and confirm, which confirm the restore",
+            yes: "in-place only: also write forceDataClear and confirm, which confirm the restore (a usage error with new-cluster)",
         },
         examples: [
             [
