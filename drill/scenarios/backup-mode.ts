@@ -31,7 +31,7 @@ export function configureDrillStack(sh: Shell, stack = DRILL_STACK): void {
     set("storage.endpoint", sh.env.DRILL_S3_ENDPOINT!);
     set("storage.accessKeyId", DRILL_S3_KEYS.accessKeyId, true);
     set("storage.secretAccessKey", DRILL_S3_KEYS.secretAccessKey, true);
-    // As docs/config.md shows it: piped in (pulumi reads stdin when run non-interactively), not on the command line.
+    // As docs/config.md shows it: piped in (pulumi config set reads the value from stdin when stdin is not a terminal), not on the command line.
     sh.pulumi(["config", "set", "--secret", "--path", "storage.credentialsHashKey"], { stack, input: DRILL_CREDENTIALS_HASH_KEY });
     set("backup.schedule", "@daily");
     set("velero.repo", sh.env.DRILL_CHART_REPO!);
