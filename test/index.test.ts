@@ -188,6 +188,20 @@ describe("the program (index.ts)", () => {
         });
     });
 
+    it("protects the bucket and its public access block, and retains every bucket setting on delete", async () => {
+        const { resources } = await program(awsConfig());
+        assert.deepEqual(
+            resources.filter((r) => r.type.startsWith("aws:s3")).map((r) => [r.name, r.protect, r.retainOnDelete]),
+            [
+                ["backup-bucket", true, true],
+                ["backup-bucket-versioning", false, true],
+                ["backup-bucket-lifecycle", false, true],
+                ["backup-bucket-encryption", false, true],
+                ["backup-bucket-public-access", true, true],
+            ],
+        );
+    });
+
     it("exports the mode, bucket, location and release", async () => {
         const { outputs } = await program(awsConfig());
         assert.equal(outputs.externalBucket, null, "the stack manages the bucket");

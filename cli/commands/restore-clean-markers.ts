@@ -123,12 +123,16 @@ async function run(options: RestoreCleanMarkersOptions, { io, readStack, connect
     const { backupId, yes } = options;
     const cluster = await connect(options.cluster, options.stack === undefined ? undefined : readStack(options.stack));
     // The restore point's Velero backups name the chart's in-place Velero restores when it was given
-    // them. The catalogue is only consulted: its warnings belong to `backups list`, and without it
-    // the restores named after the schedules are still found.
+    // them. The catalogue is only consulted: its entries' warnings belong to `backups list`, and
+    // without it the restores named after the schedules are still found; why it could not be read
+    // (a 403 from an account without the CLI's Role, say) is still said.
     const quiet = { ...io, stderr: () => undefined };
     const point = await loadCatalogue(cluster, quiet).then(
         (catalogue) => catalogue.points.find((p) => p.id === backupId),
-        () => undefined,
+        (error: unknown) => {
+            io.stderr(`warning: the backup catalogue could not be read (${(error as Error).message ?? error}): the point's Velero backups are not looked up in it\n`);
+            return undefined;
+        },
     );
     // The catalogue pairs Velero backups by their schedule label: a backup of any name can carry it.
     // Only a name restore plan would accept (its schedule's, of this point's time) names a marker.
@@ -142,7 +146,8 @@ async function run(options: RestoreCleanMarkersOptions, { io, readStack, connect
     }
     // An in-place restore may have put back the metadata as the backup had it, without this point:
     // also take the restores named after a backup of this point's time (found so by the drill).
-    const named = await cluster.veleroRestoresNamedAfterTheirBackup().catch(() => [] as string[]);
+    // A failure (a 403) stops the command: without the list it cannot say the restore can run again.
+    const named = await cluster.veleroRestoresNamedAfterTheirBackup();
     const veleroBackupNames = [...new Set([...fromCatalogue, ...named.filter((name) => backupOfPoint(name, backupId))])];
     const markers = markerObjects(backupId, cluster, veleroBackupNames);
     const header = `markers of an in-place restore of backup ${backupId}:`;

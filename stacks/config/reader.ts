@@ -239,13 +239,15 @@ export class ConfigReader {
         return text;
     }
 
-    /** A value that must arrive as a Pulumi secret (`pulumi config set --secret --path ...`), at most `max` long. */
-    secret(obj: Record<string, Json>, path: string, max: Limit): SecretValue | undefined {
+    /**
+     * A value that must arrive as a Pulumi secret (`pulumi config set --secret --path ...`), at most
+     * `max` long. `fix`: how to set it, in a refusal (default: the command with a `<value>` slot).
+     */
+    secret(obj: Record<string, Json>, path: string, max: Limit, fix = `pulumi config set --secret --path ${path} <value> -s ${this.source.stack}`): SecretValue | undefined {
         const value = obj[leaf(path)];
         if (value === undefined || value === null) return undefined;
         if (!this.isSecret(path)) {
             // Never echo the value: it is a credential stored in plain text.
-            const fix = `pulumi config set --secret --path ${path} <value> -s ${this.source.stack}`;
             const { secretsReadFrom: file, secretsUnverifiable: why } = this.source;
             this.problem(
                 path,

@@ -25,7 +25,7 @@ export interface StackPlan {
     /** With storage.manage: false, what `pulumi preview` and `pulumi up` read and require of the bucket. */
     bucketCheck?: BucketCheckPlan;
     /** Credentials for an S3-compatible store, used by the bucket's provider (or the bucket check) and Velero's location. */
-    storeCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
+    storeCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue; hashKey: SecretValue };
     veleroIam?: VeleroIamPlan;
     velero: VeleroPlan;
     location: LocationPlan;

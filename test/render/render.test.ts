@@ -103,7 +103,7 @@ describe("render", () => {
         c.hopsworks.repoPassword = "licence-password";
         const { files } = await renderStack(stackFile(c));
         for (const [name, text] of Object.entries(files)) {
-            for (const secret of ["AKIATESTKEY", "test-secret-key", "licence-user", "licence-password"]) {
+            for (const secret of ["AKIATESTKEY", "test-secret-key", "test-credentials-hash-key", "licence-user", "licence-password"]) {
                 assert.ok(!text.includes(secret), `${name} contains ${secret}`);
             }
         }

@@ -34,6 +34,7 @@ export function minioConfig(): Record<string, any> {
             endpoint: "https://minio.example.com:9000",
             accessKeyId: "AKIATESTKEY",
             secretAccessKey: "test-secret-key",
+            credentialsHashKey: "test-credentials-hash-key",
         },
         hopsworks: { repo: "https://charts.example.com/hopsworks", chartVersion: "4.8.0", version: "4.8.0" },
     };
@@ -58,7 +59,7 @@ export function irsaConfig(): Record<string, any> {
     return c;
 }
 
-const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "hopsworks.repoUsername", "hopsworks.repoPassword"];
+const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "storage.credentialsHashKey", "hopsworks.repoUsername", "hopsworks.repoPassword"];
 
 /** Credentials present in `values` are treated as Pulumi secrets unless listed in `plaintext`. */
 export function source(values: Record<string, any>, opts: { stack?: string; plaintext?: string[] } = {}): ConfigSource {

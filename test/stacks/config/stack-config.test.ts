@@ -200,6 +200,8 @@ describe("stack config validation", () => {
         const config = readStackConfig(source(minioConfig()));
         const printed = JSON.stringify(config) + require("util").inspect(config, { depth: 10 }) + String(config.storage.credentials?.secretAccessKey);
         assert.ok(!printed.includes("test-secret-key"));
+        assert.ok(!printed.includes("test-credentials-hash-key"), "the credentials hash key is a secret too");
+        assert.equal(config.storage.credentials?.hashKey.reveal(), "test-credentials-hash-key");
         assert.ok(printed.includes(REDACTED));
     });
 });
