@@ -3,13 +3,19 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse } from "yaml";
-import { PROJECT_DIR } from "./support/stacks";
+import { parse, parseAllDocuments } from "yaml";
+import { readStackConfig } from "../stacks/config/stack-config";
+import { Manifest } from "../stacks/names";
+import { planStack } from "../stacks/plan/stack-plan";
+import { minioConfig, PROJECT_DIR, source } from "./support/stacks";
 
 const WORKFLOWS_DIR = path.join(PROJECT_DIR, ".github", "workflows");
 
 interface Step {
     name?: string;
+    id?: string;
+    if?: string;
+    "continue-on-error"?: boolean | string;
     uses?: string;
     run?: string;
     with?: Record<string, unknown>;
@@ -97,6 +103,75 @@ function pulumiStep(job: Job): Step {
 
 const FILES = { preview: "preview.yml", deploy: "deploy.yml" };
 
+const RUNBOOKS_DIR = path.join(PROJECT_DIR, "docs", "runbooks");
+
+interface RbacRule {
+    apiGroups?: string[];
+    resources?: string[];
+    resourceNames?: string[];
+    verbs?: string[];
+}
+
+interface RbacObject {
+    kind: string;
+    metadata: { name: string; namespace?: string };
+    rules?: RbacRule[];
+    roleRef?: { kind: string; name: string };
+    subjects?: { kind: string; name: string; namespace?: string }[];
+}
+
+/** The objects of docs/runbooks/preview-role.yaml. */
+function previewRbac(): RbacObject[] {
+    const text = fs.readFileSync(path.join(RUNBOOKS_DIR, "preview-role.yaml"), "utf8");
+    return parseAllDocuments(text).map((doc) => doc.toJS() as RbacObject);
+}
+
+/** "group/resource" for every resource a rule names ("" is the core group). */
+function ruleResources(rule: RbacRule): string[] {
+    return (rule.apiGroups ?? []).flatMap((group) => (rule.resources ?? []).map((resource) => `${group}/${resource}`));
+}
+
+/** "group/resource" of a manifest: the kind's plural, as the API names it (every kind the program declares is a plain plural). */
+function manifestResource(manifest: Manifest): string {
+    const group = manifest.apiVersion.includes("/") ? manifest.apiVersion.split("/")[0] : "";
+    return `${group}/${manifest.kind.toLowerCase()}s`;
+}
+
+/**
+ * Every Kubernetes object the program declares outside the Helm releases, over the configs that
+ * declare the most: an S3-compatible store (the credentials Secret), a new-cluster restore (the
+ * Velero Restores), and the alerts in both formats.
+ */
+function declaredManifests(): Manifest[] {
+    const restore = {
+        mode: "new-cluster",
+        backupId: "254811200",
+        backupHopsworksVersion: "4.8.0",
+        veleroBackups: { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" },
+    };
+    return ["prometheus-operator", "configmap"].flatMap((format) => {
+        const plan = planStack(readStackConfig(source({ ...minioConfig(), restore, monitoring: { enabled: true, format } })));
+        const { location, credentialsSecret } = plan.location;
+        return [location, ...(credentialsSecret ? [credentialsSecret] : []), ...(plan.restore?.veleroRestores ?? []).map((r) => r.manifest), ...(plan.alerts ? [plan.alerts.manifest] : [])];
+    });
+}
+
+interface IamStatement {
+    Sid?: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: string | string[];
+}
+
+function iamPolicy(file: string): IamStatement[] {
+    return (JSON.parse(fs.readFileSync(path.join(RUNBOOKS_DIR, file), "utf8")) as { Statement: IamStatement[] }).Statement;
+}
+
+const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+/** An action that reads an object's data or lists the keys of a bucket, or any wildcard that could. */
+const OBJECT_READ = /^(\*|s3:\*|s3:GetObject.*|s3:ListBucket.*|s3:.*\*.*)$/;
+
 describe("GitHub workflows", () => {
     it("reads the README's install and test commands", () => {
         assert.deepStrictEqual(readmeCommands(), { install: "npm ci", test: "npm test" });
@@ -135,6 +210,14 @@ describe("GitHub workflows", () => {
                     assert.deepStrictEqual(uses, ["actions/checkout@v4", "actions/setup-node@v4", ...oidc, "pulumi/actions@v6"]);
                     const setupNode = job.steps.find((s) => s.uses === "actions/setup-node@v4");
                     assert.deepStrictEqual(setupNode?.with, { "node-version": 20, cache: "npm" });
+                }
+            });
+
+            it("checks out without leaving the token in .git/config, where the code it checked out could read it", () => {
+                for (const [name, job] of jobs()) {
+                    const checkout = job.steps.filter((s) => s.uses?.startsWith("actions/checkout@"));
+                    assert.strictEqual(checkout.length, 1, `job ${name}`);
+                    assert.strictEqual(checkout[0].with?.["persist-credentials"], false, `job ${name}`);
                 }
             });
 
@@ -184,6 +267,79 @@ describe("GitHub workflows", () => {
             assert.strictEqual(oidc?.with?.["role-to-assume"], "${{ vars.PREVIEW_AWS_ROLE_ARN }}", `job ${name}`);
         }
         assert.deepStrictEqual(secretNames(parse("steps: [{env: {A: '${{ secrets.X }}', B: \"${{ secrets[format('Y_{0}', matrix.stack)] }}\"}}]")), ["X", "Y_"]);
+    });
+
+    describe("the preview's permissions (docs/runbooks/preview-role.yaml, preview-policy.json, preview-state-policy.json)", () => {
+        it("Kubernetes: get, list and watch on exactly the kinds the program declares, in their namespaces, and no Secret", () => {
+            const objects = previewRbac();
+            assert.deepStrictEqual([...new Set(objects.map((o) => o.kind))].sort(), ["Role", "RoleBinding", "ServiceAccount"], "namespaced Roles only: a ClusterRole reads every namespace");
+            const roles = objects.filter((o) => o.kind === "Role");
+            for (const role of roles) {
+                for (const rule of role.rules ?? []) {
+                    assert.deepStrictEqual(rule.verbs, ["get", "list", "watch"], `${role.metadata.namespace}: ${JSON.stringify(rule)}`);
+                    const names = [...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...(rule.resourceNames ?? [])];
+                    assert.ok(!names.some((n) => n.includes("*")), `${role.metadata.namespace}: a wildcard in ${JSON.stringify(rule)}`);
+                }
+            }
+            const granted = (namespace: string) => roles.filter((r) => r.metadata.namespace === namespace).flatMap((r) => (r.rules ?? []).flatMap(ruleResources));
+            const declared = declaredManifests();
+            assert.ok(declared.some((m) => manifestResource(m) === "/secrets"), "the program declares the location's credentials Secret");
+            const expected = new Map<string, Set<string>>();
+            for (const manifest of declared.filter((m) => m.kind !== "Secret")) {
+                const namespace = manifest.metadata.namespace;
+                expected.set(namespace, (expected.get(namespace) ?? new Set()).add(manifestResource(manifest)));
+            }
+            assert.deepStrictEqual([...new Set(roles.map((r) => r.metadata.namespace!))].sort(), [...expected.keys()].sort());
+            for (const [namespace, resources] of expected) assert.deepStrictEqual(granted(namespace).sort(), [...resources].sort(), `namespace ${namespace}`);
+            assert.ok(!roles.flatMap((r) => (r.rules ?? []).flatMap(ruleResources)).some((r) => r.endsWith("/secrets")), "no Secret");
+            // The core group's ConfigMaps: the alerts' ConfigMap by name, no other.
+            const configMapRules = roles.flatMap((r) => r.rules ?? []).filter((rule) => ruleResources(rule).includes("/configmaps"));
+            const alertsConfigMap = declared.find((m) => m.kind === "ConfigMap")!.metadata.name;
+            assert.deepStrictEqual(configMapRules.map((rule) => rule.resourceNames), [[alertsConfigMap]]);
+            // Each Role is bound to the preview's service account, in its own namespace.
+            const account = objects.find((o) => o.kind === "ServiceAccount")!;
+            for (const role of roles) {
+                const binding = objects.find((o) => o.kind === "RoleBinding" && o.metadata.namespace === role.metadata.namespace);
+                assert.deepStrictEqual(binding?.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+                assert.deepStrictEqual(binding?.subjects, [{ kind: "ServiceAccount", name: account.metadata.name, namespace: account.metadata.namespace }]);
+            }
+        });
+
+        it("AWS: the backup bucket's settings and Velero's IAM role, never an object or a key of the bucket", () => {
+            const statements = iamPolicy("preview-policy.json");
+            const actions = statements.flatMap((s) => list(s.Action));
+            assert.ok(statements.every((s) => s.Effect === "Allow"));
+            assert.deepStrictEqual(actions.filter((a) => OBJECT_READ.test(a) || a.includes("*")), [], "object reads or wildcards");
+            // What the bucket check of storage.manage: false reads (program/bucket-check.ts).
+            for (const action of ["s3:GetBucketVersioning", "s3:GetLifecycleConfiguration"]) assert.ok(actions.includes(action), action);
+            for (const statement of statements) {
+                const resources = list(statement.Resource);
+                const s3 = list(statement.Action).some((a) => a.startsWith("s3:"));
+                const expected = s3 ? /^arn:aws:s3:::<backup-bucket>$/ : /^arn:aws:iam::<account-id>:(role\/<velero-role>|policy\/<velero-role>-s3)$/;
+                assert.ok(resources.every((r) => expected.test(r)), `${statement.Sid}: ${resources.join(", ")}`);
+                assert.ok(list(statement.Action).every((a) => (s3 ? /^s3:Get[A-Za-z]+$/ : /^iam:(Get|List)[A-Za-z]+$/).test(a)), statement.Sid);
+            }
+            for (const action of ["s3:GetObject", "s3:*", "s3:ListBucket", "*"]) assert.ok(OBJECT_READ.test(action), action);
+            assert.ok(!OBJECT_READ.test("s3:GetBucketVersioning"));
+        });
+
+        it("AWS, with an s3:// state backend: the state's objects under .pulumi/ of the state bucket only", () => {
+            for (const statement of iamPolicy("preview-state-policy.json")) {
+                assert.strictEqual(statement.Effect, "Allow");
+                const objectActions = list(statement.Action).filter((a) => OBJECT_READ.test(a) && a !== "s3:ListBucket");
+                assert.deepStrictEqual(objectActions.filter((a) => a !== "s3:GetObject"), [], statement.Sid);
+                const expected = objectActions.length > 0 ? "arn:aws:s3:::<state-bucket>/.pulumi/*" : "arn:aws:s3:::<state-bucket>";
+                assert.deepStrictEqual(list(statement.Resource), [expected], statement.Sid);
+            }
+        });
+
+        it("are the ones docs/runbooks/ci.md gives: no Secrets, no ReadOnlyAccess", () => {
+            const runbook = fs.readFileSync(path.join(RUNBOOKS_DIR, "ci.md"), "utf8");
+            for (const file of ["preview-role.yaml", "preview-policy.json", "preview-state-policy.json"]) assert.ok(runbook.includes(`](${file})`), file);
+            assert.ok(!/`secrets` in the Velero/.test(runbook), "the runbook grants Secrets");
+            const readOnlyAccess = runbook.split("\n").filter((line) => line.includes("ReadOnlyAccess"));
+            assert.ok(readOnlyAccess.every((line) => /\bnot\b/.test(line)), readOnlyAccess.join("\n"));
+        });
     });
 
     it("deploys on push to main, each stack in its own environment, one deployment per stack at a time", () => {
