@@ -95,10 +95,15 @@ function secretNames(job: unknown): string[] {
     return [...new Set([...plain, ...formatted])].sort();
 }
 
+function pulumiSteps(job: Job): Step[] {
+    return job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+}
+
+/** The job's last pulumi/actions step: the preview of a preview job, the `up` of a deploy job. */
 function pulumiStep(job: Job): Step {
-    const steps = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
-    assert.strictEqual(steps.length, 1, "one pulumi/actions step");
-    return steps[0];
+    const steps = pulumiSteps(job);
+    assert.ok(steps.length > 0, "a pulumi/actions step");
+    return steps[steps.length - 1];
 }
 
 const FILES = { preview: "preview.yml", deploy: "deploy.yml" };
@@ -193,7 +198,7 @@ describe("GitHub workflows", () => {
                     const runs = job.steps.map((s) => s.run?.trim());
                     const installAt = runs.indexOf(install);
                     const testAt = runs.indexOf(test);
-                    const pulumiAt = job.steps.indexOf(pulumiStep(job));
+                    const pulumiAt = job.steps.indexOf(pulumiSteps(job)[0]);
                     assert.ok(installAt !== -1, `job ${name} has no step running "${install}"`);
                     assert.ok(testAt > installAt, `job ${name} must run "${test}" after "${install}"`);
                     assert.ok(pulumiAt > testAt, `job ${name} must run Pulumi after "${test}"`);
@@ -207,7 +212,9 @@ describe("GitHub workflows", () => {
                     const uses = job.steps.map((s) => s.uses).filter((u): u is string => u !== undefined);
                     // A preview assumes its read-only AWS role through OIDC; a deployment keeps its environment's keys.
                     const oidc = kind === "preview" ? ["aws-actions/configure-aws-credentials@v4"] : [];
-                    assert.deepStrictEqual(uses, ["actions/checkout@v4", "actions/setup-node@v4", ...oidc, "pulumi/actions@v6"]);
+                    // A deployment previews with the policy pack, then runs up.
+                    const pulumi = kind === "preview" ? ["pulumi/actions@v6"] : ["pulumi/actions@v6", "pulumi/actions@v6"];
+                    assert.deepStrictEqual(uses, ["actions/checkout@v4", "actions/setup-node@v4", ...oidc, ...pulumi]);
                     const setupNode = job.steps.find((s) => s.uses === "actions/setup-node@v4");
                     assert.deepStrictEqual(setupNode?.with, { "node-version": 20, cache: "npm" });
                 }
@@ -340,6 +347,26 @@ describe("GitHub workflows", () => {
             const readOnlyAccess = runbook.split("\n").filter((line) => line.includes("ReadOnlyAccess"));
             assert.ok(readOnlyAccess.every((line) => /\bnot\b/.test(line)), readOnlyAccess.join("\n"));
         });
+    });
+
+    it("runs pulumi preview with the policy pack before pulumi up, so that a mandatory violation stops the deployment before anything changes", () => {
+        // pulumi/actions runs `up` with --skip-preview: its stack policies would fail only after the change is applied.
+        for (const [name, job] of Object.entries(workflow(FILES.deploy).jobs)) {
+            const steps = pulumiSteps(job);
+            assert.deepStrictEqual(steps.map((s) => s.with?.command), ["preview", "up"], `job ${name}`);
+            const [gate, up] = steps;
+            for (const key of ["stack-name", "work-dir", "policyPacks"]) assert.strictEqual(gate.with?.[key], up.with?.[key], `job ${name}: the gate's ${key}`);
+            assert.strictEqual(gate.with?.policyPacks, "policy");
+            // A failed step stops the job only when no step lets it through.
+            for (const step of [gate, up]) {
+                assert.strictEqual(step["continue-on-error"], undefined, `job ${name}: ${step.name}`);
+                assert.strictEqual(step.with?.["continue-on-error"], undefined, `job ${name}: ${step.name}`);
+                assert.strictEqual(step.if, undefined, `job ${name}: ${step.name} runs only when every step before it succeeded`);
+            }
+            // Nothing between the gate and the up step that could change what up applies.
+            const between = job.steps.slice(job.steps.indexOf(gate) + 1, job.steps.indexOf(up));
+            assert.deepStrictEqual(between, [], `job ${name}`);
+        }
     });
 
     it("deploys on push to main, each stack in its own environment, one deployment per stack at a time", () => {
