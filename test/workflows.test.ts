@@ -108,6 +108,32 @@ function pulumiStep(job: Job): Step {
 
 const FILES = { preview: "preview.yml", deploy: "deploy.yml" };
 
+/**
+ * The commit of each action's release, read from the action's own repository (`git rev-parse
+ * <tag>^{commit}`; each tag is the newest of the major release the workflows used by tag before).
+ * A workflow names the commit, with the tag in a comment: a tag can be moved, a commit cannot.
+ */
+const PINS: Record<string, { commit: string; tag: string }> = {
+    "actions/checkout": { commit: "11d5960a326750d5838078e36cf38b85af677262", tag: "v4.4.0" },
+    "actions/setup-node": { commit: "49933ea5288caeca8642d1e84afbd3f7d6820020", tag: "v4.4.0" },
+    "aws-actions/configure-aws-credentials": { commit: "7474bc4690e29a8392af63c5b98e7449536d5c3a", tag: "v4.3.1" },
+    "pulumi/actions": { commit: "8582a9e8cc630786854029b4e09281acd6794b58", tag: "v6.6.1" },
+};
+
+/** A `uses:` line's problem against PINS; undefined when it names a pinned commit and its tag. */
+function pinProblem(line: string): string | undefined {
+    const match = /^\s*(?:- )?uses: ([\w.-]+\/[\w.-]+)@(\S+)(?: # (\S+))?\s*$/.exec(line);
+    if (!match) return `not a "uses: <owner>/<name>@<commit> # <tag>" line: ${line.trim()}`;
+    const [, action, ref, tag] = match;
+    const pin = PINS[action];
+    if (pin === undefined) return `${action} has no recorded commit`;
+    if (ref !== pin.commit || tag !== pin.tag) return `${action}@${ref}${tag ? ` # ${tag}` : ""} is not ${pin.commit} # ${pin.tag}`;
+    return undefined;
+}
+
+/** The action a step uses, without its ref. */
+const actionOf = (step: Step) => step.uses?.split("@")[0];
+
 const RUNBOOKS_DIR = path.join(PROJECT_DIR, "docs", "runbooks");
 
 interface RbacRule {
@@ -207,15 +233,20 @@ describe("GitHub workflows", () => {
                 }
             });
 
-            it("pins the actions and Node 20 with the npm cache", () => {
+            it("pins every action by its commit, with the tag in a comment", () => {
+                const lines = fs.readFileSync(path.join(WORKFLOWS_DIR, file), "utf8").split("\n").filter((l) => /^\s*(- )?uses:/.test(l));
+                assert.ok(lines.length >= 3, file);
+                assert.deepStrictEqual(lines.map(pinProblem).filter((p) => p !== undefined), []);
+            });
+
+            it("uses its actions in order, and Node 20 with the npm cache", () => {
                 for (const [, job] of jobs()) {
-                    const uses = job.steps.map((s) => s.uses).filter((u): u is string => u !== undefined);
+                    const uses = job.steps.map(actionOf).filter((u): u is string => u !== undefined);
                     // A preview assumes its read-only AWS role through OIDC; a deployment keeps its environment's keys.
-                    const oidc = kind === "preview" ? ["aws-actions/configure-aws-credentials@v4"] : [];
                     // A deployment previews with the policy pack, then runs up.
-                    const pulumi = kind === "preview" ? ["pulumi/actions@v6"] : ["pulumi/actions@v6", "pulumi/actions@v6"];
-                    assert.deepStrictEqual(uses, ["actions/checkout@v4", "actions/setup-node@v4", ...oidc, ...pulumi]);
-                    const setupNode = job.steps.find((s) => s.uses === "actions/setup-node@v4");
+                    const pulumi = kind === "preview" ? ["pulumi/actions"] : ["pulumi/actions", "pulumi/actions"];
+                    assert.deepStrictEqual(uses, ["actions/checkout", "actions/setup-node", "aws-actions/configure-aws-credentials", ...pulumi]);
+                    const setupNode = job.steps.find((s) => actionOf(s) === "actions/setup-node");
                     assert.deepStrictEqual(setupNode?.with, { "node-version": 20, cache: "npm" });
                 }
             });
@@ -239,14 +270,43 @@ describe("GitHub workflows", () => {
                 }
             });
 
-            it("takes the backend and secrets provider settings from variables and its environment's secrets", () => {
+            it("takes the backend from a variable and the secrets provider settings from its environment's secrets, in the Pulumi steps only", () => {
                 // A preview's own names (PREVIEW_...), set in the `preview` environment only.
                 const prefix = kind === "preview" ? "PREVIEW_" : "";
                 for (const [, job] of jobs()) {
                     const env = (job as Job & { env?: Record<string, string> }).env ?? {};
                     assert.strictEqual(env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL }}");
-                    assert.strictEqual(env.PULUMI_CONFIG_PASSPHRASE, `\${{ secrets.${prefix}PULUMI_CONFIG_PASSPHRASE }}`);
-                    assert.strictEqual(env.PULUMI_ACCESS_TOKEN, `\${{ secrets.${prefix}PULUMI_ACCESS_TOKEN }}`);
+                    for (const step of pulumiSteps(job)) {
+                        assert.strictEqual(step.env?.PULUMI_CONFIG_PASSPHRASE, `\${{ secrets.${prefix}PULUMI_CONFIG_PASSPHRASE }}`, step.name);
+                        assert.strictEqual(step.env?.PULUMI_ACCESS_TOKEN, `\${{ secrets.${prefix}PULUMI_ACCESS_TOKEN }}`, step.name);
+                    }
+                }
+            });
+
+            it("gives npm ci and npm test no secret and no credential: the job's env holds none, and every step that reads or writes one runs after the tests", () => {
+                const { test } = readmeCommands();
+                for (const [name, job] of jobs()) {
+                    const env = (job as Job & { env?: Record<string, string> }).env ?? {};
+                    assert.deepStrictEqual(secretNames(env), [], `job ${name}: the job's env reaches every step`);
+                    const testAt = job.steps.findIndex((s) => s.run?.trim() === test);
+                    job.steps.forEach((step, at) => {
+                        // A credential written to $GITHUB_ENV, or exported by the AWS action, reaches every later step.
+                        const credential = secretNames(step).length > 0 || /GITHUB_ENV/.test(step.run ?? "") || actionOf(step) === "aws-actions/configure-aws-credentials";
+                        assert.ok(!credential || at > testAt, `job ${name}: step ${step.name ?? step.uses} runs before the tests with a credential`);
+                    });
+                }
+            });
+
+            it("takes AWS credentials from a role assumed through OIDC, never a stored key", () => {
+                const flow = workflow(file);
+                const role = kind === "preview" ? "PREVIEW_AWS_ROLE_ARN" : "AWS_ROLE_ARN";
+                assert.strictEqual(flow.permissions?.["id-token"], "write");
+                for (const [name, job] of jobs()) {
+                    assert.ok(!/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN/.test(JSON.stringify(job)), `job ${name} carries static AWS keys`);
+                    const oidc = job.steps.filter((s) => actionOf(s) === "aws-actions/configure-aws-credentials");
+                    assert.strictEqual(oidc.length, 1, `job ${name}`);
+                    assert.strictEqual(oidc[0].with?.["role-to-assume"], `\${{ vars.${role} }}`, `job ${name}`);
+                    assert.strictEqual(oidc[0].if, `vars.${role} != ''`, `job ${name}`);
                 }
             });
         });
@@ -262,16 +322,13 @@ describe("GitHub workflows", () => {
     it("runs pull-request code in the `preview` environment with read-only credentials: no secret a deployment uses, no cloud keys", () => {
         const preview = workflow(FILES.preview);
         const deployNames = new Set(Object.values(workflow(FILES.deploy).jobs).flatMap(secretNames));
-        assert.ok(deployNames.has("PULUMI_CONFIG_PASSPHRASE") && deployNames.has("AWS_SECRET_ACCESS_KEY") && deployNames.has("KUBECONFIG_"), [...deployNames].join(", "));
+        assert.ok(deployNames.has("PULUMI_CONFIG_PASSPHRASE") && deployNames.has("PULUMI_ACCESS_TOKEN") && deployNames.has("KUBECONFIG_"), [...deployNames].join(", "));
         assert.strictEqual(preview.permissions?.["id-token"], "write", "OIDC for the read-only role");
         for (const [name, job] of Object.entries(preview.jobs)) {
             assert.strictEqual(job.environment, "preview", `job ${name}`);
             const used = secretNames(job);
             assert.deepStrictEqual(used.filter((s) => deployNames.has(s)), [], `job ${name} uses a deployment's secret`);
             assert.ok(used.every((s) => s.startsWith("PREVIEW_") || s === "GITHUB_TOKEN"), `job ${name}: ${used.join(", ")}`);
-            assert.ok(!/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/.test(JSON.stringify(job)), `job ${name} carries static AWS keys`);
-            const oidc = job.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-            assert.strictEqual(oidc?.with?.["role-to-assume"], "${{ vars.PREVIEW_AWS_ROLE_ARN }}", `job ${name}`);
         }
         assert.deepStrictEqual(secretNames(parse("steps: [{env: {A: '${{ secrets.X }}', B: \"${{ secrets[format('Y_{0}', matrix.stack)] }}\"}}]")), ["X", "Y_"]);
     });
@@ -410,6 +467,16 @@ describe("GitHub workflows", () => {
             if (spawnSync("git", ["rev-parse", "--is-inside-work-tree"], { cwd: PROJECT_DIR }).status !== 0) this.skip();
             assert.deepStrictEqual(tracked, SHIPPED_STACKS);
         });
+    });
+
+    it("finds an action pinned by tag, a commit under another tag, and an action whose commit is not recorded", () => {
+        assert.strictEqual(pinProblem("      - uses: actions/checkout@11d5960a326750d5838078e36cf38b85af677262 # v4.4.0"), undefined);
+        assert.strictEqual(pinProblem("      - uses: actions/checkout@v4"), "actions/checkout@v4 is not 11d5960a326750d5838078e36cf38b85af677262 # v4.4.0");
+        assert.strictEqual(
+            pinProblem("        uses: pulumi/actions@8582a9e8cc630786854029b4e09281acd6794b58 # v6"),
+            "pulumi/actions@8582a9e8cc630786854029b4e09281acd6794b58 # v6 is not 8582a9e8cc630786854029b4e09281acd6794b58 # v6.6.1",
+        );
+        assert.strictEqual(pinProblem("      - uses: someone/action@0123456789012345678901234567890123456789 # v1.0.0"), "someone/action has no recorded commit");
     });
 
     it("reports a stack file without a matrix entry and an entry without a stack file", () => {
