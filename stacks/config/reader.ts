@@ -1,5 +1,6 @@
 import { CONFIG_NAMESPACE } from "../names";
 import { REDACTED, SecretValue } from "./secret";
+import { PROTOTYPE_KEYS } from "./own-keys";
 
 /** Stack config as the Pulumi runtime (or the render, from a stack file) hands it over. */
 export interface ConfigSource {
@@ -140,7 +141,8 @@ export class ConfigReader {
             return undefined;
         }
         for (const key of Object.keys(value)) {
-            if (!allowedKeys.includes(key)) {
+            // A prototype key is refused on its own (readStackConfig), at any depth.
+            if (!allowedKeys.includes(key) && !PROTOTYPE_KEYS.includes(key)) {
                 this.problem(`${path}.${key}`, `is not a known key; valid keys of ${path} are ${allowedKeys.join(", ")}`);
             }
         }

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { ConfigSource, show } from "./reader";
 import { REDACTED } from "./secret";
 import { isPlainObject } from "./values-files";
+import { setOwn } from "./own-keys";
 import { CONFIG_NAMESPACE } from "../names";
 
 /** A Pulumi.<stack>.yaml read without the Pulumi CLI: secure values stay encrypted, replaced by REDACTED. */
@@ -70,7 +71,8 @@ export function parseStackFile(file: string, text: string): StackFile {
     const securePaths: string[] = [];
     const config: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(raw)) {
-        config[key] = redactSecure(value, key, securePaths);
+        // Defined, not assigned: a `__proto__` key must stay a key readStackConfig refuses, not become the prototype.
+        setOwn(config, key, redactSecure(value, key, securePaths));
     }
     const secretKeys = [...new Set(securePaths.map((p) => p.split(".")[0]))];
     return { stack, config, secretKeys, securePaths };
@@ -94,8 +96,8 @@ export function projectConfigDefaults(projectDir: string): Record<string, unknow
     const defaults: Record<string, unknown> = {};
     for (const [key, decl] of Object.entries(doc?.config ?? {})) {
         const full = key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`;
-        if (isPlainObject(decl) && "default" in decl) defaults[full] = decl.default;
-        else if (!isPlainObject(decl)) defaults[full] = decl;
+        if (isPlainObject(decl) && "default" in decl) setOwn(defaults, full, decl.default);
+        else if (!isPlainObject(decl)) setOwn(defaults, full, decl);
     }
     return defaults;
 }

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { cut } from "./reader";
+import { ownValue, prototypeKeyPaths, setOwn } from "./own-keys";
 
 export type Values = Record<string, unknown>;
 
@@ -150,6 +151,18 @@ export function loadValuesFiles(paths: string[], projectDir: string, stack = "<s
                 problems.push({ index, path: file, message: "must hold a YAML mapping of Helm values" });
                 return;
             }
+            const reserved = prototypeKeyPaths(values).map(cut);
+            if (reserved.length > 0) {
+                problems.push({
+                    index,
+                    path: file,
+                    message:
+                        `has a key JavaScript reserves at ${reserved.join(", ")}: __proto__, constructor and prototype reach the prototype ` +
+                        "of the merged values (a __proto__ map would be inherited by them unseen, past every check of restore values), " +
+                        "and no chart value is named so: remove it from the file",
+                });
+                return;
+            }
             const secrets = plainSecretsIn(values);
             if (secrets.length > 0) {
                 const plural = secrets.length === 1 ? "a recognisable secret" : "recognisable secrets";
@@ -169,8 +182,8 @@ export function mergeValues(...layers: Values[]): Values {
     const result: Values = {};
     for (const layer of layers) {
         for (const [key, value] of Object.entries(layer)) {
-            const current = result[key];
-            result[key] = isPlainObject(current) && isPlainObject(value) ? mergeValues(current, value) : value;
+            const current = ownValue(result, key);
+            setOwn(result, key, isPlainObject(current) && isPlainObject(value) ? mergeValues(current, value) : value);
         }
     }
     return result;
@@ -188,7 +201,7 @@ export function valueAt(values: Values, dottedPath: string): unknown {
     let node: unknown = values;
     for (const key of dottedPath.split(".")) {
         if (!isPlainObject(node)) return undefined;
-        node = node[key];
+        node = ownValue(node, key);
     }
     return node;
 }

@@ -138,6 +138,25 @@ describe("render", () => {
         assert.ok(!fs.existsSync(out), "no files written");
     });
 
+    it("refuses a values file whose __proto__ smuggles an in-place restore, naming the file and the path (issue 18, item 1)", async () => {
+        const config = minioConfig();
+        config.hopsworks.valuesFiles = ["test/fixtures/values-proto-restore.yaml"];
+        await assert.rejects(renderStack(stackFile(config, "smuggle")), (error: Error) => {
+            assert.match(error.message, /hopsworks-dr:hopsworks\.valuesFiles\[0\] = "test\/fixtures\/values-proto-restore\.yaml": has a key JavaScript reserves at __proto__: /);
+            return true;
+        });
+    });
+
+    it("refuses __proto__ at the top of the stack config instead of dropping it (issue 18, item 1)", async () => {
+        const file = path.join(tmp, "Pulumi.proto.yaml");
+        const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(file, dev.replace(/^config:\n/m, "config:\n  hopsworks-dr:__proto__:\n    restore: {mode: in-place}\n"));
+        const run = await renderInProcess("--config", file, "--out", path.join(tmp, "out"));
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /hopsworks-dr:__proto__ in Pulumi\.proto\.yaml is a key JavaScript reserves \(__proto__, constructor, prototype\): .*remove it/);
+        assert.ok(!fs.existsSync(path.join(tmp, "out")), "no files written");
+    });
+
     it("explains its usage when given neither --stack nor --config", async () => {
         const run = await renderInProcess();
         assert.equal(run.status, 2);

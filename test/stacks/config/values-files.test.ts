@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { readStackConfig } from "../../../stacks/config/stack-config";
 import { ConfigError } from "../../../stacks/config/reader";
-import { loadValuesFiles } from "../../../stacks/config/values-files";
+import { loadValuesFiles, mergeValues, valueAt } from "../../../stacks/config/values-files";
 import { minioConfig, source } from "../../support/stacks";
 
 describe("values files", () => {
@@ -74,5 +74,37 @@ describe("values files", () => {
     it("still reports a file that is not YAML, and one with several documents", () => {
         assert.match(load("a: [1\n").problems[0].message, /^is not valid YAML: /);
         assert.match(load("a: 1\n---\nb: 2\n").problems[0].message, /^is not valid YAML: /);
+    });
+
+    describe("prototype keys (issue 18, item 1)", () => {
+        it("refuses __proto__, constructor and prototype at any depth, naming the file and every path", () => {
+            const { files, problems } = load("__proto__:\n  x: 1\na:\n  b:\n    - constructor: 1\n  prototype: {}\n");
+            assert.deepEqual(files, []);
+            assert.equal(problems.length, 1);
+            assert.equal(problems[0].path, "values.yaml");
+            assert.match(problems[0].message, /^has a key JavaScript reserves at __proto__, a\.b\[0\]\.constructor, a\.prototype: .*remove it from the file$/);
+        });
+
+        it("refuses the smuggling file in the stack config, naming the values file and the path", () => {
+            const c = minioConfig();
+            c.hopsworks.valuesFiles = ["test/fixtures/values-proto-restore.yaml"];
+            assert.throws(
+                () => readStackConfig(source(c)),
+                (error: unknown) =>
+                    error instanceof ConfigError &&
+                    error.problems.some((p) =>
+                        p.message.startsWith(`hopsworks-dr:hopsworks.valuesFiles[0] = "test/fixtures/values-proto-restore.yaml": has a key JavaScript reserves at __proto__: `),
+                    ),
+            );
+        });
+
+        it("merges a __proto__ key as an own key, never as the merged object's prototype", () => {
+            const hostile = JSON.parse('{"__proto__": {"global": {"restore": true}}}');
+            const merged = mergeValues(hostile, { a: 1 });
+            assert.equal(Object.getPrototypeOf(merged), Object.prototype);
+            assert.equal((merged as Record<string, unknown>).global, undefined);
+            assert.deepEqual(Object.keys(merged), ["__proto__", "a"]);
+            assert.equal(valueAt({}, "constructor"), undefined, "an inherited property is no value");
+        });
     });
 });
