@@ -107,4 +107,55 @@ describe("values files", () => {
             assert.equal(valueAt({}, "constructor"), undefined, "an inherited property is no value");
         });
     });
+
+    describe("confined to the project (issue 18, item 5)", () => {
+        let outside: string;
+        beforeEach(() => {
+            outside = fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-outside-"));
+            fs.writeFileSync(path.join(outside, "config"), "clusters: []\n");
+        });
+        afterEach(() => fs.rmSync(outside, { recursive: true, force: true }));
+
+        const project = () => fs.realpathSync(tmp);
+        const outsideFile = () => path.join(fs.realpathSync(outside), "config");
+
+        it("refuses an absolute path and a ../ path outside the project, naming the project folder", () => {
+            const { files, problems } = loadValuesFiles([path.join(outside, "config"), path.relative(tmp, path.join(outside, "config"))], tmp, "prod");
+            assert.deepEqual(files, []);
+            assert.deepEqual(problems.map((p) => p.index), [0, 1]);
+            for (const p of problems) assert.ok(p.message.startsWith(`is outside the project folder ${project()}`), p.message);
+            assert.match(problems[0].message, /a values file must be inside the project, links resolved, .*a kubeconfig, a key.*copy the values the chart needs into a file in the project$/);
+        });
+
+        it("refuses a link inside the project to a file outside it, naming where it resolves to", () => {
+            fs.symlinkSync(path.join(outside, "config"), path.join(tmp, "values.yaml"));
+            fs.mkdirSync(path.join(tmp, "linked"));
+            fs.symlinkSync(outside, path.join(tmp, "linked", "dir"));
+            const { problems } = loadValuesFiles(["values.yaml", "linked/dir/config"], tmp, "prod");
+            assert.equal(problems.length, 2);
+            for (const p of problems) assert.ok(p.message.startsWith(`is outside the project folder ${project()} (it resolves to ${outsideFile()}): `), p.message);
+        });
+
+        it("accepts a link inside the project to another file inside it", () => {
+            fs.writeFileSync(path.join(tmp, "real.yaml"), "a: 1\n");
+            fs.symlinkSync(path.join(tmp, "real.yaml"), path.join(tmp, "values.yaml"));
+            assert.deepEqual(loadValuesFiles(["values.yaml", path.join(tmp, "real.yaml")], tmp, "prod").problems, []);
+        });
+
+        it("refuses hopsworks.valuesFiles naming a file outside the project, by its key and path", () => {
+            const c = minioConfig();
+            c.hopsworks.valuesFiles = ["values/dev.yaml", path.join(outside, "config")];
+            const problems = (() => {
+                try {
+                    readStackConfig(source(c));
+                } catch (error) {
+                    return (error as ConfigError).problems;
+                }
+                return [];
+            })();
+            const problem = problems.find((p) => p.key === "hopsworks.valuesFiles[1]");
+            assert.ok(problem, JSON.stringify(problems));
+            assert.ok(problem.message.startsWith(`hopsworks-dr:hopsworks.valuesFiles[1] = ${JSON.stringify(path.join(outside, "config"))}: is outside the project folder `), problem.message);
+        });
+    });
 });
