@@ -85,6 +85,21 @@ function longStrings(value: Json, at: string, skip: (path: string) => boolean, f
     return found;
 }
 
+/** The shortest secret withoutSecrets replaces inside a message. */
+const MIN_REDACTED = 4;
+
+/** Every string and number at or below a secret path (`secret`), as text. */
+function secretStrings(value: Json, at: string, secret: (path: string) => boolean, found: Set<string>, inside = false): Set<string> {
+    const isSecret = inside || (at !== "" && secret(at));
+    if (value instanceof SecretValue) found.add(value.reveal());
+    else if (isSecret && (typeof value === "string" || typeof value === "number")) found.add(String(value));
+    else if (Array.isArray(value)) value.forEach((item, i) => secretStrings(item, `${at}[${i}]`, secret, found, isSecret));
+    else if (typeof value === "object" && value !== null) {
+        for (const [key, item] of Object.entries(value)) secretStrings(item, at ? `${at}.${key}` : key, secret, found, isSecret);
+    }
+    return found;
+}
+
 /**
  * Reads typed fields out of raw config objects, collecting one problem per bad field
  * instead of stopping at the first, so an operator fixes everything in one go.
@@ -93,6 +108,8 @@ export class ConfigReader {
     readonly problems: ConfigProblem[] = [];
     /** The config's long strings, each with its forms in a message and their cut forms (computed once). */
     private long?: { raw: string; quoted: string; shown: string; cut: string }[];
+    /** The config's secret strings, longest first (computed once). */
+    private secretStrings?: string[];
 
     constructor(readonly source: ConfigSource) {}
 
@@ -101,7 +118,7 @@ export class ConfigReader {
      * repeats (a key, a value quoted or not, a path built from one) is cut as show cuts it.
      */
     problem(path: string, message: string): void {
-        let text = `${CONFIG_NAMESPACE}:${path} ${message}`;
+        let text = this.withoutSecrets(`${CONFIG_NAMESPACE}:${path} ${message}`);
         this.long ??= [...longStrings(this.source.values, "", (p) => p !== "" && this.isSecret(p), new Set())]
             .sort((a, b) => b.length - a.length)
             .map((raw) => ({ raw, quoted: JSON.stringify(raw), shown: show(raw), cut: cut(raw) }));
@@ -113,8 +130,30 @@ export class ConfigReader {
         this.problems.push({ key: path, message: text });
     }
 
+    /** A value at a secret path, or one with a secret inside, is shown as REDACTED: a decrypted secret is never printed. */
     invalid(path: string, value: Json, expected: string): void {
-        this.problem(path, `= ${show(value)}: ${expected}`);
+        this.problem(path, `= ${this.holdsSecret(path) ? REDACTED : show(value)}: ${expected}`);
+    }
+
+    /** Whether the value at `path` is a secret or holds one (`storage` when `storage.secretAccessKey` is secret). */
+    holdsSecret(path: string): boolean {
+        return this.isSecret(path) || this.source.secretPaths.some((p) => p.startsWith(`${path}.`) || p.startsWith(`${path}[`));
+    }
+
+    /**
+     * The last guard for messages that quote a value another way (a chart source's check, a
+     * schedule named in a ttl's message): every secret string of MIN_REDACTED characters or more
+     * is replaced by REDACTED wherever it appears. Shorter ones would mangle key names they match.
+     */
+    private withoutSecrets(text: string): string {
+        this.secretStrings ??= [...secretStrings(this.source.values, "", (p) => this.isSecret(p), new Set())]
+            .filter((v) => v.length >= MIN_REDACTED && v !== REDACTED)
+            .sort((a, b) => b.length - a.length);
+        for (const secret of this.secretStrings) {
+            if (!text.includes(secret)) continue;
+            text = text.split(JSON.stringify(secret)).join(REDACTED).split(secret).join(REDACTED);
+        }
+        return text;
     }
 
     isSecret(path: string): boolean {
