@@ -27,9 +27,17 @@ export const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 export const STACK_NAME_EXPECTED = "a stack name is 1 to 100 letters, digits, '-', '_' and '.', as Pulumi accepts it (pulumi stack init refuses any other)";
 
-/** Why a stack name is not one Pulumi accepts, or undefined. */
+/** A name of dots alone: as a path segment it is the folder itself or its parent. */
+export const ONLY_DOTS = /^\.+$/;
+
+export const ONLY_DOTS_EXPECTED =
+    "the render writes a stack into out/<stack>, and out/. is out/ itself, out/.. the project folder: give a name with a letter or digit";
+
+/** Why a stack name is not one Pulumi accepts, or is made only of dots, or undefined. */
 export function stackNameProblem(stack: string): string | undefined {
-    return STACK_NAME.test(stack) ? undefined : `${show(stack)} is not a stack name Pulumi accepts: ${STACK_NAME_EXPECTED}`;
+    if (!STACK_NAME.test(stack)) return `${show(stack)} is not a stack name Pulumi accepts: ${STACK_NAME_EXPECTED}`;
+    if (ONLY_DOTS.test(stack)) return `${show(stack)} is made only of dots, which this project refuses as a stack name: ${ONLY_DOTS_EXPECTED}`;
+    return undefined;
 }
 
 export function stackNameFromFile(file: string): string | undefined {

@@ -188,6 +188,31 @@ describe("render", () => {
         assert.equal((await renderInProcess("--config", longest, "--out", out)).status, 0);
     });
 
+    it("refuses stack names made only of dots, from --stack and from a stack file's name, writing nothing (issue 18, item 8)", async () => {
+        for (const stack of [".", "..", "..."]) {
+            const run = await renderInProcess("--stack", stack);
+            assert.equal(run.status, 2, stack);
+            assert.ok(
+                run.stderr.startsWith(
+                    `--stack ${JSON.stringify(stack)} is made only of dots, which this project refuses as a stack name: the render writes a stack ` +
+                        "into out/<stack>, and out/. is out/ itself, out/.. the project folder: give a name with a letter or digit\nusage: ",
+                ),
+                run.stderr,
+            );
+        }
+        const cwd = path.join(tmp, "project");
+        fs.mkdirSync(cwd);
+        for (const stack of [".", ".."]) {
+            const file = path.join(cwd, `Pulumi.${stack}.yaml`);
+            fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), file);
+            const stderr: string[] = [];
+            const status = await renderCli(["--config", file], { stdout: () => undefined, stderr: (l) => stderr.push(l), cwd });
+            assert.equal(status, 1);
+            assert.match(stderr.join(""), new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: "${stack.replace(/\./g, "\\.")}" is made only of dots`));
+        }
+        assert.deepEqual(fs.readdirSync(cwd).sort(), ["Pulumi....yaml", "Pulumi...yaml"], "nothing written into the project folder or out/");
+    });
+
     it("writes each release's chart, version, source and Helm timeout into plan.txt and releases.json", async () => {
         const dev = await renderStack(readStackFile(path.join(PROJECT_DIR, "Pulumi.dev.yaml")));
         const plan = dev.files["plan.txt"];
