@@ -1,5 +1,6 @@
 import { CONFIG_NAMESPACE } from "../names";
 import { REDACTED, SecretValue } from "./secret";
+import { LongStrings } from "./long-strings";
 import { PROTOTYPE_KEYS } from "./own-keys";
 
 /** Stack config as the Pulumi runtime (or the render, from a stack file) hands it over. */
@@ -106,8 +107,8 @@ function secretStrings(value: Json, at: string, secret: (path: string) => boolea
  */
 export class ConfigReader {
     readonly problems: ConfigProblem[] = [];
-    /** The config's long strings, each with its forms in a message and their cut forms (computed once). */
-    private long?: { raw: string; quoted: string; shown: string; cut: string }[];
+    /** The config's long strings, in their forms in a message (quoted or not), each with its cut form (built once). */
+    private long?: LongStrings;
     /** The config's secret strings, longest first (computed once). */
     private secretStrings?: string[];
 
@@ -118,16 +119,14 @@ export class ConfigReader {
      * repeats (a key, a value quoted or not, a path built from one) is cut as show cuts it.
      */
     problem(path: string, message: string): void {
-        let text = this.withoutSecrets(`${CONFIG_NAMESPACE}:${path} ${message}`);
-        this.long ??= [...longStrings(this.source.values, "", (p) => p !== "" && this.isSecret(p), new Set())]
-            .sort((a, b) => b.length - a.length)
-            .map((raw) => ({ raw, quoted: JSON.stringify(raw), shown: show(raw), cut: cut(raw) }));
-        for (const { raw, quoted, shown, cut } of this.long) {
-            if (text.length < ECHO_LIMIT) break;
-            if (text.includes(quoted)) text = text.split(quoted).join(shown);
-            if (text.includes(raw)) text = text.split(raw).join(cut);
-        }
-        this.problems.push({ key: path, message: text });
+        const text = this.withoutSecrets(`${CONFIG_NAMESPACE}:${path} ${message}`);
+        this.long ??= new LongStrings(
+            [...longStrings(this.source.values, "", (p) => p !== "" && this.isSecret(p), new Set())].flatMap((raw): [string, string][] => [
+                [JSON.stringify(raw), show(raw)],
+                [raw, cut(raw)],
+            ]),
+        );
+        this.problems.push({ key: path, message: this.long.replace(text) });
     }
 
     /** A value at a secret path, or one with a secret inside, is shown as REDACTED: a decrypted secret is never printed. */

@@ -50,3 +50,24 @@ describe("config messages never print a secret (issue 18, item 6)", () => {
         assert.match(messages(c, CREDENTIALS), /hopsworks-dr:storage\.endpoint = "not a url": /);
     });
 });
+
+describe("config messages for long error lists (issue 18, item 13)", () => {
+    it("refuses 16,000 long unknown keys with one problem each, every key cut to 100 characters", () => {
+        const c = minioConfig();
+        for (let i = 0; i < 16000; i++) c.storage[`k${i}`.padEnd(150, "x")] = 1;
+        const problems = (() => {
+            try {
+                readStackConfig({ stack: "test", values: c, secretPaths: CREDENTIALS, projectDir: PROJECT_DIR });
+            } catch (error) {
+                return (error as ConfigError).problems;
+            }
+            assert.fail("the config was accepted");
+        })();
+        assert.equal(problems.length, 16000);
+        assert.equal(problems[15999].key, `storage.${"k15999".padEnd(150, "x")}`);
+        assert.ok(
+            problems[15999].message.startsWith(`hopsworks-dr:storage.${"k15999".padEnd(100, "x")}… (150 characters) is not a known key; valid keys of storage are `),
+            problems[15999].message.slice(0, 300),
+        );
+    });
+});
