@@ -197,3 +197,15 @@ export function valueAt(values: Values, dottedPath: string): unknown {
     }
     return node;
 }
+
+/** The value a values tree sets at `path`, or at an ancestor that is not a map (it replaces the whole subtree). */
+export function valueAtOrAbove(values: Values, path: string): { path: string; value: unknown } | undefined {
+    const keys = path.split(".");
+    for (let depth = 1; depth <= keys.length; depth++) {
+        const at = keys.slice(0, depth).join(".");
+        const value = valueAt(values, at);
+        if (value === undefined) return undefined;
+        if (depth === keys.length || !isPlainObject(value)) return { path: at, value };
+    }
+    return undefined;
+}

@@ -157,6 +157,15 @@ describe("render", () => {
         assert.ok(!fs.existsSync(path.join(tmp, "out")), "no files written");
     });
 
+    it("writes velero.valuesFiles' values into velero-values.yaml, under the stack's own (issue 17, item 6)", async () => {
+        const config = minioConfig();
+        config.velero = { valuesFiles: ["test/fixtures/velero-values.yaml"] };
+        const values = parse((await renderStack(stackFile(config, "velero-values"))).files["velero-values.yaml"]);
+        assert.deepEqual(values.tolerations, [{ key: "dedicated", operator: "Equal", value: "backup", effect: "NoSchedule" }]);
+        assert.deepEqual(values.configuration, { logLevel: "debug", backupStorageLocation: [] });
+        assert.equal(values.initContainers[0].name, "velero-plugin-for-aws");
+    });
+
     it("explains its usage when given neither --stack nor --config", async () => {
         const run = await renderInProcess();
         assert.equal(run.status, 2);

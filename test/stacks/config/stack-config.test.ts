@@ -45,6 +45,7 @@ describe("stack config validation", () => {
             kubectlImageRepository: "docker.io/bitnamilegacy/kubectl",
             kubectlImageTag: "1.33",
             upgradeCRDs: true,
+            valuesFiles: [],
         });
         assert.equal(minio.hopsworks.timeoutSeconds, 1200);
         assert.equal(minio.hopsworks.namespace, "hopsworks");
