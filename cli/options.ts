@@ -84,6 +84,10 @@ export function checkCommonValues(values: OptionValues, command: string): void {
     if (values.stack !== undefined && !STACK_NAME.test(values.stack)) {
         throw badValue(values, "stack", "must be a stack name (1 to 100 letters, digits, -, _ and ., as Pulumi accepts it), as in Pulumi.<name>.yaml in the working directory", command);
     }
+    if (values.stack !== undefined && /^\.+$/.test(values.stack)) {
+        // stacks/config/stack-file.ts's ONLY_DOTS: the render would write into out/ itself or the project folder.
+        throw badValue(values, "stack", "is made only of dots, which this project refuses as a stack name (as a path it is a folder itself or its parent): give a name with a letter or digit", command);
+    }
     for (const name of ["namespace", "velero-namespace"] as const) {
         if (values[name] !== undefined && !NAMESPACE_NAME.test(values[name]!)) {
             throw badValue(values, name, "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)", command);

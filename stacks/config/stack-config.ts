@@ -7,6 +7,7 @@ import { ConfigError, ConfigReader, ConfigSource } from "./reader";
 import { readRestore, RESTORE_KEYS, RestoreConfig, VELERO_BACKUPS_KEYS } from "./restore";
 import { IRSA_KEYS, readStorage, STORAGE_KEYS, StorageConfig } from "./storage";
 import { readVelero, VELERO_KEYS, VeleroConfig } from "./velero";
+import { PROTOTYPE_KEYS, prototypeKeyPaths } from "./own-keys";
 
 export interface StackConfig {
     stack: string;
@@ -42,8 +43,15 @@ export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks", "rest
  */
 export function readStackConfig(source: ConfigSource): StackConfig {
     const r = new ConfigReader(source);
+    for (const at of prototypeKeyPaths(source.values)) {
+        r.problem(
+            at,
+            `in Pulumi.${source.stack}.yaml is a key JavaScript reserves (__proto__, constructor, prototype): it would reach the ` +
+                "prototype of the config objects, and no config key is named so; remove it",
+        );
+    }
     for (const key of Object.keys(source.values)) {
-        if (!TOP_LEVEL_KEYS.includes(key)) {
+        if (!TOP_LEVEL_KEYS.includes(key) && !PROTOTYPE_KEYS.includes(key)) {
             r.problem(key, `is not a known key; valid keys are ${TOP_LEVEL_KEYS.map((k) => `hopsworks-dr:${k}`).join(", ")}`);
         }
     }

@@ -10,6 +10,7 @@ import { locationAccessMode, planRestore, RestorePlan, restoreWarnings } from ".
 import { SecretValue } from "../config/secret";
 import { planVelero, VeleroPlan, VELERO_SERVICE_ACCOUNT } from "./velero";
 import { mergeValues } from "../config/values-files";
+import { plainHttpWarnings } from "./plain-http";
 import { RestoreMode } from "../config/restore";
 
 /**
@@ -54,6 +55,6 @@ export function planStack(config: StackConfig): StackPlan {
         location: planLocation(config, locationAccessMode(config.restore)),
         hopsworks: hopsworks.plan,
         ...(alerts.plan ? { alerts: alerts.plan } : {}),
-        warnings: [...bucketWarnings(config), ...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
+        warnings: [...bucketWarnings(config), ...plainHttpWarnings(config), ...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
     };
 }

@@ -767,6 +767,8 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 [["restore", "finish", "--stack", "../prod"], `--stack "../prod": must be a stack name`, "restore finish --stack <name>"],
                 [["restore", "finish", "--stack", "a b$x"], `--stack "a b$x": must be a stack name (1 to 100 letters, digits, -, _ and ., as Pulumi accepts it)`, "restore finish --stack <name>"],
                 [["restore", "finish", "--stack", "s".repeat(101)], `--stack "${"s".repeat(101)}": must be a stack name (1 to 100`, "restore finish --stack <name>"],
+                [["restore", "finish", "--stack", ".."], `--stack "..": is made only of dots, which this project refuses as a stack name`, "restore finish --stack <name>"],
+                [["restore", "plan", "--stack", ".", "--mode", "in-place"], `--stack ".": is made only of dots`, "restore plan --stack <name>"],
                 [["backups", "list", "--namespace", "Hops_Works"], `--namespace "Hops_Works": must be a Kubernetes namespace name`, "backups list [--stack <name>]"],
                 [["backups", "list", "--velero-namespace", ""], "--velero-namespace needs a value", "backups list"],
                 [["restore", "finish"], "--stack is required", "restore finish --stack <name>"],

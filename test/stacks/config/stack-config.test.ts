@@ -45,6 +45,7 @@ describe("stack config validation", () => {
             kubectlImageRepository: "docker.io/bitnamilegacy/kubectl",
             kubectlImageTag: "1.33",
             upgradeCRDs: true,
+            valuesFiles: [],
         });
         assert.equal(minio.hopsworks.timeoutSeconds, 1200);
         assert.equal(minio.hopsworks.namespace, "hopsworks");
@@ -173,6 +174,16 @@ describe("stack config validation", () => {
             problemsOf(c).map((p) => p.key).sort(),
             ["backup.schedule", "backup.ttl", "storage.bucket", "velero.namespace"],
         );
+    });
+
+    it("refuses __proto__, constructor and prototype keys anywhere in the stack config, each by its path (issue 18, item 1)", () => {
+        const c = JSON.parse('{"__proto__": {"restore": {"mode": "in-place"}}}');
+        Object.assign(c, minioConfig());
+        c.storage.constructor = { x: 1 };
+        c.backup = JSON.parse('{"ttl": "720h", "schedule": "@weekly", "__proto__": {"enabled": false}}');
+        const problems = problemsOf(c);
+        assert.deepEqual(problems.map((p) => p.key), ["__proto__", "storage.constructor", "backup.__proto__"]);
+        assert.match(problems[0].message, /^hopsworks-dr:__proto__ in Pulumi\.test\.yaml is a key JavaScript reserves \(__proto__, constructor, prototype\): .*remove it$/);
     });
 
     it("never echoes a credential found in a values file", () => {
