@@ -67,6 +67,31 @@ const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 /** An RFC 1123 label, as stacks/config/ requires of both namespaces (repeated so a usage error loads nothing). */
 export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** An option token as util.parseArgs returns it with `tokens: true`. */
+export interface ArgToken {
+    kind: string;
+    name?: string;
+    value?: string;
+}
+
+/**
+ * Why an option was given more than once, or undefined: util.parseArgs keeps the last value, so
+ * `--stack prod --stack dev` would act on dev. Every option of the CLI and the render takes one value.
+ */
+export function repeatedOption(tokens: readonly ArgToken[]): string | undefined {
+    const seen = new Map<string, string | undefined>();
+    for (const token of tokens) {
+        if (token.kind !== "option" || token.name === undefined) continue;
+        if (seen.has(token.name)) {
+            const values = [seen.get(token.name), token.value];
+            const shown = values.every((v) => v !== undefined) ? ` (${values.map((v) => JSON.stringify(v)).join(" and ")})` : "";
+            return `--${token.name} is given twice${shown}: give it once`;
+        }
+        seen.set(token.name, token.value);
+    }
+    return undefined;
+}
+
 /** A usage error for an option value of the wrong form. */
 export function badValue(values: OptionValues, name: OptionName, why: string, command: string): UsageError {
     return new UsageError(`--${name} ${JSON.stringify(values[name])}: ${why}`, command);

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
+import { repeatedOption } from "../cli/options";
 import { readStackFile, stackNameProblem } from "../stacks/config/stack-file";
 import { PROJECT_DIR, renderStack, RenderError } from "./render";
 
@@ -23,7 +24,10 @@ const processIo: RenderIo = { stdout: (line) => console.log(line), stderr: (line
 export async function renderCli(argv: string[], io: RenderIo = processIo): Promise<number> {
     let args;
     try {
-        args = parseArgs({ args: argv, options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } } }).values;
+        const parsed = parseArgs({ args: argv, options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } }, tokens: true });
+        const repeated = repeatedOption(parsed.tokens);
+        if (repeated) throw new Error(repeated);
+        args = parsed.values;
     } catch (error) {
         io.stderr(`${(error as Error).message}\n${USAGE}`);
         return 2;

@@ -711,6 +711,8 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 [["backups", "list", "--velero-namespace", ""], "--velero-namespace needs a value", "backups list"],
                 [["restore", "finish"], "--stack is required", "restore finish --stack <name>"],
                 [["backups", "list", "--yes"], "--yes does not apply to backups list", "backups list"],
+                [["restore", "finish", "--stack", "prod", "--stack", "dev"], `--stack is given twice ("prod" and "dev"): give it once`, "restore finish --stack <name>"],
+                [["restore", "plan", "--stack=prod", "--mode", "in-place", "--backup-version", "4.8.0", "--dry-run", "--dry-run"], "--dry-run is given twice: give it once", "restore plan --stack <name>"],
             ];
             for (const [argv, message, usage] of cases) {
                 const result = await run(cluster, argv);

@@ -145,6 +145,8 @@ describe("render", () => {
         const unknown = await renderInProcess("--stack", "dev", "--bogus");
         assert.equal(unknown.status, 2);
         assert.match(unknown.stderr, /Unknown option '--bogus'.*\nusage: npm run render/);
+        const twice = await renderInProcess("--stack", "prod", "--stack", "dev");
+        assert.deepEqual([twice.status, twice.stderr.split("\n")[0]], [2, `--stack is given twice ("prod" and "dev"): give it once`]);
     });
 
     it("refuses a stack name Pulumi would refuse, from --stack (a usage error) and from a stack file's name", async () => {
