@@ -92,11 +92,11 @@ export class Stack {
 
     /**
      * Runs the program's own validation and planning on the stack with `restore` as its restore
-     * block (none when undefined); its messages are the operator's, unchanged.
+     * block (none when undefined), judged at `now` (the CLI's clock); its messages are the operator's, unchanged.
      */
-    validateWithRestore(restore: Record<string, unknown> | undefined): void {
+    validateWithRestore(restore: Record<string, unknown> | undefined, now: Date): void {
         try {
-            planStack(readStackConfig(this.configSource(restore)));
+            planStack(readStackConfig({ ...this.configSource(restore), now }));
         } catch (error) {
             if (error instanceof ConfigError) throw new CliError(error.message);
             throw error;

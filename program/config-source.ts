@@ -24,7 +24,7 @@ export function configSourceFromPulumi(projectDir: string): ConfigSource {
     const isSecret = (pulumi.runtime as unknown as RuntimeWithSecrets).isConfigSecret ?? envSecretKeys();
     const listed = candidatePaths(values).filter((p) => isSecret(`${CONFIG_NAMESPACE}:${p}`));
     const { secretPaths, stackFile, unverifiable } = confirmSecretPaths(listed, () => secureMarkers(projectDir, stack));
-    return { stack, project: pulumi.getProject(), values, secretPaths, projectDir, secretsReadFrom: stackFile, secretsUnverifiable: unverifiable };
+    return { stack, project: pulumi.getProject(), values, secretPaths, projectDir, secretsReadFrom: stackFile, secretsUnverifiable: unverifiable, now: new Date() };
 }
 
 /** Object config arrives as JSON text; plain strings stay strings. */

@@ -1,5 +1,5 @@
 /** `hopsworks-dr restore clean-markers`: the markers that stop an in-place restore from running again. */
-import { BACKUP_ID_EXPECTED, backupIdTime } from "../../stacks/catalogue/backup-id";
+import { BACKUP_ID_EXPECTED, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
 import { VELERO_MATCH_WINDOW } from "../../stacks/catalogue/restore-points";
 import { isScheduleBackup, VELERO_SCHEDULES } from "../../stacks/names";
 import { loadCatalogue } from "../catalogue";
@@ -24,10 +24,12 @@ const WAIT_DEFAULT_SECONDS = 60;
 const WAIT_MAX_SECONDS = 3600;
 const POLL_MS = 500;
 
-function options(values: OptionValues): RestoreCleanMarkersOptions {
+function options(values: OptionValues, now: Date): RestoreCleanMarkersOptions {
     if (values["backup-id"] !== undefined && backupIdTime(values["backup-id"]) === undefined) {
         throw badValue(values, "backup-id", BACKUP_ID_EXPECTED, COMMAND);
     }
+    const future = values["backup-id"] === undefined ? undefined : futureBackupIdProblem(values["backup-id"], now);
+    if (future !== undefined) throw badValue(values, "backup-id", future, COMMAND);
     if (values.wait !== undefined && values.yes !== true) throw badValue(values, "wait", "applies only with --yes (nothing is deleted without it)", COMMAND);
     const wait = values.wait ?? String(WAIT_DEFAULT_SECONDS);
     if (!/^\d{1,4}$/.test(wait) || Number(wait) > WAIT_MAX_SECONDS) {

@@ -2,7 +2,7 @@
  * `hopsworks-dr restore plan`: picks or checks a restore point, then writes the restore block
  * into the stack file, after the program's own validation of the result.
  */
-import { BACKUP_ID_EXPECTED, backupIdTime } from "../../stacks/catalogue/backup-id";
+import { BACKUP_ID_EXPECTED, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
 import { incompleteReasons, RestorePoint } from "../../stacks/catalogue/restore-points";
 import { isScheduleBackup, restoreConfirmation, VELERO_SCHEDULES } from "../../stacks/names";
 import { loadCatalogue } from "../catalogue";
@@ -46,6 +46,8 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
     if (values.backup !== undefined && values.backup !== "latest" && takenAt === undefined) {
         throw badValue(values, "backup", `${BACKUP_ID_EXPECTED}, or latest`, COMMAND);
     }
+    const future = takenAt === undefined ? undefined : futureBackupIdProblem(values.backup!, now);
+    if (future !== undefined) throw badValue(values, "backup", future, COMMAND);
     if (values["backup-version"] !== undefined && !HOPSWORKS_VERSION.test(values["backup-version"])) {
         throw badValue(values, "backup-version", "must be a Hopsworks version such as 4.8.0", COMMAND);
     }
@@ -169,7 +171,7 @@ async function run(options: RestorePlanOptions, { io, withStack, connect }: Comm
         };
         const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
         // Validate as if confirmed, so every other problem shows now rather than at `pulumi up`.
-        stack.validateWithRestore(confirmed);
+        stack.validateWithRestore(confirmed, io.now());
 
         const edit = stack.editRestore(options.yes ? confirmed : block, options.dryRun);
         const velero = (block.veleroBackups ?? {}) as { main?: string; users?: string };

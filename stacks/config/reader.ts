@@ -20,6 +20,8 @@ export interface ConfigSource {
     secretsReadFrom?: string;
     /** Why no secret inside a top-level key could be confirmed (the stack file is missing, say). */
     secretsUnverifiable?: string;
+    /** The time the config is judged at (a backup ID later than it is refused). Default: the current time; tests fix it. */
+    now?: Date;
 }
 
 export interface ConfigProblem {
@@ -93,7 +95,12 @@ export class ConfigReader {
     /** The config's long strings, each with its forms in a message and their cut forms (computed once). */
     private long?: { raw: string; quoted: string; shown: string; cut: string }[];
 
-    constructor(readonly source: ConfigSource) {}
+    /** When the config is read: source.now, else the current time. */
+    readonly now: Date;
+
+    constructor(readonly source: ConfigSource) {
+        this.now = source.now ?? new Date();
+    }
 
     /**
      * Every message goes through here. Whatever config value longer than ECHO_LIMIT a message

@@ -1,4 +1,4 @@
-import { BACKUP_ID_EXPECTED, backupIdTime } from "../catalogue/backup-id";
+import { BACKUP_ID_EXPECTED, backupIdTime, futureBackupIdProblem } from "../catalogue/backup-id";
 import { restoreConfirmation, VELERO_BACKUP_NAME, VELERO_SCHEDULES } from "../names";
 import { compareVersions } from "./formats";
 import { LIMITS, oneOf } from "./limits";
@@ -56,8 +56,8 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
         expected: `must be one of ${RESTORE_MODES.join(", ")}`,
     }) as RestoreMode | undefined;
     const isId = (v: string) => backupIdTime(v) !== undefined;
-    const backupId = r.digits(o, "restore.backupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED);
-    const rondbBackupId = r.digits(o, "restore.rondbBackupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED);
+    const backupId = notInFuture(r, "restore.backupId", r.digits(o, "restore.backupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED));
+    const rondbBackupId = notInFuture(r, "restore.rondbBackupId", r.digits(o, "restore.rondbBackupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED));
     const opensearchSnapshot = r.digits(o, "restore.opensearchSnapshot", LIMITS.opensearchName, (v) => /^[a-z0-9][a-z0-9._-]*$/.test(v), "must be an OpenSearch snapshot name such as \"254811140\"");
     const opensearchSkipIndices = r.stringList(o, "restore.opensearchSkipIndices", LIMITS.opensearchName, (v) =>
         INDEX_NAME.test(v) ? undefined : "must be an index name (lowercase, no leading '-': the '-' is added when rendered)",
@@ -144,6 +144,13 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
         mode, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm, attempt, acceptPartial,
         ...(latestVeleroBackups ? { latestVeleroBackups } : {}),
     };
+}
+
+/** The backup ID, with a problem naming its date when it decodes to later than now (a mistyped ID). */
+function notInFuture(r: ConfigReader, path: string, id: string | undefined): string | undefined {
+    const problem = id === undefined ? undefined : futureBackupIdProblem(id, r.now);
+    if (problem !== undefined) r.invalid(path, id, problem);
+    return id;
 }
 
 /**

@@ -711,6 +711,8 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 [["backups", "list", "--velero-namespace", ""], "--velero-namespace needs a value", "backups list"],
                 [["restore", "finish"], "--stack is required", "restore finish --stack <name>"],
                 [["backups", "list", "--yes"], "--yes does not apply to backups list", "backups list"],
+                [["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "304011200"], `--backup "304011200": decodes to 2030-09-30T12:00:00.000Z, later than now (2026-01-06T12:00:00.000Z) by more than the 1 hour allowed for clock skew: a restore point cannot be in the future`, "restore plan --stack <name>"],
+                [["restore", "clean-markers", "--backup-id", "260221400"], `--backup-id "260221400": decodes to 2026-01-06T14:00:00.000Z, later than now (2026-01-06T12:00:00.000Z) by more than the 1 hour allowed for clock skew`, "restore clean-markers --backup-id <id>"],
                 [["restore", "finish", "--stack", "prod", "--stack", "dev"], `--stack is given twice ("prod" and "dev"): give it once`, "restore finish --stack <name>"],
                 [["restore", "plan", "--stack=prod", "--mode", "in-place", "--backup-version", "4.8.0", "--dry-run", "--dry-run"], "--dry-run is given twice: give it once", "restore plan --stack <name>"],
             ];

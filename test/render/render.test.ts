@@ -125,6 +125,16 @@ describe("render", () => {
         }
     });
 
+    it("refuses a restore of a backup ID in the future, naming its date (the program judges it at the time it runs)", async () => {
+        const config = minioConfig();
+        config.restore = {
+            mode: "new-cluster", backupId: "304011200", backupHopsworksVersion: "4.8.0",
+            veleroBackups: { main: "k8s-backups-main-20300930120012", users: "k8s-backups-users-resources-20300930120013" },
+        };
+        await assert.rejects(renderStack(stackFile(config)), (e: Error) =>
+            /hopsworks-dr:restore\.backupId = "304011200": decodes to 2030-09-30T12:00:00\.000Z, later than now \(20\d\d-.*\) by more than the 1 hour allowed for clock skew/.test(e.message));
+    });
+
     it("refuses invalid config with a non-zero exit, the messages on stderr, and no files", async () => {
         const file = path.join(tmp, "Pulumi.broken.yaml");
         fs.writeFileSync(file, "config:\n  hopsworks-dr:storage:\n    bucket: Bad_Bucket\n    region: us-east-1\n    endpoint: https://minio:9000\n    accessKeyId: plain\n    secretAccessKey:\n      secure: v1:abc\n");
