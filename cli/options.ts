@@ -3,6 +3,7 @@
  * that more than one command needs. Plain data and small functions with no heavy imports, so
  * `--help` and usage errors load nothing else (client-node alone takes most of a second).
  */
+import { VELERO_MATCH_WINDOW_TEXT } from "../stacks/catalogue/restore-points";
 import { UsageError } from "./errors";
 
 export const PROGRAM = "hopsworks-dr";
@@ -20,6 +21,7 @@ export const OPTIONS = {
     "velero-main": { type: "string" },
     "velero-users": { type: "string" },
     "backup-id": { type: "string" },
+    "velero-outside-window": { type: "boolean" },
     "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
     wait: { type: "string" },
@@ -49,6 +51,11 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
             "aws s3 ls s3://<bucket>/k8s_backup/backups/ (the pair taken minutes after the backup ID's time)",
     ],
     "velero-users": ["--velero-users <name>", "the same for schedule k8s-backups-users-resources, such as k8s-backups-users-resources-20251124120013"],
+    "velero-outside-window": [
+        "--velero-outside-window",
+        `restore --velero-main and --velero-users although their names' times are outside the window (${VELERO_MATCH_WINDOW_TEXT}); ` +
+            "writes restore.veleroBackupsOutsideWindow: <backup ID>",
+    ],
     "backup-id": ["--backup-id <id>", "the backup ID of the in-place restore to run again, such as 254811200"],
     "dry-run": ["--dry-run", "print the diff and write nothing"],
     yes: ["--yes", "do it (without it, only show what would happen)"],

@@ -1,6 +1,6 @@
 /** `hopsworks-dr restore clean-markers`: the markers that stop an in-place restore from running again. */
 import { BACKUP_ID_EXPECTED, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
-import { VELERO_MATCH_WINDOW } from "../../stacks/catalogue/restore-points";
+import { veleroNameTime, withinVeleroWindow } from "../../stacks/catalogue/restore-points";
 import { isScheduleBackup, VELERO_SCHEDULES } from "../../stacks/names";
 import { loadCatalogue } from "../catalogue";
 import type { Command, CommandContext } from "../command";
@@ -67,12 +67,9 @@ function markerObjects(backupId: string, cluster: Cluster, veleroBackupNames: st
 /** Whether a Velero backup name (<schedule>-<YYYYMMDDhhmmss>) belongs to the restore point of this ID by its time. Internal. Exported for testing. */
 export function backupOfPoint(name: string, backupId: string): boolean {
     const schedule = Object.values(VELERO_SCHEDULES).find((s) => name.startsWith(`${s}-`));
-    const stamp = schedule ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(name.slice(schedule.length + 1)) : null;
+    const time = schedule ? veleroNameTime(schedule, name) : undefined;
     const point = backupIdTime(backupId);
-    if (!stamp || !point) return false;
-    const [y, mo, d, h, mi, se] = stamp.slice(1).map(Number);
-    const offset = Date.UTC(y, mo - 1, d, h, mi, se) - point.getTime();
-    return offset >= -VELERO_MATCH_WINDOW.beforeMs && offset <= VELERO_MATCH_WINDOW.afterMs;
+    return time !== undefined && point !== undefined && withinVeleroWindow(time, point);
 }
 
 type Marker = ReturnType<typeof markerObjects>[number];

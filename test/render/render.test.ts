@@ -6,7 +6,7 @@ import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { renderCli } from "../../render/cli";
 import { HELM_DEFAULT_TIMEOUT_SECONDS } from "../../render/files";
-import { renderStack } from "../../render/render";
+import { renderStack, RenderError } from "../../render/render";
 import { readStackFile } from "../../stacks/config/stack-file";
 import { REDACTED } from "../../stacks/config/secret";
 import { awsConfig, irsaConfig, minioConfig, PROJECT_DIR, stackFile, STORE_MANAGE_WARNING } from "../support/stacks";
@@ -133,6 +133,17 @@ describe("render", () => {
         };
         await assert.rejects(renderStack(stackFile(config)), (e: Error) =>
             /hopsworks-dr:restore\.backupId = "304011200": decodes to 2030-09-30T12:00:00\.000Z, later than now \(20\d\d-.*\) by more than the 1 hour allowed for clock skew/.test(e.message));
+    });
+
+    it("refuses a restore whose Velero pair is outside the window of the backup ID's time, before any resource", async () => {
+        const config = minioConfig();
+        config.restore = {
+            mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0",
+            veleroBackups: { main: "k8s-backups-main-20200101000000", users: "k8s-backups-users-resources-20251124120013" },
+        };
+        await assert.rejects(renderStack(stackFile(config)), (e: RenderError) =>
+            e.resources.length === 0 &&
+            /hopsworks-dr:restore\.veleroBackups\.main = "k8s-backups-main-20200101000000": was taken at 2020-01-01T00:00:00\.000Z by its name, outside the window of restore point 254811200 \(2025-11-24T12:00:00\.000Z\): from 30 minutes before to 6 hours after/.test(e.message));
     });
 
     it("refuses invalid config with a non-zero exit, the messages on stderr, and no files", async () => {
