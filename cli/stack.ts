@@ -8,7 +8,7 @@ import * as path from "path";
 import { DEFAULTS } from "../stacks/config/defaults";
 import { ConfigError, ConfigSource } from "../stacks/config/reader";
 import { readStackConfig } from "../stacks/config/stack-config";
-import { configSourceFromStackFile, parseStackFile, StackFile } from "../stacks/config/stack-file";
+import { configSourceFromStackFile, namespaceFindings, parseStackFile, StackFile } from "../stacks/config/stack-file";
 import { isPlainObject } from "../stacks/config/values-files";
 import { scheduleProblem } from "../stacks/catalogue/schedule";
 import { CONFIG_NAMESPACE, RESTORE_CONFIG_KEY } from "../stacks/names";
@@ -42,6 +42,9 @@ export class Stack {
     ) {}
 
     private section(name: string): Record<string, unknown> {
+        // A setting under a mistyped namespace (hopsworks_dr:velero) would silently fall back to the default.
+        const typo = namespaceFindings(Object.keys(this.stackFile.config)).problems.find((p) => p.key.endsWith(`:${name}`));
+        if (typo) throw new CliError(`${this.shown}: ${typo.message}`);
         const value = this.stackFile.config[`${CONFIG_NAMESPACE}:${name}`];
         return isPlainObject(value) ? value : {};
     }

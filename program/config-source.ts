@@ -16,15 +16,19 @@ type RuntimeWithSecrets = { isConfigSecret?: (key: string) => boolean };
  */
 export function configSourceFromPulumi(projectDir: string): ConfigSource {
     const values: Record<string, unknown> = {};
+    const otherKeys: string[] = [];
     for (const [key, raw] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+        if (!key.startsWith(`${CONFIG_NAMESPACE}:`)) {
+            otherKeys.push(key);
+            continue;
+        }
         values[key.slice(CONFIG_NAMESPACE.length + 1)] = parseConfigValue(raw);
     }
     const stack = pulumi.getStack();
     const isSecret = (pulumi.runtime as unknown as RuntimeWithSecrets).isConfigSecret ?? envSecretKeys();
     const listed = candidatePaths(values).filter((p) => isSecret(`${CONFIG_NAMESPACE}:${p}`));
     const { secretPaths, stackFile, unverifiable } = confirmSecretPaths(listed, () => secureMarkers(projectDir, stack));
-    return { stack, project: pulumi.getProject(), values, secretPaths, projectDir, secretsReadFrom: stackFile, secretsUnverifiable: unverifiable, now: new Date() };
+    return { stack, project: pulumi.getProject(), values, secretPaths, projectDir, secretsReadFrom: stackFile, secretsUnverifiable: unverifiable, otherKeys, now: new Date() };
 }
 
 /** Object config arrives as JSON text; plain strings stay strings. */

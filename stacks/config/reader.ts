@@ -20,6 +20,8 @@ export interface ConfigSource {
     secretsReadFrom?: string;
     /** Why no secret inside a top-level key could be confirmed (the stack file is missing, say). */
     secretsUnverifiable?: string;
+    /** The stack's config keys outside the hopsworks-dr namespace, as written ("aws:region"): checked for near misses of it. */
+    otherKeys?: string[];
     /** The time the config is judged at (a backup ID later than it is refused). Default: the current time; tests fix it. */
     now?: Date;
 }

@@ -258,6 +258,16 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.strictEqual(overridden.code, 1);
             assert.ok(cluster.requests.includes("GET /apis/velero.io/v1/namespaces/velero/backupstoragelocations/hopsworks-bsl"));
         });
+
+        it("refuses a setting under a mistyped namespace rather than falling back to the default, saying which key was meant", async () => {
+            fs.writeFileSync(stackPath, `${STACK_FILE}    namespace: velero-system\n`.replace("  hopsworks-dr:velero:\n", "  hopsworks_dr:velero:\n"));
+            const result = await run(cluster, ["backups", "status", "--stack", "prod"]);
+            assert.deepStrictEqual([result.code, result.stderr], [
+                1,
+                `error: Pulumi.prod.yaml: "hopsworks_dr:velero" is in namespace "hopsworks_dr", which this program does not read: did you mean "hopsworks-dr:velero"?\n`,
+            ]);
+            assert.deepStrictEqual(cluster.requests, [], "nothing was contacted");
+        });
     });
 
     describe("restore clean-markers", () => {

@@ -146,6 +146,19 @@ describe("render", () => {
             /hopsworks-dr:restore\.veleroBackups\.main = "k8s-backups-main-20200101000000": was taken at 2020-01-01T00:00:00\.000Z by its name, outside the window of restore point 254811200 \(2025-11-24T12:00:00\.000Z\): from 30 minutes before to 6 hours after/.test(e.message));
     });
 
+    it("names a stack file key in a mistyped namespace (refused) and one in an unknown namespace (a warning)", async () => {
+        const typo = stackFile(minioConfig());
+        typo.config["hopsworks_dr:storage"] = typo.config["hopsworks-dr:storage"];
+        delete typo.config["hopsworks-dr:storage"];
+        await assert.rejects(renderStack(typo), (e: RenderError) =>
+            e.resources.length === 0 &&
+            e.message.includes(`  - "hopsworks_dr:storage" is in namespace "hopsworks_dr", which this program does not read: did you mean "hopsworks-dr:storage"?\n  - hopsworks-dr:storage is required`));
+        const other = stackFile(minioConfig());
+        other.config["random:seed"] = "1";
+        const { warnings } = await renderStack(other);
+        assert.ok(warnings.includes(`"random:seed": namespace "random" is none this project reads (hopsworks-dr, aws, kubernetes, pulumi), so the key is ignored`), warnings.join("\n"));
+    });
+
     it("refuses invalid config with a non-zero exit, the messages on stderr, and no files", async () => {
         const file = path.join(tmp, "Pulumi.broken.yaml");
         fs.writeFileSync(file, "config:\n  hopsworks-dr:storage:\n    bucket: Bad_Bucket\n    region: us-east-1\n    endpoint: https://minio:9000\n    accessKeyId: plain\n    secretAccessKey:\n      secure: v1:abc\n");
