@@ -41,6 +41,8 @@ export = async () => {
         accessKeyId: reveal(plan.storeCredentials.accessKeyId),
         secretAccessKey: reveal(plan.storeCredentials.secretAccessKey),
     };
+    // Only the location hashes the keys; the bucket's provider never sees the hash key.
+    const locationCredentials = plan.storeCredentials && credentials && { ...credentials, hashKey: reveal(plan.storeCredentials.hashKey) };
 
     // storage.manage: false declares no AWS resource at all: no provider, bucket settings or IAM.
     // The provider trusts a private CA only from a file.
@@ -55,7 +57,7 @@ export = async () => {
     const velero = new Velero("velero", { ...plan.velero, serviceAccountRoleArn: veleroRoleArn });
 
     // Velero brings the BackupStorageLocation CRD; the bucket must exist before Velero validates it.
-    const location = new BackupLocation("backup-location", { ...plan.location, credentials }, { dependsOn: bucket ? [velero, bucket] : [velero] });
+    const location = new BackupLocation("backup-location", { ...plan.location, credentials: locationCredentials }, { dependsOn: bucket ? [velero, bucket] : [velero] });
 
     // New-cluster restore: main, then users, each only once the one before it completed (the manual's script).
     const restores: VeleroRestore[] = [];
@@ -95,6 +97,7 @@ export = async () => {
                   backupId: plan.restore.backupId,
                   backupTakenAt: plan.restore.backupTakenAt,
                   steps: plan.restore.steps,
+                  overrides: plan.restore.overrides,
                   checksNotEvaluated: previous ? [] : STATE_CHECKS[plan.restore.mode],
               }
             : null,

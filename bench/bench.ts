@@ -13,6 +13,8 @@ import { parseArgs } from "util";
 import { Worker } from "worker_threads";
 import { drillBench } from "../drill/bench";
 import { backupIdAt } from "../stacks/catalogue/backup-id";
+import { ConfigError } from "../stacks/config/reader";
+import { readStackConfig } from "../stacks/config/stack-config";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run bench -- [--runs N] [--skip-tests]";
@@ -23,6 +25,7 @@ const CLI_RSS_TARGET_MB = 250;
 const CLI_HELP_TARGET_MS = 500;
 const CLI_STATUS_TARGET_MS = 1500;
 const CLI_BIN = path.join(PROJECT_DIR, "cli", "bin.js");
+const CONFIG_REFUSAL_TARGET_MS = 5000;
 
 interface Options {
     runs: number;
@@ -98,6 +101,7 @@ const CLI_LIST = "cli backups list --json, 20,000 entries";
 /** Peak RSS of each timed `backups list` run, in MB. */
 const cliListPeakMb: number[] = [];
 const RENDER = "render --stack dev";
+const CONFIG_REFUSAL = "config refusal, 16,000 long unknown keys";
 const TESTS = "npm test";
 
 const MEASUREMENTS: Measurement[] = [
@@ -143,6 +147,12 @@ const MEASUREMENTS: Measurement[] = [
         }),
     },
     {
+        // In process: the refusal's messages alone, which once tested every long key against every message (34 s).
+        name: CONFIG_REFUSAL,
+        enabled: () => true,
+        run: (options) => repeat(CONFIG_REFUSAL, options.runs, timedConfigRefusal),
+    },
+    {
         // Once only: it takes tens of seconds and type-checks too, so repeats would blow the time budget.
         name: TESTS,
         enabled: (options) => !options.skipTests,
@@ -151,6 +161,14 @@ const MEASUREMENTS: Measurement[] = [
 ];
 
 const TARGETS: Target[] = [
+    {
+        check: (samples) => {
+            const refusal = samples.get(CONFIG_REFUSAL);
+            if (!refusal) return undefined;
+            const ms = median(refusal.ms);
+            return `config refusal of 16,000 long unknown keys: ${ms.toFixed(0)} ms (target < ${CONFIG_REFUSAL_TARGET_MS} ms): ${ms < CONFIG_REFUSAL_TARGET_MS ? "ok" : "OVER"}`;
+        },
+    },
     {
         check: (samples) => {
             const startup = samples.get(CLI_STARTUP);
@@ -194,6 +212,21 @@ const TARGETS: Target[] = [
         },
     },
 ];
+
+/** readStackConfig over a storage section with 16,000 unknown keys of 150 characters; its wall time in ms. */
+function timedConfigRefusal(): number {
+    const storage: Record<string, unknown> = { bucket: "bench", region: "us-east-1", iamRoleArn: "arn:aws:iam::123456789012:role/velero" };
+    for (let i = 0; i < 16000; i++) storage[`k${i}`.padEnd(150, "x")] = 1;
+    const values = { storage, hopsworks: { repo: "https://charts.example.com/hopsworks", chartVersion: "4.8.0", version: "4.8.0" } };
+    const start = process.hrtime.bigint();
+    try {
+        readStackConfig({ stack: "bench", values, secretPaths: [], projectDir: PROJECT_DIR });
+    } catch (error) {
+        if (!(error instanceof ConfigError) || error.problems.length !== 16000) throw error;
+        return Number(process.hrtime.bigint() - start) / 1e6;
+    }
+    throw new Error("the config with 16,000 unknown keys was accepted");
+}
 
 /**
  * 20,000 metadata entries: 10,000 hourly RonDB and OpenSearch backups each, rotated at 5000

@@ -6,6 +6,14 @@ export class CliError extends Error {
     }
 }
 
+/** The cluster has no backup metadata ConfigMaps: no backup ran here, or it is a new cluster. */
+export class MetadataMissingError extends CliError {
+    constructor(message: string) {
+        super(message);
+        this.name = "MetadataMissingError";
+    }
+}
+
 /**
  * A command line the CLI cannot run (unknown command or option, a missing or malformed option
  * value): exit status 2, followed by the usage of the command it was meant for, when known.

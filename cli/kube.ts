@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { METADATA_CONFIGMAP, METADATA_SERVICES, MetadataConfigMap, metadataConfigMapIndex, MetadataService, VeleroBackup } from "../stacks/catalogue/restore-points";
-import { CliError } from "./errors";
+import { CliError, MetadataMissingError } from "./errors";
 import { LOCATION_NAME, VELERO_SCHEDULES } from "../stacks/names";
 import { LocationStatus } from "../stacks/catalogue/health";
 
@@ -175,7 +175,7 @@ export class Cluster {
             else if (index > highest) break;
         }
         if (found.size === 0) {
-            throw new CliError(`configmap ${METADATA_CONFIGMAP[service]} not found in namespace ${namespace} (nor any with labels ${labelSelector})`);
+            throw new MetadataMissingError(`configmap ${METADATA_CONFIGMAP[service]} not found in namespace ${namespace} (nor any with labels ${labelSelector})`);
         }
         return [...found.values()];
     }

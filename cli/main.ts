@@ -89,6 +89,12 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         }
         throw new UsageError(`unknown command: ${name}`);
     }
+    // One name everywhere, --backup; --backup-id, which clean-markers once took, stays its alias.
+    if (values["backup-id"] !== undefined && (command.spec.options as string[]).includes("backup")) {
+        if (values.backup !== undefined) throw new UsageError("--backup-id is another name for --backup: give one of them", name);
+        values.backup = values["backup-id"];
+        delete values["backup-id"];
+    }
     const repeated = repeatedOption(parsed.tokens);
     if (repeated) throw new UsageError(repeated, name);
     for (const option of Object.keys(values)) {

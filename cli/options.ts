@@ -56,7 +56,7 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
         `restore --velero-main and --velero-users although their names' times are outside the window (${VELERO_MATCH_WINDOW_TEXT}); ` +
             "writes restore.veleroBackupsOutsideWindow: <backup ID>",
     ],
-    "backup-id": ["--backup-id <id>", "the backup ID of the in-place restore to run again, such as 254811200"],
+    "backup-id": ["--backup-id <id>", "another name for --backup"],
     "dry-run": ["--dry-run", "print the diff and write nothing"],
     yes: ["--yes", "do it (without it, only show what would happen)"],
     wait: ["--wait <seconds>", "with --yes, how long to wait in all for deleted objects that finalizers still hold to be gone (default 60, at most 3600)"],
@@ -116,6 +116,10 @@ export function checkCommonValues(values: OptionValues, command: string): void {
     if (values.stack !== undefined && !STACK_NAME.test(values.stack)) {
         throw badValue(values, "stack", "must be a stack name (1 to 100 letters, digits, -, _ and ., as Pulumi accepts it), as in Pulumi.<name>.yaml in the working directory", command);
     }
+    if (values.stack !== undefined && /^\.+$/.test(values.stack)) {
+        // stacks/config/stack-file.ts's ONLY_DOTS: the render would write into out/ itself or the project folder.
+        throw badValue(values, "stack", "is made only of dots, which this project refuses as a stack name (as a path it is a folder itself or its parent): give a name with a letter or digit", command);
+    }
     for (const name of ["namespace", "velero-namespace"] as const) {
         if (values[name] !== undefined && !NAMESPACE_NAME.test(values[name]!)) {
             throw badValue(values, name, "must be a Kubernetes namespace name (lowercase letters, digits and hyphens, at most 63)", command);
@@ -124,7 +128,7 @@ export function checkCommonValues(values: OptionValues, command: string): void {
 }
 
 /** A required option's value, or a usage error saying why it is needed where its name alone does not. */
-export function required(values: OptionValues, name: "stack" | "mode" | "backup-id" | "backup-version", command: string, because?: string): string {
+export function required(values: OptionValues, name: "stack" | "mode" | "backup" | "backup-version", command: string, because?: string): string {
     const value = values[name];
     if (value === undefined) throw new UsageError(`--${name} is required${because ? `: ${because}` : ""}`, command);
     return value as string;

@@ -100,6 +100,9 @@ function splitLines(text: string): string[] {
     return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 }
 
+/** A stack file whose `config` is a flow mapping (`config: {a: 1, b: 2}`): it has no block of lines to replace. */
+export class FlowStyleConfigError extends Error {}
+
 /** The stack file's text with `config.<key>` set to `value` (undefined: removed). */
 export function setConfigKey(text: string, key: string, value: unknown): string {
     // Offsets are taken on LF text; lines are spliced into the original, so CRLF lines stay CRLF.
@@ -107,6 +110,9 @@ export function setConfigKey(text: string, key: string, value: unknown): string 
     const original = splitLines(text);
     const eol = original[0]?.endsWith("\r\n") ? "\r\n" : "\n";
     const doc = parseDocument(lf);
+    const config = doc.get("config", true);
+    // Re-printing the whole file would change every line of it, not only the restore block.
+    if (isMap(config) && config.flow) throw new FlowStyleConfigError("its config is a flow-style mapping ({...}), which has no lines of its own for one key");
     const existing = configPair(doc, key);
     const before = existing ? pairLines(lf, existing) : undefined;
     if (value === undefined) {

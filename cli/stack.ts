@@ -16,7 +16,7 @@ import { planStack } from "../stacks/plan/stack-plan";
 import { CliError, CliIo } from "./errors";
 import { blockDiff } from "./format";
 import { NAMESPACE_NAME } from "./options";
-import { hasConfigKey, setConfigKey } from "./stack-edit";
+import { FlowStyleConfigError, hasConfigKey, setConfigKey } from "./stack-edit";
 import { lockStackFile, prepareWrite } from "./stack-write";
 
 /** An edit of the stack file, ready to show and apply. */
@@ -111,8 +111,20 @@ export class Stack {
      * written beside the old one before anything is shown (unless a dry run), so a file that cannot be
      * written fails first, saying it was left unchanged, rather than after a diff that reads as applied.
      */
+    private withRestoreKey(restore: Record<string, unknown> | undefined): string {
+        try {
+            return setConfigKey(this.text, RESTORE_CONFIG_KEY, restore);
+        } catch (error) {
+            if (!(error instanceof FlowStyleConfigError)) throw error;
+            throw new CliError(
+                `${this.shown}: ${error.message}; this command changes only the lines of ${RESTORE_CONFIG_KEY}, so it left the file unchanged. ` +
+                    "Write config in block style (one key per line, as `pulumi config set` writes it) and run it again",
+            );
+        }
+    }
+
     editRestore(restore: Record<string, unknown> | undefined, dryRun: boolean): StackEdit {
-        const after = setConfigKey(this.text, RESTORE_CONFIG_KEY, restore);
+        const after = this.withRestoreKey(restore);
         const diff = blockDiff(this.shown, this.text, after);
         const prepared = diff && !dryRun ? prepareWrite(this.file, this.shown, this.text, after) : undefined;
         return {

@@ -32,8 +32,9 @@ export interface BackupBucketArgs {
 
 /**
  * The versioned backup bucket (HopsFS's blocks and Velero's backups) with the manual's
- * lifecycle rule. The bucket is protected and retained on delete, and so is its versioning:
- * deleting a BucketVersioning suspends versioning, which would silently end HopsFS backups.
+ * lifecycle rule. The bucket and its public access block are protected and retained on delete;
+ * every other setting is retained on delete: deleting a BucketVersioning suspends versioning,
+ * which would silently end HopsFS backups.
  */
 export class BackupBucket extends pulumi.ComponentResource {
     readonly bucketName: pulumi.Output<string>;
@@ -95,7 +96,8 @@ export class BackupBucket extends pulumi.ComponentResource {
             new aws.s3.BucketPublicAccessBlock(
                 `${name}-public-access`,
                 { bucket: this.bucketName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-                inBucket,
+                // As the bucket: deleting the block (a destroy, a rename) would let a policy or ACL open every backup.
+                { ...inBucket, protect: true, retainOnDelete: true },
             );
         }
         this.registerOutputs({ bucketName: this.bucketName });

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { credentialsFile, credentialsHash, CREDENTIALS_HASH_ANNOTATION } from "../stacks/plan/location";
+import { credentialsFile, credentialsHmac, CREDENTIALS_HMAC_ANNOTATION } from "../stacks/plan/location";
 import { CREDENTIALS_KEY, Manifest } from "../stacks/names";
 
 export interface BackupLocationArgs {
@@ -11,8 +11,12 @@ export interface BackupLocationArgs {
     readonly location: Manifest;
     /** The credentials Secret's manifest without data; only for S3-compatible stores. */
     readonly credentialsSecret?: pulumi.Input<Manifest>;
-    /** The S3-compatible store's keys, written into the credentials Secret (kept secret). Default: none, with no credentialsSecret. */
-    readonly credentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string> };
+    /**
+     * The S3-compatible store's keys, written into the credentials Secret, and the key of their
+     * HMAC on the location (storage.credentialsHashKey); all kept secret. Required with a
+     * credentialsSecret; default: none.
+     */
+    readonly credentials?: { accessKeyId: pulumi.Input<string>; secretAccessKey: pulumi.Input<string>; hashKey: pulumi.Input<string> };
     /**
      * Inputs of the location whose change replaces it (LocationPlan.replaceOnChanges), e.g. `spec`:
      * a new location starts with no status, so the wait for Available proves the new settings.
@@ -24,8 +28,8 @@ export interface BackupLocationArgs {
 /**
  * Velero's hopsworks-bsl location; `pulumi up` waits until Velero reports it Available, so
  * nothing that relies on it starts against a bucket Velero cannot reach. With a credentials
- * Secret, the location carries a hash of the Secret's content (secret itself), so new keys can
- * replace it like a new spec does.
+ * Secret, the location carries an HMAC of the Secret's content keyed with a stack secret (and
+ * secret itself), so new keys can replace it like a new spec does.
  */
 export class BackupLocation extends pulumi.ComponentResource {
     readonly location: k8s.apiextensions.CustomResource;
@@ -36,7 +40,8 @@ export class BackupLocation extends pulumi.ComponentResource {
         let secret: k8s.core.v1.Secret | undefined;
         let hash: pulumi.Output<string> | undefined;
         if (args.credentialsSecret !== undefined) {
-            const keys = pulumi.all([args.credentials?.accessKeyId, args.credentials?.secretAccessKey]);
+            if (args.credentials === undefined) throw new Error(`${name}: a credentialsSecret needs the credentials to write into it`);
+            const keys = pulumi.all([args.credentials.accessKeyId, args.credentials.secretAccessKey]);
             const cloud = pulumi.secret(keys.apply(([id, key]) => credentialsFile(id ?? "", key ?? "")));
             const manifest = pulumi.output(args.credentialsSecret);
             secret = new k8s.core.v1.Secret(
@@ -48,10 +53,13 @@ export class BackupLocation extends pulumi.ComponentResource {
                 },
                 { parent: this, dependsOn: opts?.dependsOn },
             );
-            hash = pulumi.secret(keys.apply(([id, key]) => credentialsHash(id ?? "", key ?? "")));
+            // Computed from the resolved secrets only here: the hash key never enters the plan's plain data.
+            hash = pulumi.secret(
+                pulumi.all([args.credentials.hashKey, keys]).apply(([hashKey, [id, key]]) => credentialsHmac(hashKey, id ?? "", key ?? "")),
+            );
         }
         const { apiVersion, kind, metadata, spec } = args.location;
-        const annotations = hash === undefined ? metadata.annotations : { ...metadata.annotations, [CREDENTIALS_HASH_ANNOTATION]: hash };
+        const annotations = hash === undefined ? metadata.annotations : { ...metadata.annotations, [CREDENTIALS_HMAC_ANNOTATION]: hash };
         this.location = new k8s.apiextensions.CustomResource(
             name,
             { apiVersion, kind, metadata: { ...metadata, annotations }, spec },

@@ -39,6 +39,8 @@ export const DRILL_BUCKET = "hopsworks-drill";
 export const DRILL_REGION = "us-east-1";
 /** moto accepts any keys; the drill stack still keeps them as Pulumi secrets, as a user would. */
 export const DRILL_S3_KEYS = { accessKeyId: "drill-access-key", secretAccessKey: "drill-secret-key" };
+/** The key of the location's HMAC of the S3 keys (storage.credentialsHashKey), a Pulumi secret of the drill stack. */
+export const DRILL_CREDENTIALS_HASH_KEY = "drill-credentials-hash-key-0123456789abcdef";
 export const VELERO_NAMESPACE = "velero";
 
 export interface DrillEnv {

@@ -35,7 +35,8 @@ export class Shell {
         return r;
     }
 
-    pulumi(args: string[], options: { allowFailure?: boolean; timeoutMs?: number; stack?: string } = {}): CommandResult {
+    /** `input` is the command's stdin: `pulumi config set` without a value reads it from there. */
+    pulumi(args: string[], options: { allowFailure?: boolean; timeoutMs?: number; stack?: string; input?: string } = {}): CommandResult {
         const stack = options.stack === undefined ? [] : ["--stack", options.stack];
         return this.exec("pulumi", [...args, ...stack, "--non-interactive"], { timeoutMs: 1_200_000, ...options });
     }

@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { ConfigSource } from "../stacks/config/reader";
 import { readStackFile } from "../stacks/config/stack-file";
 import { isPlainObject, leafPaths } from "../stacks/config/values-files";
+import { setOwn } from "../stacks/config/own-keys";
 import { CONFIG_NAMESPACE } from "../stacks/names";
 
 type RuntimeWithSecrets = { isConfigSecret?: (key: string) => boolean };
@@ -22,7 +23,8 @@ export function configSourceFromPulumi(projectDir: string): ConfigSource {
             otherKeys.push(key);
             continue;
         }
-        values[key.slice(CONFIG_NAMESPACE.length + 1)] = parseConfigValue(raw);
+        // Defined, not assigned: `hopsworks-dr:__proto__` must reach readStackConfig as a key it refuses, not become the prototype.
+        setOwn(values, key.slice(CONFIG_NAMESPACE.length + 1), parseConfigValue(raw));
     }
     const stack = pulumi.getStack();
     const isSecret = (pulumi.runtime as unknown as RuntimeWithSecrets).isConfigSecret ?? envSecretKeys();

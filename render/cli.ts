@@ -7,6 +7,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { repeatedOption } from "../cli/options";
 import { readStackFile, stackNameProblem } from "../stacks/config/stack-file";
+import { RENDER_FILE_NAMES } from "./files";
 import { PROJECT_DIR, renderStack, RenderError } from "./render";
 
 const USAGE = "usage: npm run render -- (--stack <name> | --config <path/to/Pulumi.<stack>.yaml>) [--out <dir>]";
@@ -19,6 +20,36 @@ export interface RenderIo {
 }
 
 const processIo: RenderIo = { stdout: (line) => console.log(line), stderr: (line) => console.error(line), cwd: process.cwd() };
+
+/**
+ * Writes the files into a fresh folder beside `out` and then puts it in `out`'s place, so `out`
+ * holds exactly this render (no alerts.yaml left from when monitoring was on) and a refused or
+ * failed render leaves the previous one whole. A folder holding anything the render does not write
+ * is refused, never replaced: `--out .` must not delete a project.
+ */
+export function replaceRenderFolder(out: string, files: Record<string, string>): void {
+    const existing = fs.existsSync(out) ? fs.statSync(out) : undefined;
+    if (existing && !existing.isDirectory()) throw new Error(`--out ${out}: is a file, not a folder`);
+    const foreign = existing ? fs.readdirSync(out).filter((name) => !RENDER_FILE_NAMES.includes(name)) : [];
+    if (foreign.length > 0) {
+        throw new Error(
+            `--out ${out}: holds ${foreign.slice(0, 5).map((n) => JSON.stringify(n)).join(", ")}${foreign.length > 5 ? ", ..." : ""}, which the render does not write; ` +
+                "the render replaces its folder whole, so give a new folder or one only the render wrote",
+        );
+    }
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const fresh = fs.mkdtempSync(path.join(path.dirname(out), `.${path.basename(out)}.rendering-`));
+    try {
+        for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(fresh, name), text);
+        if (!existing) return fs.renameSync(fresh, out);
+        const previous = `${fresh}.previous`;
+        fs.renameSync(out, previous);
+        fs.renameSync(fresh, out);
+        fs.rmSync(previous, { recursive: true, force: true });
+    } finally {
+        fs.rmSync(fresh, { recursive: true, force: true });
+    }
+}
 
 /** The render CLI on argv (without node and the script); the exit code: 0 written, 1 refused, 2 a usage error. */
 export async function renderCli(argv: string[], io: RenderIo = processIo): Promise<number> {
@@ -46,8 +77,7 @@ export async function renderCli(argv: string[], io: RenderIo = processIo): Promi
         const stackFile = readStackFile(file);
         const { files } = await renderStack(stackFile);
         const out = path.resolve(io.cwd, args.out ?? path.join("out", stackFile.stack));
-        fs.mkdirSync(out, { recursive: true });
-        for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(out, name), text);
+        replaceRenderFolder(out, files);
         io.stdout(`rendered stack ${stackFile.stack} into ${path.relative(io.cwd, out) || "."}: ${Object.keys(files).join(", ")}`);
         return 0;
     } catch (error) {

@@ -161,6 +161,9 @@ export function planText(stack: string, resources: RecordedResource[], outputs: 
     return lines.join("\n") + "\n";
 }
 
+/** Every file the render may write (iam.json and alerts.yaml only for some stacks): a folder holding others is not the render's. */
+export const RENDER_FILE_NAMES = ["hopsworks-values.yaml", "velero-values.yaml", "manifests.yaml", "bucket.json", "plan.txt", "releases.json", "iam.json", "alerts.yaml"];
+
 export function renderFiles(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, warnings: string[] = []): RenderedFiles {
     const hopsworks = childOf(resources, "hopsworks-dr:index:Hopsworks", RELEASE);
     const velero = childOf(resources, "hopsworks-dr:index:Velero", RELEASE);
@@ -229,6 +232,9 @@ function modeLines(outputs: Record<string, any>): string[] {
         "steps, in order:",
         ...restore.steps.map((step: string, i: number) => `  ${i + 1}. ${step}`),
     ];
+    const overrides: string[] = restore.overrides ?? [];
+    lines.push(overrides.length === 0 ? "overrides: none (every service restores backup " + restore.backupId + ")" : "overrides:");
+    lines.push(...overrides.map((override) => `  - ${override}`));
     if (restore.checksNotEvaluated.length > 0) {
         lines.push("not evaluated offline (they need the stack's previous deployment; `pulumi preview` and `pulumi up` evaluate them):");
         lines.push(...restore.checksNotEvaluated.map((check: string) => `  - ${check}`));

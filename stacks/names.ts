@@ -24,6 +24,11 @@ export const LOCATION_NAME = "hopsworks-bsl";
 export const LOCATION_PREFIX = "k8s_backup";
 export const CREDENTIALS_SECRET = "hopsworks-bsl-credentials";
 export const CREDENTIALS_KEY = "cloud";
+/**
+ * On the location: the HMAC-SHA256, keyed with storage.credentialsHashKey, of the credentials file
+ * its Secret holds. New keys change it and so replace the location (LocationPlan.replaceOnChanges).
+ */
+export const CREDENTIALS_HMAC_ANNOTATION = "hopsworks-dr.io/credentials-hmac-sha256";
 
 /** The Hopsworks chart's Velero schedules (mainScheduleName, usersScheduleName); restores are named after them. */
 export const VELERO_SCHEDULES = { main: "k8s-backups-main", users: "k8s-backups-users-resources" } as const;

@@ -188,6 +188,20 @@ describe("the program (index.ts)", () => {
         });
     });
 
+    it("protects the bucket and its public access block, and retains every bucket setting on delete", async () => {
+        const { resources } = await program(awsConfig());
+        assert.deepEqual(
+            resources.filter((r) => r.type.startsWith("aws:s3")).map((r) => [r.name, r.protect, r.retainOnDelete]),
+            [
+                ["backup-bucket", true, true],
+                ["backup-bucket-versioning", false, true],
+                ["backup-bucket-lifecycle", false, true],
+                ["backup-bucket-encryption", false, true],
+                ["backup-bucket-public-access", true, true],
+            ],
+        );
+    });
+
     it("exports the mode, bucket, location and release", async () => {
         const { outputs } = await program(awsConfig());
         assert.equal(outputs.externalBucket, null, "the stack manages the bucket");
@@ -361,6 +375,20 @@ describe("the program (index.ts)", () => {
             const plan = files["plan.txt"];
             assert.match(plan, /^stack: test\nmode: in-place restore\nbackup: 254811200, taken 2025-11-24T12:00:00.000Z \(decoded from the ID, UTC\)\nsteps, in order:\n {2}1\. the Hopsworks release upgraded/);
             assert.match(plan, /not evaluated offline[^\n]*:\n {2}- the stack has a running Hopsworks release[^\n]*\n {2}- the backup was taken after the cluster's last fresh install[^\n]*\n {2}- this restore was not already applied/);
+        });
+
+        it("plan.txt and the restore output show every override of the restore block, or that there is none", async () => {
+            const plain = await renderStack(stackFile(withRestore(IN_PLACE)));
+            assert.match(plain.files["plan.txt"], /\noverrides: none \(every service restores backup 254811200\)\nnot evaluated offline/);
+            const overridden = withRestore({ ...IN_PLACE, rondbBackupId: "254811140", opensearchSnapshot: "254811141", opensearchSkipIndices: ["logs-2025", "audit"] });
+            const { files, outputs } = await renderStack(stackFile(overridden));
+            const expected = [
+                "RonDB restores its backup 254811140 (restore.rondbBackupId), not 254811200",
+                "OpenSearch restores snapshot 254811141 (restore.opensearchSnapshot), not 254811200",
+                "OpenSearch leaves out indices logs-2025, audit (restore.opensearchSkipIndices)",
+            ];
+            assert.deepEqual((outputs.restore as any).overrides, expected);
+            assert.ok(files["plan.txt"].includes(`\noverrides:\n${expected.map((o) => `  - ${o}\n`).join("")}not evaluated offline`), files["plan.txt"]);
         });
     });
 });

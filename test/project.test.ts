@@ -5,12 +5,13 @@
  * the program, so they are checked here against every shipped stack file.
  */
 import assert from "assert/strict";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { TOP_LEVEL_KEYS } from "../stacks/config/stack-config";
 import { isPlainObject } from "../stacks/config/values-files";
-import { PROJECT_DIR } from "./support/stacks";
+import { PROJECT_DIR, shippedStacks } from "./support/stacks";
 
 type Declaration = { type?: string; default?: unknown; value?: unknown; items?: { type: string } };
 
@@ -75,11 +76,27 @@ function withoutRestore(stackYaml: string): string {
 }
 
 const PROJECT = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8");
-const STACK_FILES = fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\.[^.]+\.ya?ml$/.test(f)).sort();
+/** The tracked stack files only: an untracked, half-written Pulumi.bad.yaml is not the project's. */
+const STACK_FILES = shippedStacks().map((stack) => `Pulumi.${stack}.yaml`);
 
 describe("Pulumi.yaml as the Pulumi CLI reads it", () => {
     it("ships at least one stack file to check", () => {
         assert.ok(STACK_FILES.includes("Pulumi.dev.yaml"), STACK_FILES.join(", "));
+    });
+
+    it("checks the tracked stack files only: an untracked, half-written Pulumi.<stack>.yaml in the project is left alone", function () {
+        if (spawnSync("git", ["rev-parse", "--is-inside-work-tree"], { cwd: PROJECT_DIR }).status !== 0) {
+            console.log("    skipped: the project is not a git clone, so the fixed list of stacks applies");
+            return this.skip();
+        }
+        const bad = path.join(PROJECT_DIR, "Pulumi.untracked-by-test.yaml");
+        fs.writeFileSync(bad, "config:\n  hopsworks-dr:storage: [unclosed\n");
+        try {
+            assert.deepEqual(shippedStacks(), STACK_FILES.map((f) => f.split(".")[1]));
+            assert.ok(!shippedStacks().includes("untracked-by-test"));
+        } finally {
+            fs.rmSync(bad, { force: true });
+        }
     });
 
     for (const file of STACK_FILES) {

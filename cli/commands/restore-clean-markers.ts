@@ -10,7 +10,7 @@ import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags, OptionValues, re
 const COMMAND = "restore clean-markers";
 
 export interface RestoreCleanMarkersOptions {
-    /** The in-place restore's backup ID, checked to be one. */
+    /** --backup (or its alias --backup-id): the in-place restore's backup ID, checked to be one. */
     backupId: string;
     /** --stack: the stack whose namespaces to read. */
     stack?: string;
@@ -25,17 +25,17 @@ const WAIT_MAX_SECONDS = 3600;
 const POLL_MS = 500;
 
 function options(values: OptionValues, now: Date): RestoreCleanMarkersOptions {
-    if (values["backup-id"] !== undefined && backupIdTime(values["backup-id"]) === undefined) {
-        throw badValue(values, "backup-id", BACKUP_ID_EXPECTED, COMMAND);
+    if (values.backup !== undefined && backupIdTime(values.backup) === undefined) {
+        throw badValue(values, "backup", BACKUP_ID_EXPECTED, COMMAND);
     }
-    const future = values["backup-id"] === undefined ? undefined : futureBackupIdProblem(values["backup-id"], now);
-    if (future !== undefined) throw badValue(values, "backup-id", future, COMMAND);
+    const future = values.backup === undefined ? undefined : futureBackupIdProblem(values.backup, now);
+    if (future !== undefined) throw badValue(values, "backup", future, COMMAND);
     if (values.wait !== undefined && values.yes !== true) throw badValue(values, "wait", "applies only with --yes (nothing is deleted without it)", COMMAND);
     const wait = values.wait ?? String(WAIT_DEFAULT_SECONDS);
     if (!/^\d{1,4}$/.test(wait) || Number(wait) > WAIT_MAX_SECONDS) {
         throw badValue(values, "wait", `must be a whole number of seconds from 0 to ${WAIT_MAX_SECONDS}`, COMMAND);
     }
-    return { backupId: required(values, "backup-id", COMMAND), stack: values.stack, yes: values.yes === true, waitSeconds: Number(wait), cluster: clusterFlags(values) };
+    return { backupId: required(values, "backup", COMMAND), stack: values.stack, yes: values.yes === true, waitSeconds: Number(wait), cluster: clusterFlags(values) };
 }
 
 /**
@@ -122,12 +122,16 @@ async function run(options: RestoreCleanMarkersOptions, { io, readStack, connect
     const { backupId, yes } = options;
     const cluster = await connect(options.cluster, options.stack === undefined ? undefined : readStack(options.stack));
     // The restore point's Velero backups name the chart's in-place Velero restores when it was given
-    // them. The catalogue is only consulted: its warnings belong to `backups list`, and without it
-    // the restores named after the schedules are still found.
+    // them. The catalogue is only consulted: its entries' warnings belong to `backups list`, and
+    // without it the restores named after the schedules are still found; why it could not be read
+    // (a 403 from an account without the CLI's Role, say) is still said.
     const quiet = { ...io, stderr: () => undefined };
     const point = await loadCatalogue(cluster, quiet).then(
         (catalogue) => catalogue.points.find((p) => p.id === backupId),
-        () => undefined,
+        (error: unknown) => {
+            io.stderr(`warning: the backup catalogue could not be read (${(error as Error).message ?? error}): the point's Velero backups are not looked up in it\n`);
+            return undefined;
+        },
     );
     // The catalogue pairs Velero backups by their schedule label: a backup of any name can carry it.
     // Only a name restore plan would accept (its schedule's, of this point's time) names a marker.
@@ -141,7 +145,8 @@ async function run(options: RestoreCleanMarkersOptions, { io, readStack, connect
     }
     // An in-place restore may have put back the metadata as the backup had it, without this point:
     // also take the restores named after a backup of this point's time (found so by the drill).
-    const named = await cluster.veleroRestoresNamedAfterTheirBackup().catch(() => [] as string[]);
+    // A failure (a 403) stops the command: without the list it cannot say the restore can run again.
+    const named = await cluster.veleroRestoresNamedAfterTheirBackup();
     const veleroBackupNames = [...new Set([...fromCatalogue, ...named.filter((name) => backupOfPoint(name, backupId))])];
     const markers = markerObjects(backupId, cluster, veleroBackupNames);
     const header = `markers of an in-place restore of backup ${backupId}:`;
@@ -159,18 +164,20 @@ export const restoreCleanMarkers: Command<RestoreCleanMarkersOptions> = {
     spec: {
         name: "restore clean-markers",
         title: "Delete the markers that stop an in-place restore from running again",
-        synopsis: "--backup-id <id> [--stack <name>] [--yes [--wait <seconds>]]",
+        synopsis: "--backup <id> [--stack <name>] [--yes [--wait <seconds>]]",
         summary: "delete the markers that block re-running an in-place restore",
         description:
             "The marker objects that stop an in-place restore from running twice: the Jobs hopsfs-inplace-restore-<ID>,\n" +
-            "restore-native-backup-<ID>, setup-mysqld-dont-remove-<ID>, opensearch-restore-default-default-<ID> and the\n" +
-            "Velero Restores k8s-backups-main and k8s-backups-users-resources. Without --yes it lists which exist. With --yes it\n" +
-            "waits until each deleted object is gone (finalizers) and exits 1 naming what is still there at the end of --wait.",
-        options: ["backup-id", "stack", "yes", "wait", ...CLUSTER_OPTIONS],
-        optionHelp: { yes: "delete them (Jobs with their pods)" },
+            "restore-native-backup-<ID>, setup-mysqld-dont-remove-<ID>, opensearch-restore-default-default-<ID>, the\n" +
+            "Velero Restores k8s-backups-main and k8s-backups-users-resources, and the Velero Restores named after the\n" +
+            "restore point's own Velero backups (k8s-backups-main-<time>, k8s-backups-users-resources-<time>, of the\n" +
+            "point's time only). Without --yes it lists which exist. With --yes it deletes them, waits until each is gone\n" +
+            "(finalizers) and exits 1 naming what is still there at the end of --wait.",
+        options: ["backup", "stack", "yes", "wait", ...CLUSTER_OPTIONS],
+        optionHelp: { backup: "the backup ID of the in-place restore to run again, such as 254811200 (--backup-id is another name for it)", yes: "delete them (Jobs with their pods)" },
         examples: [
-            ["See which markers exist", "hopsworks-dr restore clean-markers --backup-id 254811200"],
-            ["Delete them", "hopsworks-dr restore clean-markers --backup-id 254811200 --yes"],
+            ["See which markers exist", "hopsworks-dr restore clean-markers --backup 254811200"],
+            ["Delete them", "hopsworks-dr restore clean-markers --backup 254811200 --yes"],
         ],
     },
     options,

@@ -7,7 +7,7 @@ import { incompleteReasons, RestorePoint, VELERO_MATCH_WINDOW_TEXT, veleroPairPr
 import { isScheduleBackup, restoreConfirmation, VELERO_SCHEDULES } from "../../stacks/names";
 import { loadCatalogue } from "../catalogue";
 import type { Command, CommandContext } from "../command";
-import { CliError, CliIo, UsageError } from "../errors";
+import { CliError, CliIo, MetadataMissingError, UsageError } from "../errors";
 import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags, OptionValues, required } from "../options";
 
 const COMMAND = "restore plan";
@@ -73,6 +73,9 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
     const stack = required(values, "stack", COMMAND);
     const mode = required(values, "mode", COMMAND) as RestorePlanOptions["mode"];
     const backupVersion = required(values, "backup-version", COMMAND, BACKUP_VERSION_NEEDED);
+    if (mode === "new-cluster" && values.yes === true) {
+        throw new UsageError("--yes applies only to --mode in-place, whose data-wiping restore it confirms; a new-cluster restore has no confirmation to write", COMMAND);
+    }
     const backup: RestorePlanOptions["backup"] = takenAt === undefined ? { latest: true } : { latest: false, id: values.backup!, takenAt };
     // A new cluster has no catalogue to match a given ID's Velero backups: they are named, or
     // Velero would restore each schedule's newest backup whatever the ID.
@@ -166,6 +169,22 @@ export function veleroChoice(point: RestorePoint, backup: string, named: { main:
     );
 }
 
+/** No metadata to pick a point from: say where the restore point comes from instead. */
+function explainMissingMetadata(options: RestorePlanOptions) {
+    return (error: unknown): never => {
+        if (!(error instanceof MetadataMissingError)) throw error;
+        const given = options.backup.latest ? "--backup latest (the default) reads" : `--backup ${options.backup.id} is checked against`;
+        const way =
+            options.mode === "new-cluster"
+                ? "On a new cluster they exist only after the Velero restore: give the restore point yourself, " +
+                  "--backup <id> with --velero-main <name> and --velero-users <name>, read from the bucket " +
+                  "(aws s3 ls s3://<bucket>/rondb_backup/ and s3://<bucket>/k8s_backup/backups/; docs/runbooks/total-cluster-loss.md)"
+                : "An in-place restore needs the running install's backups: check --namespace (or the stack's hopsworks.namespace) " +
+                  "and that backups have run (hopsworks-dr backups status)";
+        throw new CliError(`${given} the backup metadata in the cluster, and there is none: ${error.message}. ${way}`);
+    };
+}
+
 async function run(options: RestorePlanOptions, { io, withStack, connect }: CommandContext): Promise<number> {
     // The file first: a missing or broken stack file is reported without touching the cluster.
     return withStack(options.stack, !options.dryRun, async (stack) => {
@@ -175,7 +194,7 @@ async function run(options: RestorePlanOptions, { io, withStack, connect }: Comm
         const point =
             options.mode === "new-cluster" && !options.backup.latest
                 ? unverifiedPoint(options.backup, io)
-                : choosePoint((await loadCatalogue(await connect(options.cluster, stack), io)).points, given);
+                : choosePoint((await loadCatalogue(await connect(options.cluster, stack), io).catch(explainMissingMetadata(options))).points, given);
         const confirm = restoreConfirmation(options.stack, point.id);
 
         const block: Record<string, unknown> = {
@@ -238,7 +257,7 @@ export const restorePlan: Command<RestorePlanOptions> = {
         options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "velero-outside-window", "dry-run", "yes", ...CLUSTER_OPTIONS],
         optionHelp: {
             stack: "the stack: Pulumi.<name>.yaml in the working directory gets the block, and gives the namespaces",
-            yes: "for in-place, also write forceDataClear and confirm, which confirm the restore",
+            yes: "in-place only: also write forceDataClear and confirm, which confirm the restore (a usage error with new-cluster)",
         },
         examples: [
             [

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { backupIdAt } from "../../stacks/catalogue/backup-id";
-import { copyProject, DRILL_BUCKET, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "../env";
+import { copyProject, DRILL_BUCKET, DRILL_CREDENTIALS_HASH_KEY, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "../env";
 import { waitFor } from "../processes";
 import { check, Recorder } from "../report";
 import { Shell } from "../shell";
@@ -31,6 +31,8 @@ export function configureDrillStack(sh: Shell, stack = DRILL_STACK): void {
     set("storage.endpoint", sh.env.DRILL_S3_ENDPOINT!);
     set("storage.accessKeyId", DRILL_S3_KEYS.accessKeyId, true);
     set("storage.secretAccessKey", DRILL_S3_KEYS.secretAccessKey, true);
+    // As docs/config.md shows it: piped in (pulumi config set reads the value from stdin when stdin is not a terminal), not on the command line.
+    sh.pulumi(["config", "set", "--secret", "--path", "storage.credentialsHashKey"], { stack, input: DRILL_CREDENTIALS_HASH_KEY });
     set("backup.schedule", "@daily");
     set("velero.repo", sh.env.DRILL_CHART_REPO!);
     // velero.kubectlImage*: the stack's default (bitnamilegacy/kubectl:1.33, with the shell chart 11.x's CRD-upgrade job needs).
@@ -114,7 +116,9 @@ export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
         const file = readFileSync(path.join(sh.project, `Pulumi.${DRILL_STACK}.yaml`), "utf8");
         check(!file.includes(DRILL_S3_KEYS.secretAccessKey), "the secret key is in the stack file in plain text");
         check(/secretAccessKey:\s*\n\s*secure:/.test(file), "storage.secretAccessKey is not stored as a secure value");
-        return `Pulumi.${DRILL_STACK}.yaml written; S3 keys stored as secure values`;
+        check(!file.includes(DRILL_CREDENTIALS_HASH_KEY), "the credentials hash key is in the stack file in plain text");
+        check(/credentialsHashKey:\s*\n\s*secure:/.test(file), "storage.credentialsHashKey is not stored as a secure value");
+        return `Pulumi.${DRILL_STACK}.yaml written; S3 keys and the credentials hash key stored as secure values`;
     });
 
     await step("Create the bucket, its versioning and lifecycle rule from the render's bucket.json", () => createBucketFromRender(sh));

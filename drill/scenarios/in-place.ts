@@ -96,9 +96,9 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
         const restores = () => ((sh.getJson(["restores.velero.io", "-n", "velero"])?.items ?? []) as any[]).map((r) => r.metadata.name as string);
         const left = [...jobs(), ...restores()];
         check(jobs().length > 0 && restores().length > 0, `the in-place restore left no markers to clean: ${left.join(", ")}`);
-        const list = sh.hopsworksDr(["restore", "clean-markers", "--backup-id", backupId]);
+        const list = sh.hopsworksDr(["restore", "clean-markers", "--backup", backupId]);
         for (const marker of left) check(list.stdout.includes(`${marker}: exists`), `clean-markers does not list ${marker}:\n${list.stdout}`);
-        sh.hopsworksDr(["restore", "clean-markers", "--backup-id", backupId, "--yes"]);
+        sh.hopsworksDr(["restore", "clean-markers", "--backup", backupId, "--yes"]);
         check(jobs().length === 0 && restores().length === 0, `markers remain: ${[...jobs(), ...restores()].join(", ")}`);
         return `listed and deleted ${left.join(", ")}`;
     });

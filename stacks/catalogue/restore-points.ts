@@ -221,17 +221,11 @@ export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBac
     for (const backup of hopsworksVeleroBackups(veleroBackups)) {
         const started = veleroTime(backup)?.getTime();
         if (started === undefined) continue;
-        let best: RestorePoint | undefined;
-        let bestDistance = Infinity;
-        for (const point of points) {
-            const offset = started - point.time.getTime();
-            if (offset < -VELERO_MATCH_WINDOW.beforeMs || offset > VELERO_MATCH_WINDOW.afterMs) continue;
-            if (Math.abs(offset) < bestDistance) {
-                best = point;
-                bestDistance = Math.abs(offset);
-            }
-        }
-        if (best) candidates.set(best, [...(candidates.get(best) ?? []), backup]);
+        const best = closestPoint(points, started);
+        if (!best) continue;
+        const list = candidates.get(best);
+        if (list) list.push(backup);
+        else candidates.set(best, [backup]);
     }
     for (const [point, backups] of candidates) {
         for (const key of Object.keys(VELERO_SCHEDULES) as VeleroScheduleKey[]) {
@@ -249,6 +243,38 @@ export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBac
         if (point.complete && ends.every((d) => d !== undefined)) point.completed = new Date(Math.max(...ends.map((d) => d!.getTime())));
     }
     return points;
+}
+
+/**
+ * The point closest in time to `started` within VELERO_MATCH_WINDOW, on equal distance the first in
+ * `points`' newest-first order; by binary search, so 40,000 Velero backups over 20,000 points is
+ * not 800 million comparisons.
+ */
+export function closestPoint(points: RestorePoint[], started: number): RestorePoint | undefined {
+    // The first index whose time is at or before `started` (times descend).
+    let low = 0;
+    let high = points.length;
+    while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (points[mid].time.getTime() > started) low = mid + 1;
+        else high = mid;
+    }
+    // The nearest time on each side, with every point sharing it (equal times sit side by side).
+    const near: number[] = [];
+    for (let i = low - 1; i >= 0 && points[i].time.getTime() === points[low - 1].time.getTime(); i--) near.push(i);
+    for (let i = low; i < points.length && points[i].time.getTime() === points[low].time.getTime(); i++) near.push(i);
+    let best: number | undefined;
+    let bestDistance = Infinity;
+    for (const i of near) {
+        const offset = started - points[i].time.getTime();
+        if (offset < -VELERO_MATCH_WINDOW.beforeMs || offset > VELERO_MATCH_WINDOW.afterMs) continue;
+        const distance = Math.abs(offset);
+        if (distance < bestDistance || (distance === bestDistance && i < best!)) {
+            best = i;
+            bestDistance = distance;
+        }
+    }
+    return best === undefined ? undefined : points[best];
 }
 
 function compareNewestFirst(a: RestorePoint, b: RestorePoint): number {

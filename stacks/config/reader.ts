@@ -1,5 +1,7 @@
 import { CONFIG_NAMESPACE } from "../names";
 import { REDACTED, SecretValue } from "./secret";
+import { LongStrings } from "./long-strings";
+import { PROTOTYPE_KEYS } from "./own-keys";
 
 /** Stack config as the Pulumi runtime (or the render, from a stack file) hands it over. */
 export interface ConfigSource {
@@ -88,14 +90,31 @@ function longStrings(value: Json, at: string, skip: (path: string) => boolean, f
     return found;
 }
 
+/** The shortest secret withoutSecrets replaces inside a message. */
+const MIN_REDACTED = 4;
+
+/** Every string and number at or below a secret path (`secret`), as text. */
+function secretStrings(value: Json, at: string, secret: (path: string) => boolean, found: Set<string>, inside = false): Set<string> {
+    const isSecret = inside || (at !== "" && secret(at));
+    if (value instanceof SecretValue) found.add(value.reveal());
+    else if (isSecret && (typeof value === "string" || typeof value === "number")) found.add(String(value));
+    else if (Array.isArray(value)) value.forEach((item, i) => secretStrings(item, `${at}[${i}]`, secret, found, isSecret));
+    else if (typeof value === "object" && value !== null) {
+        for (const [key, item] of Object.entries(value)) secretStrings(item, at ? `${at}.${key}` : key, secret, found, isSecret);
+    }
+    return found;
+}
+
 /**
  * Reads typed fields out of raw config objects, collecting one problem per bad field
  * instead of stopping at the first, so an operator fixes everything in one go.
  */
 export class ConfigReader {
     readonly problems: ConfigProblem[] = [];
-    /** The config's long strings, each with its forms in a message and their cut forms (computed once). */
-    private long?: { raw: string; quoted: string; shown: string; cut: string }[];
+    /** The config's long strings, in their forms in a message (quoted or not), each with its cut form (built once). */
+    private long?: LongStrings;
+    /** The config's secret strings, longest first (computed once). */
+    private secretStrings?: string[];
 
     /** When the config is read: source.now, else the current time. */
     readonly now: Date;
@@ -109,20 +128,40 @@ export class ConfigReader {
      * repeats (a key, a value quoted or not, a path built from one) is cut as show cuts it.
      */
     problem(path: string, message: string): void {
-        let text = `${CONFIG_NAMESPACE}:${path} ${message}`;
-        this.long ??= [...longStrings(this.source.values, "", (p) => p !== "" && this.isSecret(p), new Set())]
-            .sort((a, b) => b.length - a.length)
-            .map((raw) => ({ raw, quoted: JSON.stringify(raw), shown: show(raw), cut: cut(raw) }));
-        for (const { raw, quoted, shown, cut } of this.long) {
-            if (text.length < ECHO_LIMIT) break;
-            if (text.includes(quoted)) text = text.split(quoted).join(shown);
-            if (text.includes(raw)) text = text.split(raw).join(cut);
-        }
-        this.problems.push({ key: path, message: text });
+        const text = this.withoutSecrets(`${CONFIG_NAMESPACE}:${path} ${message}`);
+        this.long ??= new LongStrings(
+            [...longStrings(this.source.values, "", (p) => p !== "" && this.isSecret(p), new Set())].flatMap((raw): [string, string][] => [
+                [JSON.stringify(raw), show(raw)],
+                [raw, cut(raw)],
+            ]),
+        );
+        this.problems.push({ key: path, message: this.long.replace(text) });
     }
 
+    /** A value at a secret path, or one with a secret inside, is shown as REDACTED: a decrypted secret is never printed. */
     invalid(path: string, value: Json, expected: string): void {
-        this.problem(path, `= ${show(value)}: ${expected}`);
+        this.problem(path, `= ${this.holdsSecret(path) ? REDACTED : show(value)}: ${expected}`);
+    }
+
+    /** Whether the value at `path` is a secret or holds one (`storage` when `storage.secretAccessKey` is secret). */
+    holdsSecret(path: string): boolean {
+        return this.isSecret(path) || this.source.secretPaths.some((p) => p.startsWith(`${path}.`) || p.startsWith(`${path}[`));
+    }
+
+    /**
+     * The last guard for messages that quote a value another way (a chart source's check, a
+     * schedule named in a ttl's message): every secret string of MIN_REDACTED characters or more
+     * is replaced by REDACTED wherever it appears. Shorter ones would mangle key names they match.
+     */
+    private withoutSecrets(text: string): string {
+        this.secretStrings ??= [...secretStrings(this.source.values, "", (p) => this.isSecret(p), new Set())]
+            .filter((v) => v.length >= MIN_REDACTED && v !== REDACTED)
+            .sort((a, b) => b.length - a.length);
+        for (const secret of this.secretStrings) {
+            if (!text.includes(secret)) continue;
+            text = text.split(JSON.stringify(secret)).join(REDACTED).split(secret).join(REDACTED);
+        }
+        return text;
     }
 
     isSecret(path: string): boolean {
@@ -149,7 +188,8 @@ export class ConfigReader {
             return undefined;
         }
         for (const key of Object.keys(value)) {
-            if (!allowedKeys.includes(key)) {
+            // A prototype key is refused on its own (readStackConfig), at any depth.
+            if (!allowedKeys.includes(key) && !PROTOTYPE_KEYS.includes(key)) {
                 this.problem(`${path}.${key}`, `is not a known key; valid keys of ${path} are ${allowedKeys.join(", ")}`);
             }
         }
@@ -248,13 +288,15 @@ export class ConfigReader {
         return text;
     }
 
-    /** A value that must arrive as a Pulumi secret (`pulumi config set --secret --path ...`), at most `max` long. */
-    secret(obj: Record<string, Json>, path: string, max: Limit): SecretValue | undefined {
+    /**
+     * A value that must arrive as a Pulumi secret (`pulumi config set --secret --path ...`), at most
+     * `max` long. `fix`: how to set it, in a refusal (default: the command with a `<value>` slot).
+     */
+    secret(obj: Record<string, Json>, path: string, max: Limit, fix = `pulumi config set --secret --path ${path} <value> -s ${this.source.stack}`): SecretValue | undefined {
         const value = obj[leaf(path)];
         if (value === undefined || value === null) return undefined;
         if (!this.isSecret(path)) {
             // Never echo the value: it is a credential stored in plain text.
-            const fix = `pulumi config set --secret --path ${path} <value> -s ${this.source.stack}`;
             const { secretsReadFrom: file, secretsUnverifiable: why } = this.source;
             this.problem(
                 path,

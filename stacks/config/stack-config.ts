@@ -8,6 +8,7 @@ import { readRestore, RESTORE_KEYS, RestoreConfig, VELERO_BACKUPS_KEYS } from ".
 import { namespaceFindings } from "./stack-file";
 import { IRSA_KEYS, readStorage, STORAGE_KEYS, StorageConfig } from "./storage";
 import { readVelero, VELERO_KEYS, VeleroConfig } from "./velero";
+import { PROTOTYPE_KEYS, prototypeKeyPaths } from "./own-keys";
 
 export interface StackConfig {
     stack: string;
@@ -48,8 +49,15 @@ export function readStackConfig(source: ConfigSource): StackConfig {
     const namespaces = namespaceFindings(source.otherKeys ?? []);
     // A typo in the namespace comes first: it is why a key it holds is reported missing below.
     r.problems.push(...namespaces.problems);
+    for (const at of prototypeKeyPaths(source.values)) {
+        r.problem(
+            at,
+            `in Pulumi.${source.stack}.yaml is a key JavaScript reserves (__proto__, constructor, prototype): it would reach the ` +
+                "prototype of the config objects, and no config key is named so; remove it",
+        );
+    }
     for (const key of Object.keys(source.values)) {
-        if (!TOP_LEVEL_KEYS.includes(key)) {
+        if (!TOP_LEVEL_KEYS.includes(key) && !PROTOTYPE_KEYS.includes(key)) {
             r.problem(key, `is not a known key; valid keys are ${TOP_LEVEL_KEYS.map((k) => `hopsworks-dr:${k}`).join(", ")}`);
         }
     }

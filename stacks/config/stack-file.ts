@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { ConfigProblem, ConfigSource, show } from "./reader";
 import { REDACTED } from "./secret";
 import { isPlainObject } from "./values-files";
+import { setOwn } from "./own-keys";
 import { CONFIG_NAMESPACE } from "../names";
 
 /** A Pulumi.<stack>.yaml read without the Pulumi CLI: secure values stay encrypted, replaced by REDACTED. */
@@ -26,9 +27,17 @@ export const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 export const STACK_NAME_EXPECTED = "a stack name is 1 to 100 letters, digits, '-', '_' and '.', as Pulumi accepts it (pulumi stack init refuses any other)";
 
-/** Why a stack name is not one Pulumi accepts, or undefined. */
+/** A name of dots alone: as a path segment it is the folder itself or its parent. */
+export const ONLY_DOTS = /^\.+$/;
+
+export const ONLY_DOTS_EXPECTED =
+    "the render writes a stack into out/<stack>, and out/. is out/ itself, out/.. the project folder: give a name with a letter or digit";
+
+/** Why a stack name is not one Pulumi accepts, or is made only of dots, or undefined. */
 export function stackNameProblem(stack: string): string | undefined {
-    return STACK_NAME.test(stack) ? undefined : `${show(stack)} is not a stack name Pulumi accepts: ${STACK_NAME_EXPECTED}`;
+    if (!STACK_NAME.test(stack)) return `${show(stack)} is not a stack name Pulumi accepts: ${STACK_NAME_EXPECTED}`;
+    if (ONLY_DOTS.test(stack)) return `${show(stack)} is made only of dots, which this project refuses as a stack name: ${ONLY_DOTS_EXPECTED}`;
+    return undefined;
 }
 
 export function stackNameFromFile(file: string): string | undefined {
@@ -70,7 +79,8 @@ export function parseStackFile(file: string, text: string): StackFile {
     const securePaths: string[] = [];
     const config: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(raw)) {
-        config[key] = redactSecure(value, key, securePaths);
+        // Defined, not assigned: a `__proto__` key must stay a key readStackConfig refuses, not become the prototype.
+        setOwn(config, key, redactSecure(value, key, securePaths));
     }
     const secretKeys = [...new Set(securePaths.map((p) => p.split(".")[0]))];
     return { stack, config, secretKeys, securePaths };
@@ -140,8 +150,8 @@ export function projectConfigDefaults(projectDir: string): Record<string, unknow
     const defaults: Record<string, unknown> = {};
     for (const [key, decl] of Object.entries(doc?.config ?? {})) {
         const full = key.includes(":") ? key : `${CONFIG_NAMESPACE}:${key}`;
-        if (isPlainObject(decl) && "default" in decl) defaults[full] = decl.default;
-        else if (!isPlainObject(decl)) defaults[full] = decl;
+        if (isPlainObject(decl) && "default" in decl) setOwn(defaults, full, decl.default);
+        else if (!isPlainObject(decl)) setOwn(defaults, full, decl);
     }
     return defaults;
 }

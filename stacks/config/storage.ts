@@ -1,4 +1,4 @@
-import { LIFECYCLE_RULE_ID } from "../names";
+import { CREDENTIALS_HMAC_ANNOTATION, LIFECYCLE_RULE_ID } from "../names";
 import { is, isUrl } from "./formats";
 import { LIMITS, oneOf } from "./limits";
 import { ConfigReader } from "./reader";
@@ -36,8 +36,12 @@ export interface StorageConfig {
     checksumAlgorithm?: string;
     /** Default bucket encryption; "none" leaves the store's own setting alone (the default for S3-compatible stores and adopted buckets). Default on AWS for a created bucket: "aws:kms" with kmsKeyArn, else "AES256". */
     serverSideEncryption: "AES256" | "aws:kms" | "none";
-    /** An S3-compatible store's keys (storage.accessKeyId, storage.secretAccessKey), Pulumi secrets. Required with storage.endpoint; unset on AWS. */
-    credentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
+    /**
+     * An S3-compatible store's keys (storage.accessKeyId, storage.secretAccessKey) and the key of
+     * the HMAC-SHA256 of them the location carries (storage.credentialsHashKey), Pulumi secrets.
+     * Required with storage.endpoint; unset on AWS.
+     */
+    credentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue; hashKey: SecretValue };
     /** On AWS, Velero's existing IAM role. One of iamRoleArn and irsa on AWS. */
     iamRoleArn?: string;
     /** On AWS, the cluster's OIDC provider: the stack creates Velero's role (IRSA). One of iamRoleArn and irsa on AWS. */
@@ -59,7 +63,7 @@ export interface StorageConfig {
 
 export const STORAGE_KEYS = [
     "bucket", "manage", "create", "replaceLifecycleRules", "region", "endpoint", "apiEndpoint", "forcePathStyle", "insecureSkipTLSVerify", "caCert",
-    "checksumAlgorithm", "serverSideEncryption", "accessKeyId", "secretAccessKey", "iamRoleArn", "irsa", "kmsKeyArn",
+    "checksumAlgorithm", "serverSideEncryption", "accessKeyId", "secretAccessKey", "credentialsHashKey", "iamRoleArn", "irsa", "kmsKeyArn",
     "adoptLocation",
 ] as const;
 export const IRSA_KEYS = ["oidcProviderArn", "oidcProviderUrl", "roleName"] as const;
@@ -91,7 +95,7 @@ export function readStorage(r: ConfigReader): StorageConfig | undefined {
     const forcePathStyle = r.boolean(s, "storage.forcePathStyle", !onAws);
     const insecureSkipTLSVerify = r.boolean(s, "storage.insecureSkipTLSVerify", false);
     const { caCert, checksumAlgorithm, serverSideEncryption } = readStoreSettings(r, s, onAws, create);
-    const { accessKeyId, secretAccessKey, iamRoleArn, irsa, kmsKeyArn } = readAccess(r, s);
+    const { accessKeyId, secretAccessKey, hashKey, iamRoleArn, irsa, kmsKeyArn } = readAccess(r, s);
 
     if (!manage) checkUnmanaged(r, s);
     checkLifecycleAdoption(r, s, { manage, create, replaceLifecycleRules, bucket });
@@ -113,7 +117,7 @@ export function readStorage(r: ConfigReader): StorageConfig | undefined {
         caCert,
         checksumAlgorithm,
         serverSideEncryption,
-        credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+        credentials: accessKeyId && secretAccessKey && hashKey ? { accessKeyId, secretAccessKey, hashKey } : undefined,
         iamRoleArn,
         irsa,
         kmsKeyArn,
@@ -179,6 +183,7 @@ function readStoreSettings(r: ConfigReader, s: Record<string, unknown>, onAws: b
 function readAccess(r: ConfigReader, s: Record<string, unknown>) {
     const accessKeyId = r.secret(s, "storage.accessKeyId", LIMITS.credential);
     const secretAccessKey = r.secret(s, "storage.secretAccessKey", LIMITS.credential);
+    const hashKey = r.secret(s, HASH_KEY, LIMITS.credential, setHashKey(r.source.stack));
     const iamRoleArn = r.string(s, "storage.iamRoleArn", {
         max: LIMITS.arn,
         check: is(ROLE_ARN),
@@ -190,7 +195,15 @@ function readAccess(r: ConfigReader, s: Record<string, unknown>) {
         check: is(KMS_ARN),
         expected: "must be a KMS key or alias ARN such as arn:aws:kms:eu-north-1:123456789012:key/...",
     });
-    return { accessKeyId, secretAccessKey, iamRoleArn, irsa, kmsKeyArn };
+    return { accessKeyId, secretAccessKey, hashKey, iamRoleArn, irsa, kmsKeyArn };
+}
+
+const HASH_KEY = "storage.credentialsHashKey";
+
+/** How to set storage.credentialsHashKey: at pulumi's prompt or from a pipe, never on the command line (shell history, /proc). */
+function setHashKey(stack: string): string {
+    const command = `pulumi config set --secret --path ${HASH_KEY} -s ${stack}`;
+    return `\`${command}\` (it prompts for the value), or a random one: \`openssl rand -base64 32 | ${command}\``;
 }
 
 /** storage.manage: false leaves every bucket setting to the bucket's owners: the keys that would set one are refused. */
@@ -242,7 +255,7 @@ function checkAccess(r: ConfigReader, s: Record<string, unknown>, onAws: boolean
                           "{oidcProviderArn, oidcProviderUrl} (this stack creates the role), or storage.endpoint for an S3-compatible store",
             );
         }
-        for (const key of ["accessKeyId", "secretAccessKey", "insecureSkipTLSVerify", "caCert", "apiEndpoint"]) {
+        for (const key of ["accessKeyId", "secretAccessKey", "credentialsHashKey", "insecureSkipTLSVerify", "caCert", "apiEndpoint"]) {
             if (given(s, key)) {
                 r.problem(`storage.${key}`, "applies only to S3-compatible stores (storage.endpoint); on AWS S3 Velero uses storage.iamRoleArn or storage.irsa");
             }
@@ -260,6 +273,15 @@ function checkAccess(r: ConfigReader, s: Record<string, unknown>, onAws: boolean
                     `is required for an S3-compatible store: pulumi config set --secret --path storage.${key} <value> -s ${r.source.stack}`,
                 );
             }
+        }
+        if (!given(s, "credentialsHashKey")) {
+            // A plain SHA-256 of human-chosen keys on the location could be reversed by guessing them.
+            r.problem(
+                HASH_KEY,
+                "is required for an S3-compatible store: the secret key of the HMAC-SHA256 of the store's keys that the backup location " +
+                    `carries (annotation ${CREDENTIALS_HMAC_ANNOTATION}), so new keys replace the location without the cluster holding a ` +
+                    `hash anyone could test guessed keys against. Set it as a Pulumi secret: ${setHashKey(r.source.stack)}`,
+            );
         }
     }
 }

@@ -2,6 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { cut } from "./reader";
+import { ownValue, prototypeKeyPaths, setOwn } from "./own-keys";
+import { plainSecretsIn } from "./secret-shapes";
 
 export type Values = Record<string, unknown>;
 
@@ -19,44 +21,6 @@ export interface ValuesFileProblem {
 
 export function isPlainObject(value: unknown): value is Values {
     return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * Keys whose value is a credential (compared lowercased, without separators, by their ending):
- * password, bindPassword, secretKey, secretAccessKey, accessKey, token, apiKey, clientSecret.
- * A key that only names where a credential is (access_key_id, passwordSecretName, secretKeyRef)
- * does not end so.
- */
-const SECRET_KEY_ENDINGS = ["password", "passwd", "secretkey", "secretaccesskey", "accesskey", "token", "apikey", "clientsecret"];
-/** Values that are credentials whatever their key. */
-const SECRET_VALUES: [RegExp, string][] = [
-    [/\b(AKIA|ASIA)[A-Z0-9]{16}\b/, "an AWS access key ID"],
-    [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a PEM private key"],
-];
-
-/**
- * Recognisable secrets in a values tree, as "path (why)": a non-empty string under a credential's
- * key name, or a value shaped like an AWS access key ID or a private key. The value itself is
- * never part of the result.
- */
-export function plainSecretsIn(values: unknown, at = ""): string[] {
-    if (Array.isArray(values)) return values.flatMap((v, i) => plainSecretsIn(v, `${at}[${i}]`));
-    if (isPlainObject(values)) {
-        return Object.entries(values).flatMap(([key, value]) => {
-            const path = at ? `${at}.${key}` : key;
-            if (typeof value === "string" && value.trim() !== "") {
-                const name = key.toLowerCase().replace(/[^a-z0-9]/g, "");
-                const ending = SECRET_KEY_ENDINGS.find((e) => name.endsWith(e));
-                if (ending) return [`${path} (a key named ${key})`];
-            }
-            return plainSecretsIn(value, path);
-        });
-    }
-    if (typeof values === "string") {
-        const shape = SECRET_VALUES.find(([pattern]) => pattern.test(values));
-        if (shape) return [`${at} (${shape[1]})`];
-    }
-    return [];
 }
 
 /** What to do instead of a credential in a values file. */
@@ -115,53 +79,94 @@ export function nonCoreNodes(node: unknown, at = ""): string[] {
 
 /**
  * Reads and parses each values file; every unreadable or non-mapping file is a problem, and so is
- * a file holding a recognisable secret (plainSecretsIn): Helm values are stored in plain text.
+ * a file outside the project, a file with a prototype key, and a file holding a recognisable
+ * secret (plainSecretsIn): Helm values are stored in plain text.
  */
 export function loadValuesFiles(paths: string[], projectDir: string, stack = "<stack>"): { files: ValuesFile[]; problems: ValuesFileProblem[] } {
     const files: ValuesFile[] = [];
     const problems: ValuesFileProblem[] = [];
     paths.forEach((file, index) => {
-        const fullPath = path.resolve(projectDir, file);
-        let text: string;
-        try {
-            text = fs.readFileSync(fullPath, "utf8");
-        } catch {
-            problems.push({ index, path: file, message: `cannot be read (looked for ${fullPath}); paths are relative to the project folder` });
-            return;
-        }
-        try {
-            const doc = parseDocument(text);
-            if (doc.errors.length > 0) throw doc.errors[0];
-            const tagged = nonCoreNodes(doc.contents);
-            if (tagged.length > 0) {
-                problems.push({
-                    index,
-                    path: file,
-                    message:
-                        `uses YAML that Helm values cannot carry as written, at ${tagged.join(", ")}: values reach the chart as JSON data ` +
-                        "(strings, numbers, booleans, null, maps and lists), so a !!binary value would become keys \"0\", \"1\", ... and a " +
-                        "local tag would be dropped. Use only the core tags (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq) or none: " +
-                        "write binary data as a base64 string, a timestamp as a quoted string, a set or ordered map as a map or list",
-                });
-                return;
-            }
-            const values = doc.toJS() ?? {};
-            if (!isPlainObject(values)) {
-                problems.push({ index, path: file, message: "must hold a YAML mapping of Helm values" });
-                return;
-            }
-            const secrets = plainSecretsIn(values);
-            if (secrets.length > 0) {
-                const plural = secrets.length === 1 ? "a recognisable secret" : "recognisable secrets";
-                problems.push({ index, path: file, message: `holds ${plural} in plain text at ${secrets.join(", ")}: ${secretAdvice(stack)}` });
-                return;
-            }
-            files.push({ path: file, values });
-        } catch (error) {
-            problems.push({ index, path: file, message: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` });
-        }
+        const read = readValuesFile(file, projectDir, stack);
+        if ("problem" in read) problems.push({ index, path: file, message: read.problem });
+        else files.push({ path: file, values: read.values });
     });
     return { files, problems };
+}
+
+type Read = { values: Values } | { problem: string };
+
+function readValuesFile(file: string, projectDir: string, stack: string): Read {
+    const confined = confinedPath(file, projectDir);
+    if ("problem" in confined) return confined;
+    let text: string;
+    try {
+        text = fs.readFileSync(confined.real, "utf8");
+    } catch {
+        return { problem: `cannot be read (looked for ${confined.real}); paths are relative to the project folder` };
+    }
+    try {
+        return checkValues(parseDocument(text), stack);
+    } catch (error) {
+        return { problem: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` };
+    }
+}
+
+/**
+ * The file's real path when it is inside the project folder, links resolved on both sides: a
+ * stack file (a pull request's, say) must not read a file of the machine that runs Pulumi, such
+ * as a kubeconfig or a key, into the Helm values, the Pulumi state and the pull-request comment.
+ */
+function confinedPath(file: string, projectDir: string): { real: string } | { problem: string } {
+    const fullPath = path.resolve(projectDir, file);
+    let real: string;
+    let root: string;
+    try {
+        real = fs.realpathSync(fullPath);
+        root = fs.realpathSync(projectDir);
+    } catch {
+        return { problem: `cannot be read (looked for ${fullPath}); paths are relative to the project folder` };
+    }
+    const relative = path.relative(root, real);
+    if (relative !== "" && relative !== ".." && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative)) return { real };
+    const resolved = real === fullPath ? "" : ` (it resolves to ${real})`;
+    return {
+        problem:
+            `is outside the project folder ${root}${resolved}: a values file must be inside the project, links resolved, so that ` +
+            "no stack file reads a file of the machine that runs Pulumi (a kubeconfig, a key) into the Helm values, the Pulumi state " +
+            "and the pull-request comment; copy the values the chart needs into a file in the project",
+    };
+}
+
+/** A parsed values document's values, or why it is refused (checked in this order, the first problem only). */
+function checkValues(doc: ReturnType<typeof parseDocument>, stack: string): Read {
+    if (doc.errors.length > 0) throw doc.errors[0];
+    const tagged = nonCoreNodes(doc.contents);
+    if (tagged.length > 0) {
+        return {
+            problem:
+                `uses YAML that Helm values cannot carry as written, at ${tagged.join(", ")}: values reach the chart as JSON data ` +
+                "(strings, numbers, booleans, null, maps and lists), so a !!binary value would become keys \"0\", \"1\", ... and a " +
+                "local tag would be dropped. Use only the core tags (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq) or none: " +
+                "write binary data as a base64 string, a timestamp as a quoted string, a set or ordered map as a map or list",
+        };
+    }
+    const values = doc.toJS() ?? {};
+    if (!isPlainObject(values)) return { problem: "must hold a YAML mapping of Helm values" };
+    const reserved = prototypeKeyPaths(values).map(cut);
+    if (reserved.length > 0) {
+        return {
+            problem:
+                `has a key JavaScript reserves at ${reserved.join(", ")}: __proto__, constructor and prototype reach the prototype ` +
+                "of the merged values (a __proto__ map would be inherited by them unseen, past every check of restore values), " +
+                "and no chart value is named so: remove it from the file",
+        };
+    }
+    const secrets = plainSecretsIn(values);
+    if (secrets.length > 0) {
+        const plural = secrets.length === 1 ? "a recognisable secret" : "recognisable secrets";
+        return { problem: `holds ${plural} in plain text at ${secrets.join(", ")}: ${secretAdvice(stack)}` };
+    }
+    return { values };
 }
 
 /** Helm's merge of values files: maps merge key by key, anything else (lists too) is replaced. */
@@ -169,8 +174,8 @@ export function mergeValues(...layers: Values[]): Values {
     const result: Values = {};
     for (const layer of layers) {
         for (const [key, value] of Object.entries(layer)) {
-            const current = result[key];
-            result[key] = isPlainObject(current) && isPlainObject(value) ? mergeValues(current, value) : value;
+            const current = ownValue(result, key);
+            setOwn(result, key, isPlainObject(current) && isPlainObject(value) ? mergeValues(current, value) : value);
         }
     }
     return result;
@@ -188,7 +193,19 @@ export function valueAt(values: Values, dottedPath: string): unknown {
     let node: unknown = values;
     for (const key of dottedPath.split(".")) {
         if (!isPlainObject(node)) return undefined;
-        node = node[key];
+        node = ownValue(node, key);
     }
     return node;
+}
+
+/** The value a values tree sets at `path`, or at an ancestor that is not a map (it replaces the whole subtree). */
+export function valueAtOrAbove(values: Values, path: string): { path: string; value: unknown } | undefined {
+    const keys = path.split(".");
+    for (let depth = 1; depth <= keys.length; depth++) {
+        const at = keys.slice(0, depth).join(".");
+        const value = valueAt(values, at);
+        if (value === undefined) return undefined;
+        if (depth === keys.length || !isPlainObject(value)) return { path: at, value };
+    }
+    return undefined;
 }

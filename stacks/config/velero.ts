@@ -4,6 +4,7 @@ import { DEFAULTS } from "./defaults";
 import { compareVersions, is, NAMESPACE_RULE, SEMVER } from "./formats";
 import { LIMITS } from "./limits";
 import { ConfigReader } from "./reader";
+import { loadValuesFiles, valueAtOrAbove, ValuesFile } from "./values-files";
 
 /** hopsworks-dr:velero, with every default applied. */
 export interface VeleroConfig {
@@ -33,9 +34,32 @@ export interface VeleroConfig {
     kubectlImageTag?: string;
     /** false: the chart runs no CRD-upgrade job (the CRDs are managed another way). Default: true. */
     upgradeCRDs: boolean;
+    /** Values files merged in order under the values this stack generates; none sets a key of VELERO_OWNED. Default: none. */
+    valuesFiles: ValuesFile[];
 }
 
-export const VELERO_KEYS = ["namespace", "repo", "chartVersion", "pluginImage", "image", "kubectlImageRepository", "kubectlImageTag", "upgradeCRDs"] as const;
+export const VELERO_KEYS = ["namespace", "repo", "chartVersion", "pluginImage", "image", "kubectlImageRepository", "kubectlImageTag", "upgradeCRDs", "valuesFiles"] as const;
+
+const IRSA_OWNER = "storage.irsa and storage.iamRoleArn own (the IAM role trusts the account velero-server, which the stack annotates with the role";
+
+/**
+ * The Velero chart values this stack sets or relies on, each with the config that owns it: a
+ * velero.valuesFiles file that sets one (or replaces a map above it) is refused by name.
+ */
+export const VELERO_OWNED: [path: string, owner: string][] = [
+    ["initContainers", "velero.pluginImage owns (the AWS plugin is the stack's init container)"],
+    ["configuration.backupStorageLocation", "hopsworks-dr:storage owns (this stack declares the location hopsworks-bsl itself)"],
+    ["configuration.volumeSnapshotLocation", "this stack owns (volume snapshots are off: snapshotsEnabled is false)"],
+    ["snapshotsEnabled", "this stack owns (volume snapshots are off)"],
+    ["credentials", "storage.accessKeyId and storage.secretAccessKey, or IRSA, own (the location's own Secret holds the store's keys)"],
+    ["schedules", "backup.schedule owns (the Hopsworks chart makes the backup schedules)"],
+    ["upgradeCRDs", "velero.upgradeCRDs owns"],
+    ["kubectl", "velero.kubectlImageRepository and velero.kubectlImageTag own"],
+    ["image", "velero.image owns"],
+    ["serviceAccount.server.name", `${IRSA_OWNER})`],
+    ["serviceAccount.server.annotations", `${IRSA_OWNER})`],
+    ["podSecurityContext.fsGroup", `${IRSA_OWNER}; fsGroup 65534 lets the pod read its IRSA token)`],
+];
 
 /** Chart 11.2.0's kubectl image for its CRD-upgrade job, and the last minor it was published for. */
 export const BITNAMI_KUBECTL = "docker.io/bitnamilegacy/kubectl";
@@ -73,6 +97,7 @@ export function readVelero(r: ConfigReader): VeleroConfig {
         login: "the Velero chart source must be reachable without a login: use a mirror that needs none, or a local chart",
     }) ?? DEFAULTS.veleroRepo;
     return {
+        valuesFiles: readVeleroValuesFiles(r, v),
         namespace: r.string(v, "velero.namespace", { default: DEFAULTS.veleroNamespace, ...NAMESPACE_RULE })!,
         repo,
         chartVersion,
@@ -82,6 +107,30 @@ export function readVelero(r: ConfigReader): VeleroConfig {
         kubectlImageTag: kubectl.tag,
         upgradeCRDs,
     };
+}
+
+/** velero.valuesFiles, read as hopsworks.valuesFiles are (in the project, no secrets), none setting a key of VELERO_OWNED. */
+function readVeleroValuesFiles(r: ConfigReader, v: Record<string, unknown>): ValuesFile[] {
+    const paths = r.stringList(v, "velero.valuesFiles", LIMITS.path);
+    const { files, problems } = loadValuesFiles(paths, r.source.projectDir, r.source.stack);
+    for (const p of problems) r.invalid(`velero.valuesFiles[${p.index}]`, p.path, p.message);
+    const accepted = paths.map((path, index) => ({ path, index })).filter(({ index }) => !problems.some((p) => p.index === index));
+    return files.filter((file, i) => {
+        // By the path the file sets: a map replaced whole (configuration: null) is named once, with its first owner.
+        const owned = new Map<string, string>();
+        for (const [path, owner] of VELERO_OWNED) {
+            const set = valueAtOrAbove(file.values, path);
+            if (set && !owned.has(set.path)) owned.set(set.path, owner);
+        }
+        if (owned.size === 0) return true;
+        const named = [...owned].map(([path, owner]) => `${path} (which ${owner})`);
+        r.invalid(
+            `velero.valuesFiles[${accepted[i].index}]`,
+            file.path,
+            `sets ${named.join(", ")}: this stack sets those values itself; remove them from the file and use the stack config`,
+        );
+        return false;
+    });
 }
 
 /**

@@ -4,7 +4,7 @@ import { StackConfig } from "../config/stack-config";
 import { ReleasePlan } from "./helm-release";
 import { SecretValue } from "../config/secret";
 import { veleroDuration } from "../config/ttl";
-import { isPlainObject, leafPaths, mergeValues, valueAt, Values } from "../config/values-files";
+import { leafPaths, mergeValues, valueAt, valueAtOrAbove, Values } from "../config/values-files";
 import { releaseTimeoutSeconds } from "../config/hopsworks";
 import { CONFIG_NAMESPACE, HOPSWORKS_RELEASE } from "../names";
 
@@ -146,16 +146,4 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
         problems,
         warnings,
     };
-}
-
-/** The value a file sets at `path`, or at an ancestor that is not a map (it replaces the whole subtree). */
-function valueAtOrAbove(values: Values, path: string): { path: string; value: unknown } | undefined {
-    const keys = path.split(".");
-    for (let depth = 1; depth <= keys.length; depth++) {
-        const at = keys.slice(0, depth).join(".");
-        const value = valueAt(values, at);
-        if (value === undefined) return undefined;
-        if (depth === keys.length || !isPlainObject(value)) return { path: at, value };
-    }
-    return undefined;
 }

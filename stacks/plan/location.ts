@@ -1,12 +1,8 @@
-import { createHash } from "crypto";
+import { createHmac } from "crypto";
 import { StackConfig } from "../config/stack-config";
-import { CREDENTIALS_KEY, CREDENTIALS_SECRET, LOCATION_NAME, LOCATION_PREFIX, LOCATION_WAIT_SECONDS, Manifest } from "../names";
+import { CREDENTIALS_HMAC_ANNOTATION, CREDENTIALS_KEY, CREDENTIALS_SECRET, LOCATION_NAME, LOCATION_PREFIX, LOCATION_WAIT_SECONDS, Manifest } from "../names";
 
-/**
- * A hash of the credentials file the location's Secret holds, on the location. A change of it (new
- * keys) replaces the location like a change of its spec (see LocationPlan.replaceOnChanges).
- */
-export const CREDENTIALS_HASH_ANNOTATION = "hopsworks-dr.io/credentials-sha256";
+export { CREDENTIALS_HMAC_ANNOTATION };
 /** Makes pulumi-kubernetes apply with force: the update takes over fields Helm or kubectl own. */
 export const PATCH_FORCE_ANNOTATION = "pulumi.com/patchForce";
 /** Helm leaves an object with it when the release stops rendering it (helm.sh/resource-policy: keep). */
@@ -19,8 +15,8 @@ export interface LocationPlan {
     /** The credentials Secret without its data, for S3-compatible stores. */
     credentialsSecret?: Manifest;
     /**
-     * What replaces the location rather than updating it: its spec, and the hash of its credentials
-     * (CREDENTIALS_HASH_ANNOTATION, filled in by the component). Velero's status has no
+     * What replaces the location rather than updating it: its spec, and the keyed hash of its
+     * credentials (CREDENTIALS_HMAC_ANNOTATION, filled in by the component). Velero's status has no
      * observedGeneration, so after an update in place the wait for Available would pass on the old
      * status; a new location starts with none, and the wait proves the new settings.
      */
@@ -78,16 +74,18 @@ export function planLocation(config: StackConfig, accessMode: AccessMode): Locat
                   type: "Opaque",
               }
             : undefined,
-        replaceOnChanges: ["spec", ...(storage.credentials ? [`metadata.annotations["${CREDENTIALS_HASH_ANNOTATION}"]`] : [])],
+        replaceOnChanges: ["spec", ...(storage.credentials ? [`metadata.annotations["${CREDENTIALS_HMAC_ANNOTATION}"]`] : [])],
     };
 }
 
 /**
- * What the location's CREDENTIALS_HASH_ANNOTATION holds: the SHA-256 of the credentials file, so
- * new keys change it (and replace the location). The component keeps it a Pulumi secret.
+ * What the location's CREDENTIALS_HMAC_ANNOTATION holds: the HMAC-SHA256 of the credentials file
+ * keyed with storage.credentialsHashKey, so new keys change it (and replace the location), while
+ * no one without the stack's secrets can test guessed keys against it. Called only by the
+ * component, inside an apply over the secret inputs; the result stays a Pulumi secret.
  */
-export function credentialsHash(accessKeyId: string, secretAccessKey: string): string {
-    return createHash("sha256").update(credentialsFile(accessKeyId, secretAccessKey)).digest("hex");
+export function credentialsHmac(hashKey: string, accessKeyId: string, secretAccessKey: string): string {
+    return createHmac("sha256", hashKey).update(credentialsFile(accessKeyId, secretAccessKey)).digest("hex");
 }
 
 /** The AWS shared-credentials file the plugin reads from the Secret's `cloud` key. */

@@ -43,6 +43,22 @@ export interface RestorePlan {
     hopsworksValues: Values;
     /** The order `pulumi up` applies the restore in, for the plan and the preview's reviewers. */
     steps: string[];
+    /** Every way this restore departs from "everything from backupId", one line each, for plan.txt and the preview. */
+    overrides: string[];
+}
+
+/** What the restore block overrides: each service restored from elsewhere, what is left out, what is accepted. */
+export function restoreOverrides(restore: RestoreConfig): string[] {
+    const overrides: string[] = [];
+    if (restore.rondbBackupId) overrides.push(`RonDB restores its backup ${restore.rondbBackupId} (restore.rondbBackupId), not ${restore.backupId}`);
+    if (restore.opensearchSnapshot) overrides.push(`OpenSearch restores snapshot ${restore.opensearchSnapshot} (restore.opensearchSnapshot), not ${restore.backupId}`);
+    if (restore.opensearchSkipIndices.length > 0) {
+        overrides.push(`OpenSearch leaves out indices ${restore.opensearchSkipIndices.join(", ")} (restore.opensearchSkipIndices)`);
+    }
+    if (restore.latestVeleroBackups) overrides.push("Velero restores each schedule's newest Completed backup, whatever the backup ID (restore.latestVeleroBackups)");
+    if (restore.acceptPartial !== undefined) overrides.push(`a Velero restore that ends PartiallyFailed is accepted (restore.acceptPartial)`);
+    if (restore.attempt > 1) overrides.push(`attempt ${restore.attempt}: the Velero Restores are made again (restore.attempt)`);
+    return overrides;
 }
 
 /** The location's access mode: ReadOnly while a new cluster restores, so it cannot prune or overwrite its backups. */
@@ -63,6 +79,7 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
             backupTakenAt,
             veleroRestores: [main, users],
             hopsworksValues: restoreValues(restore),
+            overrides: restoreOverrides(restore),
             steps: [
                 "Velero and the hopsworks-bsl location, ReadOnly, until it is Available and has synced the backups",
                 `Velero restore ${VELERO_SCHEDULES.main} of ${restore.veleroBackups.main ?? "the newest Completed backup of schedule " + VELERO_SCHEDULES.main + " (restore.latestVeleroBackups)"}, until Completed`,
@@ -79,6 +96,7 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
         backupTakenAt,
         veleroRestores: [],
         hopsworksValues: restoreValues(restore),
+        overrides: restoreOverrides(restore),
         steps: [
             `the Hopsworks release upgraded with restoreFromBackup {backupId ${restore.backupId}, inPlace, forceDataClear}: ` +
                 `the chart stops the stateful services, clears their data and restores it, Helm waiting up to ` +

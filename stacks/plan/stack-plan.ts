@@ -10,6 +10,7 @@ import { locationAccessMode, planRestore, RestorePlan, restoreWarnings } from ".
 import { SecretValue } from "../config/secret";
 import { planVelero, VeleroPlan, VELERO_SERVICE_ACCOUNT } from "./velero";
 import { mergeValues } from "../config/values-files";
+import { plainHttpWarnings } from "./plain-http";
 import { RestoreMode } from "../config/restore";
 
 /**
@@ -25,7 +26,7 @@ export interface StackPlan {
     /** With storage.manage: false, what `pulumi preview` and `pulumi up` read and require of the bucket. */
     bucketCheck?: BucketCheckPlan;
     /** Credentials for an S3-compatible store, used by the bucket's provider (or the bucket check) and Velero's location. */
-    storeCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
+    storeCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue; hashKey: SecretValue };
     veleroIam?: VeleroIamPlan;
     velero: VeleroPlan;
     location: LocationPlan;
@@ -54,6 +55,6 @@ export function planStack(config: StackConfig): StackPlan {
         location: planLocation(config, locationAccessMode(config.restore)),
         hopsworks: hopsworks.plan,
         ...(alerts.plan ? { alerts: alerts.plan } : {}),
-        warnings: [...(config.configWarnings ?? []), ...bucketWarnings(config), ...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
+        warnings: [...(config.configWarnings ?? []), ...bucketWarnings(config), ...plainHttpWarnings(config), ...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
     };
 }

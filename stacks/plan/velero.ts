@@ -1,6 +1,6 @@
 import { chartSourceWarning } from "../config/chart-source";
 import { StackConfig } from "../config/stack-config";
-import { Values } from "../config/values-files";
+import { mergeValues, Values } from "../config/values-files";
 import { ReleasePlan } from "./helm-release";
 import { VELERO_CHART, VELERO_RELEASE } from "../names";
 import { DEFAULTS } from "../config/defaults";
@@ -71,11 +71,12 @@ export function planVelero(config: StackConfig): VeleroPlan {
     }
     return {
         releaseName: VELERO_RELEASE,
+        // The files' values under the stack's: the stack-owned keys were refused in them (VELERO_OWNED).
+        values: mergeValues(...velero.valuesFiles.map((f) => f.values), values),
         namespace: velero.namespace,
         chart: VELERO_CHART,
         repo: velero.repo,
         version: velero.chartVersion,
-        values,
         role,
         warnings,
     };
@@ -84,12 +85,12 @@ export function planVelero(config: StackConfig): VeleroPlan {
 /** Adds the IRSA annotation to Velero's service account; the ARN may be known only after deployment. */
 export function withServiceAccountRole(values: Values, roleArn: string | undefined): Values {
     if (roleArn === undefined) return values;
-    return {
-        ...values,
+    // Merged, so that a values file's other serviceAccount.server values (labels, say) stay.
+    return mergeValues(values, {
         serviceAccount: {
             server: { name: VELERO_SERVICE_ACCOUNT, annotations: { [IRSA_ROLE_ANNOTATION]: roleArn } },
         },
-    };
+    });
 }
 
 /** "velero/velero:v1.17.1" or "repo@sha256:..." as the chart's image.{repository, tag | digest}. */

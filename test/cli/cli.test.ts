@@ -3,6 +3,7 @@ import { execFile, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
 import { COMMANDS, USAGE } from "../../cli/main";
 import { SCHEDULE_MACROS } from "../../stacks/catalogue/schedule";
 import { BACKUPS, CONFIGMAPS, FakeCluster, JOBS, PROD_STACK_FILE as STACK_FILE, RESTORES, run, SCHEDULES, seedCatalogue, startFakeCluster, veleroBackup, veleroSchedule } from "./fake-cluster";
@@ -341,7 +342,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             cluster.put(RESTORES, held);
             // Velero's finalizer controller, a little later.
             const velero = setTimeout(() => cluster.objects.get(RESTORES)!.delete("k8s-backups-main"), 700);
-            const result = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000", "--yes", "--wait", "30"]);
+            const result = await run(cluster, ["restore", "clean-markers", "--backup", "250111000", "--yes", "--wait", "30"]);
             clearTimeout(velero);
             assert.deepStrictEqual([result.code, result.stderr], [0, ""]);
             assert.ok(result.stdout.includes("  restore.velero.io velero/k8s-backups-main: deleted\n"), result.stdout);
@@ -353,7 +354,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
         it("with --yes reports a Restore still held at the end of --wait, naming its finalizer, goes on with the rest, and exits 1", async () => {
             const held = { apiVersion: "velero.io/v1", kind: "Restore", metadata: { name: "k8s-backups-main", namespace: "velero", finalizers: ["restores.velero.io/external-resources-finalizer"] } };
             cluster.put(RESTORES, held);
-            const result = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000", "--yes", "--wait", "1"]);
+            const result = await run(cluster, ["restore", "clean-markers", "--backup", "250111000", "--yes", "--wait", "1"]);
             assert.strictEqual(result.code, 1);
             assert.ok(
                 result.stdout.includes(
@@ -373,13 +374,31 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.ok(typeof (cluster.objects.get(RESTORES)!.get("k8s-backups-main")!.metadata as any).deletionTimestamp === "string");
         });
 
+        it("takes the backup as --backup, as restore plan does, with --backup-id as another name for it, never both", async () => {
+            const named = await run(cluster, ["restore", "clean-markers", "--backup", "250111000"]);
+            const aliased = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000"]);
+            assert.deepStrictEqual([named.code, aliased.code], [0, 0]);
+            assert.strictEqual(aliased.stdout, named.stdout);
+            const both = await run(cluster, ["restore", "clean-markers", "--backup", "250111000", "--backup-id", "250111000"]);
+            assert.strictEqual(both.code, 2);
+            assert.ok(both.stderr.startsWith("error: --backup-id is another name for --backup: give one of them\nusage: hopsworks-dr restore clean-markers --backup <id>"), both.stderr);
+            const elsewhere = await run(cluster, ["backups", "list", "--backup-id", "250111000"]);
+            assert.ok(elsewhere.stderr.startsWith("error: --backup-id does not apply to backups list"), elsewhere.stderr);
+        });
+
+        it("--help names every marker, the Restores named after the point's own Velero backups included", async () => {
+            const help = await run(cluster, ["restore", "clean-markers", "--help"]);
+            assert.match(help.stdout, /Velero Restores named after the\nrestore point's own Velero backups \(k8s-backups-main-<time>, k8s-backups-users-resources-<time>/);
+            assert.match(help.stdout, /--backup <id> +the backup ID of the in-place restore to run again/);
+        });
+
         it("refuses --wait that is not a whole number of seconds up to an hour, and --wait without --yes", async () => {
             for (const [argv, message] of [
                 [["--yes", "--wait", "1.5"], `--wait "1.5": must be a whole number of seconds from 0 to 3600`],
                 [["--yes", "--wait", "3601"], `--wait "3601": must be a whole number of seconds from 0 to 3600`],
                 [["--wait", "10"], `--wait "10": applies only with --yes (nothing is deleted without it)`],
             ]) {
-                const result = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000", ...argv]);
+                const result = await run(cluster, ["restore", "clean-markers", "--backup", "250111000", ...argv]);
                 assert.strictEqual(result.code, 2, result.stderr);
                 assert.ok(result.stderr.startsWith(`error: ${message}\n`), result.stderr);
             }
@@ -399,6 +418,47 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
     });
 
     describe("restore plan and finish", () => {
+        it("refuses a stack file whose config is in flow style, naming it, and leaves it byte for byte", async () => {
+            const flow = JSON.stringify(parseYaml(fs.readFileSync(stackPath, "utf8"))) + "\n";
+            fs.writeFileSync(stackPath, flow);
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster"]);
+            assert.strictEqual(plan.code, 1);
+            assert.ok(
+                plan.stderr.endsWith(
+                    "error: Pulumi.prod.yaml: its config is a flow-style mapping ({...}), which has no lines of its own for one key; this command changes only " +
+                        "the lines of hopsworks-dr:restore, so it left the file unchanged. Write config in block style (one key per line, as `pulumi config set` writes it) and run it again\n",
+                ),
+                plan.stderr,
+            );
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), flow);
+        });
+
+        it("refuses --yes with new-cluster, which has no confirmation to write, rather than ignoring it", async () => {
+            const before = fs.readFileSync(stackPath, "utf8");
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--yes"]);
+            assert.strictEqual(plan.code, 2);
+            assert.ok(plan.stderr.startsWith("error: --yes applies only to --mode in-place, whose data-wiping restore it confirms; a new-cluster restore has no confirmation to write\n"), plan.stderr);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), before);
+        });
+
+        it("on a new, empty cluster says where the restore point comes from instead, and writes nothing", async () => {
+            cluster.objects.clear();
+            const before = fs.readFileSync(stackPath, "utf8");
+            const latest = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster"]);
+            assert.strictEqual(latest.code, 1);
+            assert.strictEqual(
+                latest.stderr,
+                "error: --backup latest (the default) reads the backup metadata in the cluster, and there is none: configmap rondb-backups-metadata not found " +
+                    "in namespace hopsworks (nor any with labels app=backups-metadata,service=rondb). On a new cluster they exist only after the Velero restore: " +
+                    "give the restore point yourself, --backup <id> with --velero-main <name> and --velero-users <name>, read from the bucket " +
+                    "(aws s3 ls s3://<bucket>/rondb_backup/ and s3://<bucket>/k8s_backup/backups/; docs/runbooks/total-cluster-loss.md)\n",
+            );
+            const inPlace = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "250111000"]);
+            assert.strictEqual(inPlace.code, 1);
+            assert.match(inPlace.stderr, /^error: --backup 250111000 is checked against the backup metadata in the cluster, and there is none: .*An in-place restore needs the running install's backups/);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), before);
+        });
+
         it("writes only the restore block, keeping comments and spacing, and finish removes exactly it", async () => {
             const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster"]);
             assert.deepStrictEqual([plan.code, plan.stderr], [0, WARNINGS]);
@@ -741,19 +801,21 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
 
         it("makes every malformed option value a usage error (exit 2), naming the command's usage", async () => {
             const cases: [string[], string, string][] = [
-                [["restore", "clean-markers", "--backup-id", "abc"], `--backup-id "abc": must be a backup ID of 9 digits`, "restore clean-markers --backup-id <id>"],
+                [["restore", "clean-markers", "--backup", "abc"], `--backup "abc": must be a backup ID of 9 digits`, "restore clean-markers --backup <id>"],
                 [["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "yesterday"], `--backup "yesterday": must be a backup ID`, "restore plan --stack <name>"],
                 [["restore", "plan", "--stack", "prod", "--mode", "sideways"], `--mode "sideways": must be new-cluster or in-place`, "restore plan --stack <name>"],
                 [["backups", "status", "--schedule", "61 25 * * *"], `--schedule "61 25 * * *": minute 61 is outside 0-59; hour 25 is outside 0-23`, "backups status [--schedule <cron>]"],
                 [["restore", "finish", "--stack", "../prod"], `--stack "../prod": must be a stack name`, "restore finish --stack <name>"],
                 [["restore", "finish", "--stack", "a b$x"], `--stack "a b$x": must be a stack name (1 to 100 letters, digits, -, _ and ., as Pulumi accepts it)`, "restore finish --stack <name>"],
                 [["restore", "finish", "--stack", "s".repeat(101)], `--stack "${"s".repeat(101)}": must be a stack name (1 to 100`, "restore finish --stack <name>"],
+                [["restore", "finish", "--stack", ".."], `--stack "..": is made only of dots, which this project refuses as a stack name`, "restore finish --stack <name>"],
+                [["restore", "plan", "--stack", ".", "--mode", "in-place"], `--stack ".": is made only of dots`, "restore plan --stack <name>"],
                 [["backups", "list", "--namespace", "Hops_Works"], `--namespace "Hops_Works": must be a Kubernetes namespace name`, "backups list [--stack <name>]"],
                 [["backups", "list", "--velero-namespace", ""], "--velero-namespace needs a value", "backups list"],
                 [["restore", "finish"], "--stack is required", "restore finish --stack <name>"],
                 [["backups", "list", "--yes"], "--yes does not apply to backups list", "backups list"],
                 [["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "304011200"], `--backup "304011200": decodes to 2030-09-30T12:00:00.000Z, later than now (2026-01-06T12:00:00.000Z) by more than the 1 hour allowed for clock skew: a restore point cannot be in the future`, "restore plan --stack <name>"],
-                [["restore", "clean-markers", "--backup-id", "260221400"], `--backup-id "260221400": decodes to 2026-01-06T14:00:00.000Z, later than now (2026-01-06T12:00:00.000Z) by more than the 1 hour allowed for clock skew`, "restore clean-markers --backup-id <id>"],
+                [["restore", "clean-markers", "--backup", "260221400"], `--backup "260221400": decodes to 2026-01-06T14:00:00.000Z, later than now (2026-01-06T12:00:00.000Z) by more than the 1 hour allowed for clock skew`, "restore clean-markers --backup <id>"],
                 [["restore", "finish", "--stack", "prod", "--stack", "dev"], `--stack is given twice ("prod" and "dev"): give it once`, "restore finish --stack <name>"],
                 [["restore", "plan", "--stack=prod", "--mode", "in-place", "--backup-version", "4.8.0", "--dry-run", "--dry-run"], "--dry-run is given twice: give it once", "restore plan --stack <name>"],
             ];

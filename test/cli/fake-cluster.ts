@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { CliIo } from "../../cli/errors";
 import { main } from "../../cli/main";
+import { allows, forbiddenMessage, resourceRequest, Role } from "./fake-rbac";
 
 /**
  * An in-process stand-in for the Kubernetes API server: the few namespaced endpoints the CLI
@@ -22,6 +23,8 @@ export interface FakeCluster {
     requests: string[];
     /** Requests this returns true for are answered 403. */
     forbid: (method: string, pathname: string) => boolean;
+    /** RBAC mode: when set, every request no Role here grants is answered 403, as the API server does (fake-rbac.ts). */
+    roles?: Role[];
     put(collection: string, object: KubeObject): void;
     close(): Promise<void>;
 }
@@ -30,6 +33,9 @@ const KINDS: Record<string, string> = {
     configmaps: "ConfigMap", jobs: "Job", backups: "Backup", restores: "Restore", backupstoragelocations: "BackupStorageLocation",
     schedules: "Schedule",
 };
+
+/** The CLI's account in RBAC mode. */
+export const RBAC_USER = "system:serviceaccount:ops:hopsworks-dr-cli";
 
 function status(code: number, reason: string, message: string) {
     return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", message, reason, code };
@@ -63,6 +69,10 @@ export async function startFakeCluster(): Promise<FakeCluster> {
             const match = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
             if (!match) return send(404, status(404, "NotFound", `the server could not find the requested resource ${url.pathname}`));
             const [, , namespace, plural, name] = match;
+            const request = resourceRequest(req.method ?? "GET", url.pathname);
+            if (cluster.roles && request && !allows(cluster.roles, request)) {
+                return send(403, status(403, "Forbidden", forbiddenMessage(RBAC_USER, request)));
+            }
             if (cluster.forbid(req.method ?? "GET", url.pathname)) {
                 const verb = req.method === "DELETE" ? "delete" : name ? "get" : "list";
                 return send(403, status(403, "Forbidden",

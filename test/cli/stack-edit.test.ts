@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { hasConfigKey, setConfigKey } from "../../cli/stack-edit";
+import { FlowStyleConfigError, hasConfigKey, setConfigKey } from "../../cli/stack-edit";
 
 const KEY = "hopsworks-dr:restore";
 const BLOCK = { mode: "in-place", backupId: "255211000", veleroBackups: { main: "k8s-backups-main-1", users: "k8s-backups-users-resources-1" } };
@@ -24,6 +24,15 @@ const FILE = `config:
 `;
 
 describe("stack file edits", () => {
+    it("refuses a flow-style config (config: {...}) rather than re-printing the whole file, to set and to remove", () => {
+        const flow = `config: {hopsworks-dr:backup: {schedule: "0 10 * * 1"}, hopsworks-dr:restore: {mode: new-cluster}}  # one line\n`;
+        assert.throws(() => setConfigKey(flow, KEY, BLOCK), FlowStyleConfigError);
+        assert.throws(() => setConfigKey(flow, KEY, undefined), FlowStyleConfigError);
+        // A flow-style value under a block-style config is still one block of lines: replaced alone.
+        const flowValue = "config:\n  hopsworks-dr:restore: {mode: new-cluster}\n  hopsworks-dr:velero: {}\n";
+        assert.strictEqual(setConfigKey(flowValue, KEY, undefined), "config:\n  hopsworks-dr:velero: {}\n");
+    });
+
     it("updates an existing block in place: its comments stay, and so do the lines after it", () => {
         assert.strictEqual(setConfigKey(FILE, KEY, BLOCK), FILE
             .replace("mode: new-cluster", "mode: in-place")

@@ -55,7 +55,11 @@ describe("BackupBucket component", () => {
         ]);
         assert.ok(lifecycle.dependencies.map(nameOf).includes("backup-bucket-versioning"), "lifecycle waits for versioning");
         assert.deepEqual(byName("backup-bucket-encryption").inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
-        assert.deepEqual(byName("backup-bucket-public-access").inputs, {
+        const publicAccess = byName("backup-bucket-public-access");
+        // Deleting the block (a destroy, a rename) would let a policy or ACL open every backup.
+        assert.equal(publicAccess.protect, true, "the public access block is protected");
+        assert.equal(publicAccess.retainOnDelete, true, "the public access block is retained on delete");
+        assert.deepEqual(publicAccess.inputs, {
             bucket: "hopsworks-backups",
             blockPublicAcls: true,
             blockPublicPolicy: true,

@@ -2,11 +2,13 @@ import assert from "assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { BackupLocation } from "../../components/backup-location";
 import { readStackConfig } from "../../stacks/config/stack-config";
-import { createHash } from "crypto";
-import { credentialsFile, credentialsHash, planLocation } from "../../stacks/plan/location";
+import { createHash, createHmac } from "crypto";
+import { credentialsFile, credentialsHmac, planLocation } from "../../stacks/plan/location";
 import { REDACTED } from "../../stacks/config/secret";
 import { awsConfig, minioConfig, source } from "../support/stacks";
 import { record, StubResource } from "../support/record";
+
+const CREDENTIALS = { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key"), hashKey: pulumi.secret("test-credentials-hash-key") };
 
 describe("BackupLocation component", () => {
     it("declares the credentials Secret, secret end to end, then the location that references it", async () => {
@@ -15,7 +17,7 @@ describe("BackupLocation component", () => {
             new BackupLocation("backup-location", {
                 location: plan.location,
                 credentialsSecret: plan.credentialsSecret,
-                credentials: { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key") },
+                credentials: CREDENTIALS,
             });
         });
         assert.deepEqual(
@@ -38,10 +40,10 @@ describe("BackupLocation component", () => {
         assert.deepEqual(location.inputs, {
             apiVersion,
             kind,
-            metadata: { ...metadata, annotations: { ...metadata.annotations, "hopsworks-dr.io/credentials-sha256": REDACTED } },
+            metadata: { ...metadata, annotations: { ...metadata.annotations, "hopsworks-dr.io/credentials-hmac-sha256": REDACTED } },
             spec,
         });
-        assert.deepEqual(location.secretPaths, ["metadata.annotations.hopsworks-dr.io/credentials-sha256"]);
+        assert.deepEqual(location.secretPaths, ["metadata.annotations.hopsworks-dr.io/credentials-hmac-sha256"]);
         assert.deepEqual(location.dependencies.map(nameOf), ["backup-location-credentials"]);
         assert.ok(!JSON.stringify(resources).includes("test-secret-key"));
     });
@@ -52,16 +54,37 @@ describe("BackupLocation component", () => {
             new BackupLocation("backup-location", {
                 location: plan.location,
                 credentialsSecret: plan.credentialsSecret,
-                credentials: { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key") },
+                credentials: CREDENTIALS,
                 replaceOnChanges: plan.replaceOnChanges,
             });
         });
         const location = byName("backup-location", "kubernetes:velero.io/v1:BackupStorageLocation");
-        assert.deepEqual(location.replaceOnChanges, ["spec", 'metadata.annotations["hopsworks-dr.io/credentials-sha256"]']);
+        assert.deepEqual(location.replaceOnChanges, ["spec", 'metadata.annotations["hopsworks-dr.io/credentials-hmac-sha256"]']);
         assert.equal(location.deleteBeforeReplace, true);
         // New keys, a new hash: the location is replaced, so Velero validates it afresh.
-        assert.equal(credentialsHash("AKIATESTKEY", "test-secret-key"), createHash("sha256").update(credentialsFile("AKIATESTKEY", "test-secret-key")).digest("hex"));
-        assert.notEqual(credentialsHash("AKIATESTKEY", "test-secret-key"), credentialsHash("AKIATESTKEY", "rotated-secret-key"));
+        assert.notEqual(credentialsHmac("k", "AKIATESTKEY", "test-secret-key"), credentialsHmac("k", "AKIATESTKEY", "rotated-secret-key"));
+    });
+
+    it("hashes the credentials with HMAC-SHA256 keyed by storage.credentialsHashKey, never a plain SHA-256 of guessable keys", () => {
+        const file = credentialsFile("minioadmin", "minioadmin");
+        const hmac = credentialsHmac("test-credentials-hash-key", "minioadmin", "minioadmin");
+        assert.equal(hmac, createHmac("sha256", "test-credentials-hash-key").update(file).digest("hex"));
+        // A dictionary of human-chosen keys hashed plainly does not find it, nor does a guess of the hash key.
+        assert.notEqual(hmac, createHash("sha256").update(file).digest("hex"));
+        assert.notEqual(hmac, credentialsHmac("another-hash-key", "minioadmin", "minioadmin"));
+    });
+
+    it("computes the hash inside the component from the resolved hash key, a Pulumi secret", async () => {
+        const plan = planLocation(readStackConfig(source(minioConfig())), "ReadWrite");
+        let hashKeyRead = false;
+        const hashKey = pulumi.secret("test-credentials-hash-key").apply((k) => ((hashKeyRead = true), k));
+        const { byName } = await record(() => {
+            new BackupLocation("backup-location", { location: plan.location, credentialsSecret: plan.credentialsSecret, credentials: { ...CREDENTIALS, hashKey } });
+        });
+        assert.ok(hashKeyRead, "the component reads the hash key");
+        const location = byName("backup-location", "kubernetes:velero.io/v1:BackupStorageLocation");
+        assert.equal(location.inputs.metadata.annotations["hopsworks-dr.io/credentials-hmac-sha256"], REDACTED);
+        assert.equal(location.inputs.metadata.annotations["hopsworks-dr.io/credentials-sha256"], undefined, "no unkeyed hash is left on the location");
     });
 
     it("adopting: the Secret made by hand is taken over with patchForce, as the location is", async () => {
@@ -72,7 +95,7 @@ describe("BackupLocation component", () => {
             new BackupLocation("backup-location", {
                 location: plan.location,
                 credentialsSecret: plan.credentialsSecret,
-                credentials: { accessKeyId: pulumi.secret("AKIATESTKEY"), secretAccessKey: pulumi.secret("test-secret-key") },
+                credentials: CREDENTIALS,
             });
         });
         assert.deepEqual(byName("backup-location-credentials").inputs.metadata.annotations, { "pulumi.com/patchForce": "true" });

@@ -15,6 +15,8 @@ const STACK_FILE = `config:
     accessKeyId: AKIAPLAINTEXT
     secretAccessKey:
       secure: v1:c2VjcmV0
+    credentialsHashKey:
+      secure: v1:aGFzaGtleQ==
   hopsworks-dr:hopsworks:
     repo: https://charts.example.com/hopsworks
     repoUsername:
@@ -33,6 +35,7 @@ const DECRYPTED: Record<string, string> = {
         endpoint: "https://minio.example.com:9000",
         accessKeyId: "AKIAPLAINTEXT",
         secretAccessKey: "decrypted-secret",
+        credentialsHashKey: "decrypted-hash-key",
     }),
     "hopsworks-dr:hopsworks": JSON.stringify({
         repo: "https://charts.example.com/hopsworks",
@@ -77,8 +80,9 @@ describe("config from the Pulumi runtime: which credentials are secrets", () => 
     it("accepts the config when every credential is a secure value in the stack file", () => {
         fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), STACK_FILE.replace("accessKeyId: AKIAPLAINTEXT", "accessKeyId:\n      secure: v1:a2V5"));
         const source = configSourceFromPulumi(dir);
-        assert.deepEqual(source.secretPaths, ["hopsworks.repoPassword", "hopsworks.repoUsername", "storage.accessKeyId", "storage.secretAccessKey"]);
+        assert.deepEqual(source.secretPaths, ["hopsworks.repoPassword", "hopsworks.repoUsername", "storage.accessKeyId", "storage.credentialsHashKey", "storage.secretAccessKey"]);
         const config = readStackConfig(source);
+        assert.equal(config.storage.credentials?.hashKey.reveal(), "decrypted-hash-key");
         assert.equal(config.storage.credentials?.secretAccessKey.reveal(), "decrypted-secret");
         assert.equal(config.hopsworks.repoPassword?.reveal(), "pass");
     });
@@ -95,7 +99,7 @@ describe("config from the Pulumi runtime: which credentials are secrets", () => 
 
     it("refuses every credential it cannot confirm when the stack file is missing, saying where it looked", () => {
         const problems = problemsOf(dir);
-        assert.equal(problems.length, 4, problems.join("\n"));
+        assert.equal(problems.length, 5, problems.join("\n"));
         for (const key of ["storage.accessKeyId", "storage.secretAccessKey", "hopsworks.repoUsername", "hopsworks.repoPassword"]) {
             assert.ok(
                 problems.includes(
@@ -106,10 +110,19 @@ describe("config from the Pulumi runtime: which credentials are secrets", () => 
                 problems.join("\n"),
             );
         }
+        assert.ok(
+            problems.includes(
+                `hopsworks-dr:storage.credentialsHashKey cannot be confirmed to be a Pulumi secret: the stack file ${path.join(dir, "Pulumi.prod.yaml")} does not exist, ` +
+                    `and the program reads the stack file's secure: markers to tell a secret leaf from a plain one; ` +
+                    "set it with: `pulumi config set --secret --path storage.credentialsHashKey -s prod` (it prompts for the value), " +
+                    "or a random one: `openssl rand -base64 32 | pulumi config set --secret --path storage.credentialsHashKey -s prod`",
+            ),
+            problems.join("\n"),
+        );
     });
 
     it("takes exact secret paths as they are, with no stack file needed (the offline render lists leaves)", () => {
-        pulumi.runtime.setAllConfig(DECRYPTED, ["hopsworks-dr:storage.secretAccessKey", "hopsworks-dr:hopsworks.repoUsername", "hopsworks-dr:hopsworks.repoPassword"]);
+        pulumi.runtime.setAllConfig(DECRYPTED, ["hopsworks-dr:storage.secretAccessKey", "hopsworks-dr:storage.credentialsHashKey", "hopsworks-dr:hopsworks.repoUsername", "hopsworks-dr:hopsworks.repoPassword"]);
         assert.deepEqual(problemsOf(dir), [
             "hopsworks-dr:storage.accessKeyId is stored in plain text; it must be a Pulumi secret: pulumi config set --secret --path storage.accessKeyId <value> -s prod",
         ]);

@@ -103,7 +103,7 @@ describe("render", () => {
         c.hopsworks.repoPassword = "licence-password";
         const { files } = await renderStack(stackFile(c));
         for (const [name, text] of Object.entries(files)) {
-            for (const secret of ["AKIATESTKEY", "test-secret-key", "licence-user", "licence-password"]) {
+            for (const secret of ["AKIATESTKEY", "test-secret-key", "test-credentials-hash-key", "licence-user", "licence-password"]) {
                 assert.ok(!text.includes(secret), `${name} contains ${secret}`);
             }
         }
@@ -159,6 +159,51 @@ describe("render", () => {
         assert.ok(warnings.includes(`"random:seed": namespace "random" is none this project reads (hopsworks-dr, aws, kubernetes, pulumi), so the key is ignored`), warnings.join("\n"));
     });
 
+    describe("its folder", () => {
+        const dev = () => fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+        const MONITORING = "  hopsworks-dr:monitoring:\n    enabled: true\n    runbookBaseUrl: https://example.com/runbooks\n    opensearchBackupCronJob: opensearch-backup\n";
+        const withMonitoring = (text: string) => text.replace(/^config:\n/m, `config:\n${MONITORING}`);
+
+        it("holds exactly the last render: alerts.yaml goes when monitoring is turned off", async () => {
+            const file = path.join(tmp, "Pulumi.scratch.yaml");
+            const out = path.join(tmp, "out");
+            fs.writeFileSync(file, withMonitoring(dev()));
+            assert.equal((await renderInProcess("--config", file, "--out", out)).status, 0);
+            assert.ok(fs.existsSync(path.join(out, "alerts.yaml")), "monitoring on: alerts.yaml");
+            fs.writeFileSync(file, dev());
+            assert.equal((await renderInProcess("--config", file, "--out", out)).status, 0);
+            assert.deepEqual(fs.readdirSync(out).sort(), [...FILES].sort());
+            assert.deepEqual(fs.readdirSync(tmp).sort(), ["Pulumi.scratch.yaml", "out"], "no working folder left beside it");
+        });
+
+        it("keeps the previous render whole when the next is refused", async () => {
+            const file = path.join(tmp, "Pulumi.scratch.yaml");
+            const out = path.join(tmp, "out");
+            fs.writeFileSync(file, dev());
+            assert.equal((await renderInProcess("--config", file, "--out", out)).status, 0);
+            const before = Object.fromEntries(FILES.map((name) => [name, fs.readFileSync(path.join(out, name), "utf8")]));
+            fs.writeFileSync(file, dev().replace(/bucket: \S+/, "bucket: Bad_Bucket"));
+            const refused = await renderInProcess("--config", file, "--out", out);
+            assert.equal(refused.status, 1);
+            assert.match(refused.stderr, /storage\.bucket = "Bad_Bucket"/);
+            assert.deepEqual(Object.fromEntries(FILES.map((name) => [name, fs.readFileSync(path.join(out, name), "utf8")])), before);
+            assert.deepEqual(fs.readdirSync(out).sort(), [...FILES].sort());
+        });
+
+        it("is never a folder holding anything else: --out . on a project is refused and nothing is touched", async () => {
+            const file = path.join(tmp, "Pulumi.scratch.yaml");
+            fs.writeFileSync(file, dev());
+            fs.writeFileSync(path.join(tmp, "index.ts"), "// a project's own file\n");
+            const refused = await renderInProcess("--config", file, "--out", tmp);
+            assert.equal(refused.status, 1);
+            assert.equal(
+                refused.stderr,
+                `--out ${tmp}: holds "Pulumi.scratch.yaml", "index.ts", which the render does not write; the render replaces its folder whole, so give a new folder or one only the render wrote\n`,
+            );
+            assert.deepEqual(fs.readdirSync(tmp).sort(), ["Pulumi.scratch.yaml", "index.ts"]);
+        });
+    });
+
     it("refuses invalid config with a non-zero exit, the messages on stderr, and no files", async () => {
         const file = path.join(tmp, "Pulumi.broken.yaml");
         fs.writeFileSync(file, "config:\n  hopsworks-dr:storage:\n    bucket: Bad_Bucket\n    region: us-east-1\n    endpoint: https://minio:9000\n    accessKeyId: plain\n    secretAccessKey:\n      secure: v1:abc\n");
@@ -170,6 +215,34 @@ describe("render", () => {
         assert.match(run.stderr, /hopsworks-dr:hopsworks is required/);
         assert.ok(!run.stderr.includes("    at "), "no stack trace");
         assert.ok(!fs.existsSync(out), "no files written");
+    });
+
+    it("refuses a values file whose __proto__ smuggles an in-place restore, naming the file and the path (issue 18, item 1)", async () => {
+        const config = minioConfig();
+        config.hopsworks.valuesFiles = ["test/fixtures/values-proto-restore.yaml"];
+        await assert.rejects(renderStack(stackFile(config, "smuggle")), (error: Error) => {
+            assert.match(error.message, /hopsworks-dr:hopsworks\.valuesFiles\[0\] = "test\/fixtures\/values-proto-restore\.yaml": has a key JavaScript reserves at __proto__: /);
+            return true;
+        });
+    });
+
+    it("refuses __proto__ at the top of the stack config instead of dropping it (issue 18, item 1)", async () => {
+        const file = path.join(tmp, "Pulumi.proto.yaml");
+        const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(file, dev.replace(/^config:\n/m, "config:\n  hopsworks-dr:__proto__:\n    restore: {mode: in-place}\n"));
+        const run = await renderInProcess("--config", file, "--out", path.join(tmp, "out"));
+        assert.equal(run.status, 1);
+        assert.match(run.stderr, /hopsworks-dr:__proto__ in Pulumi\.proto\.yaml is a key JavaScript reserves \(__proto__, constructor, prototype\): .*remove it/);
+        assert.ok(!fs.existsSync(path.join(tmp, "out")), "no files written");
+    });
+
+    it("writes velero.valuesFiles' values into velero-values.yaml, under the stack's own (issue 17, item 6)", async () => {
+        const config = minioConfig();
+        config.velero = { valuesFiles: ["test/fixtures/velero-values.yaml"] };
+        const values = parse((await renderStack(stackFile(config, "velero-values"))).files["velero-values.yaml"]);
+        assert.deepEqual(values.tolerations, [{ key: "dedicated", operator: "Equal", value: "backup", effect: "NoSchedule" }]);
+        assert.deepEqual(values.configuration, { logLevel: "debug", backupStorageLocation: [] });
+        assert.equal(values.initContainers[0].name, "velero-plugin-for-aws");
     });
 
     it("explains its usage when given neither --stack nor --config", async () => {
@@ -203,6 +276,31 @@ describe("render", () => {
         const longest = path.join(tmp, `Pulumi.${"s".repeat(100)}.yaml`);
         fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), longest);
         assert.equal((await renderInProcess("--config", longest, "--out", out)).status, 0);
+    });
+
+    it("refuses stack names made only of dots, from --stack and from a stack file's name, writing nothing (issue 18, item 8)", async () => {
+        for (const stack of [".", "..", "..."]) {
+            const run = await renderInProcess("--stack", stack);
+            assert.equal(run.status, 2, stack);
+            assert.ok(
+                run.stderr.startsWith(
+                    `--stack ${JSON.stringify(stack)} is made only of dots, which this project refuses as a stack name: the render writes a stack ` +
+                        "into out/<stack>, and out/. is out/ itself, out/.. the project folder: give a name with a letter or digit\nusage: ",
+                ),
+                run.stderr,
+            );
+        }
+        const cwd = path.join(tmp, "project");
+        fs.mkdirSync(cwd);
+        for (const stack of [".", ".."]) {
+            const file = path.join(cwd, `Pulumi.${stack}.yaml`);
+            fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), file);
+            const stderr: string[] = [];
+            const status = await renderCli(["--config", file], { stdout: () => undefined, stderr: (l) => stderr.push(l), cwd });
+            assert.equal(status, 1);
+            assert.match(stderr.join(""), new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: "${stack.replace(/\./g, "\\.")}" is made only of dots`));
+        }
+        assert.deepEqual(fs.readdirSync(cwd).sort(), ["Pulumi....yaml", "Pulumi...yaml"], "nothing written into the project folder or out/");
     });
 
     it("writes each release's chart, version, source and Helm timeout into plan.txt and releases.json", async () => {

@@ -1,9 +1,28 @@
+import { spawnSync } from "child_process";
 import * as path from "path";
 import { ConfigSource } from "../../stacks/config/reader";
 import { StackFile } from "../../stacks/config/stack-file";
 import { REDACTED } from "../../stacks/config/secret";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
+
+/** The stacks the project ships, for when git cannot say (no git, or not a clone): keep it in step with the tracked files. */
+export const SHIPPED_STACKS = ["dev"];
+
+/**
+ * The stacks the project ships: those whose Pulumi.<stack>.yaml git tracks in `dir`. A user's own
+ * stack file (`pulumi stack init prod` writes Pulumi.prod.yaml), or a half-written one, is no
+ * business of the project's tests until it is committed. Without git, or outside a clone, the fixed list.
+ */
+export function shippedStacks(dir = PROJECT_DIR, git = "git"): string[] {
+    const listed = spawnSync(git, ["ls-files", "-z", "--", "Pulumi.*.yaml"], { cwd: dir, encoding: "utf8" });
+    if (listed.error || listed.status !== 0) return [...SHIPPED_STACKS];
+    return listed.stdout
+        .split("\0")
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
 export const SHARED_DIR = path.resolve(PROJECT_DIR, "../shared");
 
 /** A minimal valid S3-compatible (MinIO) stack config, namespaced as in a stack file. */
@@ -15,6 +34,7 @@ export function minioConfig(): Record<string, any> {
             endpoint: "https://minio.example.com:9000",
             accessKeyId: "AKIATESTKEY",
             secretAccessKey: "test-secret-key",
+            credentialsHashKey: "test-credentials-hash-key",
         },
         hopsworks: { repo: "https://charts.example.com/hopsworks", chartVersion: "4.8.0", version: "4.8.0" },
     };
@@ -39,7 +59,7 @@ export function irsaConfig(): Record<string, any> {
     return c;
 }
 
-const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "hopsworks.repoUsername", "hopsworks.repoPassword"];
+const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "storage.credentialsHashKey", "hopsworks.repoUsername", "hopsworks.repoPassword"];
 
 /** Credentials present in `values` are treated as Pulumi secrets unless listed in `plaintext`. */
 export function source(values: Record<string, any>, opts: { stack?: string; plaintext?: string[]; now?: Date } = {}): ConfigSource {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { backupIdTime } from "../../../stacks/catalogue/backup-id";
-import { incompleteReasons, MetadataConfigMap, readMetadataEntries, restorePoints } from "../../../stacks/catalogue/restore-points";
+import { closestPoint, incompleteReasons, MetadataConfigMap, readMetadataEntries, RestorePoint, restorePoints, VELERO_MATCH_WINDOW } from "../../../stacks/catalogue/restore-points";
 import { at, fixture, ok, velero } from "../../support/catalogue";
 
 describe("catalogue", () => {
@@ -93,5 +93,42 @@ describe("catalogue", () => {
             "255211000": "2025-12-22T11:00:00.000Z",
             "255111000": null,
         });
+    });
+});
+
+describe("closestPoint: the pairing by binary search", () => {
+    /** The rule as written before: every point, the closest within the window, the first on a tie. */
+    function bruteForce(points: RestorePoint[], started: number): RestorePoint | undefined {
+        let best: RestorePoint | undefined;
+        let bestDistance = Infinity;
+        for (const point of points) {
+            const offset = started - point.time.getTime();
+            if (offset < -VELERO_MATCH_WINDOW.beforeMs || offset > VELERO_MATCH_WINDOW.afterMs) continue;
+            if (Math.abs(offset) < bestDistance) [best, bestDistance] = [point, Math.abs(offset)];
+        }
+        return best;
+    }
+
+    it("picks what comparing with every point picks: equal times, ties between two sides, the window's edges, no point at all", () => {
+        // A fixed pseudo-random sequence, so a failure is reproducible.
+        let seed = 42;
+        const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+        const minute = 60_000;
+        for (let round = 0; round < 200; round++) {
+            const times = Array.from({ length: Math.floor(random() * 12) }, () => Math.floor(random() * 48) * 30 * minute);
+            const points: RestorePoint[] = times
+                .map((t, i) => ({ id: String(250000000 + i), time: new Date(Date.UTC(2025, 0, 1) + t), velero: {}, complete: false }))
+                .sort((a, b) => b.time.getTime() - a.time.getTime() || b.id.localeCompare(a.id));
+            for (let probe = 0; probe < 30; probe++) {
+                const started = Date.UTC(2025, 0, 1) + Math.floor(random() * 60 * 60) * minute - 6 * 60 * minute;
+                assert.strictEqual(closestPoint(points, started), bruteForce(points, started), `round ${round}, probe ${probe}`);
+            }
+            for (const point of points) {
+                for (const edge of [-VELERO_MATCH_WINDOW.beforeMs, VELERO_MATCH_WINDOW.afterMs, -VELERO_MATCH_WINDOW.beforeMs - 1, VELERO_MATCH_WINDOW.afterMs + 1]) {
+                    const started = point.time.getTime() + edge;
+                    assert.strictEqual(closestPoint(points, started), bruteForce(points, started));
+                }
+            }
+        }
     });
 });

@@ -45,6 +45,7 @@ describe("stack config validation", () => {
             kubectlImageRepository: "docker.io/bitnamilegacy/kubectl",
             kubectlImageTag: "1.33",
             upgradeCRDs: true,
+            valuesFiles: [],
         });
         assert.equal(minio.hopsworks.timeoutSeconds, 1200);
         assert.equal(minio.hopsworks.namespace, "hopsworks");
@@ -175,6 +176,16 @@ describe("stack config validation", () => {
         );
     });
 
+    it("refuses __proto__, constructor and prototype keys anywhere in the stack config, each by its path (issue 18, item 1)", () => {
+        const c = JSON.parse('{"__proto__": {"restore": {"mode": "in-place"}}}');
+        Object.assign(c, minioConfig());
+        c.storage.constructor = { x: 1 };
+        c.backup = JSON.parse('{"ttl": "720h", "schedule": "@weekly", "__proto__": {"enabled": false}}');
+        const problems = problemsOf(c);
+        assert.deepEqual(problems.map((p) => p.key), ["__proto__", "storage.constructor", "backup.__proto__"]);
+        assert.match(problems[0].message, /^hopsworks-dr:__proto__ in Pulumi\.test\.yaml is a key JavaScript reserves \(__proto__, constructor, prototype\): .*remove it$/);
+    });
+
     it("never echoes a credential found in a values file", () => {
         const c = minioConfig();
         c.hopsworks.valuesFiles = ["test/fixtures/values-secrets.yaml"];
@@ -200,6 +211,8 @@ describe("stack config validation", () => {
         const config = readStackConfig(source(minioConfig()));
         const printed = JSON.stringify(config) + require("util").inspect(config, { depth: 10 }) + String(config.storage.credentials?.secretAccessKey);
         assert.ok(!printed.includes("test-secret-key"));
+        assert.ok(!printed.includes("test-credentials-hash-key"), "the credentials hash key is a secret too");
+        assert.equal(config.storage.credentials?.hashKey.reveal(), "test-credentials-hash-key");
         assert.ok(printed.includes(REDACTED));
     });
 });

@@ -58,7 +58,7 @@ describe("backup storage location plan", () => {
 
     it("is replaced, not updated, when its spec or its credentials change: the wait for Available then proves the new settings", () => {
         // Velero's status has no observedGeneration: updated in place, the location would still show the old phase.
-        assert.deepEqual(planLocation(config(minioConfig()), "ReadWrite").replaceOnChanges, ["spec", 'metadata.annotations["hopsworks-dr.io/credentials-sha256"]']);
+        assert.deepEqual(planLocation(config(minioConfig()), "ReadWrite").replaceOnChanges, ["spec", 'metadata.annotations["hopsworks-dr.io/credentials-hmac-sha256"]']);
         assert.deepEqual(planLocation(config(awsConfig()), "ReadWrite").replaceOnChanges, ["spec"]);
     });
 

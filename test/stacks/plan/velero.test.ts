@@ -70,6 +70,24 @@ describe("Velero plan", () => {
         });
         assert.equal(withServiceAccountRole(p.values, undefined).serviceAccount, undefined);
     });
+
+    it("merges velero.valuesFiles under the values it generates, keeping the file's other keys (issue 17, item 6)", () => {
+        const c = awsConfig();
+        c.velero = { valuesFiles: ["test/fixtures/velero-values.yaml"] };
+        const p = planVelero(config(c));
+        assert.deepEqual(p.values.metrics, { serviceMonitor: { enabled: true } });
+        assert.deepEqual(p.values.nodeSelector, { "kubernetes.io/os": "linux" });
+        assert.deepEqual(p.values.imagePullSecrets, ["regcred"]);
+        assert.deepEqual(p.values.resources, { requests: { cpu: "500m", memory: "128Mi" } });
+        assert.deepEqual(p.values.configuration, { logLevel: "debug", backupStorageLocation: [] });
+        assert.deepEqual(p.values.credentials, { useSecret: false });
+        assert.deepEqual(p.values.podSecurityContext, { fsGroup: 65534 });
+        assert.deepEqual(withServiceAccountRole(p.values, "arn:aws:iam::123456789012:role/velero").serviceAccount, {
+            server: { labels: { team: "platform" }, name: "velero-server", annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/velero" } },
+        });
+        const without = planVelero(config(awsConfig())).values;
+        assert.deepEqual(Object.keys(p.values).filter((k) => !(k in without)).sort(), ["imagePullSecrets", "metrics", "nodeSelector", "resources", "serviceAccount", "tolerations"]);
+    });
 });
 
 describe("Velero IAM plan", () => {
