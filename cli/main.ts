@@ -15,7 +15,7 @@ import { restorePlan } from "./commands/restore-plan";
 import { CliError, CliIo, UsageError } from "./errors";
 import { CommandSpec, commandHelp, groupHelp, synopsis, usage } from "./help";
 import type { Cluster } from "./kube";
-import { checkCommonValues, ClusterFlags, OptionValues, OPTIONS, PROGRAM } from "./options";
+import { checkCommonValues, repeatedOption, ClusterFlags, OptionValues, OPTIONS, PROGRAM } from "./options";
 import type { Stack } from "./stack";
 
 /** Every command, in the order the usage lists them. */
@@ -72,7 +72,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     }
     let parsed;
     try {
-        parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+        parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
     } catch (error) {
         // Name the command when the words before the bad option form one.
         const words = argv.slice(0, 2).join(" ");
@@ -95,6 +95,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
         values.backup = values["backup-id"];
         delete values["backup-id"];
     }
+    const repeated = repeatedOption(parsed.tokens);
+    if (repeated) throw new UsageError(repeated, name);
     for (const option of Object.keys(values)) {
         if (!(command.spec.options as string[]).includes(option)) throw new UsageError(`--${option} does not apply to ${name}`, name);
     }

@@ -3,6 +3,7 @@
  * that more than one command needs. Plain data and small functions with no heavy imports, so
  * `--help` and usage errors load nothing else (client-node alone takes most of a second).
  */
+import { VELERO_MATCH_WINDOW_TEXT } from "../stacks/catalogue/restore-points";
 import { UsageError } from "./errors";
 
 export const PROGRAM = "hopsworks-dr";
@@ -20,6 +21,7 @@ export const OPTIONS = {
     "velero-main": { type: "string" },
     "velero-users": { type: "string" },
     "backup-id": { type: "string" },
+    "velero-outside-window": { type: "boolean" },
     "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
     wait: { type: "string" },
@@ -49,6 +51,11 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
             "aws s3 ls s3://<bucket>/k8s_backup/backups/ (the pair taken minutes after the backup ID's time)",
     ],
     "velero-users": ["--velero-users <name>", "the same for schedule k8s-backups-users-resources, such as k8s-backups-users-resources-20251124120013"],
+    "velero-outside-window": [
+        "--velero-outside-window",
+        `restore --velero-main and --velero-users although their names' times are outside the window (${VELERO_MATCH_WINDOW_TEXT}); ` +
+            "writes restore.veleroBackupsOutsideWindow: <backup ID>",
+    ],
     "backup-id": ["--backup-id <id>", "another name for --backup"],
     "dry-run": ["--dry-run", "print the diff and write nothing"],
     yes: ["--yes", "do it (without it, only show what would happen)"],
@@ -66,6 +73,31 @@ export const CLUSTER_OPTIONS: OptionName[] = ["context", "namespace", "velero-na
 const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 /** An RFC 1123 label, as stacks/config/ requires of both namespaces (repeated so a usage error loads nothing). */
 export const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** An option token as util.parseArgs returns it with `tokens: true`. */
+export interface ArgToken {
+    kind: string;
+    name?: string;
+    value?: string;
+}
+
+/**
+ * Why an option was given more than once, or undefined: util.parseArgs keeps the last value, so
+ * `--stack prod --stack dev` would act on dev. Every option of the CLI and the render takes one value.
+ */
+export function repeatedOption(tokens: readonly ArgToken[]): string | undefined {
+    const seen = new Map<string, string | undefined>();
+    for (const token of tokens) {
+        if (token.kind !== "option" || token.name === undefined) continue;
+        if (seen.has(token.name)) {
+            const values = [seen.get(token.name), token.value];
+            const shown = values.every((v) => v !== undefined) ? ` (${values.map((v) => JSON.stringify(v)).join(" and ")})` : "";
+            return `--${token.name} is given twice${shown}: give it once`;
+        }
+        seen.set(token.name, token.value);
+    }
+    return undefined;
+}
 
 /** A usage error for an option value of the wrong form. */
 export function badValue(values: OptionValues, name: OptionName, why: string, command: string): UsageError {

@@ -8,7 +8,7 @@ import * as path from "path";
 import { DEFAULTS } from "../stacks/config/defaults";
 import { ConfigError, ConfigSource } from "../stacks/config/reader";
 import { readStackConfig } from "../stacks/config/stack-config";
-import { configSourceFromStackFile, parseStackFile, StackFile } from "../stacks/config/stack-file";
+import { configSourceFromStackFile, namespaceFindings, parseStackFile, StackFile } from "../stacks/config/stack-file";
 import { isPlainObject } from "../stacks/config/values-files";
 import { scheduleProblem } from "../stacks/catalogue/schedule";
 import { CONFIG_NAMESPACE, RESTORE_CONFIG_KEY } from "../stacks/names";
@@ -42,6 +42,9 @@ export class Stack {
     ) {}
 
     private section(name: string): Record<string, unknown> {
+        // A setting under a mistyped namespace (hopsworks_dr:velero) would silently fall back to the default.
+        const typo = namespaceFindings(Object.keys(this.stackFile.config)).problems.find((p) => p.key.endsWith(`:${name}`));
+        if (typo) throw new CliError(`${this.shown}: ${typo.message}`);
         const value = this.stackFile.config[`${CONFIG_NAMESPACE}:${name}`];
         return isPlainObject(value) ? value : {};
     }
@@ -92,11 +95,11 @@ export class Stack {
 
     /**
      * Runs the program's own validation and planning on the stack with `restore` as its restore
-     * block (none when undefined); its messages are the operator's, unchanged.
+     * block (none when undefined), judged at `now` (the CLI's clock); its messages are the operator's, unchanged.
      */
-    validateWithRestore(restore: Record<string, unknown> | undefined): void {
+    validateWithRestore(restore: Record<string, unknown> | undefined, now: Date): void {
         try {
-            planStack(readStackConfig(this.configSource(restore)));
+            planStack(readStackConfig({ ...this.configSource(restore), now }));
         } catch (error) {
             if (error instanceof ConfigError) throw new CliError(error.message);
             throw error;

@@ -4,6 +4,7 @@
  * releases.
  */
 import { gunzipSync } from "node:zlib";
+import { veleroBackupNameAt } from "../stacks/catalogue/restore-points";
 import { VELERO_NAMESPACE } from "./env";
 import { check } from "./report";
 import { Shell } from "./shell";
@@ -51,7 +52,7 @@ export function snapshotObjects(sh: Shell, namespace: string): Record<string, un
 /** `velero backup create --from-schedule <schedule> --wait`, as the manual's operator would; returns the backup's name. */
 export function takeScheduledBackup(sh: Shell, schedule: string): string {
     // Named as Velero names a schedule's backups: <schedule>-<YYYYMMDDhhmmss>.
-    const name = `${schedule}-${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}`;
+    const name = veleroBackupNameAt(schedule, new Date());
     sh.velero(["backup", "create", name, "--from-schedule", schedule, "--wait"], { timeoutMs: 300_000 });
     const backup = sh.getJson(["backups.velero.io", name, "-n", VELERO_NAMESPACE]);
     check(backup?.status?.phase === "Completed", `Velero backup ${name} ended ${backup?.status?.phase ?? "absent"}: ${JSON.stringify(backup?.status ?? {})}`);

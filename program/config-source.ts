@@ -17,8 +17,12 @@ type RuntimeWithSecrets = { isConfigSecret?: (key: string) => boolean };
  */
 export function configSourceFromPulumi(projectDir: string): ConfigSource {
     const values: Record<string, unknown> = {};
+    const otherKeys: string[] = [];
     for (const [key, raw] of Object.entries(pulumi.runtime.allConfig())) {
-        if (!key.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+        if (!key.startsWith(`${CONFIG_NAMESPACE}:`)) {
+            otherKeys.push(key);
+            continue;
+        }
         // Defined, not assigned: `hopsworks-dr:__proto__` must reach readStackConfig as a key it refuses, not become the prototype.
         setOwn(values, key.slice(CONFIG_NAMESPACE.length + 1), parseConfigValue(raw));
     }
@@ -26,7 +30,7 @@ export function configSourceFromPulumi(projectDir: string): ConfigSource {
     const isSecret = (pulumi.runtime as unknown as RuntimeWithSecrets).isConfigSecret ?? envSecretKeys();
     const listed = candidatePaths(values).filter((p) => isSecret(`${CONFIG_NAMESPACE}:${p}`));
     const { secretPaths, stackFile, unverifiable } = confirmSecretPaths(listed, () => secureMarkers(projectDir, stack));
-    return { stack, project: pulumi.getProject(), values, secretPaths, projectDir, secretsReadFrom: stackFile, secretsUnverifiable: unverifiable };
+    return { stack, project: pulumi.getProject(), values, secretPaths, projectDir, secretsReadFrom: stackFile, secretsUnverifiable: unverifiable, otherKeys, now: new Date() };
 }
 
 /** Object config arrives as JSON text; plain strings stay strings. */

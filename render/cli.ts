@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
+import { repeatedOption } from "../cli/options";
 import { readStackFile, stackNameProblem } from "../stacks/config/stack-file";
 import { RENDER_FILE_NAMES } from "./files";
 import { PROJECT_DIR, renderStack, RenderError } from "./render";
@@ -54,7 +55,10 @@ export function replaceRenderFolder(out: string, files: Record<string, string>):
 export async function renderCli(argv: string[], io: RenderIo = processIo): Promise<number> {
     let args;
     try {
-        args = parseArgs({ args: argv, options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } } }).values;
+        const parsed = parseArgs({ args: argv, options: { stack: { type: "string" }, config: { type: "string" }, out: { type: "string" } }, tokens: true });
+        const repeated = repeatedOption(parsed.tokens);
+        if (repeated) throw new Error(repeated);
+        args = parsed.values;
     } catch (error) {
         io.stderr(`${(error as Error).message}\n${USAGE}`);
         return 2;

@@ -1,6 +1,6 @@
 /** `hopsworks-dr restore clean-markers`: the markers that stop an in-place restore from running again. */
-import { BACKUP_ID_EXPECTED, backupIdTime } from "../../stacks/catalogue/backup-id";
-import { VELERO_MATCH_WINDOW } from "../../stacks/catalogue/restore-points";
+import { BACKUP_ID_EXPECTED, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
+import { veleroNameTime, withinVeleroWindow } from "../../stacks/catalogue/restore-points";
 import { isScheduleBackup, VELERO_SCHEDULES } from "../../stacks/names";
 import { loadCatalogue } from "../catalogue";
 import type { Command, CommandContext } from "../command";
@@ -24,10 +24,12 @@ const WAIT_DEFAULT_SECONDS = 60;
 const WAIT_MAX_SECONDS = 3600;
 const POLL_MS = 500;
 
-function options(values: OptionValues): RestoreCleanMarkersOptions {
+function options(values: OptionValues, now: Date): RestoreCleanMarkersOptions {
     if (values.backup !== undefined && backupIdTime(values.backup) === undefined) {
         throw badValue(values, "backup", BACKUP_ID_EXPECTED, COMMAND);
     }
+    const future = values.backup === undefined ? undefined : futureBackupIdProblem(values.backup, now);
+    if (future !== undefined) throw badValue(values, "backup", future, COMMAND);
     if (values.wait !== undefined && values.yes !== true) throw badValue(values, "wait", "applies only with --yes (nothing is deleted without it)", COMMAND);
     const wait = values.wait ?? String(WAIT_DEFAULT_SECONDS);
     if (!/^\d{1,4}$/.test(wait) || Number(wait) > WAIT_MAX_SECONDS) {
@@ -65,12 +67,9 @@ function markerObjects(backupId: string, cluster: Cluster, veleroBackupNames: st
 /** Whether a Velero backup name (<schedule>-<YYYYMMDDhhmmss>) belongs to the restore point of this ID by its time. Internal. Exported for testing. */
 export function backupOfPoint(name: string, backupId: string): boolean {
     const schedule = Object.values(VELERO_SCHEDULES).find((s) => name.startsWith(`${s}-`));
-    const stamp = schedule ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(name.slice(schedule.length + 1)) : null;
+    const time = schedule ? veleroNameTime(schedule, name) : undefined;
     const point = backupIdTime(backupId);
-    if (!stamp || !point) return false;
-    const [y, mo, d, h, mi, se] = stamp.slice(1).map(Number);
-    const offset = Date.UTC(y, mo - 1, d, h, mi, se) - point.getTime();
-    return offset >= -VELERO_MATCH_WINDOW.beforeMs && offset <= VELERO_MATCH_WINDOW.afterMs;
+    return time !== undefined && point !== undefined && withinVeleroWindow(time, point);
 }
 
 type Marker = ReturnType<typeof markerObjects>[number];

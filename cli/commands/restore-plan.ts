@@ -2,8 +2,8 @@
  * `hopsworks-dr restore plan`: picks or checks a restore point, then writes the restore block
  * into the stack file, after the program's own validation of the result.
  */
-import { BACKUP_ID_EXPECTED, backupIdTime } from "../../stacks/catalogue/backup-id";
-import { incompleteReasons, RestorePoint } from "../../stacks/catalogue/restore-points";
+import { BACKUP_ID_EXPECTED, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
+import { incompleteReasons, RestorePoint, VELERO_MATCH_WINDOW_TEXT, veleroPairProblem } from "../../stacks/catalogue/restore-points";
 import { isScheduleBackup, restoreConfirmation, VELERO_SCHEDULES } from "../../stacks/names";
 import { loadCatalogue } from "../catalogue";
 import type { Command, CommandContext } from "../command";
@@ -28,6 +28,8 @@ export interface RestorePlanOptions {
     backup: { latest: true } | { latest: false; id: string; takenAt: Date };
     /** --velero-main and --velero-users: the point's Velero backups, as the operator names them (both or neither). */
     velero?: { main: string; users: string };
+    /** --velero-outside-window: the named backups are restored although outside the window of the point's time. */
+    outsideWindow: boolean;
     dryRun: boolean;
     yes: boolean;
     cluster: ClusterFlags;
@@ -46,6 +48,8 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
     if (values.backup !== undefined && values.backup !== "latest" && takenAt === undefined) {
         throw badValue(values, "backup", `${BACKUP_ID_EXPECTED}, or latest`, COMMAND);
     }
+    const future = takenAt === undefined ? undefined : futureBackupIdProblem(values.backup!, now);
+    if (future !== undefined) throw badValue(values, "backup", future, COMMAND);
     if (values["backup-version"] !== undefined && !HOPSWORKS_VERSION.test(values["backup-version"])) {
         throw badValue(values, "backup-version", "must be a Hopsworks version such as 4.8.0", COMMAND);
     }
@@ -62,6 +66,10 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
             COMMAND,
         );
     }
+    if (values["velero-outside-window"] && values["velero-main"] === undefined) {
+        throw new UsageError("--velero-outside-window applies only with --velero-main and --velero-users, the backups it lets outside the window", COMMAND);
+    }
+    if (takenAt !== undefined && !values["velero-outside-window"]) checkVeleroWindow(values, values.backup!, takenAt);
     const stack = required(values, "stack", COMMAND);
     const mode = required(values, "mode", COMMAND) as RestorePlanOptions["mode"];
     const backupVersion = required(values, "backup-version", COMMAND, BACKUP_VERSION_NEEDED);
@@ -86,10 +94,19 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
         backupVersion,
         backup,
         velero: values["velero-main"] === undefined ? undefined : { main: values["velero-main"], users: values["velero-users"]! },
+        outsideWindow: values["velero-outside-window"] === true,
         dryRun: values["dry-run"] === true,
         yes: values.yes === true,
         cluster: clusterFlags(values),
     };
+}
+
+/** Refuses a named Velero backup whose name's time is outside the catalogue's window of the backup ID's time. */
+function checkVeleroWindow(values: OptionValues, id: string, takenAt: Date): void {
+    for (const [name, key] of [["velero-main", "main"], ["velero-users", "users"]] as const) {
+        const problem = values[name] === undefined ? undefined : veleroPairProblem(VELERO_SCHEDULES[key], values[name]!, id, takenAt);
+        if (problem) throw badValue(values, name, `${problem}. To restore it anyway, add --velero-outside-window`, COMMAND);
+    }
 }
 
 function choosePoint(points: RestorePoint[], backup: string): RestorePoint {
@@ -185,10 +202,11 @@ async function run(options: RestorePlanOptions, { io, withStack, connect }: Comm
             backupId: point.id,
             backupHopsworksVersion: options.backupVersion,
             ...veleroChoice(point, given, options.velero),
+            ...(options.outsideWindow ? { veleroBackupsOutsideWindow: point.id } : {}),
         };
         const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
         // Validate as if confirmed, so every other problem shows now rather than at `pulumi up`.
-        stack.validateWithRestore(confirmed);
+        stack.validateWithRestore(confirmed, io.now());
 
         const edit = stack.editRestore(options.yes ? confirmed : block, options.dryRun);
         const velero = (block.veleroBackups ?? {}) as { main?: string; users?: string };
@@ -220,7 +238,7 @@ export const restorePlan: Command<RestorePlanOptions> = {
         title: "Write a restore into a stack file",
         synopsis:
             "--stack <name> --mode new-cluster|in-place --backup-version <x.y.z> [--backup latest|<id>] " +
-            "[--velero-main <name> --velero-users <name>] [--dry-run] [--yes]",
+            "[--velero-main <name> --velero-users <name> [--velero-outside-window]] [--dry-run] [--yes]",
         summary: "write the restore block into Pulumi.<name>.yaml",
         description:
             "Picks the newest complete restore point (latest) or checks the one given, then writes the hopsworks-dr:restore\n" +
@@ -233,8 +251,10 @@ export const restorePlan: Command<RestorePlanOptions> = {
             "(aws s3 ls s3://<bucket>/k8s_backup/backups/). Without them Velero would restore each schedule's newest backup,\n" +
             "whatever the backup ID; the stack refuses a restore that names no Velero backups unless\n" +
             "restore.latestVeleroBackups: true is set by hand. Given with a catalogue point, they must be that point's.\n" +
+            `Their names' times must be within the catalogue's window, ${VELERO_MATCH_WINDOW_TEXT};\n` +
+            "--velero-outside-window restores them anyway, writing restore.veleroBackupsOutsideWindow.\n" +
             "The file is locked (Pulumi.<name>.yaml.lock) while the command runs, and replaced in one rename.",
-        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "dry-run", "yes", ...CLUSTER_OPTIONS],
+        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "velero-outside-window", "dry-run", "yes", ...CLUSTER_OPTIONS],
         optionHelp: {
             stack: "the stack: Pulumi.<name>.yaml in the working directory gets the block, and gives the namespaces",
             yes: "in-place only: also write forceDataClear and confirm, which confirm the restore (a usage error with new-cluster)",

@@ -13,11 +13,18 @@ import { helmRelease, helmReleaseSecret, snapshotObjects } from "../cluster-stat
 import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
 import { VELERO_SCHEDULES } from "../../stacks/names";
+import { backupIdTime } from "../../stacks/catalogue/backup-id";
+import { VELERO_MATCH_WINDOW, veleroBackupNameAt } from "../../stacks/catalogue/restore-points";
 
 export const SCENARIO = "failed-restore";
 
-/** A Velero backup name of the main schedule that no backup has. */
-const MISSING_BACKUP = `${VELERO_SCHEDULES.main}-20000101000000`;
+/**
+ * A Velero backup name of the main schedule that no backup has, yet within the window the stack
+ * accepts for the restore point (its last minute, nearly 6 hours after the point's time).
+ */
+function missingBackup(backupId: string): string {
+    return veleroBackupNameAt(VELERO_SCHEDULES.main, new Date(backupIdTime(backupId)!.getTime() + VELERO_MATCH_WINDOW.afterMs - 60_000));
+}
 /** The users backup's object that the cluster refuses while the policy below is in place. */
 const REFUSED_OBJECT = "drill-user-notebook";
 
@@ -73,7 +80,7 @@ export async function failedRestore(rec: Recorder, sh: Shell): Promise<void> {
         set("restore.mode", "new-cluster");
         set("restore.backupId", backupId);
         set("restore.backupHopsworksVersion", "4.8.0");
-        set("restore.veleroBackups.main", MISSING_BACKUP);
+        set("restore.veleroBackups.main", missingBackup(backupId));
         set("restore.veleroBackups.users", veleroBackups.users);
         const r = up(sh);
         ctx.figure("failedUpSeconds", r.seconds);

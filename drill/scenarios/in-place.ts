@@ -45,6 +45,8 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
         set("restore.confirm", `${DRILL_STACK}/${older}`);
         set("restore.veleroBackups.main", veleroBackups.main);
         set("restore.veleroBackups.users", veleroBackups.users);
+        // This pair is the newer point's, outside the older ID's window: acknowledged, so the install-date check is what refuses.
+        set("restore.veleroBackupsOutsideWindow", older);
         const r = sh.pulumi(["preview"], { stack: DRILL_STACK, allowFailure: true });
         clear();
         const out = `${r.stdout}\n${r.stderr}`;

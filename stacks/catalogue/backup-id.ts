@@ -64,3 +64,20 @@ export function backupIdAt(time: Date): string {
     const pad = (n: number) => String(n).padStart(2, "0");
     return `${pad(time.getUTCFullYear() % 100)}${pad(week)}${weekday}${pad(time.getUTCHours())}${pad(time.getUTCMinutes())}`;
 }
+
+/**
+ * How far after now a backup ID may decode: the clock that minted it (the backup CronJobs') may run
+ * ahead of the one reading it. Anything later is no restore point yet, most likely a mistyped ID.
+ */
+export const CLOCK_SKEW_MS = 3_600_000;
+export const CLOCK_SKEW_TEXT = "1 hour";
+
+/** Why a backup ID cannot be a restore point because it decodes to later than `now` (beyond CLOCK_SKEW_MS), or undefined. */
+export function futureBackupIdProblem(id: string, now: Date): string | undefined {
+    const time = backupIdTime(id, now);
+    if (time === undefined || time.getTime() <= now.getTime() + CLOCK_SKEW_MS) return undefined;
+    return (
+        `decodes to ${time.toISOString()}, later than now (${now.toISOString()}) by more than the ${CLOCK_SKEW_TEXT} allowed for clock skew: ` +
+        "a restore point cannot be in the future; check the ID (date +%y%V%u%H%M: year, ISO week, weekday, hour, minute)"
+    );
+}

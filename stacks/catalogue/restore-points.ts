@@ -31,6 +31,53 @@ export const VELERO_FINAL_PHASES = ["Completed", "PartiallyFailed", "Failed", "F
  * OpenSearch jobs, so their backups start minutes after the backup ID's minute, never hours before.
  */
 export const VELERO_MATCH_WINDOW = { beforeMs: 30 * 60_000, afterMs: 6 * 3_600_000 };
+/** VELERO_MATCH_WINDOW in words, as messages and docs state it. */
+export const VELERO_MATCH_WINDOW_TEXT =
+    `from ${VELERO_MATCH_WINDOW.beforeMs / 60_000} minutes before to ${VELERO_MATCH_WINDOW.afterMs / 3_600_000} hours after the backup ID's time`;
+
+/** Whether a Velero backup taken at `time` falls within VELERO_MATCH_WINDOW of a restore point taken at `point`. */
+export function withinVeleroWindow(time: Date, point: Date): boolean {
+    const offset = time.getTime() - point.getTime();
+    return offset >= -VELERO_MATCH_WINDOW.beforeMs && offset <= VELERO_MATCH_WINDOW.afterMs;
+}
+
+/**
+ * When a schedule's backup was taken, by its name: Velero names them <schedule>-<YYYYMMDDhhmmss>
+ * (UTC); <schedule>-<YYYYMMDD>T<hhmmss>Z is read too. Undefined when the name carries no such time.
+ */
+export function veleroNameTime(schedule: string, name: string): Date | undefined {
+    if (!name.startsWith(`${schedule}-`)) return undefined;
+    const stamp = /^(\d{4})(\d{2})(\d{2})(?:t(\d{2})(\d{2})(\d{2})z|(\d{2})(\d{2})(\d{2}))$/i.exec(name.slice(schedule.length + 1));
+    if (!stamp) return undefined;
+    const [y, mo, d, h, mi, se] = [stamp[1], stamp[2], stamp[3], stamp[4] ?? stamp[7], stamp[5] ?? stamp[8], stamp[6] ?? stamp[9]].map(Number);
+    const time = new Date(Date.UTC(y, mo - 1, d, h, mi, se));
+    // Date.UTC rolls 20251340 over into 2026: only a real date and time is one.
+    const exact = time.getUTCMonth() === mo - 1 && time.getUTCDate() === d && time.getUTCHours() === h && time.getUTCMinutes() === mi && time.getUTCSeconds() === se;
+    return exact ? time : undefined;
+}
+
+/** The name Velero gives a backup of `schedule` taken at `time`: <schedule>-<YYYYMMDDhhmmss> (UTC), as veleroNameTime reads it. */
+export function veleroBackupNameAt(schedule: string, time: Date): string {
+    return `${schedule}-${time.toISOString().replace(/[-:T]/g, "").slice(0, 14)}`;
+}
+
+/**
+ * Why a named backup of `schedule` is not restore point `id`'s (taken at `pointTime`) by the time
+ * in its name, or undefined when it is within VELERO_MATCH_WINDOW, the catalogue's pairing window.
+ */
+export function veleroPairProblem(schedule: string, name: string, id: string, pointTime: Date): string | undefined {
+    const point = `restore point ${id} (${pointTime.toISOString()})`;
+    const time = veleroNameTime(schedule, name);
+    if (time === undefined) {
+        return `carries no time in its name (${schedule}-<YYYYMMDDhhmmss>, as Velero names a schedule's backups), so it cannot be checked against ${point}`;
+    }
+    if (withinVeleroWindow(time, pointTime)) return undefined;
+    return (
+        `was taken at ${time.toISOString()} by its name, outside the window of ${point}: ${VELERO_MATCH_WINDOW_TEXT}, as the catalogue pairs them. ` +
+        "It would restore Kubernetes objects of another date than the point's RonDB, OpenSearch and HopsFS data; name the point's own " +
+        "(hopsworks-dr backups list, or aws s3 ls s3://<bucket>/k8s_backup/backups/)"
+    );
+}
 
 export interface MetadataConfigMap {
     name: string;

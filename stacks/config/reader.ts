@@ -22,6 +22,10 @@ export interface ConfigSource {
     secretsReadFrom?: string;
     /** Why no secret inside a top-level key could be confirmed (the stack file is missing, say). */
     secretsUnverifiable?: string;
+    /** The stack's config keys outside the hopsworks-dr namespace, as written ("aws:region"): checked for near misses of it. */
+    otherKeys?: string[];
+    /** The time the config is judged at (a backup ID later than it is refused). Default: the current time; tests fix it. */
+    now?: Date;
 }
 
 export interface ConfigProblem {
@@ -112,7 +116,12 @@ export class ConfigReader {
     /** The config's secret strings, longest first (computed once). */
     private secretStrings?: string[];
 
-    constructor(readonly source: ConfigSource) {}
+    /** When the config is read: source.now, else the current time. */
+    readonly now: Date;
+
+    constructor(readonly source: ConfigSource) {
+        this.now = source.now ?? new Date();
+    }
 
     /**
      * Every message goes through here. Whatever config value longer than ECHO_LIMIT a message

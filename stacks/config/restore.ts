@@ -1,8 +1,9 @@
-import { BACKUP_ID_EXPECTED, backupIdTime } from "../catalogue/backup-id";
+import { BACKUP_ID_EXPECTED, backupIdTime, futureBackupIdProblem } from "../catalogue/backup-id";
 import { restoreConfirmation, VELERO_BACKUP_NAME, VELERO_SCHEDULES } from "../names";
 import { compareVersions } from "./formats";
 import { LIMITS, oneOf } from "./limits";
 import { ConfigReader } from "./reader";
+import { veleroPairProblem } from "../catalogue/restore-points";
 
 export const RESTORE_MODES = ["none", "new-cluster", "in-place"] as const;
 export type RestoreMode = (typeof RESTORE_MODES)[number];
@@ -29,6 +30,11 @@ export interface RestoreConfig {
      * whatever backupId is: true only when set so. Absent or false: veleroBackups must name both.
      */
     latestVeleroBackups?: boolean;
+    /**
+     * The typed acknowledgement, exactly backupId, that restore.veleroBackups are restored although
+     * their names' times are outside the catalogue's window of the backup ID's time. Default: unset.
+     */
+    veleroBackupsOutsideWindow?: string;
     /** In-place only, and required true there: the restore replaces all data. Default: false. */
     forceDataClear: boolean;
     /** In-place only, and required there: exactly "<stack>/<backupId>" (restoreConfirmation). */
@@ -41,7 +47,7 @@ export interface RestoreConfig {
 
 export const RESTORE_KEYS = [
     "mode", "backupId", "rondbBackupId", "opensearchSnapshot", "opensearchSkipIndices", "veleroBackups", "attempt", "acceptPartial",
-    "backupHopsworksVersion", "forceDataClear", "confirm", "latestVeleroBackups",
+    "backupHopsworksVersion", "forceDataClear", "confirm", "latestVeleroBackups", "veleroBackupsOutsideWindow",
 ] as const;
 export const VELERO_BACKUPS_KEYS = ["main", "users"] as const;
 
@@ -56,8 +62,8 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
         expected: `must be one of ${RESTORE_MODES.join(", ")}`,
     }) as RestoreMode | undefined;
     const isId = (v: string) => backupIdTime(v) !== undefined;
-    const backupId = r.digits(o, "restore.backupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED);
-    const rondbBackupId = r.digits(o, "restore.rondbBackupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED);
+    const backupId = notInFuture(r, "restore.backupId", r.digits(o, "restore.backupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED));
+    const rondbBackupId = notInFuture(r, "restore.rondbBackupId", r.digits(o, "restore.rondbBackupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED));
     const opensearchSnapshot = r.digits(o, "restore.opensearchSnapshot", LIMITS.opensearchName, (v) => /^[a-z0-9][a-z0-9._-]*$/.test(v), "must be an OpenSearch snapshot name such as \"254811140\"");
     const opensearchSkipIndices = r.stringList(o, "restore.opensearchSkipIndices", LIMITS.opensearchName, (v) =>
         INDEX_NAME.test(v) ? undefined : "must be an index name (lowercase, no leading '-': the '-' is added when rendered)",
@@ -79,11 +85,16 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
     const attempt = r.integer(o, "restore.attempt", { min: 1, max: LIMITS.attempt, default: 1 }) ?? 1;
     const acceptPartial = r.string(o, "restore.acceptPartial", { max: LIMITS.confirmation });
     const latestVeleroBackups = r.boolean(o, "restore.latestVeleroBackups", false);
+    const outsideWindow = r.digits(o, "restore.veleroBackupsOutsideWindow", LIMITS.backupId, isId, `${BACKUP_ID_EXPECTED}: restore.backupId, typed again`);
     if (mode === undefined) return undefined;
 
-    if (mode !== "none") checkVeleroBackups(r, o, backupId, latestVeleroBackups);
-    else if (o.latestVeleroBackups !== undefined && o.latestVeleroBackups !== null) {
-        r.problem("restore.latestVeleroBackups", "applies only to a restore (restore.mode new-cluster or in-place)");
+    if (mode !== "none") {
+        checkVeleroBackups(r, o, backupId, latestVeleroBackups);
+        checkVeleroWindow(r, backupId, veleroBackups, outsideWindow);
+    } else {
+        for (const key of ["latestVeleroBackups", "veleroBackupsOutsideWindow"]) {
+            if (o[key] !== undefined && o[key] !== null) r.problem(`restore.${key}`, "applies only to a restore (restore.mode new-cluster or in-place)");
+        }
     }
     if (mode !== "none") {
         if (o.backupId === undefined || o.backupId === null) {
@@ -143,7 +154,46 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
     return {
         mode, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm, attempt, acceptPartial,
         ...(latestVeleroBackups ? { latestVeleroBackups } : {}),
+        ...(outsideWindow !== undefined ? { veleroBackupsOutsideWindow: outsideWindow } : {}),
     };
+}
+
+/** The backup ID, with a problem naming its date when it decodes to later than now (a mistyped ID). */
+function notInFuture(r: ConfigReader, path: string, id: string | undefined): string | undefined {
+    const problem = id === undefined ? undefined : futureBackupIdProblem(id, r.now);
+    if (problem !== undefined) r.invalid(path, id, problem);
+    return id;
+}
+
+/**
+ * The named Velero backups are the restore point's by their names' times: within the catalogue's
+ * window (VELERO_MATCH_WINDOW) of the backup ID's time, unless restore.veleroBackupsOutsideWindow
+ * acknowledges this backup ID, for the rare pair taken outside it on purpose.
+ */
+function checkVeleroWindow(r: ConfigReader, backupId: string | undefined, named: RestoreConfig["veleroBackups"], outsideWindow: string | undefined): void {
+    const given = (["main", "users"] as const).filter((key) => named[key] !== undefined);
+    if (outsideWindow !== undefined && (given.length === 0 || outsideWindow !== backupId)) {
+        r.invalid(
+            "restore.veleroBackupsOutsideWindow",
+            outsideWindow,
+            given.length === 0
+                ? "applies only with restore.veleroBackups, the named backups it lets outside the window"
+                : `must be exactly ${JSON.stringify(backupId ?? "<backupId>")} (restore.backupId) to restore restore.veleroBackups outside the window of that restore point`,
+        );
+        return;
+    }
+    const pointTime = backupId === undefined ? undefined : backupIdTime(backupId, r.now);
+    if (outsideWindow !== undefined || backupId === undefined || pointTime === undefined) return;
+    for (const key of given) {
+        const problem = veleroPairProblem(VELERO_SCHEDULES[key], named[key]!, backupId, pointTime);
+        if (problem) {
+            r.invalid(
+                `restore.veleroBackups.${key}`,
+                named[key],
+                `${problem}. To restore it anyway, set restore.veleroBackupsOutsideWindow: ${JSON.stringify(backupId)}`,
+            );
+        }
+    }
 }
 
 /**

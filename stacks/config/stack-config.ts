@@ -5,6 +5,7 @@ import { HOPSWORKS_KEYS, HopsworksConfig, readHopsworks } from "./hopsworks";
 import { MonitoringConfig, MONITORING_KEYS, readMonitoring } from "./monitoring";
 import { ConfigError, ConfigReader, ConfigSource } from "./reader";
 import { readRestore, RESTORE_KEYS, RestoreConfig, VELERO_BACKUPS_KEYS } from "./restore";
+import { namespaceFindings } from "./stack-file";
 import { IRSA_KEYS, readStorage, STORAGE_KEYS, StorageConfig } from "./storage";
 import { readVelero, VELERO_KEYS, VeleroConfig } from "./velero";
 import { PROTOTYPE_KEYS, prototypeKeyPaths } from "./own-keys";
@@ -19,6 +20,8 @@ export interface StackConfig {
     hopsworks: HopsworksConfig;
     restore: RestoreConfig;
     monitoring: MonitoringConfig;
+    /** Warnings about the config itself (a key in a namespace nothing reads), shown with the plan's. Default: none. */
+    configWarnings?: string[];
 }
 
 /** Every key of each config object, for the runbook and documentation checks. */
@@ -43,6 +46,9 @@ export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks", "rest
  */
 export function readStackConfig(source: ConfigSource): StackConfig {
     const r = new ConfigReader(source);
+    const namespaces = namespaceFindings(source.otherKeys ?? []);
+    // A typo in the namespace comes first: it is why a key it holds is reported missing below.
+    r.problems.push(...namespaces.problems);
     for (const at of prototypeKeyPaths(source.values)) {
         r.problem(
             at,
@@ -70,5 +76,8 @@ export function readStackConfig(source: ConfigSource): StackConfig {
         );
     }
     if (r.problems.length > 0 || !storage || !backup || !hopsworks || !restore) throw new ConfigError(r.problems);
-    return { stack: source.stack, project: source.project ?? CONFIG_NAMESPACE, storage, backup, velero, hopsworks, restore, monitoring };
+    return {
+        stack: source.stack, project: source.project ?? CONFIG_NAMESPACE, storage, backup, velero, hopsworks, restore, monitoring,
+        ...(namespaces.warnings.length > 0 ? { configWarnings: namespaces.warnings } : {}),
+    };
 }

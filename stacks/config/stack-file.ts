@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ConfigSource, show } from "./reader";
+import { ConfigProblem, ConfigSource, show } from "./reader";
 import { REDACTED } from "./secret";
 import { isPlainObject } from "./values-files";
 import { setOwn } from "./own-keys";
@@ -98,6 +98,52 @@ function redactSecure(value: unknown, at: string, found: string[]): unknown {
     return value;
 }
 
+/**
+ * The config namespaces a stack file may use: the program's own, the providers it declares
+ * resources with (@pulumi/aws, @pulumi/kubernetes) and Pulumi's own (pulumi:tags, ...).
+ */
+export const KNOWN_NAMESPACES = [CONFIG_NAMESPACE, "aws", "kubernetes", "pulumi"];
+
+/** Letters and digits only, lowercase: hopsworks_dr, Hopsworks-DR and hopsworks.dr all read hopsworksdr. */
+const folded = (text: string) => text.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/** Levenshtein distance, for the near misses of a namespace (hopswork-dr, hopsworks-rd). */
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+/**
+ * What a stack file's keys outside the program's namespace mean: a namespace that is nearly
+ * hopsworks-dr (a typo: the program would never read the key, and report only what is then
+ * missing) is refused with the key it was meant to be; any other unknown namespace is warned about
+ * (a provider this project does not use ignores it too). Keys are as written: "aws:region".
+ */
+export function namespaceFindings(keys: string[]): { problems: ConfigProblem[]; warnings: string[] } {
+    const problems: ConfigProblem[] = [];
+    const warnings: string[] = [];
+    for (const key of keys) {
+        const colon = key.indexOf(":");
+        if (colon < 0) continue;
+        const namespace = key.slice(0, colon);
+        if (KNOWN_NAMESPACES.includes(namespace)) continue;
+        const meant = `${CONFIG_NAMESPACE}:${key.slice(colon + 1)}`;
+        if (folded(namespace) === folded(CONFIG_NAMESPACE) || editDistance(namespace.toLowerCase(), CONFIG_NAMESPACE) <= 2) {
+            problems.push({ key, message: `${show(key)} is in namespace ${show(namespace)}, which this program does not read: did you mean ${show(meant)}?` });
+        } else {
+            warnings.push(`${show(key)}: namespace ${show(namespace)} is none this project reads (${KNOWN_NAMESPACES.join(", ")}), so the key is ignored`);
+        }
+    }
+    return { problems, warnings };
+}
+
 /** Project-level defaults declared in Pulumi.yaml (`config: key: {default: ...}`), keyed by full name. */
 export function projectConfigDefaults(projectDir: string): Record<string, unknown> {
     const doc = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"));
@@ -123,5 +169,6 @@ export function configSourceFromStackFile(stackFile: StackFile, projectDir: stri
     const values = Object.fromEntries(
         Object.entries(configWithProjectDefaults(stackFile, projectDir)).filter(([key]) => inNamespace(key)).map(([key, value]) => [strip(key), value]),
     );
-    return { stack: stackFile.stack, values, secretPaths: stackFile.securePaths.filter(inNamespace).map(strip), projectDir };
+    const otherKeys = Object.keys(stackFile.config).filter((key) => !inNamespace(key));
+    return { stack: stackFile.stack, values, secretPaths: stackFile.securePaths.filter(inNamespace).map(strip), projectDir, otherKeys };
 }

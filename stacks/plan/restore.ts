@@ -1,4 +1,5 @@
 import { backupIdTime } from "../catalogue/backup-id";
+import { VELERO_MATCH_WINDOW_TEXT } from "../catalogue/restore-points";
 import { StackConfig } from "../config/stack-config";
 import { AccessMode } from "./location";
 import { Values } from "../config/values-files";
@@ -108,7 +109,15 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
 /** What `pulumi preview` and `pulumi up` warn about a restore: each schedule's newest backup taken on purpose. */
 export function restoreWarnings(config: StackConfig): string[] {
     const { restore } = config;
-    if (restore.mode === "none" || !restore.latestVeleroBackups) return [];
+    if (restore.mode === "none") return [];
+    if (restore.veleroBackupsOutsideWindow !== undefined) {
+        return [
+            `restore.veleroBackupsOutsideWindow: the Velero backups ${restore.veleroBackups.main} and ${restore.veleroBackups.users} are restored ` +
+                `without checking their names' times against the window of backup ${restore.backupId} (${VELERO_MATCH_WINDOW_TEXT}); ` +
+                "a pair of another date restores Kubernetes objects of that date next to the point's RonDB, OpenSearch and HopsFS data",
+        ];
+    }
+    if (!restore.latestVeleroBackups) return [];
     return [
         `restore.latestVeleroBackups: the Velero restores take each schedule's newest Completed backup (${VELERO_SCHEDULES.main}, ` +
             `${VELERO_SCHEDULES.users}), whatever restore.backupId (${restore.backupId}) is. Unless backup ${restore.backupId} is the ` +

@@ -55,6 +55,6 @@ export function planStack(config: StackConfig): StackPlan {
         location: planLocation(config, locationAccessMode(config.restore)),
         hopsworks: hopsworks.plan,
         ...(alerts.plan ? { alerts: alerts.plan } : {}),
-        warnings: [...bucketWarnings(config), ...plainHttpWarnings(config), ...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
+        warnings: [...(config.configWarnings ?? []), ...bucketWarnings(config), ...plainHttpWarnings(config), ...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
     };
 }

@@ -259,6 +259,16 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.strictEqual(overridden.code, 1);
             assert.ok(cluster.requests.includes("GET /apis/velero.io/v1/namespaces/velero/backupstoragelocations/hopsworks-bsl"));
         });
+
+        it("refuses a setting under a mistyped namespace rather than falling back to the default, saying which key was meant", async () => {
+            fs.writeFileSync(stackPath, `${STACK_FILE}    namespace: velero-system\n`.replace("  hopsworks-dr:velero:\n", "  hopsworks_dr:velero:\n"));
+            const result = await run(cluster, ["backups", "status", "--stack", "prod"]);
+            assert.deepStrictEqual([result.code, result.stderr], [
+                1,
+                `error: Pulumi.prod.yaml: "hopsworks_dr:velero" is in namespace "hopsworks_dr", which this program does not read: did you mean "hopsworks-dr:velero"?\n`,
+            ]);
+            assert.deepStrictEqual(cluster.requests, [], "nothing was contacted");
+        });
     });
 
     describe("restore clean-markers", () => {
@@ -530,14 +540,44 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
         });
 
         it("refuses named Velero backups that are not the catalogue point's own", async () => {
-            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "250111000", "--velero-main", "k8s-backups-main-20251124120012", "--velero-users", "k8s-backups-users-resources-20251124120013"]);
+            // Within the window of the point's time (2025-12-29 10:00), yet not the backups the catalogue pairs with it.
+            const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "250111000", "--velero-main", "k8s-backups-main-20251229101500", "--velero-users", "k8s-backups-users-resources-20251229101501"]);
             assert.strictEqual(plan.code, 1);
             assert.ok(plan.stderr.endsWith(
-                "error: --velero-main k8s-backups-main-20251124120012 --velero-users k8s-backups-users-resources-20251124120013 are not the Velero backups " +
+                "error: --velero-main k8s-backups-main-20251229101500 --velero-users k8s-backups-users-resources-20251229101501 are not the Velero backups " +
                     "of restore point 250111000: the catalogue matches k8s-backups-main-20251229100012 and k8s-backups-users-resources-20251229100013 " +
                     "(hopsworks-dr backups list); give those, or leave both options out\n",
             ), plan.stderr);
             assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE, "nothing written");
+        });
+
+        it("refuses a Velero pair whose names' times are outside the window of the backup ID's time, unless --velero-outside-window", async () => {
+            const plan = ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "254811200"];
+            const far = [...plan, "--velero-main", "k8s-backups-main-20200101000000", "--velero-users", "k8s-backups-users-resources-20291231000000"];
+            const refused = await run(cluster, far);
+            assert.strictEqual(refused.code, 2);
+            assert.ok(refused.stderr.startsWith(
+                `error: --velero-main "k8s-backups-main-20200101000000": was taken at 2020-01-01T00:00:00.000Z by its name, outside the window of restore point ` +
+                    "254811200 (2025-11-24T12:00:00.000Z): from 30 minutes before to 6 hours after the backup ID's time, as the catalogue pairs them. " +
+                    "It would restore Kubernetes objects of another date than the point's RonDB, OpenSearch and HopsFS data; name the point's own " +
+                    "(hopsworks-dr backups list, or aws s3 ls s3://<bucket>/k8s_backup/backups/). To restore it anyway, add --velero-outside-window\n",
+            ), refused.stderr);
+            const users = await run(cluster, [...plan, "--velero-main", "k8s-backups-main-20251124120012", "--velero-users", "k8s-backups-users-resources-20251124180100"]);
+            assert.ok(users.stderr.startsWith(`error: --velero-users "k8s-backups-users-resources-20251124180100": was taken at 2025-11-24T18:01:00.000Z by its name, outside the window`), users.stderr);
+            const untimed = await run(cluster, [...plan, "--velero-main", "k8s-backups-main-manual", "--velero-users", "k8s-backups-users-resources-20251124120013"]);
+            assert.ok(untimed.stderr.startsWith(`error: --velero-main "k8s-backups-main-manual": carries no time in its name (k8s-backups-main-<YYYYMMDDhhmmss>`), untimed.stderr);
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), STACK_FILE, "nothing written");
+            // The edges of the window: 30 minutes before, 6 hours after.
+            const edges = await run(cluster, [...plan, "--velero-main", "k8s-backups-main-20251124113000", "--velero-users", "k8s-backups-users-resources-20251124180000", "--dry-run"]);
+            assert.strictEqual(edges.code, 0, edges.stderr);
+            const lone = await run(cluster, [...plan, "--velero-outside-window"]);
+            assert.ok(lone.stderr.startsWith("error: --velero-outside-window applies only with --velero-main and --velero-users"), lone.stderr);
+            const anyway = await run(cluster, [...far, "--velero-outside-window"]);
+            assert.strictEqual(anyway.code, 0, anyway.stderr);
+            assert.ok(fs.readFileSync(stackPath, "utf8").endsWith(
+                "    veleroBackups:\n      main: k8s-backups-main-20200101000000\n      users: k8s-backups-users-resources-20291231000000\n" +
+                    '    veleroBackupsOutsideWindow: "254811200"\n',
+            ), fs.readFileSync(stackPath, "utf8"));
         });
 
         it("new-cluster with an ID minted on 2023-12-31: decoded against now, not taken for 2023-01-01", async () => {
@@ -545,7 +585,8 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "235270000", ...velero, "--dry-run"]);
             assert.strictEqual(plan.code, 0, plan.stderr);
             assert.ok(plan.stdout.startsWith("restore point 235270000 (2023-12-31T00:00:00.000Z),"), plan.stdout);
-            const early = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "235270000", ...velero, "--dry-run"], "2023-06-01T00:00:00Z");
+            const earlyVelero = ["--velero-main", "k8s-backups-main-20230101000012", "--velero-users", "k8s-backups-users-resources-20230101000013"];
+            const early = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--backup", "235270000", ...earlyVelero, "--dry-run"], "2023-06-01T00:00:00Z");
             assert.ok(early.stdout.startsWith("restore point 235270000 (2023-01-01T00:00:00.000Z),"), early.stdout);
         });
 
@@ -773,6 +814,10 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 [["backups", "list", "--velero-namespace", ""], "--velero-namespace needs a value", "backups list"],
                 [["restore", "finish"], "--stack is required", "restore finish --stack <name>"],
                 [["backups", "list", "--yes"], "--yes does not apply to backups list", "backups list"],
+                [["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "304011200"], `--backup "304011200": decodes to 2030-09-30T12:00:00.000Z, later than now (2026-01-06T12:00:00.000Z) by more than the 1 hour allowed for clock skew: a restore point cannot be in the future`, "restore plan --stack <name>"],
+                [["restore", "clean-markers", "--backup", "260221400"], `--backup "260221400": decodes to 2026-01-06T14:00:00.000Z, later than now (2026-01-06T12:00:00.000Z) by more than the 1 hour allowed for clock skew`, "restore clean-markers --backup <id>"],
+                [["restore", "finish", "--stack", "prod", "--stack", "dev"], `--stack is given twice ("prod" and "dev"): give it once`, "restore finish --stack <name>"],
+                [["restore", "plan", "--stack=prod", "--mode", "in-place", "--backup-version", "4.8.0", "--dry-run", "--dry-run"], "--dry-run is given twice: give it once", "restore plan --stack <name>"],
             ];
             for (const [argv, message, usage] of cases) {
                 const result = await run(cluster, argv);

@@ -178,6 +178,9 @@ describe("golden: the manual's restore examples", () => {
                 forceDataClear: true,
                 confirm: "test/254811200",
                 veleroBackups: { main: "k8s-backups-main-20260213T153627Z", users: "k8s-backups-users-resources-20260213T153627Z" },
+                // The manual's example pairs backup 254811200 (2025-11-24) with Velero backups of 2026-02-13,
+                // outside the window: reproducing it takes the typed acknowledgement.
+                veleroBackupsOutsideWindow: "254811200",
             },
         ],
     ];
@@ -213,7 +216,8 @@ describe("golden: the manual's restore examples", () => {
 
     it("a specific Velero backup: backupName instead of scheduleName, as the manual says", async () => {
         const veleroBackups = { main: "k8s-backups-main-20260213T153627Z", users: "k8s-backups-users-resources-20260213T153627Z" };
-        const { manifests } = await rendered(restoreStack({ mode: "new-cluster", veleroBackups }));
+        // The manual's names, of 2026-02-13: outside the window of backup 254811200, hence the acknowledgement.
+        const { manifests } = await rendered(restoreStack({ mode: "new-cluster", veleroBackups, veleroBackupsOutsideWindow: "254811200" }));
         const restores = manifests.filter((m) => m.kind === "Restore");
         assert.deepEqual(restores.map((r) => r.spec), [{ backupName: veleroBackups.main }, { backupName: veleroBackups.users }]);
     });

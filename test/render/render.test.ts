@@ -6,7 +6,7 @@ import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { renderCli } from "../../render/cli";
 import { HELM_DEFAULT_TIMEOUT_SECONDS } from "../../render/files";
-import { renderStack } from "../../render/render";
+import { renderStack, RenderError } from "../../render/render";
 import { readStackFile } from "../../stacks/config/stack-file";
 import { REDACTED } from "../../stacks/config/secret";
 import { awsConfig, irsaConfig, minioConfig, PROJECT_DIR, stackFile, STORE_MANAGE_WARNING } from "../support/stacks";
@@ -125,6 +125,40 @@ describe("render", () => {
         }
     });
 
+    it("refuses a restore of a backup ID in the future, naming its date (the program judges it at the time it runs)", async () => {
+        const config = minioConfig();
+        config.restore = {
+            mode: "new-cluster", backupId: "304011200", backupHopsworksVersion: "4.8.0",
+            veleroBackups: { main: "k8s-backups-main-20300930120012", users: "k8s-backups-users-resources-20300930120013" },
+        };
+        await assert.rejects(renderStack(stackFile(config)), (e: Error) =>
+            /hopsworks-dr:restore\.backupId = "304011200": decodes to 2030-09-30T12:00:00\.000Z, later than now \(20\d\d-.*\) by more than the 1 hour allowed for clock skew/.test(e.message));
+    });
+
+    it("refuses a restore whose Velero pair is outside the window of the backup ID's time, before any resource", async () => {
+        const config = minioConfig();
+        config.restore = {
+            mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0",
+            veleroBackups: { main: "k8s-backups-main-20200101000000", users: "k8s-backups-users-resources-20251124120013" },
+        };
+        await assert.rejects(renderStack(stackFile(config)), (e: RenderError) =>
+            e.resources.length === 0 &&
+            /hopsworks-dr:restore\.veleroBackups\.main = "k8s-backups-main-20200101000000": was taken at 2020-01-01T00:00:00\.000Z by its name, outside the window of restore point 254811200 \(2025-11-24T12:00:00\.000Z\): from 30 minutes before to 6 hours after/.test(e.message));
+    });
+
+    it("names a stack file key in a mistyped namespace (refused) and one in an unknown namespace (a warning)", async () => {
+        const typo = stackFile(minioConfig());
+        typo.config["hopsworks_dr:storage"] = typo.config["hopsworks-dr:storage"];
+        delete typo.config["hopsworks-dr:storage"];
+        await assert.rejects(renderStack(typo), (e: RenderError) =>
+            e.resources.length === 0 &&
+            e.message.includes(`  - "hopsworks_dr:storage" is in namespace "hopsworks_dr", which this program does not read: did you mean "hopsworks-dr:storage"?\n  - hopsworks-dr:storage is required`));
+        const other = stackFile(minioConfig());
+        other.config["random:seed"] = "1";
+        const { warnings } = await renderStack(other);
+        assert.ok(warnings.includes(`"random:seed": namespace "random" is none this project reads (hopsworks-dr, aws, kubernetes, pulumi), so the key is ignored`), warnings.join("\n"));
+    });
+
     describe("its folder", () => {
         const dev = () => fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
         const MONITORING = "  hopsworks-dr:monitoring:\n    enabled: true\n    runbookBaseUrl: https://example.com/runbooks\n    opensearchBackupCronJob: opensearch-backup\n";
@@ -218,6 +252,8 @@ describe("render", () => {
         const unknown = await renderInProcess("--stack", "dev", "--bogus");
         assert.equal(unknown.status, 2);
         assert.match(unknown.stderr, /Unknown option '--bogus'.*\nusage: npm run render/);
+        const twice = await renderInProcess("--stack", "prod", "--stack", "dev");
+        assert.deepEqual([twice.status, twice.stderr.split("\n")[0]], [2, `--stack is given twice ("prod" and "dev"): give it once`]);
     });
 
     it("refuses a stack name Pulumi would refuse, from --stack (a usage error) and from a stack file's name", async () => {

@@ -62,12 +62,12 @@ export function irsaConfig(): Record<string, any> {
 const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "storage.credentialsHashKey", "hopsworks.repoUsername", "hopsworks.repoPassword"];
 
 /** Credentials present in `values` are treated as Pulumi secrets unless listed in `plaintext`. */
-export function source(values: Record<string, any>, opts: { stack?: string; plaintext?: string[] } = {}): ConfigSource {
+export function source(values: Record<string, any>, opts: { stack?: string; plaintext?: string[]; now?: Date } = {}): ConfigSource {
     const secretPaths = CREDENTIAL_PATHS.filter((p) => {
         const [section, key] = p.split(".");
         return values[section]?.[key] !== undefined && !(opts.plaintext ?? []).includes(p);
     });
-    return { stack: opts.stack ?? "test", values, secretPaths, projectDir: PROJECT_DIR };
+    return { stack: opts.stack ?? "test", values, secretPaths, projectDir: PROJECT_DIR, ...(opts.now ? { now: opts.now } : {}) };
 }
 
 /**

@@ -206,7 +206,7 @@ const STACKS: { title: string; file: () => StackFile }[] = [
                     mode: "new-cluster",
                     backupId: "254811200",
                     backupHopsworksVersion: "4.8.0",
-                    veleroBackups: { main: "k8s-backups-main-20260213153627", users: "k8s-backups-users-resources-20260213153627" },
+                    veleroBackups: { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" },
                 },
             }),
     },

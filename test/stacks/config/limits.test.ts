@@ -100,7 +100,7 @@ describe("config limits", () => {
             mode: "new-cluster",
             backupId: "254811200",
             backupHopsworksVersion: "4.8.0",
-            veleroBackups: { main: "k8s-backups-main-20251229100012", users: "k8s-backups-users-resources-20251229100013" },
+            veleroBackups: { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" },
         };
         assert.match(messageFor({ ...minioConfig(), restore: { ...restore, attempt: 1001 } }, "restore.attempt"), /= 1001: must be at most 1000: each attempt recreates the Velero restores/);
         assert.equal(readStackConfig(source({ ...minioConfig(), restore: { ...restore, attempt: 1000 } })).restore.attempt, 1000);

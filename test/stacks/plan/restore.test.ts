@@ -139,7 +139,7 @@ describe("restore plan", () => {
     });
 
     it("a named Velero backup is not ignored in diffs: only the controller's own fields are", () => {
-        const c = withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: { ...VELERO, main: "k8s-backups-main-20260213T153627Z" } });
+        const c = withRestore({ ...BACKUP, mode: "new-cluster", veleroBackups: { ...VELERO, main: "k8s-backups-main-20251124T121500Z" } });
         const [main] = planRestore(readStackConfig(source(c)))!.veleroRestores;
         assert.deepEqual(main.ignoreChanges, ["spec.itemOperationTimeout"]);
     });
