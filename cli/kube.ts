@@ -3,8 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { METADATA_CONFIGMAP, METADATA_SERVICES, MetadataConfigMap, metadataConfigMapIndex, MetadataService, VeleroBackup } from "../stacks/catalogue/restore-points";
+import type { Deadline } from "./deadline";
 import { CliError, MetadataMissingError } from "./errors";
 import { LOCATION_NAME, VELERO_SCHEDULES } from "../stacks/names";
+import { REQUEST_TIMEOUT_ENV } from "./options";
 import { LocationStatus } from "../stacks/catalogue/health";
 
 export interface ClusterOptions {
@@ -13,7 +15,14 @@ export interface ClusterOptions {
     context?: string;
     namespace: string;
     veleroNamespace: string;
+    /** How long each request may take (--request-timeout). */
+    requestSeconds: number;
+    /** The command's deadline: it aborts the requests in flight and names them. */
+    deadline: Deadline;
 }
+
+/** Per-request client-node options: middleware (client-node's own Observable kind) that sees each request and response. */
+type RequestOptions = K8s.ConfigurationOptions;
 
 /** A Velero Schedule as `backups status` reads it. */
 export interface VeleroScheduleSpec {
@@ -128,13 +137,45 @@ export class Cluster {
         return new Cluster(k8s, kc, cluster.server, options);
     }
 
-    /** Turns a client-node failure into a CliError naming what was being done. */
-    private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    /**
+     * Runs one request, `what` (verb, resource, namespace) naming it in every failure: within
+     * --request-timeout and the command's deadline, both of which abort it (the signal reaches
+     * node-fetch; the race also covers an exec credential plugin that never returns). A 404 is
+     * undefined when `missing` is "undefined", else an error like every other failure.
+     */
+    private async request<T>(what: string, missing: "error" | "undefined", run: (options: RequestOptions) => Promise<T>): Promise<T | undefined> {
+        const { deadline, requestSeconds } = this.options;
+        if (deadline.signal.aborted) throw deadline.signal.reason;
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(this.timedOut(what)), requestSeconds * 1000);
+        const onDeadline = () => controller.abort(deadline.signal.reason);
+        deadline.signal.addEventListener("abort", onDeadline);
+        const done = deadline.waitFor(what);
+        const { Observable } = this.k8s;
+        const withSignal: K8s.ObservableMiddleware = {
+            pre: (context) => {
+                context.setSignal(controller.signal as Parameters<typeof context.setSignal>[0]);
+                return new Observable(Promise.resolve(context));
+            },
+            post: (response) => new Observable(Promise.resolve(response)),
+        };
         try {
-            return await run();
+            return await Promise.race([run({ middleware: [withSignal], middlewareMergeStrategy: "append" }), aborted(controller.signal)]);
         } catch (error) {
+            if (controller.signal.aborted) throw controller.signal.reason;
+            if (missing === "undefined" && error instanceof this.k8s.ApiException && error.code === 404) return undefined;
             throw this.explain(what, error);
+        } finally {
+            clearTimeout(timer);
+            deadline.signal.removeEventListener("abort", onDeadline);
+            done();
         }
+    }
+
+    private timedOut(what: string): CliError {
+        return new CliError(
+            `${what}: no answer from the cluster at ${this.server} within ${this.options.requestSeconds} s (--request-timeout, or ${REQUEST_TIMEOUT_ENV})`,
+        );
     }
 
     private explain(what: string, error: unknown): CliError {
@@ -148,6 +189,11 @@ export class Cluster {
         return new CliError(`${what}: cannot reach the cluster at ${this.server}: ${networkCause(error)}`);
     }
 
+    /** The call's result; every failure is a CliError naming `what`. */
+    private async call<T>(what: string, run: (options: RequestOptions) => Promise<T>): Promise<T> {
+        return (await this.request(what, "error", run)) as T;
+    }
+
     /**
      * Every metadata ConfigMap of a service: those carrying the labels, plus the rotated names
      * probed one by one, since a ConfigMap created by hand or by an older release may lack them.
@@ -155,8 +201,8 @@ export class Cluster {
     async metadataConfigMaps(service: MetadataService): Promise<MetadataConfigMap[]> {
         const namespace = this.options.namespace;
         const labelSelector = `app=backups-metadata,service=${service}`;
-        const listed = await this.call(`list configmaps -l ${labelSelector} in namespace ${namespace}`, () =>
-            this.core.listNamespacedConfigMap({ namespace, labelSelector }),
+        const listed = await this.call(`list configmaps -l ${labelSelector} in namespace ${namespace}`, (options) =>
+            this.core.listNamespacedConfigMap({ namespace, labelSelector }, options),
         );
         const found = new Map<string, MetadataConfigMap>();
         for (const item of listed.items) {
@@ -168,8 +214,8 @@ export class Cluster {
         for (let index = 0; ; index++) {
             const name = index === 0 ? METADATA_CONFIGMAP[service] : `${METADATA_CONFIGMAP[service]}-${index}`;
             if (found.has(name)) continue;
-            const item = await this.getOrUndefined(`get configmap ${name} in namespace ${namespace}`, () =>
-                this.core.readNamespacedConfigMap({ name, namespace }),
+            const item = await this.getOrUndefined(`get configmap ${name} in namespace ${namespace}`, (options) =>
+                this.core.readNamespacedConfigMap({ name, namespace }, options),
             );
             if (item) found.set(name, { name, service, data: item.data ?? {} });
             else if (index > highest) break;
@@ -188,8 +234,8 @@ export class Cluster {
     async veleroBackups(): Promise<VeleroBackup[]> {
         const namespace = this.options.veleroNamespace;
         const labelSelector = `velero.io/schedule-name in (${Object.values(VELERO_SCHEDULES).join(",")})`;
-        const list = await this.call(`list backups.velero.io in namespace ${namespace}`, () =>
-            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "backups", labelSelector }),
+        const list = await this.call(`list backups.velero.io in namespace ${namespace}`, (options) =>
+            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "backups", labelSelector }, options),
         );
         const date = (value: unknown) => (typeof value === "string" ? new Date(value) : undefined);
         return ((list?.items ?? []) as any[]).map((item): VeleroBackup => ({
@@ -205,8 +251,8 @@ export class Cluster {
     /** The Velero Schedule `name` (k8s-backups-main, ...), or undefined when it does not exist. */
     async veleroSchedule(name: string): Promise<VeleroScheduleSpec | undefined> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.getOrUndefined(`get schedule.velero.io ${name} in namespace ${namespace}`, () =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "schedules", name }),
+        const item = await this.getOrUndefined(`get schedule.velero.io ${name} in namespace ${namespace}`, (options) =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "schedules", name }, options),
         );
         if (!item) return undefined;
         const schedule = item.spec?.schedule;
@@ -215,8 +261,8 @@ export class Cluster {
 
     async location(): Promise<LocationStatus | undefined> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.getOrUndefined(`get backupstoragelocation ${LOCATION_NAME} in namespace ${namespace}`, () =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "backupstoragelocations", name: LOCATION_NAME }),
+        const item = await this.getOrUndefined(`get backupstoragelocation ${LOCATION_NAME} in namespace ${namespace}`, (options) =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "backupstoragelocations", name: LOCATION_NAME }, options),
         );
         if (!item) return undefined;
         const synced = item.status?.lastSyncedTime;
@@ -225,14 +271,14 @@ export class Cluster {
 
     async jobExists(name: string): Promise<boolean> {
         const namespace = this.options.namespace;
-        return (await this.getOrUndefined(`get job ${name} in namespace ${namespace}`, () => this.batch.readNamespacedJob({ name, namespace }))) !== undefined;
+        return (await this.getOrUndefined(`get job ${name} in namespace ${namespace}`, (options) => this.batch.readNamespacedJob({ name, namespace }, options))) !== undefined;
     }
 
     /** Velero restores named after the backup they restore (name = spec.backupName), as the chart's in-place restores are. */
     async veleroRestoresNamedAfterTheirBackup(): Promise<string[]> {
         const namespace = this.options.veleroNamespace;
-        const list = await this.call(`list restores.velero.io in namespace ${namespace}`, () =>
-            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "restores" }),
+        const list = await this.call(`list restores.velero.io in namespace ${namespace}`, (options) =>
+            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "restores" }, options),
         );
         return ((list?.items ?? []) as any[]).filter((r) => r.metadata?.name && r.metadata.name === r.spec?.backupName).map((r) => r.metadata.name as string);
     }
@@ -240,8 +286,8 @@ export class Cluster {
     /** The finalizers still holding a Velero Restore, or undefined when it is gone. */
     async veleroRestoreFinalizers(name: string): Promise<string[] | undefined> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.getOrUndefined(`get restore.velero.io ${name} in namespace ${namespace}`, () =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }),
+        const item = await this.getOrUndefined(`get restore.velero.io ${name} in namespace ${namespace}`, (options) =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }, options),
         );
         if (item === undefined) return undefined;
         const finalizers = (item as { metadata?: { finalizers?: unknown } }).metadata?.finalizers;
@@ -251,15 +297,15 @@ export class Cluster {
     /** The finalizers still holding a Job, or undefined when it is gone. */
     async jobFinalizers(name: string): Promise<string[] | undefined> {
         const namespace = this.options.namespace;
-        const job = await this.getOrUndefined(`get job ${name} in namespace ${namespace}`, () => this.batch.readNamespacedJob({ name, namespace }));
+        const job = await this.getOrUndefined(`get job ${name} in namespace ${namespace}`, (options) => this.batch.readNamespacedJob({ name, namespace }, options));
         if (job === undefined) return undefined;
         return (job as { metadata?: { finalizers?: string[] } }).metadata?.finalizers ?? [];
     }
 
     async veleroRestoreExists(name: string): Promise<boolean> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.getOrUndefined(`get restore.velero.io ${name} in namespace ${namespace}`, () =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }),
+        const item = await this.getOrUndefined(`get restore.velero.io ${name} in namespace ${namespace}`, (options) =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }, options),
         );
         return item !== undefined;
     }
@@ -267,29 +313,30 @@ export class Cluster {
     /** Deletes a Job and, in the background, its pods; false when it was already gone. */
     async deleteJob(name: string): Promise<boolean> {
         const namespace = this.options.namespace;
-        const result = await this.getOrUndefined(`delete job ${name} in namespace ${namespace}`, () =>
-            this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }),
+        const result = await this.getOrUndefined(`delete job ${name} in namespace ${namespace}`, (options) =>
+            this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }, options),
         );
         return result !== undefined;
     }
 
     async deleteVeleroRestore(name: string): Promise<boolean> {
         const namespace = this.options.veleroNamespace;
-        const result = await this.getOrUndefined(`delete restore.velero.io ${name} in namespace ${namespace}`, () =>
-            this.custom.deleteNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }),
+        const result = await this.getOrUndefined(`delete restore.velero.io ${name} in namespace ${namespace}`, (options) =>
+            this.custom.deleteNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }, options),
         );
         return result !== undefined;
     }
 
     /** The call's result, or undefined on 404; every other failure is a CliError. */
-    private async getOrUndefined<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
-        try {
-            return (await run()) ?? ({} as T);
-        } catch (error) {
-            if (error instanceof this.k8s.ApiException && error.code === 404) return undefined;
-            throw this.explain(what, error);
-        }
+    private async getOrUndefined<T>(what: string, run: (options: RequestOptions) => Promise<T>): Promise<T | undefined> {
+        // A delete answered without a body is still a success.
+        return this.request(what, "undefined", async (options) => (await run(options)) ?? ({} as T));
     }
+}
+
+/** A promise that rejects with the signal's reason when it aborts, and never settles otherwise. */
+function aborted(signal: AbortSignal): Promise<never> {
+    return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 }
 
 function statusMessage(body: unknown): string | undefined {
