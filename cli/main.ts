@@ -154,8 +154,12 @@ export function processIo(): CliIo {
     };
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2), processIo()).then((code) => {
-        process.exitCode = code;
-    });
+/**
+ * Exits with `code` once stdout and stderr are flushed: a request, timer or socket left behind by a
+ * failed command must not keep the process running.
+ */
+export function exitWith(code: number): void {
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 }
+
+if (require.main === module) main(process.argv.slice(2), processIo()).then(exitWith);

@@ -1,5 +1,17 @@
 import * as assert from "assert";
-import { FakeCluster, run, seedCatalogue, startFakeCluster } from "./fake-cluster";
+import { execFile } from "child_process";
+import * as path from "path";
+import { CONFIGMAPS, FakeCluster, run, SCHEDULES, seedCatalogue, startFakeCluster } from "./fake-cluster";
+
+const BIN = path.resolve(__dirname, "../../cli/bin.js");
+
+/** The real bin in a child process, killed after `limitMs` (code null then). */
+function runBin(cluster: FakeCluster, argv: string[], limitMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+        execFile(process.execPath, [BIN, ...argv], { cwd: cluster.dir, env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, timeout: limitMs },
+            (error, stdout, stderr) => resolve({ code: error ? (error.killed ? null : Number(error.code)) : 0, stdout, stderr }));
+    });
+}
 
 /** A cluster that is there but sick: it never answers, answers nonsense, or cannot be authenticated against. */
 describe("hopsworks-dr CLI on a sick cluster", () => {
@@ -65,6 +77,56 @@ describe("hopsworks-dr CLI on a sick cluster", () => {
             const wait = await run(cluster, ["restore", "clean-markers", "--backup-id", "250111000", "--yes", "--wait", "120", "--timeout", "60"]);
             assert.deepStrictEqual([wait.code, wait.stderr.split("\n")[0]], [2, `error: --wait "120": must be shorter than the command's deadline, --timeout 60`]);
             assert.deepStrictEqual(cluster.requests, []);
+        });
+    });
+
+    describe("a server that answers 200 with what is not the object asked for", () => {
+        const server = () => `http://127.0.0.1:${cluster.port}`;
+
+        it("names the request and what was wrong: items not a list, an item without a name, another object's name", async () => {
+            cluster.answer = (_method, pathname) => (pathname === CONFIGMAPS ? { code: 200, body: { items: "notalist" } } : undefined);
+            const notAList = await run(cluster, ["backups", "list"]);
+            assert.deepStrictEqual([notAList.code, notAList.stdout, notAList.stderr], [1, "",
+                `error: list configmaps -l app=backups-metadata,service=rondb in namespace hopsworks: invalid response body from ${server()}: items is "notalist", not a list\n`]);
+            cluster.answer = (_method, pathname) => (pathname === CONFIGMAPS ? { code: 200, body: { items: [{ metadata: { name: "a" } }, { metadata: {} }] } } : undefined);
+            const unnamed = await run(cluster, ["backups", "list"]);
+            assert.strictEqual(unnamed.stderr,
+                `error: list configmaps -l app=backups-metadata,service=rondb in namespace hopsworks: invalid response body from ${server()}: items[1].metadata.name is missing\n`);
+            cluster.answer = (_method, pathname) => (pathname === CONFIGMAPS ? { code: 200, body: { items: [{ metadata: { name: "a" }, data: { "260211000": 7 } }] } } : undefined);
+            const data = await run(cluster, ["backups", "list"]);
+            assert.match(data.stderr, /: invalid response body from http:\/\/127\.0\.0\.1:\d+: items\[0\]\.data\.260211000 is 7, not a string\n$/);
+            cluster.answer = (_method, pathname) =>
+                pathname === `${SCHEDULES}/k8s-backups-main` ? { code: 200, body: { metadata: { name: "other" }, spec: { schedule: "@daily" } } } : undefined;
+            const other = await run(cluster, ["backups", "status"]);
+            assert.strictEqual(other.stderr,
+                `error: get schedule.velero.io k8s-backups-main in namespace velero: invalid response body from ${server()}: metadata.name is "other", not "k8s-backups-main" as asked; ` +
+                    "to judge backups without reading the Velero Schedules, pass --schedule <cron> or --stack <name>\n");
+        });
+
+        it("probes a bounded number of rotated metadata ConfigMaps when the server answers every name", async () => {
+            cluster.answer = (_method, pathname) => {
+                const name = pathname.startsWith(`${CONFIGMAPS}/`) ? pathname.slice(CONFIGMAPS.length + 1) : undefined;
+                return name ? { code: 200, body: { kind: "ConfigMap", metadata: { name }, data: {} } } : undefined;
+            };
+            const result = await run(cluster, ["backups", "list"]);
+            assert.deepStrictEqual([result.code, result.stderr], [1,
+                "error: get configmap rondb-backups-metadata-<n> in namespace hopsworks: stopped after 100 rotated names, every one answered as existing; " +
+                    "a real cluster has a few (is the API server the cluster's?)\n"]);
+            assert.strictEqual(cluster.requests.filter((r) => r.startsWith(`GET ${CONFIGMAPS}/rondb-`)).length, 100);
+        });
+
+        it("names a body that is not JSON", async () => {
+            cluster.mode = "invalid-json";
+            const result = await run(cluster, ["backups", "status", "--schedule", "@weekly"]);
+            assert.strictEqual(result.code, 1);
+            assert.match(result.stderr, new RegExp(`^error: (get|list) [^:]+ in namespace (hopsworks|velero): invalid response body from ${server().replace(/\./g, "\\.")}: not JSON \\(.+\\)\n$`));
+        });
+
+        it("the bin exits 1 with the message, rather than hang, against a server answering every request with nonsense", async () => {
+            cluster.mode = "nonsense";
+            const result = await runBin(cluster, ["backups", "list"], 15_000);
+            assert.strictEqual(result.code, 1, `exit ${result.code}: ${result.stderr}`);
+            assert.match(result.stderr, /^error: (get|list) [^:]+: invalid response body from http:\/\/127\.0\.0\.1:\d+: (items is "notalist", not a list|metadata is missing)\n$/);
         });
     });
 });
