@@ -91,7 +91,7 @@ export class Cluster {
 
     private constructor(
         private readonly k8s: typeof K8s,
-        kc: K8s.KubeConfig,
+        private readonly kc: K8s.KubeConfig,
         readonly server: string,
         readonly options: ClusterOptions,
     ) {
@@ -225,7 +225,24 @@ export class Cluster {
             if (error.code === 404) return new CliError(`${what}: not found (404)${message ? `: ${message}` : ""}`);
             return new CliError(`${what}: the API server answered ${error.code}${message ? `: ${message}` : ""}`);
         }
-        return new CliError(`${what}: cannot reach the cluster at ${this.server}: ${networkCause(error)}`);
+        return this.credentialPluginError(what, error) ?? new CliError(`${what}: cannot reach the cluster at ${this.server}: ${networkCause(error)}`);
+    }
+
+    /**
+     * The failure of the kubeconfig's exec credential plugin (aws eks get-token, gke-gcloud-auth-plugin,
+     * kubelogin), which client-node runs before each request, or undefined: anything but node-fetch's
+     * own FetchError, with such a plugin configured, is the plugin's.
+     */
+    private credentialPluginError(what: string, error: unknown): CliError | undefined {
+        const user = this.kc.getCurrentUser();
+        const command = user?.exec?.command ?? (user?.authProvider?.config?.exec as { command?: string } | undefined)?.command;
+        if (command === undefined || (error as Error)?.name === "FetchError") return undefined;
+        const plugin = `the kubeconfig's exec credential plugin "${command}" (user ${user!.name})`;
+        const { code, syscall } = error as NodeJS.ErrnoException;
+        if (syscall?.startsWith("spawn") && code === "ENOENT") return new CliError(`${what}: ${plugin} was not found: install it, or put it on PATH`);
+        if (syscall?.startsWith("spawn")) return new CliError(`${what}: ${plugin} cannot be run (${code})`);
+        const why = error instanceof SyntaxError ? `its output is not JSON (${firstLine(error)})` : firstLine(error).trim() || "no message";
+        return new CliError(`${what}: ${plugin} failed: ${why}`);
     }
 
     /** The items of a list; every failure is a CliError naming `what`. */

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { execFile } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { CONFIGMAPS, FakeCluster, run, SCHEDULES, seedCatalogue, startFakeCluster } from "./fake-cluster";
 
@@ -127,6 +128,37 @@ describe("hopsworks-dr CLI on a sick cluster", () => {
             const result = await runBin(cluster, ["backups", "list"], 15_000);
             assert.strictEqual(result.code, 1, `exit ${result.code}: ${result.stderr}`);
             assert.match(result.stderr, /^error: (get|list) [^:]+: invalid response body from http:\/\/127\.0\.0\.1:\d+: (items is "notalist", not a list|metadata is missing)\n$/);
+        });
+    });
+
+    describe("a kubeconfig whose exec credential plugin cannot give a token", () => {
+        /** The fake cluster's kubeconfig with a context per exec user: `missing` (not installed), `failing` (exits 1), `garbled` (not JSON). */
+        function execKubeconfig(): string {
+            const file = path.join(cluster.dir, "kubeconfig-exec");
+            const user = (name: string, command: string, args: string[]) =>
+                `  - name: ${name}\n    user:\n      exec:\n        apiVersion: client.authentication.k8s.io/v1beta1\n        command: ${command}\n` +
+                `        args: ${JSON.stringify(args)}\n`;
+            const context = (name: string) => `  - name: ${name}\n    context: { cluster: fake, user: ${name} }\n`;
+            const base = fs.readFileSync(cluster.kubeconfig, "utf8").replace(/current-context: fake\n/, "");
+            fs.writeFileSync(file, base
+                .replace("users:\n", `users:\n${user("missing", "aws-not-installed", ["eks", "get-token"])}` +
+                    `${user("failing", "sh", ["-c", "echo 'error: the SSO session has expired' >&2; exit 1"])}${user("garbled", "echo", ["token?"])}`)
+                .replace("contexts:\n", `contexts:\n${context("missing")}${context("failing")}${context("garbled")}`) + "current-context: missing\n");
+            return file;
+        }
+
+        it("says the plugin was not found, failed, or gave what is not JSON, rather than that the cluster cannot be reached", async () => {
+            const env = { KUBECONFIG: execKubeconfig(), PATH: process.env.PATH };
+            // The requests go out together, and the first to fail is named: the cause is what matters here.
+            const cause = (stderr: string) => stderr.replace(/^error: (list|get) [^:]+ in namespace (hopsworks|velero): /, "");
+            const missing = await run(cluster, ["backups", "list"], undefined, env);
+            assert.deepStrictEqual([missing.code, cause(missing.stderr)], [1,
+                `the kubeconfig's exec credential plugin "aws-not-installed" (user missing) was not found: install it, or put it on PATH\n`]);
+            const failing = await run(cluster, ["backups", "list", "--context", "failing"], undefined, env);
+            assert.strictEqual(cause(failing.stderr), `the kubeconfig's exec credential plugin "sh" (user failing) failed: error: the SSO session has expired\n`);
+            const garbled = await run(cluster, ["backups", "list", "--context", "garbled"], undefined, env);
+            assert.match(cause(garbled.stderr), /^the kubeconfig's exec credential plugin "echo" \(user garbled\) failed: its output is not JSON \(.+\)\n$/);
+            assert.deepStrictEqual(cluster.requests, []);
         });
     });
 });
