@@ -2,5 +2,4 @@
 // The `hopsworks-dr` bin: the CLI is TypeScript, run through tsx like the rest of the project.
 "use strict";
 require("tsx/cjs");
-const { exitWith, main, processIo } = require("./main.ts");
-main(process.argv.slice(2), processIo()).then(exitWith);
+require("./main.ts").runAsProcess();

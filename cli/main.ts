@@ -14,6 +14,7 @@ import { restoreFinish } from "./commands/restore-finish";
 import { restorePlan } from "./commands/restore-plan";
 import { Deadline } from "./deadline";
 import { CliError, CliIo, UsageError } from "./errors";
+import { exitOnSignals } from "./interrupt";
 import { CommandSpec, commandHelp, groupHelp, synopsis, usage } from "./help";
 import type { Cluster } from "./kube";
 import { checkCommonValues, ClusterFlags, OptionValues, OPTIONS, PROGRAM, REQUEST_TIMEOUT_DEFAULT_SECONDS, TIMEOUT_DEFAULT_SECONDS, Timeouts, timeouts } from "./options";
@@ -162,4 +163,11 @@ export function exitWith(code: number): void {
     process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 }
 
-if (require.main === module) main(process.argv.slice(2), processIo()).then(exitWith);
+/** The bin's run: signals release what the command holds, and the process exits with the command's code. */
+export function runAsProcess(): void {
+    const io = processIo();
+    exitOnSignals(io.stderr);
+    main(process.argv.slice(2), io).then(exitWith);
+}
+
+if (require.main === module) runAsProcess();

@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { execFile } from "child_process";
+import { execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { CONFIGMAPS, FakeCluster, run, SCHEDULES, seedCatalogue, startFakeCluster } from "./fake-cluster";
+import { CONFIGMAPS, FakeCluster, PROD_STACK_FILE, run, SCHEDULES, seedCatalogue, startFakeCluster } from "./fake-cluster";
 
 const BIN = path.resolve(__dirname, "../../cli/bin.js");
 
@@ -159,6 +159,38 @@ describe("hopsworks-dr CLI on a sick cluster", () => {
             const garbled = await run(cluster, ["backups", "list", "--context", "garbled"], undefined, env);
             assert.match(cause(garbled.stderr), /^the kubeconfig's exec credential plugin "echo" \(user garbled\) failed: its output is not JSON \(.+\)\n$/);
             assert.deepStrictEqual(cluster.requests, []);
+        });
+    });
+
+    describe("stopped by a signal while it waits", () => {
+        /** `restore plan` in a child process, stopped by `signal` once it holds the stack file's lock and waits on the cluster. */
+        async function stopPlan(signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string; lockLeft: boolean; stackFile: string }> {
+            cluster.mode = "hang";
+            const stackPath = path.join(cluster.dir, "Pulumi.prod.yaml");
+            fs.writeFileSync(stackPath, PROD_STACK_FILE);
+            const child = spawn(process.execPath, [BIN, "restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup-version", "4.8.0"], {
+                cwd: cluster.dir,
+                env: { ...process.env, KUBECONFIG: cluster.kubeconfig },
+            });
+            let stderr = "";
+            child.stderr.on("data", (chunk) => (stderr += chunk));
+            const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+            const waiting = Date.now() + 15_000;
+            while (!(fs.existsSync(`${stackPath}.lock`) && cluster.requests.length > 0) && Date.now() < waiting) await new Promise((r) => setTimeout(r, 50));
+            assert.ok(fs.existsSync(`${stackPath}.lock`), `the plan holds the lock while it waits; stderr: ${stderr}`);
+            child.kill(signal);
+            const code = await exited;
+            return { code, stderr, lockLeft: fs.existsSync(`${stackPath}.lock`), stackFile: fs.readFileSync(stackPath, "utf8") };
+        }
+
+        it("SIGTERM releases the stack file's lock, says so and exits 143, the file unchanged", async () => {
+            const stopped = await stopPlan("SIGTERM");
+            assert.deepStrictEqual(stopped, { code: 143, stderr: "error: stopped by SIGTERM; released the lock Pulumi.prod.yaml.lock\n", lockLeft: false, stackFile: PROD_STACK_FILE });
+        });
+
+        it("SIGINT (Ctrl-C) releases it too and exits 130", async () => {
+            const stopped = await stopPlan("SIGINT");
+            assert.deepStrictEqual(stopped, { code: 130, stderr: "error: stopped by SIGINT; released the lock Pulumi.prod.yaml.lock\n", lockLeft: false, stackFile: PROD_STACK_FILE });
         });
     });
 });
