@@ -396,8 +396,8 @@ const METADATA_PROBE_LIMIT = 100;
 
 function tooManyProbes(service: MetadataService, namespace: string): CliError {
     return new CliError(
-        `get configmap ${METADATA_CONFIGMAP[service]}-<n> in namespace ${namespace}: stopped after ${METADATA_PROBE_LIMIT} rotated names, ` +
-            "every one answered as existing; a real cluster has a few (is the API server the cluster's?)",
+        `get configmap ${METADATA_CONFIGMAP[service]}-<n> in namespace ${namespace}: stopped after probing ${METADATA_PROBE_LIMIT} rotated names ` +
+            "(a real cluster has a few): the API server answers for names that do not exist, or a labelled ConfigMap's index is far past the others",
     );
 }
 
