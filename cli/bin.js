@@ -2,7 +2,4 @@
 // The `hopsworks-dr` bin: the CLI is TypeScript, run through tsx like the rest of the project.
 "use strict";
 require("tsx/cjs");
-const { main, processIo } = require("./main.ts");
-main(process.argv.slice(2), processIo()).then((code) => {
-    process.exitCode = code;
-});
+require("./main.ts").runAsProcess();

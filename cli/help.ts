@@ -2,7 +2,7 @@
  * The help texts, in the shape of velero's: the command list (`hopsworks-dr --help`), a group's
  * (`hopsworks-dr restore --help`) and each command's own, built from the command's spec.
  */
-import { OPTION_HELP, OptionName, PROGRAM } from "./options";
+import { OPTION_HELP, OptionName, PROGRAM, REQUEST_TIMEOUT_DEFAULT_SECONDS, TIMEOUT_DEFAULT_SECONDS } from "./options";
 
 export interface CommandSpec {
     /** Two words: "backups list". */
@@ -42,6 +42,7 @@ ${commandList(specs)}
 
 cluster options: --context <name> --namespace <hopsworks namespace, default hopsworks>
                  --velero-namespace <default velero>; the kubeconfig comes from KUBECONFIG or ~/.kube/config
+                 --request-timeout <seconds per request, default ${REQUEST_TIMEOUT_DEFAULT_SECONDS}> --timeout <seconds in all, default ${TIMEOUT_DEFAULT_SECONDS}>
 
 Run '${PROGRAM} <command> --help' for a command's options and examples.`;
 }

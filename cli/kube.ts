@@ -3,8 +3,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { METADATA_CONFIGMAP, METADATA_SERVICES, MetadataConfigMap, metadataConfigMapIndex, MetadataService, VeleroBackup } from "../stacks/catalogue/restore-points";
+import type { Deadline } from "./deadline";
 import { CliError, MetadataMissingError } from "./errors";
+import { ApiObject, Expected, responseProblem } from "./response";
 import { LOCATION_NAME, VELERO_SCHEDULES } from "../stacks/names";
+import { REQUEST_TIMEOUT_ENV } from "./options";
 import { LocationStatus } from "../stacks/catalogue/health";
 
 export interface ClusterOptions {
@@ -13,7 +16,14 @@ export interface ClusterOptions {
     context?: string;
     namespace: string;
     veleroNamespace: string;
+    /** How long each request may take (--request-timeout). */
+    requestSeconds: number;
+    /** The command's deadline: it aborts the requests in flight and names them. */
+    deadline: Deadline;
 }
+
+/** Per-request client-node options: middleware (client-node's own Observable kind) that sees each request and response. */
+type RequestOptions = K8s.ConfigurationOptions;
 
 /** A Velero Schedule as `backups status` reads it. */
 export interface VeleroScheduleSpec {
@@ -81,7 +91,7 @@ export class Cluster {
 
     private constructor(
         private readonly k8s: typeof K8s,
-        kc: K8s.KubeConfig,
+        private readonly kc: K8s.KubeConfig,
         readonly server: string,
         readonly options: ClusterOptions,
     ) {
@@ -128,13 +138,83 @@ export class Cluster {
         return new Cluster(k8s, kc, cluster.server, options);
     }
 
-    /** Turns a client-node failure into a CliError naming what was being done. */
-    private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    /**
+     * Runs one request, `what` (verb, resource, namespace) naming it in every failure, and returns
+     * its JSON body once checked against `expected`: within --request-timeout and the command's
+     * deadline, both of which abort it (the signal reaches node-fetch; the race also covers an exec
+     * credential plugin that never returns). A 404 is undefined when `missing` is "undefined".
+     */
+    private async request(what: string, expected: Expected, missing: "error" | "undefined", run: (options: RequestOptions) => Promise<unknown>): Promise<unknown> {
+        const { deadline, requestSeconds } = this.options;
+        if (deadline.signal.aborted) throw deadline.signal.reason;
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(this.timedOut(what)), requestSeconds * 1000);
+        const onDeadline = () => controller.abort(deadline.signal.reason);
+        deadline.signal.addEventListener("abort", onDeadline);
+        const done = deadline.waitFor(what);
+        const body: { value?: unknown } = {};
         try {
-            return await run();
+            await Promise.race([run(this.requestOptions(what, expected, controller.signal, body)), aborted(controller.signal)]);
+            return body.value;
         } catch (error) {
+            if (controller.signal.aborted) throw controller.signal.reason;
+            if (error instanceof CliError) throw error;
+            if (missing === "undefined" && error instanceof this.k8s.ApiException && error.code === 404) return undefined;
             throw this.explain(what, error);
+        } finally {
+            clearTimeout(timer);
+            deadline.signal.removeEventListener("abort", onDeadline);
+            done();
         }
+    }
+
+    /**
+     * The middleware of one request: the abort signal on the way out; on the way back, a success's
+     * body read, parsed and checked here, once, and kept in `body`. client-node is then handed an
+     * empty object to deserialize: the CLI reads the API's JSON, not client-node's typed copy.
+     */
+    private requestOptions(what: string, expected: Expected, signal: AbortSignal, body: { value?: unknown }): RequestOptions {
+        const { Observable } = this.k8s;
+        const middleware: K8s.ObservableMiddleware = {
+            pre: (context) => {
+                context.setSignal(signal as Parameters<typeof context.setSignal>[0]);
+                return new Observable(Promise.resolve(context));
+            },
+            post: (response) => {
+                if (response.httpStatusCode < 200 || response.httpStatusCode > 299) return new Observable(Promise.resolve(response));
+                return new Observable(
+                    response.body.text().then((text) => {
+                        body.value = this.checkedBody(what, expected, text);
+                        response.body = { text: async () => "{}", binary: async () => Buffer.from("{}") };
+                        return response;
+                    }),
+                );
+            },
+        };
+        return { middleware: [middleware], middlewareMergeStrategy: "append" };
+    }
+
+    /** The parsed body, or a CliError naming the request, the server and what is wrong with it. */
+    private checkedBody(what: string, expected: Expected, text: string): unknown {
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(text);
+        } catch (error) {
+            throw this.invalidBody(what, `not JSON (${firstLine(error)})`);
+        }
+        const problem = responseProblem(parsed, expected);
+        if (problem) throw this.invalidBody(what, problem);
+        return parsed;
+    }
+
+    private invalidBody(what: string, problem: string): CliError {
+        return new CliError(`${what}: invalid response body from ${this.server}: ${problem}`);
+    }
+
+    private timedOut(what: string): CliError {
+        return new CliError(
+            `${what}: no answer from the cluster at ${this.server} within ${this.options.requestSeconds} s (--request-timeout, or ${REQUEST_TIMEOUT_ENV})`,
+        );
     }
 
     private explain(what: string, error: unknown): CliError {
@@ -145,7 +225,40 @@ export class Cluster {
             if (error.code === 404) return new CliError(`${what}: not found (404)${message ? `: ${message}` : ""}`);
             return new CliError(`${what}: the API server answered ${error.code}${message ? `: ${message}` : ""}`);
         }
-        return new CliError(`${what}: cannot reach the cluster at ${this.server}: ${networkCause(error)}`);
+        return this.credentialPluginError(what, error) ?? new CliError(`${what}: cannot reach the cluster at ${this.server}: ${networkCause(error)}`);
+    }
+
+    /**
+     * The failure of the kubeconfig's exec credential plugin (aws eks get-token, gke-gcloud-auth-plugin,
+     * kubelogin), which client-node runs before each request, or undefined: anything but node-fetch's
+     * own FetchError, with such a plugin configured, is the plugin's.
+     */
+    private credentialPluginError(what: string, error: unknown): CliError | undefined {
+        const user = this.kc.getCurrentUser();
+        const command = user?.exec?.command ?? (user?.authProvider?.config?.exec as { command?: string } | undefined)?.command;
+        if (command === undefined || (error as Error)?.name === "FetchError") return undefined;
+        const plugin = `the kubeconfig's exec credential plugin "${command}" (user ${user!.name})`;
+        const { code, syscall } = error as NodeJS.ErrnoException;
+        if (syscall?.startsWith("spawn") && code === "ENOENT") return new CliError(`${what}: ${plugin} was not found: install it, or put it on PATH`);
+        if (syscall?.startsWith("spawn")) return new CliError(`${what}: ${plugin} cannot be run (${code})`);
+        const why = error instanceof SyntaxError ? `its output is not JSON (${firstLine(error)})` : firstLine(error).trim() || "no message";
+        return new CliError(`${what}: ${plugin} failed: ${why}`);
+    }
+
+    /** The items of a list; every failure is a CliError naming `what`. */
+    private async list(what: string, run: (options: RequestOptions) => Promise<unknown>): Promise<ApiObject[]> {
+        const body = (await this.request(what, { list: true }, "error", run)) as { items: ApiObject[] | null };
+        return body.items ?? [];
+    }
+
+    /** The object `name`, or undefined when it does not exist (404). */
+    private async get(what: string, name: string, run: (options: RequestOptions) => Promise<unknown>): Promise<ApiObject | undefined> {
+        return (await this.request(what, { named: name }, "undefined", run)) as ApiObject | undefined;
+    }
+
+    /** Deletes; false when it was already gone (404). */
+    private async remove(what: string, run: (options: RequestOptions) => Promise<unknown>): Promise<boolean> {
+        return (await this.request(what, { anyObject: true }, "undefined", run)) !== undefined;
     }
 
     /**
@@ -155,23 +268,23 @@ export class Cluster {
     async metadataConfigMaps(service: MetadataService): Promise<MetadataConfigMap[]> {
         const namespace = this.options.namespace;
         const labelSelector = `app=backups-metadata,service=${service}`;
-        const listed = await this.call(`list configmaps -l ${labelSelector} in namespace ${namespace}`, () =>
-            this.core.listNamespacedConfigMap({ namespace, labelSelector }),
+        const listed = await this.list(`list configmaps -l ${labelSelector} in namespace ${namespace}`, (options) =>
+            this.core.listNamespacedConfigMap({ namespace, labelSelector }, options),
         );
         const found = new Map<string, MetadataConfigMap>();
-        for (const item of listed.items) {
-            const name = item.metadata?.name ?? "";
-            found.set(name, { name, service, data: item.data ?? {} });
-        }
+        for (const item of listed) found.set(item.metadata.name, { name: item.metadata.name, service, data: configMapData(item) });
         const highest = Math.max(-1, ...[...found.keys()].map((n) => metadataConfigMapIndex(service, n) ?? -1));
-        // Probe past the highest labelled index until the first name that does not exist.
+        // Probe past the highest labelled index until the first name that does not exist; bounded, as a
+        // server that answers every name would otherwise keep this going forever.
+        let probes = 0;
         for (let index = 0; ; index++) {
             const name = index === 0 ? METADATA_CONFIGMAP[service] : `${METADATA_CONFIGMAP[service]}-${index}`;
             if (found.has(name)) continue;
-            const item = await this.getOrUndefined(`get configmap ${name} in namespace ${namespace}`, () =>
-                this.core.readNamespacedConfigMap({ name, namespace }),
+            if (++probes > METADATA_PROBE_LIMIT) throw tooManyProbes(service, namespace);
+            const item = await this.get(`get configmap ${name} in namespace ${namespace}`, name, (options) =>
+                this.core.readNamespacedConfigMap({ name, namespace }, options),
             );
-            if (item) found.set(name, { name, service, data: item.data ?? {} });
+            if (item) found.set(name, { name, service, data: configMapData(item) });
             else if (index > highest) break;
         }
         if (found.size === 0) {
@@ -188,108 +301,129 @@ export class Cluster {
     async veleroBackups(): Promise<VeleroBackup[]> {
         const namespace = this.options.veleroNamespace;
         const labelSelector = `velero.io/schedule-name in (${Object.values(VELERO_SCHEDULES).join(",")})`;
-        const list = await this.call(`list backups.velero.io in namespace ${namespace}`, () =>
-            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "backups", labelSelector }),
+        const items = await this.list(`list backups.velero.io in namespace ${namespace}`, (options) =>
+            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "backups", labelSelector }, options),
         );
-        const date = (value: unknown) => (typeof value === "string" ? new Date(value) : undefined);
-        return ((list?.items ?? []) as any[]).map((item): VeleroBackup => ({
-            name: item.metadata?.name,
-            schedule: item.metadata?.labels?.["velero.io/schedule-name"] ?? "",
-            storageLocation: item.spec?.storageLocation,
-            phase: item.status?.phase,
-            started: date(item.status?.startTimestamp) ?? date(item.metadata?.creationTimestamp),
-            completed: date(item.status?.completionTimestamp),
-        }));
+        return items.map((item): VeleroBackup => {
+            const spec = field(item, "spec");
+            const status = field(item, "status");
+            return {
+                name: item.metadata.name,
+                schedule: item.metadata.labels?.["velero.io/schedule-name"] ?? "",
+                storageLocation: text(spec.storageLocation),
+                phase: text(status.phase),
+                started: date(status.startTimestamp) ?? date(item.metadata.creationTimestamp),
+                completed: date(status.completionTimestamp),
+            };
+        });
     }
 
     /** The Velero Schedule `name` (k8s-backups-main, ...), or undefined when it does not exist. */
     async veleroSchedule(name: string): Promise<VeleroScheduleSpec | undefined> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.getOrUndefined(`get schedule.velero.io ${name} in namespace ${namespace}`, () =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "schedules", name }),
+        const item = await this.get(`get schedule.velero.io ${name} in namespace ${namespace}`, name, (options) =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "schedules", name }, options),
         );
         if (!item) return undefined;
-        const schedule = item.spec?.schedule;
-        return { name, schedule: typeof schedule === "string" ? schedule : undefined, paused: item.spec?.paused === true };
+        const spec = field(item, "spec");
+        return { name, schedule: text(spec.schedule), paused: spec.paused === true };
     }
 
     async location(): Promise<LocationStatus | undefined> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.getOrUndefined(`get backupstoragelocation ${LOCATION_NAME} in namespace ${namespace}`, () =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "backupstoragelocations", name: LOCATION_NAME }),
+        const item = await this.get(`get backupstoragelocation ${LOCATION_NAME} in namespace ${namespace}`, LOCATION_NAME, (options) =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "backupstoragelocations", name: LOCATION_NAME }, options),
         );
         if (!item) return undefined;
-        const synced = item.status?.lastSyncedTime;
-        return { name: LOCATION_NAME, phase: item.status?.phase, lastSynced: typeof synced === "string" ? new Date(synced) : undefined };
+        const status = field(item, "status");
+        return { name: LOCATION_NAME, phase: text(status.phase), lastSynced: date(status.lastSyncedTime) };
     }
 
     async jobExists(name: string): Promise<boolean> {
-        const namespace = this.options.namespace;
-        return (await this.getOrUndefined(`get job ${name} in namespace ${namespace}`, () => this.batch.readNamespacedJob({ name, namespace }))) !== undefined;
+        return (await this.jobFinalizers(name)) !== undefined;
     }
 
     /** Velero restores named after the backup they restore (name = spec.backupName), as the chart's in-place restores are. */
     async veleroRestoresNamedAfterTheirBackup(): Promise<string[]> {
         const namespace = this.options.veleroNamespace;
-        const list = await this.call(`list restores.velero.io in namespace ${namespace}`, () =>
-            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "restores" }),
+        const items = await this.list(`list restores.velero.io in namespace ${namespace}`, (options) =>
+            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "restores" }, options),
         );
-        return ((list?.items ?? []) as any[]).filter((r) => r.metadata?.name && r.metadata.name === r.spec?.backupName).map((r) => r.metadata.name as string);
+        return items.filter((r) => r.metadata.name === field(r, "spec").backupName).map((r) => r.metadata.name);
     }
 
     /** The finalizers still holding a Velero Restore, or undefined when it is gone. */
     async veleroRestoreFinalizers(name: string): Promise<string[] | undefined> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.getOrUndefined(`get restore.velero.io ${name} in namespace ${namespace}`, () =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }),
+        const item = await this.get(`get restore.velero.io ${name} in namespace ${namespace}`, name, (options) =>
+            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }, options),
         );
-        if (item === undefined) return undefined;
-        const finalizers = (item as { metadata?: { finalizers?: unknown } }).metadata?.finalizers;
-        return Array.isArray(finalizers) ? finalizers.filter((f): f is string => typeof f === "string") : [];
+        return item === undefined ? undefined : item.metadata.finalizers ?? [];
     }
 
     /** The finalizers still holding a Job, or undefined when it is gone. */
     async jobFinalizers(name: string): Promise<string[] | undefined> {
         const namespace = this.options.namespace;
-        const job = await this.getOrUndefined(`get job ${name} in namespace ${namespace}`, () => this.batch.readNamespacedJob({ name, namespace }));
-        if (job === undefined) return undefined;
-        return (job as { metadata?: { finalizers?: string[] } }).metadata?.finalizers ?? [];
+        const job = await this.get(`get job ${name} in namespace ${namespace}`, name, (options) => this.batch.readNamespacedJob({ name, namespace }, options));
+        return job === undefined ? undefined : job.metadata.finalizers ?? [];
     }
 
     async veleroRestoreExists(name: string): Promise<boolean> {
-        const namespace = this.options.veleroNamespace;
-        const item = await this.getOrUndefined(`get restore.velero.io ${name} in namespace ${namespace}`, () =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }),
-        );
-        return item !== undefined;
+        return (await this.veleroRestoreFinalizers(name)) !== undefined;
     }
 
     /** Deletes a Job and, in the background, its pods; false when it was already gone. */
     async deleteJob(name: string): Promise<boolean> {
         const namespace = this.options.namespace;
-        const result = await this.getOrUndefined(`delete job ${name} in namespace ${namespace}`, () =>
-            this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }),
+        return this.remove(`delete job ${name} in namespace ${namespace}`, (options) =>
+            this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }, options),
         );
-        return result !== undefined;
     }
 
     async deleteVeleroRestore(name: string): Promise<boolean> {
         const namespace = this.options.veleroNamespace;
-        const result = await this.getOrUndefined(`delete restore.velero.io ${name} in namespace ${namespace}`, () =>
-            this.custom.deleteNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }),
+        return this.remove(`delete restore.velero.io ${name} in namespace ${namespace}`, (options) =>
+            this.custom.deleteNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }, options),
         );
-        return result !== undefined;
     }
+}
 
-    /** The call's result, or undefined on 404; every other failure is a CliError. */
-    private async getOrUndefined<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
-        try {
-            return (await run()) ?? ({} as T);
-        } catch (error) {
-            if (error instanceof this.k8s.ApiException && error.code === 404) return undefined;
-            throw this.explain(what, error);
-        }
-    }
+/**
+ * How many rotated names of one service's metadata ConfigMap are probed at most: Hopsworks rotates
+ * at thousands of keys, a few a year; more means a server that answers every name.
+ */
+const METADATA_PROBE_LIMIT = 100;
+
+function tooManyProbes(service: MetadataService, namespace: string): CliError {
+    return new CliError(
+        `get configmap ${METADATA_CONFIGMAP[service]}-<n> in namespace ${namespace}: stopped after probing ${METADATA_PROBE_LIMIT} rotated names ` +
+            "(a real cluster has a few): the API server answers for names that do not exist, or a labelled ConfigMap's index is far past the others",
+    );
+}
+
+/** An object's field that should be a mapping (spec, status), else an empty one. */
+function field(item: ApiObject, name: string): Record<string, unknown> {
+    const value = item[name];
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function text(value: unknown): string | undefined {
+    return typeof value === "string" ? value : undefined;
+}
+
+function date(value: unknown): Date | undefined {
+    const parsed = typeof value === "string" ? new Date(value) : undefined;
+    return parsed && !Number.isNaN(parsed.getTime()) ? parsed : undefined;
+}
+
+/** A ConfigMap's data, checked as strings by response.ts. */
+function configMapData(item: ApiObject): Record<string, string> {
+    return (item.data ?? {}) as Record<string, string>;
+}
+
+/** A promise that rejects with the signal's reason when it aborts, and never settles otherwise. */
+function aborted(signal: AbortSignal): Promise<never> {
+    return new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
 }
 
 function statusMessage(body: unknown): string | undefined {

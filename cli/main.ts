@@ -12,10 +12,12 @@ import { backupsStatus } from "./commands/backups-status";
 import { restoreCleanMarkers } from "./commands/restore-clean-markers";
 import { restoreFinish } from "./commands/restore-finish";
 import { restorePlan } from "./commands/restore-plan";
+import { Deadline } from "./deadline";
 import { CliError, CliIo, UsageError } from "./errors";
+import { exitOnSignals } from "./interrupt";
 import { CommandSpec, commandHelp, groupHelp, synopsis, usage } from "./help";
 import type { Cluster } from "./kube";
-import { checkCommonValues, repeatedOption, ClusterFlags, OptionValues, OPTIONS, PROGRAM } from "./options";
+import { checkCommonValues, repeatedOption, ClusterFlags, OptionValues, OPTIONS, PROGRAM, REQUEST_TIMEOUT_DEFAULT_SECONDS, TIMEOUT_DEFAULT_SECONDS, Timeouts, timeouts } from "./options";
 import type { Stack } from "./stack";
 
 /** Every command, in the order the usage lists them. */
@@ -53,14 +55,20 @@ function helpFor(argv: string[]): string | undefined {
 }
 
 /** What a command runs with: the stack read once, the cluster connected once, each loaded only when used. */
-function context(io: CliIo): CommandContext {
+function context(io: CliIo, requestSeconds: number, deadline: Deadline): CommandContext {
     let cluster: Promise<Cluster> | undefined;
     return {
         io,
         readStack: (name) => load.stack().readStack(name, io.cwd),
         withStack: (name, lock, use) => load.stack().withStack(name, io, lock, use),
         connect: (flags: ClusterFlags, stack?: Stack) =>
-            (cluster ??= load.kube().Cluster.connect({ env: io.env, context: flags.context, ...load.stack().clusterNamespaces(flags, stack) })),
+            (cluster ??= load.kube().Cluster.connect({
+                env: io.env,
+                context: flags.context,
+                ...load.stack().clusterNamespaces(flags, stack),
+                requestSeconds,
+                deadline,
+            })),
     };
 }
 
@@ -103,7 +111,12 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     // Every value of the wrong form is a usage error (exit 2), found before anything is read or contacted.
     checkCommonValues(values, name);
     const options = command.options(values, io.now());
-    return command.run(options, context(io));
+    // A command that reads no cluster takes neither option, and ignores their environment variables.
+    const limits: Timeouts = (command.spec.options as string[]).includes("timeout")
+        ? timeouts(values, io.env, name)
+        : { requestSeconds: REQUEST_TIMEOUT_DEFAULT_SECONDS, commandSeconds: TIMEOUT_DEFAULT_SECONDS };
+    const deadline = new Deadline(name, limits.commandSeconds);
+    return deadline.race(command.run(options, context(io, limits.requestSeconds, deadline)));
 }
 
 /** What follows a usage error: the command's usage line, else the whole usage. */
@@ -144,8 +157,19 @@ export function processIo(): CliIo {
     };
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2), processIo()).then((code) => {
-        process.exitCode = code;
-    });
+/**
+ * Exits with `code` once stdout and stderr are flushed: a request, timer or socket left behind by a
+ * failed command must not keep the process running.
+ */
+export function exitWith(code: number): void {
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
 }
+
+/** The bin's run: signals release what the command holds, and the process exits with the command's code. */
+export function runAsProcess(): void {
+    const io = processIo();
+    exitOnSignals(io.stderr);
+    main(process.argv.slice(2), io).then(exitWith);
+}
+
+if (require.main === module) runAsProcess();

@@ -8,6 +8,14 @@ import { UsageError } from "./errors";
 
 export const PROGRAM = "hopsworks-dr";
 
+/** Each request's timeout and the command's deadline, by default: `backups status` in cron must end on a server that never answers. */
+export const REQUEST_TIMEOUT_DEFAULT_SECONDS = 30;
+export const TIMEOUT_DEFAULT_SECONDS = 300;
+const REQUEST_TIMEOUT_MAX_SECONDS = 3600;
+const TIMEOUT_MAX_SECONDS = 86400;
+export const REQUEST_TIMEOUT_ENV = "HOPSWORKS_DR_REQUEST_TIMEOUT";
+export const TIMEOUT_ENV = "HOPSWORKS_DR_TIMEOUT";
+
 export const OPTIONS = {
     context: { type: "string" },
     namespace: { type: "string" },
@@ -25,6 +33,8 @@ export const OPTIONS = {
     "dry-run": { type: "boolean" },
     yes: { type: "boolean" },
     wait: { type: "string" },
+    "request-timeout": { type: "string" },
+    timeout: { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
 
@@ -60,11 +70,19 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
     "dry-run": ["--dry-run", "print the diff and write nothing"],
     yes: ["--yes", "do it (without it, only show what would happen)"],
     wait: ["--wait <seconds>", "with --yes, how long to wait in all for deleted objects that finalizers still hold to be gone (default 60, at most 3600)"],
+    "request-timeout": [
+        "--request-timeout <seconds>",
+        `how long each request to the Kubernetes API may take before the command stops, naming it (default ${REQUEST_TIMEOUT_DEFAULT_SECONDS}; or ${REQUEST_TIMEOUT_ENV})`,
+    ],
+    timeout: [
+        "--timeout <seconds>",
+        `how long the whole command may take before it stops, naming what it waits for (default ${TIMEOUT_DEFAULT_SECONDS}, plus --wait; or ${TIMEOUT_ENV})`,
+    ],
     help: ["-h, --help", "this help"],
 };
 
 /** The options of every command that reads the cluster. */
-export const CLUSTER_OPTIONS: OptionName[] = ["context", "namespace", "velero-namespace"];
+export const CLUSTER_OPTIONS: OptionName[] = ["context", "namespace", "velero-namespace", "request-timeout", "timeout"];
 
 /**
  * A stack name as Pulumi.<name>.yaml names it and Pulumi accepts it: 1 to 100 letters, digits, -, _
@@ -143,4 +161,36 @@ export interface ClusterFlags {
 
 export function clusterFlags(values: OptionValues): ClusterFlags {
     return { context: values.context, namespace: values.namespace, veleroNamespace: values["velero-namespace"] };
+}
+
+/** Each request's timeout and the whole command's deadline, in seconds. */
+export interface Timeouts {
+    requestSeconds: number;
+    commandSeconds: number;
+}
+
+/** Seconds as given (a positive number, decimals allowed, up to `max`), or why not. */
+function seconds(text: string, max: number): number | string {
+    const value = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || value <= 0 || value > max) return `must be a number of seconds above 0 and at most ${max}`;
+    return value;
+}
+
+/**
+ * --request-timeout and --timeout, else their environment variables, else the defaults; the
+ * deadline's default leaves room for --wait. A malformed value, or a deadline no longer than
+ * --wait, is a usage error.
+ */
+export function timeouts(values: OptionValues, env: NodeJS.ProcessEnv, command: string): Timeouts {
+    const read = (name: "request-timeout" | "timeout", variable: string, max: number): number | undefined => {
+        const given = values[name] ?? env[variable];
+        if (given === undefined || given === "") return undefined;
+        const value = seconds(given, max);
+        if (typeof value === "number") return value;
+        throw values[name] !== undefined ? badValue(values, name, value, command) : new UsageError(`${variable}=${JSON.stringify(given)}: ${value}`, command);
+    };
+    const wait = values.wait !== undefined && /^\d+$/.test(values.wait) ? Number(values.wait) : 0;
+    const commandSeconds = read("timeout", TIMEOUT_ENV, TIMEOUT_MAX_SECONDS) ?? TIMEOUT_DEFAULT_SECONDS + wait;
+    if (commandSeconds <= wait) throw badValue(values, "wait", `must be shorter than the command's deadline, --timeout ${commandSeconds}`, command);
+    return { requestSeconds: read("request-timeout", REQUEST_TIMEOUT_ENV, REQUEST_TIMEOUT_MAX_SECONDS) ?? REQUEST_TIMEOUT_DEFAULT_SECONDS, commandSeconds };
 }

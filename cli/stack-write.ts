@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CliError, CliIo } from "./errors";
+import { undoOnInterrupt } from "./interrupt";
 
 /**
  * Safe edits of a stack file: one writer at a time (an exclusive <file>.lock), a check that the
@@ -84,14 +85,15 @@ export function lockStackFile(file: string, shown: string, io: CliIo): StackLock
         } finally {
             fs.closeSync(fd);
         }
-        return {
-            shown: lockShown,
-            release: () => {
-                // Only our own lock: never one a later run took over after we were presumed dead.
-                const holder = readHolder(lockFile);
-                if (holder?.pid === me.pid && holder.host === me.host && holder.since === me.since) fs.rmSync(lockFile, { force: true });
-            },
+        const release = () => {
+            forget();
+            // Only our own lock: never one a later run took over after we were presumed dead.
+            const holder = readHolder(lockFile);
+            if (holder?.pid === me.pid && holder.host === me.host && holder.since === me.since) fs.rmSync(lockFile, { force: true });
         };
+        // Ctrl-C or SIGTERM while the command waits (on the cluster) releases it too.
+        const forget = undoOnInterrupt(`the lock ${lockShown}`, release);
+        return { shown: lockShown, release };
     }
     throw new CliError(`cannot take the lock ${lockShown}: other runs keep taking it; ${shown} was left unchanged`);
 }

@@ -853,7 +853,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 "",
             ].join("\n")), list.stdout);
             assert.ok(list.stdout.includes("\nExamples:\n  # List the restore points of the current cluster.\n  hopsworks-dr backups list\n"));
-            assert.ok(list.stdout.includes("\n  --velero-namespace <ns>   Velero's namespace"), list.stdout);
+            assert.match(list.stdout, /\n {2}--velero-namespace <ns> +Velero's namespace/);
             for (const command of Object.keys(COMMANDS)) {
                 const help = await run(cluster, [...command.split(" "), "-h"]);
                 assert.strictEqual(help.code, 0, command);

@@ -25,6 +25,13 @@ export interface FakeCluster {
     forbid: (method: string, pathname: string) => boolean;
     /** RBAC mode: when set, every request no Role here grants is answered 403, as the API server does (fake-rbac.ts). */
     roles?: Role[];
+    /**
+     * A sick server: "hang" accepts every request and never answers; "nonsense" answers every
+     * request 200 with `{"items": "notalist"}`; "invalid-json" answers 200 with a body that is not JSON.
+     */
+    mode: "normal" | "hang" | "nonsense" | "invalid-json";
+    /** An answer of a test's own (status and JSON body) for the requests it returns one for; undefined: the usual. */
+    answer: (method: string, pathname: string) => { code: number; body: unknown } | undefined;
     put(collection: string, object: KubeObject): void;
     close(): Promise<void>;
 }
@@ -65,6 +72,14 @@ export async function startFakeCluster(): Promise<FakeCluster> {
         };
         req.resume();
         req.on("end", () => {
+            if (cluster.mode === "hang") return;
+            if (cluster.mode === "nonsense") return send(200, { items: "notalist" });
+            if (cluster.mode === "invalid-json") {
+                res.writeHead(200, { "content-type": "application/json" });
+                return res.end('{"kind": "ConfigMapList", "items": [');
+            }
+            const own = cluster.answer(req.method ?? "GET", url.pathname);
+            if (own) return send(own.code, own.body);
             if (req.headers.authorization !== "Bearer test-token") return send(401, status(401, "Unauthorized", "Unauthorized"));
             const match = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
             if (!match) return send(404, status(404, "NotFound", `the server could not find the requested resource ${url.pathname}`));
@@ -112,6 +127,8 @@ export async function startFakeCluster(): Promise<FakeCluster> {
         objects,
         requests,
         forbid: () => false,
+        mode: "normal",
+        answer: () => undefined,
         put(collectionPath: string, object: KubeObject) {
             if (!objects.has(collectionPath)) objects.set(collectionPath, new Map());
             objects.get(collectionPath)!.set(object.metadata.name, object);
