@@ -151,6 +151,12 @@ const MEASUREMENTS: Measurement[] = [
         },
     ]),
     {
+        // In process: the refusal's messages alone, which once tested every long key against every message (34 s).
+        name: CONFIG_REFUSAL,
+        enabled: () => true,
+        run: (options) => repeat(CONFIG_REFUSAL, options.runs, timedConfigRefusal),
+    },
+    {
         // Once only: it takes tens of seconds and type-checks too, so repeats would blow the time budget.
         name: TESTS,
         enabled: (options) => !options.skipTests,
