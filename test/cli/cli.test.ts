@@ -340,10 +340,16 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
         it("with --yes waits for a Restore its finalizer holds until Velero removes the finalizer, then reports it deleted", async () => {
             const held = { apiVersion: "velero.io/v1", kind: "Restore", metadata: { name: "k8s-backups-main", namespace: "velero", finalizers: ["restores.velero.io/external-resources-finalizer"] } };
             cluster.put(RESTORES, held);
-            // Velero's finalizer controller, a little later.
-            const velero = setTimeout(() => cluster.objects.get(RESTORES)!.delete("k8s-backups-main"), 700);
+            // Velero's finalizer controller: it lets go a little after the delete was asked (timed from
+            // the DELETE, not the start, so a slow start on a loaded machine changes nothing).
+            const deletion = "DELETE /apis/velero.io/v1/namespaces/velero/restores/k8s-backups-main";
+            const velero = setInterval(() => {
+                if (!cluster.requests.some((r) => r.startsWith(deletion))) return;
+                clearInterval(velero);
+                setTimeout(() => cluster.objects.get(RESTORES)!.delete("k8s-backups-main"), 700);
+            }, 50);
             const result = await run(cluster, ["restore", "clean-markers", "--backup", "250111000", "--yes", "--wait", "30"]);
-            clearTimeout(velero);
+            clearInterval(velero);
             assert.deepStrictEqual([result.code, result.stderr], [0, ""]);
             assert.ok(result.stdout.includes("  restore.velero.io velero/k8s-backups-main: deleted\n"), result.stdout);
             assert.ok(result.stdout.endsWith("the in-place restore can run again with the same backup ID\n"), result.stdout);
