@@ -13,6 +13,11 @@ import { Hopsworks } from "./components/hopsworks";
 import { Velero } from "./components/velero";
 import { VeleroIam } from "./components/velero-iam";
 import { VeleroRestore } from "./components/velero-restore";
+import { Vault } from "./components/vault";
+import { VaultReplication } from "./components/vault-replication";
+import { checkVaultOfPlan } from "./program/vault-check";
+import { EXISTING_OBJECTS_NOTE } from "./stacks/plan/vault";
+import { vaultRequirement } from "./stacks/plan/vault-check";
 import { checkBucketOfPlan } from "./program/bucket-check";
 import { writeCaBundle } from "./program/ca-bundle";
 import { configSourceFromPulumi } from "./program/config-source";
@@ -35,6 +40,7 @@ export = async () => {
     const previous = await readHistory(plan);
     refuseProblems(plan.restore && previous ? checkAgainstPreviousState(config, plan.restore, previous) : []);
     const bucketFound = await checkBucketOfPlan(plan);
+    const vaultFound = await checkVaultOfPlan(plan);
     plan.warnings.forEach((warning) => pulumi.log.warn(warning));
     const now = previous ? new Date().toISOString() : DEPLOYMENT_TIME;
     const credentials = plan.storeCredentials && {
@@ -49,6 +55,22 @@ export = async () => {
     const customCaBundle = (pem: string | undefined) => (pem ? writeCaBundle(pem, __dirname) : undefined);
     const bucket = plan.bucket.manage
         ? new BackupBucket("backup-bucket", { ...plan.bucket, customCaBundle: customCaBundle(plan.bucket.caCert), credentials })
+        : undefined;
+
+    // vault: the off-site Object Lock bucket (unless managed elsewhere) and the primary's replication into it.
+    const vault = plan.vault?.manage
+        ? new Vault("vault", {
+              ...plan.vault,
+              credentials: plan.vault.credentials && { accessKeyId: reveal(plan.vault.credentials.accessKeyId), secretAccessKey: reveal(plan.vault.credentials.secretAccessKey) },
+          })
+        : undefined;
+    const replication = plan.vault?.replication.declared && bucket
+        ? new VaultReplication(
+              "vault-replication",
+              { sourceBucket: bucket.bucketName, role: plan.vault.replication.role, configuration: plan.vault.replication.configuration, provider: bucket.provider },
+              // Versioning must be on in both buckets before S3 accepts the configuration.
+              { dependsOn: vault ? [bucket, vault] : [bucket] },
+          )
         : undefined;
 
     // irsa needs the bucket's provider; the config refuses it with storage.manage: false.
@@ -112,6 +134,27 @@ export = async () => {
                   found: bucketFound,
               }
             : null,
+        // Only with a vault, so a stack without one keeps its outputs as they were.
+        ...(plan.vault
+            ? {
+                  vault: {
+                      bucket: plan.vault.bucket,
+                      region: plan.vault.region,
+                      endpoint: plan.vault.endpoint ?? null,
+                      managed: plan.vault.manage,
+                      requirement: plan.vault.manage ? null : vaultRequirement(plan.vault),
+                      found: vaultFound,
+                      settings: plan.vault.settings,
+                      replication: {
+                          declared: plan.vault.replication.declared,
+                          roleArn: replication ? replication.roleArn : plan.vault.replication.roleArn,
+                          configuration: plan.vault.replication.configuration,
+                          rolePolicy: plan.vault.replication.role.create ? plan.vault.replication.role.policy : null,
+                          existingObjects: EXISTING_OBJECTS_NOTE,
+                      },
+                  },
+              }
+            : {}),
         veleroNamespace: velero.namespace,
         backupLocation: location.location.metadata.name,
         backupLocationAccessMode: (plan.location.location.spec as { accessMode: string }).accessMode,

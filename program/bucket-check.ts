@@ -51,7 +51,10 @@ const REQUEST_TIMEOUT_MS = 20_000;
  * with the stack's own keys, path style, CA bundle and TLS setting; AWS S3 in storage.region with
  * the default credential chain of the machine running pulumi.
  */
-function s3ClientFor(plan: BucketCheckPlan, credentials?: StoreCredentials): S3Client {
+export function s3ClientFor(
+    plan: Pick<BucketCheckPlan, "region" | "endpoint" | "forcePathStyle" | "insecureSkipTLSVerify" | "caCert">,
+    credentials?: StoreCredentials,
+): S3Client {
     // The project runs on Node 20 on purpose (@pulumi/pulumi 3.248 is the last release for it): keep the
     // SDK's notice about its future Node 22 floor out of every preview, unless the user asked for it.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -78,7 +81,7 @@ function s3ClientFor(plan: BucketCheckPlan, credentials?: StoreCredentials): S3C
 }
 
 /** The response without the SDK's $metadata: the S3 API's JSON as the judgement takes it. */
-function body<T>(response: T & { $metadata?: unknown }): T {
+export function body<T>(response: T & { $metadata?: unknown }): T {
     const { $metadata, ...rest } = response;
     return rest as T;
 }

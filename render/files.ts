@@ -139,6 +139,7 @@ export function planText(stack: string, resources: RecordedResource[], outputs: 
         `stack: ${stack}`,
         ...modeLines(outputs),
         ...externalBucketLines(outputs),
+        ...vaultLines(outputs),
         ...releaseLines(releasesOf(resources)),
         ...(warnings.length > 0 ? ["", "warnings (`pulumi preview` and `pulumi up` show them too):", ...warnings.map((w) => `  - ${w}`)] : []),
         "",
@@ -162,7 +163,7 @@ export function planText(stack: string, resources: RecordedResource[], outputs: 
 }
 
 /** Every file the render may write (iam.json and alerts.yaml only for some stacks): a folder holding others is not the render's. */
-export const RENDER_FILE_NAMES = ["hopsworks-values.yaml", "velero-values.yaml", "manifests.yaml", "bucket.json", "plan.txt", "releases.json", "iam.json", "alerts.yaml"];
+export const RENDER_FILE_NAMES = ["hopsworks-values.yaml", "velero-values.yaml", "manifests.yaml", "bucket.json", "plan.txt", "releases.json", "iam.json", "alerts.yaml", "vault.json"];
 
 export function renderFiles(stack: string, resources: RecordedResource[], outputs: Record<string, unknown>, warnings: string[] = []): RenderedFiles {
     const hopsworks = childOf(resources, "hopsworks-dr:index:Hopsworks", RELEASE);
@@ -176,6 +177,7 @@ export function renderFiles(stack: string, resources: RecordedResource[], output
         "releases.json": JSON.stringify(releasesOf(resources), null, 2) + "\n",
         ...iamFile(resources),
         ...alertsFile(resources),
+        ...vaultFile(outputs),
     };
 }
 
@@ -252,6 +254,55 @@ function externalBucketLines(outputs: Record<string, any>): string[] {
     } else {
         lines.push("not evaluated offline (it reads the bucket over the S3 API; `pulumi preview` and `pulumi up` evaluate it):");
         lines.push(`  - ${external.requirement}`);
+    }
+    return lines;
+}
+
+/**
+ * With a vault: its settings and the primary's replication configuration in the S3 API's JSON
+ * shapes, as `aws s3api create-bucket --object-lock-enabled-for-bucket`, `put-bucket-versioning`,
+ * `put-object-lock-configuration`, `put-bucket-lifecycle-configuration` and `put-bucket-replication`
+ * (on the primary) take them. The Role is the replication role's ARN in the stack's account as
+ * the config names it (the deployment passes the created role's real ARN).
+ */
+export function vaultFile(outputs: Record<string, any>): { "vault.json"?: string } {
+    const vault = outputs.vault;
+    if (!vault) return {};
+    const replication = vault.replication;
+    const file = {
+        Bucket: vault.bucket,
+        Region: vault.region,
+        ...(vault.endpoint ? { Endpoint: vault.endpoint } : {}),
+        ManagedByTheStack: vault.managed,
+        ...(vault.requirement ? { Requirement: vault.requirement } : {}),
+        CreateBucket: { ObjectLockEnabledForBucket: true },
+        ...vault.settings,
+        Replication: {
+            SourceBucket: outputs.bucketName,
+            DeclaredByTheStack: replication.declared,
+            ReplicationConfiguration: replication.configuration,
+            ...(replication.rolePolicy ? { RolePolicy: replication.rolePolicy } : {}),
+            ExistingObjects: replication.existingObjects,
+        },
+    };
+    return { "vault.json": JSON.stringify(file, null, 2) + "\n" };
+}
+
+/** plan.txt's vault lines: where the vault is, how it is locked, what replicates and what does not. */
+function vaultLines(outputs: Record<string, any>): string[] {
+    const vault = outputs.vault;
+    if (!vault) return [];
+    const retention = vault.settings.ObjectLockConfiguration.Rule.DefaultRetention;
+    const rule = vault.replication.configuration.Rules[0];
+    const lines = [
+        `vault: ${vault.bucket} in ${vault.region}${vault.endpoint ? ` at ${vault.endpoint}` : ""}, Object Lock ${retention.Mode} ${retention.Days} days, ` +
+            (vault.managed ? "declared by the stack" : "managed elsewhere (vault.manage: false)"),
+        `  replication from ${outputs.bucketName}: the whole bucket (Filter Prefix ""), delete markers ${rule.DeleteMarkerReplication.Status === "Disabled" ? "not replicated" : "REPLICATED"}, ` +
+            (vault.replication.declared ? "declared by the stack" : "left to the primary's owner (vault.json)"),
+        `  ${vault.replication.existingObjects}`,
+    ];
+    if (!vault.managed) {
+        lines.push(vault.found ? `  checked over the S3 API: ${vault.found}` : "  not evaluated offline (`pulumi preview` and `pulumi up` read the vault over the S3 API):", ...(vault.found ? [] : [`    - ${vault.requirement}`]));
     }
     return lines;
 }

@@ -9,6 +9,7 @@ import { namespaceFindings } from "./stack-file";
 import { IRSA_KEYS, readStorage, STORAGE_KEYS, StorageConfig } from "./storage";
 import { readVelero, VELERO_KEYS, VeleroConfig } from "./velero";
 import { PROTOTYPE_KEYS, prototypeKeyPaths } from "./own-keys";
+import { OBJECT_LOCK_KEYS, readVault, REPLICATION_KEYS, VaultConfig, VAULT_KEYS } from "./vault";
 
 export interface StackConfig {
     stack: string;
@@ -20,6 +21,8 @@ export interface StackConfig {
     hopsworks: HopsworksConfig;
     restore: RestoreConfig;
     monitoring: MonitoringConfig;
+    /** The off-site, Object Lock vault the primary replicates into (stacks/config/vault.ts). Default: none. */
+    vault?: VaultConfig;
     /** Warnings about the config itself (a key in a namespace nothing reads), shown with the plan's. Default: none. */
     configWarnings?: string[];
 }
@@ -34,10 +37,13 @@ export const CONFIG_KEYS = {
     restore: RESTORE_KEYS,
     veleroBackups: VELERO_BACKUPS_KEYS,
     monitoring: MONITORING_KEYS,
+    vault: VAULT_KEYS,
+    objectLock: OBJECT_LOCK_KEYS,
+    replication: REPLICATION_KEYS,
 } as const;
 
 /** Top-level keys of the `hopsworks-dr:` namespace; later issues add theirs here. */
-export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks", "restore", "monitoring"];
+export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks", "restore", "monitoring", "vault"];
 
 /**
  * Turns raw stack config into a validated StackConfig with every default applied, or throws
@@ -67,6 +73,7 @@ export function readStackConfig(source: ConfigSource): StackConfig {
     const hopsworks = readHopsworks(r);
     const restore = readRestore(r, hopsworks?.version);
     const monitoring = readMonitoring(r, hopsworks?.namespace ?? DEFAULTS.hopsworksNamespace, backup);
+    const vault = readVault(r, storage, backup);
     const backupValues = source.values.backup as Record<string, unknown> | undefined;
     if (storage && !storage.manage && backupValues?.noncurrentVersionDays !== undefined && backupValues.noncurrentVersionDays !== null) {
         r.problem(
@@ -78,6 +85,7 @@ export function readStackConfig(source: ConfigSource): StackConfig {
     if (r.problems.length > 0 || !storage || !backup || !hopsworks || !restore) throw new ConfigError(r.problems);
     return {
         stack: source.stack, project: source.project ?? CONFIG_NAMESPACE, storage, backup, velero, hopsworks, restore, monitoring,
+        ...(vault ? { vault } : {}),
         ...(namespaces.warnings.length > 0 ? { configWarnings: namespaces.warnings } : {}),
     };
 }

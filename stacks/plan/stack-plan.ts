@@ -12,6 +12,7 @@ import { planVelero, VeleroPlan, VELERO_SERVICE_ACCOUNT } from "./velero";
 import { mergeValues } from "../config/values-files";
 import { plainHttpWarnings } from "./plain-http";
 import { RestoreMode } from "../config/restore";
+import { planVault, VaultPlan, vaultWarnings } from "./vault";
 
 /**
  * Everything a stack deploys, as plain data: the components turn it into resources, the
@@ -33,6 +34,8 @@ export interface StackPlan {
     hopsworks: HopsworksPlan;
     /** With monitoring.enabled, the backup alerts (stacks/alerts.ts). */
     alerts?: AlertsPlan;
+    /** With a vault config: the off-site Object Lock bucket and the primary's replication into it. */
+    vault?: VaultPlan;
     warnings: string[];
 }
 
@@ -43,6 +46,7 @@ export function planStack(config: StackConfig): StackPlan {
     if (hopsworks.problems.length > 0) throw new ConfigError(hopsworks.problems);
     const velero = planVelero(config);
     const alerts = planAlerts(config);
+    const vault = planVault(config);
     return {
         stack: config.stack,
         mode: config.restore.mode,
@@ -55,6 +59,7 @@ export function planStack(config: StackConfig): StackPlan {
         location: planLocation(config, locationAccessMode(config.restore)),
         hopsworks: hopsworks.plan,
         ...(alerts.plan ? { alerts: alerts.plan } : {}),
-        warnings: [...(config.configWarnings ?? []), ...bucketWarnings(config), ...plainHttpWarnings(config), ...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
+        ...(vault ? { vault } : {}),
+        warnings: [...vaultWarnings(config, vault), ...(config.configWarnings ?? []), ...bucketWarnings(config), ...plainHttpWarnings(config), ...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
     };
 }

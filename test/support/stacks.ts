@@ -48,6 +48,13 @@ export function awsConfig(): Record<string, any> {
     };
 }
 
+/** awsConfig (primary in eu-north-1, ttl 60d) with a vault in eu-west-1. */
+export function vaultConfig(): Record<string, any> {
+    const c = awsConfig();
+    c.vault = { bucket: "hopsworks-vault", region: "eu-west-1", objectLock: { mode: "COMPLIANCE", days: 60 } };
+    return c;
+}
+
 /** awsConfig with the role created by the stack for IRSA instead of an existing one. */
 export function irsaConfig(): Record<string, any> {
     const c = awsConfig();
@@ -59,7 +66,7 @@ export function irsaConfig(): Record<string, any> {
     return c;
 }
 
-const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "storage.credentialsHashKey", "hopsworks.repoUsername", "hopsworks.repoPassword"];
+const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "storage.credentialsHashKey", "hopsworks.repoUsername", "hopsworks.repoPassword", "vault.accessKeyId", "vault.secretAccessKey"];
 
 /** Credentials present in `values` are treated as Pulumi secrets unless listed in `plaintext`. */
 export function source(values: Record<string, any>, opts: { stack?: string; plaintext?: string[]; now?: Date } = {}): ConfigSource {
