@@ -26,7 +26,8 @@ import { refuseProblems, refusing } from "./program/refusal";
 import { readStackConfig } from "./stacks/config/stack-config";
 import { SecretValue } from "./stacks/config/secret";
 import { checkAgainstPreviousState, recordedHistory, STATE_CHECKS } from "./stacks/plan/history";
-import { planStack } from "./stacks/plan/stack-plan";
+import { planStack, veleroKeysOf } from "./stacks/plan/stack-plan";
+import { planBucketPolicy } from "./stacks/plan/bucket-policy";
 
 /** Shown in the offline render where a deployment would write its own time. */
 const DEPLOYMENT_TIME = "<time of the deployment>";
@@ -47,14 +48,20 @@ export = async () => {
         accessKeyId: reveal(plan.storeCredentials.accessKeyId),
         secretAccessKey: reveal(plan.storeCredentials.secretAccessKey),
     };
-    // Only the location hashes the keys; the bucket's provider never sees the hash key.
-    const locationCredentials = plan.storeCredentials && credentials && { ...credentials, hashKey: reveal(plan.storeCredentials.hashKey) };
+    // Velero's own keys when given (never the provider's on a managed S3-compatible bucket); only the location hashes them.
+    const veleroPair = veleroKeysOf(plan);
+    const veleroKeys = veleroPair && { accessKeyId: reveal(veleroPair.accessKeyId), secretAccessKey: reveal(veleroPair.secretAccessKey) };
+    const locationCredentials = plan.storeCredentials && veleroKeys && { ...veleroKeys, hashKey: reveal(plan.storeCredentials.hashKey) };
 
     // storage.manage: false declares no AWS resource at all: no provider, bucket settings or IAM.
     // The provider trusts a private CA only from a file.
     const customCaBundle = (pem: string | undefined) => (pem ? writeCaBundle(pem, __dirname) : undefined);
     const bucket = plan.bucket.manage
-        ? new BackupBucket("backup-bucket", { ...plan.bucket, customCaBundle: customCaBundle(plan.bucket.caCert), credentials })
+        ? new BackupBucket("backup-bucket", {
+              ...plan.bucket,
+              customCaBundle: customCaBundle(plan.bucket.caCert),
+              credentials,
+          })
         : undefined;
 
     // vault: the off-site Object Lock bucket (unless managed elsewhere) and the primary's replication into it.
@@ -129,7 +136,7 @@ export = async () => {
             ? {
                   requirement: plan.bucketCheck.requirement,
                   // The manual's settings, for whoever manages the bucket (the render's bucket.json shows them).
-                  settings: { Versioning: plan.bucket.versioning, LifecycleConfiguration: plan.bucket.lifecycle },
+                  settings: { Versioning: plan.bucket.versioning, LifecycleConfiguration: plan.bucket.lifecycle, ...(config.storage.bucketPolicy ? { Policy: planBucketPolicy(config) } : {}) },
                   evaluated: bucketFound !== null,
                   found: bucketFound,
               }

@@ -28,6 +28,8 @@ export interface BackupBucketArgs {
     readonly serverSideEncryption?: pulumi.Input<{ Rules: EncryptionRule[] }>;
     /** Block every kind of public access (AWS buckets this stack creates). Plain: it decides whether the resource exists. */
     readonly blockPublicAccess: boolean;
+    /** The bucket policy document (stacks/plan/bucket-policy.ts). Plain: it decides whether the resource exists. Default: none (the bucket's own is left alone). */
+    readonly policy?: object;
 }
 
 /**
@@ -80,25 +82,31 @@ export class BackupBucket extends pulumi.ComponentResource {
             { ...inBucket, retainOnDelete: true },
         );
         // Noncurrent-version rules only make sense once versioning is on.
-        new aws.s3.BucketLifecycleConfiguration(
+        const lifecycle = new aws.s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,
             { bucket: this.bucketName, rules: pulumi.output(args.lifecycle).apply((l) => toPulumiShape(l.Rules)) },
             { ...inBucket, dependsOn: [versioning], retainOnDelete: true },
         );
-        if (args.serverSideEncryption !== undefined) {
-            new aws.s3.BucketServerSideEncryptionConfiguration(
+        const encryption = args.serverSideEncryption === undefined
+            ? undefined
+            : new aws.s3.BucketServerSideEncryptionConfiguration(
                 `${name}-encryption`,
                 { bucket: this.bucketName, rules: pulumi.output(args.serverSideEncryption).apply((e) => toPulumiShape(e.Rules)) },
                 { ...inBucket, retainOnDelete: true },
             );
-        }
+        const settings: pulumi.Resource[] = [versioning, lifecycle, ...(encryption ? [encryption] : [])];
         if (args.blockPublicAccess) {
-            new aws.s3.BucketPublicAccessBlock(
+            const block = new aws.s3.BucketPublicAccessBlock(
                 `${name}-public-access`,
                 { bucket: this.bucketName, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
                 // As the bucket: deleting the block (a destroy, a rename) would let a policy or ACL open every backup.
                 { ...inBucket, protect: true, retainOnDelete: true },
             );
+            settings.push(block);
+        }
+        if (args.policy !== undefined) {
+            // Last: once on, only a break-glass principal may change versioning, lifecycle or the policy.
+            new aws.s3.BucketPolicy(`${name}-policy`, { bucket: this.bucketName, policy: JSON.stringify(args.policy) }, { ...inBucket, dependsOn: settings, retainOnDelete: true });
         }
         this.registerOutputs({ bucketName: this.bucketName });
     }

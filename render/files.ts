@@ -50,12 +50,15 @@ export function bucketOf(resources: RecordedResource[], outputs: Record<string, 
     const versioning = ofType("aws:s3/bucketVersioning:BucketVersioning");
     const lifecycle = ofType("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration");
     const encryption = ofType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+    const policy = ofType("aws:s3/bucketPolicy:BucketPolicy");
     return {
         Bucket: versioning?.bucket,
         Versioning: versioning && toS3Shape(versioning.versioningConfiguration),
         LifecycleConfiguration: lifecycle && { Rules: toS3Shape(lifecycle.rules) },
         // null: the store's own default encryption is left as it is.
         ServerSideEncryption: encryption ? { Rules: toS3Shape(encryption.rules) } : null,
+        // null: the bucket's own policy is left as it is.
+        Policy: policy ? JSON.parse(policy.policy) : null,
     };
 }
 

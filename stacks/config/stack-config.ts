@@ -8,6 +8,7 @@ import { readRestore, RESTORE_KEYS, RestoreConfig, VELERO_BACKUPS_KEYS } from ".
 import { namespaceFindings } from "./stack-file";
 import { IRSA_KEYS, readStorage, STORAGE_KEYS, StorageConfig } from "./storage";
 import { readVelero, VELERO_KEYS, VeleroConfig } from "./velero";
+import { checkVeleroKeys } from "./velero-keys";
 import { PROTOTYPE_KEYS, prototypeKeyPaths } from "./own-keys";
 import { OBJECT_LOCK_KEYS, readVault, REPLICATION_KEYS, VaultConfig, VAULT_KEYS } from "./vault";
 
@@ -70,6 +71,7 @@ export function readStackConfig(source: ConfigSource): StackConfig {
     const storage = readStorage(r);
     const backup = readBackup(r);
     const velero = readVelero(r);
+    checkVeleroKeys(r, storage);
     const hopsworks = readHopsworks(r);
     const restore = readRestore(r, hopsworks?.version);
     const monitoring = readMonitoring(r, hopsworks?.namespace ?? DEFAULTS.hopsworksNamespace, backup);

@@ -59,12 +59,26 @@ export interface StorageConfig {
      * and the location helm.sh/resource-policy: keep, so Helm does not delete it (docs/runbooks/enable-backups.md). Default: false.
      */
     adoptLocation: boolean;
+    /**
+     * The bucket policy the stack declares: deny requests without TLS, and deny version deletion and
+     * changes to versioning, lifecycle, Object Lock and the policy itself to every principal but
+     * these break-glass ones. On for a bucket the stack creates; for an adopted bucket only with
+     * storage.replaceBucketPolicy (a bucket has one policy). Unset: no policy (storage.manage: false,
+     * or an adopted bucket without the acknowledgement).
+     */
+    bucketPolicy?: { breakGlassPrincipals: string[]; /** false: only shown in bucket.json (managed elsewhere, or adopted without the acknowledgement). */ declared: boolean };
+    /**
+     * Velero's own keys on an S3-compatible store (storage.veleroAccessKeyId, storage.veleroSecretAccessKey,
+     * Pulumi secrets), never the provider's: required when the stack manages such a bucket
+     * (stacks/config/velero-keys.ts). The location's Secret holds them. Default: none (the location gets storage.accessKeyId's pair).
+     */
+    veleroCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
 }
 
 export const STORAGE_KEYS = [
     "bucket", "manage", "create", "replaceLifecycleRules", "region", "endpoint", "apiEndpoint", "forcePathStyle", "insecureSkipTLSVerify", "caCert",
     "checksumAlgorithm", "serverSideEncryption", "accessKeyId", "secretAccessKey", "credentialsHashKey", "iamRoleArn", "irsa", "kmsKeyArn",
-    "adoptLocation",
+    "adoptLocation", "breakGlassPrincipals", "replaceBucketPolicy", "veleroAccessKeyId", "veleroSecretAccessKey",
 ] as const;
 export const IRSA_KEYS = ["oidcProviderArn", "oidcProviderUrl", "roleName"] as const;
 
@@ -103,6 +117,9 @@ export function readStorage(r: ConfigReader): StorageConfig | undefined {
         r.invalid("storage.serverSideEncryption", "aws:kms", "needs storage.kmsKeyArn, the key to encrypt with");
     }
     checkAccess(r, s, onAws);
+    const veleroAccessKeyId = r.secret(s, "storage.veleroAccessKeyId", LIMITS.credential);
+    const veleroSecretAccessKey = r.secret(s, "storage.veleroSecretAccessKey", LIMITS.credential);
+    const bucketPolicy = readBucketPolicy(r, s, { manage, create, bucket, endpoint, apiEndpoint, iamRoleArn });
     if (!bucket || !region) return undefined;
     return {
         bucket,
@@ -122,6 +139,8 @@ export function readStorage(r: ConfigReader): StorageConfig | undefined {
         irsa,
         kmsKeyArn,
         adoptLocation,
+        ...(bucketPolicy ? { bucketPolicy } : {}),
+        ...(veleroAccessKeyId && veleroSecretAccessKey ? { veleroCredentials: { accessKeyId: veleroAccessKeyId, secretAccessKey: veleroSecretAccessKey } } : {}),
     };
 }
 
@@ -209,7 +228,7 @@ function setHashKey(stack: string): string {
 /** storage.manage: false leaves every bucket setting to the bucket's owners: the keys that would set one are refused. */
 function checkUnmanaged(r: ConfigReader, s: Record<string, unknown>): void {
     const outside = "storage.manage: false leaves the bucket to its owners outside the stack";
-    for (const key of ["create", "replaceLifecycleRules", "serverSideEncryption", "kmsKeyArn"]) {
+    for (const key of ["create", "replaceLifecycleRules", "serverSideEncryption", "kmsKeyArn", "replaceBucketPolicy"]) {
         if (given(s, key)) r.problem(`storage.${key}`, `applies only when the stack manages the bucket; ${outside}: remove it`);
     }
     if (given(s, "irsa")) {
@@ -316,4 +335,51 @@ function readIrsa(r: ConfigReader, value: unknown): StorageConfig["irsa"] {
         return undefined;
     }
     return { oidcProviderArn, oidcProviderUrl, ...(roleName === undefined ? {} : { roleName }) };
+}
+
+/** An IAM principal's ARN (a role, a user, an account's root), or a store's own (MinIO: arn:minio:iam:::user/name). */
+const PRINCIPAL_ARN = /^arn:[a-z][a-z0-9-]*:(iam|sts)::\d{0,12}:(root|[\w+=,.@-]+\/[\w+=,.@\/-]+)$/;
+
+/** Which bucket policy the stack declares (see StorageConfig.bucketPolicy), and the refusals around it. */
+function readBucketPolicy(
+    r: ConfigReader,
+    s: Record<string, unknown>,
+    where: { manage: boolean; create: boolean; bucket?: string; endpoint?: string; apiEndpoint?: string; iamRoleArn?: string },
+): StorageConfig["bucketPolicy"] {
+    const replaceBucketPolicy = r.boolean(s, "storage.replaceBucketPolicy", false);
+    const principals = r.stringList(s, "storage.breakGlassPrincipals", LIMITS.arn, (v) =>
+        PRINCIPAL_ARN.test(v) ? undefined : "must be an IAM principal ARN such as arn:aws:iam::123456789012:role/break-glass",
+    );
+    // Managed elsewhere: the policy is only shown to the bucket's owners (bucket.json), with these principals.
+    if (!where.manage) return principals.length > 0 ? { breakGlassPrincipals: principals, declared: false } : undefined;
+    if (where.create && given(s, "replaceBucketPolicy")) {
+        r.problem("storage.replaceBucketPolicy", "applies only to an adopted bucket (storage.create: false): a bucket the stack creates always gets the stack's policy; remove it");
+        return undefined;
+    }
+    // An adopted bucket without the acknowledgement gets no policy: bucket.json shows it, and the plan warns (stacks/plan/bucket.ts).
+    if (!where.create && !replaceBucketPolicy) return principals.length > 0 ? { breakGlassPrincipals: principals, declared: false } : undefined;
+    return checkBucketPolicy(r, s, where, principals);
+}
+
+function checkBucketPolicy(
+    r: ConfigReader,
+    s: Record<string, unknown>,
+    where: { create: boolean; bucket?: string; endpoint?: string; apiEndpoint?: string; iamRoleArn?: string },
+    principals: string[],
+): StorageConfig["bucketPolicy"] {
+    const policy = `the stack's bucket policy on ${where.create ? "the bucket it creates" : `adopted bucket ${where.bucket ?? "<bucket>"} (storage.replaceBucketPolicy: true)`}`;
+    if (!given(s, "breakGlassPrincipals") || principals.length === 0) {
+        r.problem(
+            "storage.breakGlassPrincipals",
+            `is required with ${policy}, which denies s3:DeleteObjectVersion and changes to versioning, lifecycle, Object Lock and the policy ` +
+                "to every principal but these: list the ARNs of the break-glass principals, including the identity that runs `pulumi up` " +
+                "(it sets the versioning, lifecycle and policy), e.g. [arn:aws:iam::123456789012:role/hopsworks-dr-deploy]",
+        );
+        return undefined;
+    }
+    if (where.iamRoleArn && principals.includes(where.iamRoleArn)) {
+        r.invalid("storage.breakGlassPrincipals", principals, `names Velero's role (storage.iamRoleArn ${where.iamRoleArn}): Velero must never be able to delete versions or change the bucket's settings; remove it`);
+        return undefined;
+    }
+    return { breakGlassPrincipals: principals, declared: true };
 }

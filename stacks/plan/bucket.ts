@@ -1,6 +1,8 @@
 import { StackConfig } from "../config/stack-config";
 import { isAwsS3 } from "../config/storage";
 import { LIFECYCLE_RULE_ID } from "../names";
+import { planBucketPolicy } from "./bucket-policy";
+import { PolicyDocument } from "./iam";
 
 export const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
 
@@ -42,6 +44,8 @@ export interface BucketPlan {
     serverSideEncryption?: { Rules: EncryptionRule[] };
     /** AWS buckets this stack creates get every public access blocked. */
     blockPublicAccess: boolean;
+    /** The bucket policy the stack declares (stacks/plan/bucket-policy.ts); unset: the bucket's own policy is left alone. */
+    policy?: PolicyDocument;
 }
 
 /**
@@ -78,6 +82,7 @@ export function planBucket(config: StackConfig): BucketPlan {
         },
         serverSideEncryption: encryption(config),
         blockPublicAccess: onAws && storage.create,
+        ...(storage.bucketPolicy?.declared ? { policy: planBucketPolicy(config) } : {}),
     };
 }
 
@@ -104,8 +109,16 @@ function encryption({ storage }: StackConfig): BucketPlan["serverSideEncryption"
  * (hashicorp/terraform-provider-aws#49019, #46021).
  */
 export function bucketWarnings(config: StackConfig): string[] {
-    if (!config.storage.manage || isAwsS3(config.storage)) return [];
-    return [
+    const { storage } = config;
+    const undeclared = storage.manage && !storage.create && storage.bucketPolicy && !storage.bucketPolicy.declared
+        ? [
+              `storage.breakGlassPrincipals is set, but adopted bucket ${storage.bucket} gets the stack's bucket policy only with ` +
+                  "storage.replaceBucketPolicy: true (a bucket has one policy, which it replaces): no policy is declared, and version deletion " +
+                  "and changes to versioning and lifecycle stay open to whoever the bucket's policy and IAM allow",
+          ]
+        : [];
+    if (!storage.manage || isAwsS3(storage)) return undeclared;
+    return [...undeclared,
         `storage.manage is true with the S3-compatible store at storage.endpoint ${config.storage.endpoint}: the stack declares bucket ` +
             `${config.storage.bucket}'s versioning and lifecycle with the AWS provider, whose lifecycle resource waits for a response ` +
             "only AWS S3 sends and may never converge on MinIO or Ceph (`pulumi up` fails at its timeout; hashicorp/terraform-provider-aws#49019, " +

@@ -28,6 +28,8 @@ export interface StackPlan {
     bucketCheck?: BucketCheckPlan;
     /** Credentials for an S3-compatible store, used by the bucket's provider (or the bucket check) and Velero's location. */
     storeCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue; hashKey: SecretValue };
+    /** Velero's own keys on an S3-compatible store (storage.veleroAccessKeyId): the location's Secret holds them instead of storeCredentials'. */
+    veleroCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
     veleroIam?: VeleroIamPlan;
     velero: VeleroPlan;
     location: LocationPlan;
@@ -54,6 +56,7 @@ export function planStack(config: StackConfig): StackPlan {
         bucket: planBucket(config),
         bucketCheck: planBucketCheck(config),
         storeCredentials: config.storage.credentials,
+        ...(config.storage.veleroCredentials ? { veleroCredentials: config.storage.veleroCredentials } : {}),
         veleroIam: planVeleroIam(config, VELERO_SERVICE_ACCOUNT),
         velero,
         location: planLocation(config, locationAccessMode(config.restore)),
@@ -62,4 +65,9 @@ export function planStack(config: StackConfig): StackPlan {
         ...(vault ? { vault } : {}),
         warnings: [...vaultWarnings(config, vault), ...(config.configWarnings ?? []), ...bucketWarnings(config), ...plainHttpWarnings(config), ...velero.warnings, ...hopsworks.warnings, ...alerts.warnings, ...restoreWarnings(config)],
     };
+}
+
+/** The keys the backup location's Secret gives Velero: its own pair when given (required on a managed S3-compatible bucket), else the store's. */
+export function veleroKeysOf(plan: StackPlan): { accessKeyId: SecretValue; secretAccessKey: SecretValue } | undefined {
+    return plan.veleroCredentials ?? plan.storeCredentials;
 }

@@ -474,7 +474,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                     "k8s-backups-users-resources: k8s-backups-users-resources-20251229100013",
                 "--- Pulumi.prod.yaml",
                 "+++ Pulumi.prod.yaml",
-                "@@ -20,3 +20,10 @@",
+                "@@ -21,3 +21,10 @@",
                 "   hopsworks-dr:velero:",
                 `     kubectlImageTag: "1.33"`,
                 ...RESTORE_BLOCK.trimEnd().split("\n").map((l) => `+${l}`),
@@ -493,12 +493,12 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
 
         it("replaces a block in the middle of the file in place; in-place without --yes leaves the confirmation out", async () => {
             const lines = STACK_FILE.split("\n");
-            const middle = [...lines.slice(0, 10), RESTORE_BLOCK.trimEnd(), ...lines.slice(10)].join("\n");
+            const middle = [...lines.slice(0, 11), RESTORE_BLOCK.trimEnd(), ...lines.slice(11)].join("\n");
             fs.writeFileSync(stackPath, middle);
             const plan = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "255211000"]);
             assert.strictEqual(plan.code, 0);
             const expectedBlock = RESTORE_BLOCK.replace("new-cluster", "in-place").replace("250111000", "255211000").replace(/20251229/g, "20251222");
-            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), [...lines.slice(0, 10), expectedBlock.trimEnd(), ...lines.slice(10)].join("\n"));
+            assert.strictEqual(fs.readFileSync(stackPath, "utf8"), [...lines.slice(0, 11), expectedBlock.trimEnd(), ...lines.slice(11)].join("\n"));
             assert.ok(plan.stdout.includes([
                 "The stack refuses this in-place restore until it is confirmed: it replaces all data in prod with backup 255211000.",
                 "To confirm, run (or re-run this command with --yes):",

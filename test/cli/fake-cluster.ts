@@ -294,6 +294,7 @@ config:
     region: eu-north-1
     # Velero assumes this role through IRSA.
     iamRoleArn: arn:aws:iam::123456789012:role/velero
+    breakGlassPrincipals: [arn:aws:iam::123456789012:role/break-glass]
   hopsworks-dr:backup:
     schedule: "0 10 * * 1"   # Mondays 10:00 UTC
     ttl: 60d

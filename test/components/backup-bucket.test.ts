@@ -31,6 +31,7 @@ describe("BackupBucket component", () => {
                 ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backup-bucket-lifecycle"],
                 ["aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "backup-bucket-encryption"],
                 ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "backup-bucket-public-access"],
+                ["aws:s3/bucketPolicy:BucketPolicy", "backup-bucket-policy"],
             ],
         );
         const bucket = byName("backup-bucket", "aws:s3/bucket:Bucket");

@@ -10,7 +10,7 @@ import { buildChartRepository, ChartRepository, CHART_NAMES, CHARTS_DIR, crdDocu
 import { renderStack } from "../../render/render";
 import { restoreValues } from "../../stacks/plan/restore";
 import { readStackFile, StackFile } from "../../stacks/config/stack-file";
-import { awsConfig, minioConfig, PROJECT_DIR, SHARED_DIR, stackFile } from "../support/stacks";
+import { awsConfig, minioConfig, PROJECT_DIR, SHARED_DIR, stackFile, BREAK_GLASS } from "../support/stacks";
 import { DEFAULTS } from "../../stacks/config/defaults";
 
 type Json = Record<string, any>;
@@ -337,6 +337,7 @@ describe("drill: the stand-in charts against the upstream charts", function () {
                         storage: {
                             bucket: "hopsworks-backups",
                             region: "eu-north-1",
+                            breakGlassPrincipals: [BREAK_GLASS],
                             irsa: {
                                 oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/ABC",
                                 oidcProviderUrl: "https://oidc.eks.eu-north-1.amazonaws.com/id/ABC",

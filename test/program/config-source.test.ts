@@ -10,6 +10,7 @@ import { confirmSecretPaths, configSourceFromPulumi, stackConfigPath } from "../
 const STACK_FILE = `config:
   hopsworks-dr:storage:
     bucket: hopsworks-test
+    manage: false
     region: us-east-1
     endpoint: https://minio.example.com:9000
     accessKeyId: AKIAPLAINTEXT
@@ -31,6 +32,7 @@ const STACK_FILE = `config:
 const DECRYPTED: Record<string, string> = {
     "hopsworks-dr:storage": JSON.stringify({
         bucket: "hopsworks-test",
+        manage: false,
         region: "us-east-1",
         endpoint: "https://minio.example.com:9000",
         accessKeyId: "AKIAPLAINTEXT",

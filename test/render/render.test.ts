@@ -70,6 +70,7 @@ describe("render", () => {
             "backup-bucket aws:s3/bucket:Bucket",
             "backup-bucket-versioning aws:s3/bucketVersioning:BucketVersioning",
             "backup-bucket-lifecycle aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+            "backup-bucket-policy aws:s3/bucketPolicy:BucketPolicy",
             "velero hopsworks-dr:index:Velero",
             "velero kubernetes:helm.sh/v3:Release",
             "backup-location hopsworks-dr:index:BackupLocation",

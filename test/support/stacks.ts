@@ -25,6 +25,9 @@ export function shippedStacks(dir = PROJECT_DIR, git = "git"): string[] {
 }
 export const SHARED_DIR = path.resolve(PROJECT_DIR, "../shared");
 
+/** The break-glass principal of the test stacks that get the stack's bucket policy. */
+export const BREAK_GLASS = "arn:aws:iam::123456789012:role/break-glass";
+
 /** A minimal valid S3-compatible (MinIO) stack config, namespaced as in a stack file. */
 export function minioConfig(): Record<string, any> {
     return {
@@ -35,6 +38,10 @@ export function minioConfig(): Record<string, any> {
             accessKeyId: "AKIATESTKEY",
             secretAccessKey: "test-secret-key",
             credentialsHashKey: "test-credentials-hash-key",
+            breakGlassPrincipals: [BREAK_GLASS],
+            // Velero's own store user: the stack manages the bucket, so the provider's keys are not Velero's.
+            veleroAccessKeyId: "AKIAVELEROKEY",
+            veleroSecretAccessKey: "velero-secret-key",
         },
         hopsworks: { repo: "https://charts.example.com/hopsworks", chartVersion: "4.8.0", version: "4.8.0" },
     };
@@ -43,7 +50,7 @@ export function minioConfig(): Record<string, any> {
 /** A minimal valid AWS stack config using an existing IAM role for Velero. */
 export function awsConfig(): Record<string, any> {
     return {
-        storage: { bucket: "hopsworks-backups", region: "eu-north-1", iamRoleArn: "arn:aws:iam::123456789012:role/velero" },
+        storage: { bucket: "hopsworks-backups", region: "eu-north-1", iamRoleArn: "arn:aws:iam::123456789012:role/velero", breakGlassPrincipals: [BREAK_GLASS] },
         hopsworks: { repo: "https://charts.example.com/hopsworks", chartVersion: "4.8.0", version: "4.8.0" },
     };
 }
@@ -66,7 +73,7 @@ export function irsaConfig(): Record<string, any> {
     return c;
 }
 
-const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "storage.credentialsHashKey", "hopsworks.repoUsername", "hopsworks.repoPassword", "vault.accessKeyId", "vault.secretAccessKey"];
+const CREDENTIAL_PATHS = ["storage.accessKeyId", "storage.secretAccessKey", "storage.credentialsHashKey", "hopsworks.repoUsername", "hopsworks.repoPassword", "vault.accessKeyId", "vault.secretAccessKey", "storage.veleroAccessKeyId", "storage.veleroSecretAccessKey"];
 
 /** Credentials present in `values` are treated as Pulumi secrets unless listed in `plaintext`. */
 export function source(values: Record<string, any>, opts: { stack?: string; plaintext?: string[]; now?: Date } = {}): ConfigSource {

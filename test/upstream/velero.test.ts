@@ -5,7 +5,7 @@ import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { renderStack, RenderResult } from "../../render/render";
 import { readStackFile, StackFile } from "../../stacks/config/stack-file";
-import { awsConfig, minioConfig, PROJECT_DIR, stackFile } from "../support/stacks";
+import { awsConfig, minioConfig, PROJECT_DIR, stackFile, BREAK_GLASS } from "../support/stacks";
 
 /**
  * Upstream checks: what the program renders for Velero is held against Velero's own CRDs (v1.17.1)
@@ -157,7 +157,7 @@ const STACKS: { title: string; file: () => StackFile }[] = [
     { title: "AWS with an existing IAM role", file: () => stackFile(awsConfig()) },
     {
         title: "AWS with an IRSA role the stack creates",
-        file: () => stackFile({ ...awsConfig(), storage: { bucket: "hopsworks-backups", region: "eu-north-1", irsa: IRSA } }),
+        file: () => stackFile({ ...awsConfig(), storage: { bucket: "hopsworks-backups", region: "eu-north-1", irsa: IRSA, breakGlassPrincipals: [BREAK_GLASS] } }),
     },
     {
         title: "MinIO with a CA bundle, insecureSkipTLSVerify and checksum CRC32",

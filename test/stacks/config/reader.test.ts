@@ -15,7 +15,7 @@ function messages(values: Record<string, unknown>, secretPaths: string[]): strin
     assert.fail("the config was accepted");
 }
 
-const CREDENTIALS = ["storage.accessKeyId", "storage.secretAccessKey", "storage.credentialsHashKey"];
+const CREDENTIALS = ["storage.accessKeyId", "storage.secretAccessKey", "storage.credentialsHashKey", "storage.veleroAccessKeyId", "storage.veleroSecretAccessKey"];
 
 describe("config messages never print a secret (issue 18, item 6)", () => {
     it("a whole section set as a secret of the wrong shape: its value is [secret]", () => {

@@ -13,7 +13,7 @@ describe("stack config validation", () => {
     it("accepts the minimal S3-compatible and AWS configs, applying the documented defaults", () => {
         const minio = readStackConfig(source(minioConfig()));
         assert.deepEqual(
-            { ...minio.storage, credentials: undefined },
+            { ...minio.storage, credentials: undefined, veleroCredentials: undefined },
             {
                 bucket: "hopsworks-test",
                 manage: true,
@@ -32,9 +32,12 @@ describe("stack config validation", () => {
                 irsa: undefined,
                 kmsKeyArn: undefined,
                 adoptLocation: false,
+                bucketPolicy: { breakGlassPrincipals: ["arn:aws:iam::123456789012:role/break-glass"], declared: true },
+                veleroCredentials: undefined,
             },
         );
         assert.equal(minio.storage.credentials?.accessKeyId.reveal(), "AKIATESTKEY");
+        assert.equal(minio.storage.veleroCredentials?.accessKeyId.reveal(), "AKIAVELEROKEY");
         assert.deepEqual(minio.backup, { enabled: true, schedule: "@weekly", ttl: "60d", ttlDays: 60, noncurrentVersionDays: 60 });
         assert.deepEqual(minio.velero, {
             namespace: "velero",
