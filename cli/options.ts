@@ -31,6 +31,7 @@ export const OPTIONS = {
     "backup-id": { type: "string" },
     "velero-outside-window": { type: "boolean" },
     "dry-run": { type: "boolean" },
+    "from-bucket": { type: "boolean" },
     yes: { type: "boolean" },
     wait: { type: "string" },
     "request-timeout": { type: "string" },
@@ -68,6 +69,11 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
     ],
     "backup-id": ["--backup-id <id>", "another name for --backup"],
     "dry-run": ["--dry-run", "print the diff and write nothing"],
+    "from-bucket": [
+        "--from-bucket",
+        "read the restore points from the stack's bucket over the S3 API instead of the cluster (after a total loss): storage.bucket, " +
+            "storage.region and storage.apiEndpoint/endpoint from the stack file, keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS default chain",
+    ],
     yes: ["--yes", "do it (without it, only show what would happen)"],
     wait: ["--wait <seconds>", "with --yes, how long to wait in all for deleted objects that finalizers still hold to be gone (default 60, at most 3600)"],
     "request-timeout": [

@@ -1,15 +1,34 @@
 /** `hopsworks-dr backups list`: the restore points, newest first. */
-import type { VeleroBackup } from "../../stacks/catalogue/restore-points";
+import type { RestorePoint, VeleroBackup } from "../../stacks/catalogue/restore-points";
+import { IN_BUCKET } from "../../stacks/catalogue/bucket-layout";
 import { loadCatalogue, pointJson } from "../catalogue";
 import type { Command, CommandContext } from "../command";
+import { UsageError } from "../errors";
 import { table, utcMinute } from "../format";
-import { CLUSTER_OPTIONS, clusterFlags, ClusterFlags } from "../options";
+import { CLUSTER_OPTIONS, clusterFlags, ClusterFlags, OptionValues } from "../options";
 
 export interface BackupsListOptions {
     /** --stack: the stack whose namespaces to read. */
     stack?: string;
     json: boolean;
+    /** --from-bucket: read the stack's bucket, not the cluster. */
+    fromBucket: boolean;
     cluster: ClusterFlags;
+}
+
+/** How the bucket's restore points differ from the cluster's, said once on stderr. */
+export const FROM_BUCKET_NOTE =
+    `RONDB ${IN_BUCKET}: the backup's folder is in the bucket (its success is recorded only in the lost cluster's metadata); ` +
+    "OPENSEARCH -: the bucket does not show which snapshot belongs to which backup ID; COMPLETE: a RonDB folder and both Velero backups Completed";
+
+/** The bucket's restore points with --from-bucket, else the cluster catalogue's. */
+async function readPoints(options: BackupsListOptions, { io, readStack, connect }: CommandContext): Promise<RestorePoint[]> {
+    const stack = options.stack === undefined ? undefined : readStack(options.stack);
+    if (!options.fromBucket) return (await loadCatalogue(await connect(options.cluster, stack), io)).points;
+    const { loadBucketCatalogue } = require("../bucket") as typeof import("../bucket");
+    const { points, where } = await loadBucketCatalogue(stack!.storage(), io);
+    io.stderr(`note: restore points read from ${where}. ${FROM_BUCKET_NOTE}\n`);
+    return points;
 }
 
 function veleroCell(backup: VeleroBackup | undefined): string {
@@ -17,9 +36,9 @@ function veleroCell(backup: VeleroBackup | undefined): string {
     return backup.phase === "Completed" ? backup.name : `${backup.name} (${backup.phase ?? "no phase"})`;
 }
 
-async function list(options: BackupsListOptions, { io, readStack, connect }: CommandContext): Promise<number> {
-    const stack = options.stack === undefined ? undefined : readStack(options.stack);
-    const { points } = await loadCatalogue(await connect(options.cluster, stack), io);
+async function list(options: BackupsListOptions, context: CommandContext): Promise<number> {
+    const { io } = context;
+    const points = await readPoints(options, context);
     const json = options.json;
     if (json) {
         io.stdout(`${JSON.stringify(points.map(pointJson), null, 2)}\n`);
@@ -47,19 +66,34 @@ export const backupsList: Command<BackupsListOptions> = {
     spec: {
         name: "backups list",
         title: "List the restore points",
-        synopsis: "[--stack <name>] [--json]",
+        synopsis: "[--stack <name>] [--json] [--from-bucket]",
         summary: "restore points, newest first",
         description:
             "Lists the restore points, one row per backup ID, newest first by time (the metadata's start_time, else decoded\n" +
             "from the ID; IDs are not monotonic around New Year). Reads every RonDB and OpenSearch metadata ConfigMap, rotated\n" +
             "ones included, and the Velero Backups of k8s-backups-main and k8s-backups-users-resources on hopsworks-bsl.\n" +
-            "A point is complete when RonDB and OpenSearch are SUCCESS and both Velero backups are Completed.",
-        options: ["stack", "json", ...CLUSTER_OPTIONS],
+            "A point is complete when RonDB and OpenSearch are SUCCESS and both Velero backups are Completed.\n" +
+            "With --from-bucket (after a total loss, no cluster): the stack's bucket instead, over the S3 API: the backup IDs\n" +
+            "under rondb_backup/, the Velero backups under k8s_backup/backups/ with each one's velero-backup.json, paired\n" +
+            "as the cluster pairs them. RONDB shows IN_BUCKET, OPENSEARCH -, and COMPLETE needs a RonDB folder and both\n" +
+            "Velero backups Completed. Keys: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else the AWS default chain.",
+        options: ["stack", "json", "from-bucket", ...CLUSTER_OPTIONS],
         examples: [
             ["List the restore points of the current cluster", "hopsworks-dr backups list"],
             ["The same for a stack whose Velero runs in its own namespace, as JSON", "hopsworks-dr backups list --stack prod --json"],
+            ["After a total loss: the restore points in stack prod's bucket", "hopsworks-dr backups list --stack prod --from-bucket"],
         ],
     },
-    options: (values) => ({ stack: values.stack, json: values.json === true, cluster: clusterFlags(values) }),
+    options: (values) => ({ stack: values.stack, json: values.json === true, fromBucket: fromBucket(values, "backups list"), cluster: clusterFlags(values) }),
     run: list,
 };
+
+/** --from-bucket needs --stack (the bucket's settings) and reads no cluster, so takes none of its options. */
+export function fromBucket(values: OptionValues, command: string): boolean {
+    if (values["from-bucket"] !== true) return false;
+    if (values.stack === undefined) throw new UsageError("--from-bucket needs --stack: the stack file names the bucket, its region and endpoint", command);
+    for (const name of ["context", "namespace", "velero-namespace"] as const) {
+        if (values[name] !== undefined) throw new UsageError(`--${name} does not apply with --from-bucket, which reads the bucket, not a cluster`, command);
+    }
+    return true;
+}
