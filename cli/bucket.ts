@@ -17,6 +17,8 @@ import {
     veleroBackupFromJson,
     veleroBackupFromName,
     veleroBackupNames,
+    VeleroReadScope,
+    veleroNamesToRead,
 } from "../stacks/catalogue/bucket-layout";
 import type { RestorePoint, VeleroBackup } from "../stacks/catalogue/restore-points";
 import { CliError, CliIo } from "./errors";
@@ -29,6 +31,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface BucketCatalogue {
     points: RestorePoint[];
+    /** The Velero backups whose velero-backup.json was not read (outside the scope): no phase known. */
+    unread: Set<string>;
     /** s3://bucket, and the endpoint when not AWS S3, as messages name it. */
     where: string;
 }
@@ -151,10 +155,11 @@ function emptyBucket(settings: BucketSettings, veleroCount: number): CliError {
 
 /**
  * The bucket's restore points: the rondb_backup/ and k8s_backup/backups/ folders listed page by
- * page, each Velero backup's velero-backup.json read (at most BUCKET_READ_CONCURRENCY at once, only
- * what the catalogue keeps of it held), paired as the cluster catalogue pairs them.
+ * page and paired by the names' times; then the velero-backup.json of the backups that may pair
+ * with the points in `scope` read (at most BUCKET_READ_CONCURRENCY at once, only what the
+ * catalogue keeps of each held) and paired again, as the cluster catalogue pairs them.
  */
-export async function loadBucketCatalogue(settings: BucketSettings, io: CliIo): Promise<BucketCatalogue> {
+export async function loadBucketCatalogue(settings: BucketSettings, io: CliIo, scope: VeleroReadScope): Promise<BucketCatalogue> {
     const client = s3Client(settings, io.env);
     try {
         const [rondbFolders, veleroFolders] = await Promise.all([
@@ -166,13 +171,15 @@ export async function loadBucketCatalogue(settings: BucketSettings, io: CliIo): 
         const names = veleroBackupNames(veleroFolders);
         if (entries.length === 0) throw emptyBucket(settings, names.length);
         // Only backups of the two Hopsworks schedules can pair; others are not read.
-        const ofSchedules = names.filter((n) => veleroBackupFromName(n) !== undefined);
-        const backups: VeleroBackup[] = [];
-        await eachBounded(ofSchedules, BUCKET_READ_CONCURRENCY, async (name) => {
+        const byName = names.map(veleroBackupFromName).filter((b): b is VeleroBackup => b !== undefined);
+        const toRead = veleroNamesToRead(bucketRestorePoints(entries, byName), byName, scope);
+        const read: VeleroBackup[] = [];
+        await eachBounded([...toRead], BUCKET_READ_CONCURRENCY, async (name) => {
             const backup = await readVeleroBackup(client, settings, name, io);
-            if (backup) backups.push(backup);
+            if (backup) read.push(backup);
         });
-        return { points: bucketRestorePoints(entries, backups), where: whereOf(settings) };
+        const unread = byName.filter((b) => !toRead.has(b.name));
+        return { points: bucketRestorePoints(entries, [...read, ...unread]), unread: new Set(unread.map((b) => b.name)), where: whereOf(settings) };
     } finally {
         client.destroy();
     }

@@ -32,6 +32,7 @@ export const OPTIONS = {
     "velero-outside-window": { type: "boolean" },
     "dry-run": { type: "boolean" },
     "from-bucket": { type: "boolean" },
+    "read-all": { type: "boolean" },
     yes: { type: "boolean" },
     wait: { type: "string" },
     "request-timeout": { type: "string" },
@@ -73,6 +74,10 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
         "--from-bucket",
         "read the restore points from the stack's bucket over the S3 API instead of the cluster (after a total loss): storage.bucket, " +
             "storage.region and storage.apiEndpoint/endpoint from the stack file, keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS default chain",
+    ],
+    "read-all": [
+        "--read-all",
+        "with --from-bucket, read every Velero backup's velero-backup.json (one request each: minutes on a large bucket), not only the newest 100 restore points'",
     ],
     yes: ["--yes", "do it (without it, only show what would happen)"],
     wait: ["--wait <seconds>", "with --yes, how long to wait in all for deleted objects that finalizers still hold to be gone (default 60, at most 3600)"],

@@ -1,6 +1,6 @@
 import { backupIdTime, BACKUP_ID_PATTERN } from "./backup-id";
 import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../names";
-import { MetadataEntry, RestorePoint, restorePoints, VeleroBackup, veleroNameTime } from "./restore-points";
+import { MetadataEntry, RestorePoint, restorePoints, VeleroBackup, VELERO_MATCH_WINDOW, veleroNameTime, withinVeleroWindow } from "./restore-points";
 
 /**
  * The restore points as the bucket shows them, for the worst day: the cluster and its catalogue
@@ -123,4 +123,33 @@ export function bucketRestorePoints(rondb: MetadataEntry[], veleroBackups: Veler
         delete point.completed;
     }
     return points;
+}
+
+/**
+ * Which points' velero-backup.json to read: the newest `newest` points', or one point's (`id`).
+ * Reading one object per Velero backup costs a request each (40,000 for 20,000 points), so the
+ * rest are known by their names: schedule and time, no phase.
+ */
+export type VeleroReadScope = { newest: number } | { id: string };
+
+/** By default the newest 100 points' backups are read: a restore is taken from the newest ones. */
+export const DEFAULT_NEWEST_READ = 100;
+
+/**
+ * The Velero backups (known by name) whose velero-backup.json the scope needs: those whose name's
+ * time could pair with the points in scope (within the catalogue's window of them).
+ */
+export function veleroNamesToRead(points: RestorePoint[], byName: VeleroBackup[], scope: VeleroReadScope): Set<string> {
+    const names = new Set<string>();
+    if ("id" in scope) {
+        const point = points.find((p) => p.id === scope.id);
+        if (point) for (const b of byName) if (b.started && withinVeleroWindow(b.started, point.time)) names.add(b.name);
+        return names;
+    }
+    if (points.length === 0 || scope.newest <= 0) return names;
+    // Points are newest first: every backup from the window's start of the oldest point in scope on.
+    const oldest = points[Math.min(scope.newest, points.length) - 1];
+    const from = oldest.time.getTime() - VELERO_MATCH_WINDOW.beforeMs;
+    for (const b of byName) if (b.started && b.started.getTime() >= from) names.add(b.name);
+    return names;
 }

@@ -6,6 +6,7 @@ import { backupIdAt } from "../../stacks/catalogue/backup-id";
 import { closedPort, run } from "./fake-cluster";
 import { FakeS3, startFakeS3 } from "../support/fake-s3";
 import { veleroBackupJson } from "../support/catalogue";
+import { BENCH_BUCKET, benchBucketObjects } from "../../bench/bucket-store";
 
 /** A stack on an S3-compatible store: the CLI reads storage.apiEndpoint, never the secret keys. */
 export function storeStackFile(apiEndpoint: string, bucket = "hopsworks-prod-backups"): string {
@@ -137,6 +138,29 @@ describe("backups list --from-bucket", () => {
             assert.ok(r.stderr.includes("warning: k8s_backup/backups/k8s-backups-users-resources-20260105100013/velero-backup.json: not in the bucket; its backup is shown by its name only\n"), r.stderr);
         } finally {
             await other.close();
+        }
+    });
+
+    it("reads the phases of the newest 100 points' Velero backups only, unless --read-all", async () => {
+        const big = await startFakeS3({ [BENCH_BUCKET]: { lifecycleRules: null, objects: benchBucketObjects(103, new Date("2026-01-06T12:00:00Z")) } });
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.phases.yaml"), storeStackFile(big.url, BENCH_BUCKET));
+            const r = await cli(["backups", "list", "--stack", "phases", "--from-bucket"]);
+            assert.strictEqual(r.code, 0, r.stderr);
+            const rows = r.stdout.trim().split("\n").slice(1);
+            assert.strictEqual(rows.length, 103);
+            assert.match(rows[99], /k8s-backups-users-resources-\d{14}\s+yes$/);
+            assert.match(rows[100], /^\d{9} .* k8s-backups-main-\d{14} \(phase not read\)\s+k8s-backups-users-resources-\d{14} \(phase not read\)\s+\?$/);
+            assert.ok(r.stderr.includes("note: velero-backup.json read for the newest 100 restore points' Velero backups only; the other 6 are known by their names"), r.stderr);
+            assert.strictEqual(big.requests.filter((q) => q.url.includes("velero-backup.json")).length, 200);
+            const json = JSON.parse((await cli(["backups", "list", "--stack", "phases", "--from-bucket", "--json"])).stdout);
+            assert.deepStrictEqual([json[99].complete, json[100].complete, json[100].velero.main.phase], [true, null, null]);
+            const all = await cli(["backups", "list", "--stack", "phases", "--from-bucket", "--read-all", "--json"]);
+            assert.ok(JSON.parse(all.stdout).every((p: { complete: boolean }) => p.complete === true));
+            const usage = await cli(["backups", "list", "--stack", "phases", "--read-all"]);
+            assert.ok(usage.stderr.startsWith("error: --read-all applies only with --from-bucket\n"), usage.stderr);
+        } finally {
+            await big.close();
         }
     });
 

@@ -6,6 +6,7 @@ import {
     veleroBackupFromJson,
     veleroBackupFromName,
     veleroBackupNames,
+    veleroNamesToRead,
 } from "../../../stacks/catalogue/bucket-layout";
 import { readMetadataEntries, restorePoints } from "../../../stacks/catalogue/restore-points";
 import { fixture, veleroBackupJson } from "../../support/catalogue";
@@ -70,5 +71,20 @@ describe("bucket layout", () => {
         assert.deepStrictEqual([point.velero.main?.name, point.velero.users?.name, point.complete], [main.name, users.name, false]);
         const failed = veleroBackupFromJson(users.name, veleroBackupJson(users.name, users.schedule, "2025-11-24T12:00:13Z", "Failed")).backup!;
         assert.strictEqual(bucketRestorePoints(entries, [main, failed])[0].complete, false);
+    });
+
+    it("reads the velero-backup.json of the backups that may pair with the points in scope only", () => {
+        const times = ["2025-12-22T10:00:00Z", "2025-12-29T10:00:00Z", "2026-01-05T10:00:00Z"];
+        const { configMaps, veleroBackups } = fixture(times);
+        const { entries } = rondbEntriesFromFolders(Object.keys(configMaps[0].data).map((id) => `rondb_backup/${id}/`), NOW);
+        const byName = veleroBackups.map((b) => veleroBackupFromName(b.name)!);
+        const points = bucketRestorePoints(entries, byName);
+        assert.deepStrictEqual([...veleroNamesToRead(points, byName, { newest: 2 })].sort(), [
+            "k8s-backups-main-20251229100100", "k8s-backups-main-20260105100100",
+            "k8s-backups-users-resources-20251229100100", "k8s-backups-users-resources-20260105100100",
+        ]);
+        assert.deepStrictEqual([...veleroNamesToRead(points, byName, { id: "255211000" })].sort(), ["k8s-backups-main-20251222100100", "k8s-backups-users-resources-20251222100100"]);
+        assert.strictEqual(veleroNamesToRead(points, byName, { newest: Infinity }).size, 6);
+        assert.strictEqual(veleroNamesToRead(points, byName, { id: "254811200" }).size, 0);
     });
 });
