@@ -12,6 +12,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { Worker } from "worker_threads";
 import { drillBench } from "../drill/bench";
+import { BENCH_BUCKET } from "./bucket-store";
 import { backupIdAt } from "../stacks/catalogue/backup-id";
 import { ConfigError } from "../stacks/config/reader";
 import { readStackConfig } from "../stacks/config/stack-config";
@@ -26,6 +27,7 @@ const CLI_HELP_TARGET_MS = 500;
 const CLI_STATUS_TARGET_MS = 1500;
 const CLI_BIN = path.join(PROJECT_DIR, "cli", "bin.js");
 const CONFIG_REFUSAL_TARGET_MS = 5000;
+const FROM_BUCKET_TARGET_MS = 5000;
 
 interface Options {
     runs: number;
@@ -110,6 +112,7 @@ const peakMb = new Map<string, number[]>();
 const RENDER = "render --stack dev";
 const CONFIG_REFUSAL = "config refusal, 16,000 long unknown keys";
 const TESTS = "npm test";
+const FROM_BUCKET = "cli backups list --from-bucket, 20,000 points, 40,000 Velero backups";
 
 const MEASUREMENTS: Measurement[] = [
     {
@@ -151,6 +154,13 @@ const MEASUREMENTS: Measurement[] = [
         },
     ]),
     {
+        // End to end against the stand-in S3: two paged listings, the newest points' velero-backup.json, the pairing, the table.
+        name: FROM_BUCKET,
+        enabled: () => true,
+        run: (options) => withBucketStore(LARGE_POINTS, (env, cwd) =>
+            repeat(FROM_BUCKET, options.runs, () => timedCatalogueRun(FROM_BUCKET, ["backups", "list", "--stack", "bench", "--from-bucket"], env, cwd))),
+    },
+    {
         // In process: the refusal's messages alone, which once tested every long key against every message (34 s).
         name: CONFIG_REFUSAL,
         enabled: () => true,
@@ -165,6 +175,17 @@ const MEASUREMENTS: Measurement[] = [
 ];
 
 const TARGETS: Target[] = [
+    {
+        check: (samples) => {
+            const sample = samples.get(FROM_BUCKET);
+            if (!sample) return undefined;
+            const ms = median(sample.ms);
+            const peak = Math.max(...(peakMb.get(FROM_BUCKET) ?? []).slice(1));
+            const verdict = ms < FROM_BUCKET_TARGET_MS && peak < CLI_RSS_TARGET_MB ? "ok" : "OVER";
+            return `cli backups list --from-bucket at 20,000 points and 40,000 Velero backups (the newest 100 points' velero-backup.json read): ` +
+                `${ms.toFixed(0)} ms end to end (target < ${FROM_BUCKET_TARGET_MS} ms), peak RSS ${peak.toFixed(0)} MB (target < ${CLI_RSS_TARGET_MB} MB): ${verdict}`;
+        },
+    },
     {
         check: (samples) => {
             const refusal = samples.get(CONFIG_REFUSAL);
@@ -371,10 +392,33 @@ function withCatalogueServer<T>(body: (env: NodeJS.ProcessEnv) => T, responses: 
 }
 
 /**
+ * Serves a bucket of `count` restore points from the stand-in S3 on a worker thread (the timed
+ * child runs while this thread blocks), with a stack file naming it in a directory of its own.
+ */
+function withBucketStore<T>(count: number, body: (env: NodeJS.ProcessEnv, cwd: string) => T): T {
+    const ready = new SharedArrayBuffer(4);
+    const code = `require("tsx/cjs"); require(${JSON.stringify(path.join(__dirname, "bucket-store.ts"))}).serveFromWorker();`;
+    const worker = new Worker(code, { eval: true, workerData: { count, ready } });
+    const flag = new Int32Array(ready);
+    if (Atomics.wait(flag, 0, 0, 60_000) === "timed-out") throw new Error("the bench's S3 store did not start");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-bench-s3-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), [
+        "config:", "  hopsworks-dr:storage:", `    bucket: ${BENCH_BUCKET}`, "    region: us-east-1",
+        `    endpoint: http://127.0.0.1:${Atomics.load(flag, 0)}`, "",
+    ].join("\n"));
+    try {
+        return body({ ...process.env, AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench" }, dir);
+    } finally {
+        void worker.terminate();
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/**
  * One run of a catalogue command; records its peak RSS under `name` (GNU time if present, else the
  * child's own maxRSS). `backups status` exits 1 on unhealthy backups: any exit but a crash counts.
  */
-function timedCatalogueRun(name: string, args: string[], env: NodeJS.ProcessEnv): number {
+function timedCatalogueRun(name: string, args: string[], env: NodeJS.ProcessEnv, cwd = PROJECT_DIR): number {
     const peaks = peakMb.get(name) ?? [];
     peakMb.set(name, peaks);
     const useTime = fs.existsSync("/usr/bin/time");
@@ -385,7 +429,7 @@ function timedCatalogueRun(name: string, args: string[], env: NodeJS.ProcessEnv)
         ? ["/usr/bin/time", ["-f", "%M", "-o", file, process.execPath, CLI_BIN, ...args]]
         : [process.execPath, ["-e", code, "--", "hopsworks-dr", ...args]];
     const start = process.hrtime.bigint();
-    const result = spawnSync(command, argv, { cwd: PROJECT_DIR, encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
+    const result = spawnSync(command, argv, { cwd, encoding: "utf8", env, maxBuffer: 256 * 1024 * 1024 });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (result.status !== 0 && result.status !== 1) throw new ChildFailure([CLI_BIN, ...args].join(" "), result.status, result.stdout, result.stderr);
     if (result.status === 1 && !args.includes("status")) throw new ChildFailure([CLI_BIN, ...args].join(" "), result.status, result.stdout, result.stderr);
