@@ -205,3 +205,13 @@ export function timeouts(values: OptionValues, env: NodeJS.ProcessEnv, command: 
     if (commandSeconds <= wait) throw badValue(values, "wait", `must be shorter than the command's deadline, --timeout ${commandSeconds}`, command);
     return { requestSeconds: read("request-timeout", REQUEST_TIMEOUT_ENV, REQUEST_TIMEOUT_MAX_SECONDS) ?? REQUEST_TIMEOUT_DEFAULT_SECONDS, commandSeconds };
 }
+
+/** --from-bucket needs --stack (the bucket's settings) and reads no cluster, so takes none of its options. */
+export function fromBucket(values: OptionValues, command: string): boolean {
+    if (values["from-bucket"] !== true) return false;
+    if (values.stack === undefined) throw new UsageError("--from-bucket needs --stack: the stack file names the bucket, its region and endpoint", command);
+    for (const name of ["context", "namespace", "velero-namespace"] as const) {
+        if (values[name] !== undefined) throw new UsageError(`--${name} does not apply with --from-bucket, which reads the bucket, not a cluster`, command);
+    }
+    return true;
+}

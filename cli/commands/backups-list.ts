@@ -5,7 +5,7 @@ import { loadCatalogue, pointJson } from "../catalogue";
 import type { Command, CommandContext } from "../command";
 import { UsageError } from "../errors";
 import { table, utcMinute } from "../format";
-import { CLUSTER_OPTIONS, clusterFlags, ClusterFlags, OptionValues } from "../options";
+import { CLUSTER_OPTIONS, clusterFlags, ClusterFlags, fromBucket, OptionValues } from "../options";
 
 export interface BackupsListOptions {
     /** --stack: the stack whose namespaces to read. */
@@ -112,16 +112,6 @@ export const backupsList: Command<BackupsListOptions> = {
     }),
     run: list,
 };
-
-/** --from-bucket needs --stack (the bucket's settings) and reads no cluster, so takes none of its options. */
-export function fromBucket(values: OptionValues, command: string): boolean {
-    if (values["from-bucket"] !== true) return false;
-    if (values.stack === undefined) throw new UsageError("--from-bucket needs --stack: the stack file names the bucket, its region and endpoint", command);
-    for (const name of ["context", "namespace", "velero-namespace"] as const) {
-        if (values[name] !== undefined) throw new UsageError(`--${name} does not apply with --from-bucket, which reads the bucket, not a cluster`, command);
-    }
-    return true;
-}
 
 function readAll(values: OptionValues, command: string): boolean {
     if (values["read-all"] === true && values["from-bucket"] !== true) throw new UsageError("--read-all applies only with --from-bucket", command);

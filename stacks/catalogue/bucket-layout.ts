@@ -153,3 +153,15 @@ export function veleroNamesToRead(points: RestorePoint[], byName: VeleroBackup[]
     for (const b of byName) if (b.started && b.started.getTime() >= from) names.add(b.name);
     return names;
 }
+
+/** Why a bucket point cannot be restored from, in what the bucket shows; empty when complete. */
+export function bucketIncompleteReasons(point: RestorePoint): string[] {
+    const reasons: string[] = [];
+    if (point.rondb === undefined) reasons.push(`no RonDB backup folder under ${RONDB_BACKUP_PREFIX}`);
+    for (const key of Object.keys(VELERO_SCHEDULES) as (keyof typeof VELERO_SCHEDULES)[]) {
+        const backup = point.velero[key];
+        if (!backup) reasons.push(`no Velero ${key} backup under ${VELERO_BACKUPS_PREFIX}`);
+        else if (backup.phase !== "Completed") reasons.push(`Velero ${key} backup ${backup.name} ${backup.phase ?? "without a phase"}`);
+    }
+    return reasons;
+}

@@ -20,7 +20,10 @@ export function storeStackFile(apiEndpoint: string, bucket = "hopsworks-prod-bac
       secure: v1:AAAAencryptedKey
     secretAccessKey:
       secure: v1:AAAAencryptedSecret
+    credentialsHashKey:
+      secure: v1:AAAAencryptedHashKey
   hopsworks-dr:hopsworks:
+    repo: https://charts.example.com/hopsworks
     chartVersion: 4.8.0
     version: 4.8.0
 `;
@@ -184,5 +187,59 @@ describe("backups list --from-bucket", () => {
         assert.ok(bare.stderr.startsWith("error: --from-bucket needs --stack: the stack file names the bucket, its region and endpoint\n"), bare.stderr);
         const context = await cli(["backups", "list", "--stack", "prod", "--from-bucket", "--context", "x"]);
         assert.ok(context.stderr.startsWith("error: --context does not apply with --from-bucket"), context.stderr);
+    });
+});
+
+describe("restore plan --from-bucket", () => {
+    let store: FakeS3;
+    let dir: string;
+    const cli = (argv: string[]) => run({ kubeconfig: "", dir }, argv, "2026-01-06T12:00:00Z", STORE_KEYS);
+    const plan = (...more: string[]) => ["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup-version", "4.8.0", "--from-bucket", ...more];
+
+    before(async () => {
+        const objects = bucketObjects();
+        // The newest point's users backup failed.
+        objects.set(
+            "k8s_backup/backups/k8s-backups-users-resources-20260105100013/velero-backup.json",
+            veleroBackupJson("k8s-backups-users-resources-20260105100013", "k8s-backups-users-resources", "2026-01-05T10:00:13Z", "Failed"),
+        );
+        store = await startFakeS3({ "hopsworks-prod-backups": { lifecycleRules: null, objects } });
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-from-bucket-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), storeStackFile(store.url));
+    });
+    after(async () => {
+        await store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("fills in a given backup ID's Velero backups from the bucket, reading only that point's velero-backup.json", async () => {
+        const before = store.requests.length;
+        const r = await cli(plan("--backup", "250111000", "--dry-run"));
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.ok(r.stdout.startsWith("restore point 250111000 (2025-12-29T10:00:00.000Z), Velero k8s-backups-main: k8s-backups-main-20251229100012, k8s-backups-users-resources: k8s-backups-users-resources-20251229100013\n"), r.stdout);
+        assert.ok(r.stdout.includes("+      main: k8s-backups-main-20251229100012\n"), r.stdout);
+        assert.match(r.stderr, /note: restore point 250111000 read from s3:\/\/hopsworks-prod-backups at http:\/\/127\.0\.0\.1:\d+: its RonDB folder and its Velero backups' velero-backup\.json/);
+        const reads = store.requests.slice(before).filter((q) => q.url.includes("velero-backup.json")).map((q) => q.url.split("/")[4]);
+        assert.deepStrictEqual(reads.sort(), ["k8s-backups-main-20251229100012", "k8s-backups-users-resources-20251229100013"]);
+    });
+
+    it("takes latest as the newest complete point in the bucket, and refuses an incomplete or unknown one, naming why", async () => {
+        const latest = await cli(plan("--dry-run"));
+        assert.strictEqual(latest.code, 0, latest.stderr);
+        assert.ok(latest.stdout.startsWith("restore point 250111000 "), latest.stdout);
+        const failed = await cli(plan("--backup", "260211000", "--dry-run"));
+        assert.deepStrictEqual([failed.code, failed.stderr], [1, "error: backup 260211000 is not a complete restore point: Velero users backup k8s-backups-users-resources-20260105100013 Failed\n"]);
+        const unknown = await cli(plan("--backup", "255111000", "--dry-run"));
+        assert.strictEqual(unknown.code, 1);
+        assert.match(unknown.stderr, /^error: backup 255111000 has no folder under s3:\/\/hopsworks-prod-backups\/rondb_backup\/ at http:\/\/127\.0\.0\.1:\d+ \(run: hopsworks-dr backups list --stack prod --from-bucket\)\n$/);
+    });
+
+    it("refuses names that are not the point's own, and --from-bucket for an in-place restore", async () => {
+        const other = await cli(plan("--backup", "250111000", "--velero-main", "k8s-backups-main-20251229100500", "--velero-users", "k8s-backups-users-resources-20251229100013", "--dry-run"));
+        assert.strictEqual(other.code, 1);
+        assert.ok(other.stderr.includes("are not the Velero backups of restore point 250111000: the catalogue matches k8s-backups-main-20251229100012"), other.stderr);
+        const inPlace = await cli(["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup-version", "4.8.0", "--from-bucket"]);
+        assert.strictEqual(inPlace.code, 2);
+        assert.ok(inPlace.stderr.startsWith("error: --from-bucket applies only to --mode new-cluster"), inPlace.stderr);
     });
 });
