@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { backupIdAt } from "../../stacks/catalogue/backup-id";
+import { bucketReadError } from "../../cli/bucket";
 import { closedPort, run } from "./fake-cluster";
 import { FakeS3, startFakeS3 } from "../support/fake-s3";
 import { veleroBackupJson } from "../support/catalogue";
@@ -241,5 +242,28 @@ describe("restore plan --from-bucket", () => {
         const inPlace = await cli(["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup-version", "4.8.0", "--from-bucket"]);
         assert.strictEqual(inPlace.code, 2);
         assert.ok(inPlace.stderr.startsWith("error: --from-bucket applies only to --mode new-cluster"), inPlace.stderr);
+    });
+});
+
+describe("bucket read errors", () => {
+    const aws = { bucket: "b", region: "eu-north-1", forcePathStyle: false, insecureSkipTLSVerify: false };
+    const get = { action: "GetObject of k8s_backup/backups/x/velero-backup.json", permission: "s3:GetObject", resource: "arn:aws:s3:::b/k8s_backup/backups/*" };
+
+    it("names the request, the permission it needs, and what to do", () => {
+        const denied = Object.assign(new Error("Access Denied"), { name: "AccessDenied", $metadata: { httpStatusCode: 403 } });
+        assert.strictEqual(
+            bucketReadError(denied, aws, get).message,
+            "cannot read s3://b in eu-north-1: GetObject of k8s_backup/backups/x/velero-backup.json failed: access denied (AccessDenied): the credentials need s3:GetObject on arn:aws:s3:::b/k8s_backup/backups/*",
+        );
+        const keys = Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+        assert.strictEqual(
+            bucketReadError(keys, aws, get).message,
+            "cannot read s3://b in eu-north-1: GetObject of k8s_backup/backups/x/velero-backup.json failed: no credentials (Could not load credentials from any providers): " +
+                "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to keys that may read the bucket",
+        );
+        const missing = Object.assign(new Error("The specified bucket does not exist"), { name: "NoSuchBucket" });
+        assert.match(bucketReadError(missing, aws, get).message, /failed: no such bucket: check storage\.bucket and storage\.region in the stack file$/);
+        const other = Object.assign(new Error("slow down"), { name: "SlowDown" });
+        assert.match(bucketReadError(other, aws, get).message, /failed: SlowDown: slow down$/);
     });
 });
