@@ -19,6 +19,7 @@ import { CommandSpec, commandHelp, groupHelp, synopsis, usage } from "./help";
 import type { Cluster } from "./kube";
 import { checkCommonValues, repeatedOption, ClusterFlags, OptionValues, OPTIONS, PROGRAM, REQUEST_TIMEOUT_DEFAULT_SECONDS, TIMEOUT_DEFAULT_SECONDS, Timeouts, timeouts } from "./options";
 import type { Stack } from "./stack";
+import { terminalSafe } from "../stacks/config/reader";
 
 /** Every command, in the order the usage lists them. */
 const COMMAND_LIST: Command<any>[] = [backupsList, backupsStatus, restorePlan, restoreFinish, restoreCleanMarkers];
@@ -133,15 +134,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await dispatch(argv, io);
     } catch (error) {
         if (error instanceof UsageError) {
-            io.stderr(`error: ${error.message}\n${usageAfterError(error)}\n`);
+            io.stderr(`error: ${terminalSafe(error.message, true)}\n${usageAfterError(error)}\n`);
             return 2;
         }
         if (error instanceof CliError) {
-            io.stderr(`error: ${error.message}\n`);
+            io.stderr(`error: ${terminalSafe(error.message, true)}\n`);
             return error.exitCode;
         }
         // A bug, not an operator error: still one line, with the stack only on request.
-        io.stderr(`error: ${(error as Error)?.message ?? String(error)}\n`);
+        io.stderr(`error: ${terminalSafe((error as Error)?.message ?? String(error), true)}\n`);
         if (io.env.HOPSWORKS_DR_DEBUG) io.stderr(`${(error as Error)?.stack}\n`);
         return 1;
     }
