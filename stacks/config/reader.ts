@@ -2,6 +2,9 @@ import { CONFIG_NAMESPACE } from "../names";
 import { REDACTED, SecretValue } from "./secret";
 import { LongStrings } from "./long-strings";
 import { PROTOTYPE_KEYS } from "./own-keys";
+import { terminalSafe } from "./terminal-text";
+
+export { terminalSafe };
 
 /** Stack config as the Pulumi runtime (or the render, from a stack file) hands it over. */
 export interface ConfigSource {
@@ -53,18 +56,6 @@ export const ECHO_LIMIT = 100;
 export interface Limit {
     max: number;
     why: string;
-}
-
-/**
- * Characters a terminal would act on rather than show: C0 controls (newline and tab too, unless
- * `keepLines`), DEL and C1 controls, and the bidirectional marks, embeddings, overrides and
- * isolates that reorder what follows them (a value could make a message read otherwise).
- */
-const TERMINAL_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/** `text` with every character of TERMINAL_UNSAFE written as \uXXXX; newlines and tabs kept with `keepLines` (a whole message). */
-export function terminalSafe(text: string, keepLines = false): string {
-    return text.replace(TERMINAL_UNSAFE, (c) => (keepLines && (c === "\n" || c === "\t") ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 
 /** A string quoted for a message: JSON, with the characters JSON leaves raw (C1, bidirectional) escaped too. */
