@@ -195,12 +195,21 @@ const TARGETS: Target[] = [
     },
     {
         check: (samples) => {
-            const [node, startup, usageError, status] = [NODE_START, CLI_STARTUP, CLI_USAGE_ERROR, CLI_STATUS].map((name) => samples.get(name));
-            if (!node || !startup || !usageError || !status) return undefined;
-            const [help, usage, full] = [median(startup.ms) - median(node.ms), median(usageError.ms) - median(node.ms), median(status.ms)];
-            const verdict = help < CLI_BEYOND_NODE_TARGET_MS && usage < CLI_BEYOND_NODE_TARGET_MS && full < CLI_STATUS_TARGET_MS ? "ok" : "OVER";
-            return `cli --help: ${help.toFixed(0)} ms beyond a bare node start, a usage error ${usage.toFixed(0)} ms (target < ${CLI_BEYOND_NODE_TARGET_MS} ms each), ` +
-                `backups status end to end: ${full.toFixed(0)} ms (target < ${CLI_STATUS_TARGET_MS} ms): ${verdict}`;
+            const [node, startup, usageError] = [NODE_START, CLI_STARTUP, CLI_USAGE_ERROR].map((name) => samples.get(name));
+            if (!node || !startup || !usageError) return undefined;
+            const [help, usage] = [median(startup.ms) - median(node.ms), median(usageError.ms) - median(node.ms)];
+            const verdict = help < CLI_BEYOND_NODE_TARGET_MS && usage < CLI_BEYOND_NODE_TARGET_MS ? "ok" : "OVER";
+            const npx = samples.get(NPX_STARTUP);
+            const npxText = npx ? `; npx hopsworks-dr --help ${(median(npx.ms) - median(startup.ms)).toFixed(0)} ms more than the bin (reported only)` : "";
+            return `cli --help: ${help.toFixed(0)} ms beyond a bare node start, a usage error ${usage.toFixed(0)} ms (target < ${CLI_BEYOND_NODE_TARGET_MS} ms each): ${verdict}${npxText}`;
+        },
+    },
+    {
+        check: (samples) => {
+            const status = samples.get(CLI_STATUS);
+            if (!status) return undefined;
+            const full = median(status.ms);
+            return `cli backups status end to end: ${full.toFixed(0)} ms (target < ${CLI_STATUS_TARGET_MS} ms): ${full < CLI_STATUS_TARGET_MS ? "ok" : "OVER"}`;
         },
     },
     ...CATALOGUE_COMMANDS.map(({ label }): Target => ({
