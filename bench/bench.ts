@@ -497,12 +497,17 @@ async function drillPart(): Promise<number> {
     return 0;
 }
 
-const code = main();
-if (code !== 0) process.exit(code);
-drillPart().then(
-    (c) => process.exit(c),
-    (error) => {
-        console.error(`drill figures failed: ${(error as Error).message}`);
-        process.exit(1);
-    },
-);
+/** The catalogue at scale, for profiling a command against it by hand (bench/serve-catalogue.ts). */
+export { catalogueResponses };
+
+if (require.main === module) {
+    const code = main();
+    if (code !== 0) process.exit(code);
+    drillPart().then(
+        (c) => process.exit(c),
+        (error) => {
+            console.error(`drill figures failed: ${(error as Error).message}`);
+            process.exit(1);
+        },
+    );
+}
