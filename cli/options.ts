@@ -4,6 +4,7 @@
  * `--help` and usage errors load nothing else (client-node alone takes most of a second).
  */
 import { VELERO_MATCH_WINDOW_TEXT } from "../stacks/catalogue/restore-points";
+import { quote } from "../stacks/config/reader";
 import { UsageError } from "./errors";
 
 export const PROGRAM = "hopsworks-dr";
@@ -31,6 +32,8 @@ export const OPTIONS = {
     "backup-id": { type: "string" },
     "velero-outside-window": { type: "boolean" },
     "dry-run": { type: "boolean" },
+    "from-bucket": { type: "boolean" },
+    "read-all": { type: "boolean" },
     yes: { type: "boolean" },
     wait: { type: "string" },
     "request-timeout": { type: "string" },
@@ -68,6 +71,15 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
     ],
     "backup-id": ["--backup-id <id>", "another name for --backup"],
     "dry-run": ["--dry-run", "print the diff and write nothing"],
+    "from-bucket": [
+        "--from-bucket",
+        "read the restore points from the stack's bucket over the S3 API instead of the cluster (after a total loss): storage.bucket, " +
+            "storage.region and storage.apiEndpoint/endpoint from the stack file, keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS default chain",
+    ],
+    "read-all": [
+        "--read-all",
+        "with --from-bucket, read every Velero backup's velero-backup.json (one request each: minutes on a large bucket), not only the newest 100 restore points'",
+    ],
     yes: ["--yes", "do it (without it, only show what would happen)"],
     wait: ["--wait <seconds>", "with --yes, how long to wait in all for deleted objects that finalizers still hold to be gone (default 60, at most 3600)"],
     "request-timeout": [
@@ -109,7 +121,7 @@ export function repeatedOption(tokens: readonly ArgToken[]): string | undefined 
         if (token.kind !== "option" || token.name === undefined) continue;
         if (seen.has(token.name)) {
             const values = [seen.get(token.name), token.value];
-            const shown = values.every((v) => v !== undefined) ? ` (${values.map((v) => JSON.stringify(v)).join(" and ")})` : "";
+            const shown = values.every((v) => v !== undefined) ? ` (${values.map((v) => quote(String(v))).join(" and ")})` : "";
             return `--${token.name} is given twice${shown}: give it once`;
         }
         seen.set(token.name, token.value);
@@ -119,7 +131,7 @@ export function repeatedOption(tokens: readonly ArgToken[]): string | undefined 
 
 /** A usage error for an option value of the wrong form. */
 export function badValue(values: OptionValues, name: OptionName, why: string, command: string): UsageError {
-    return new UsageError(`--${name} ${JSON.stringify(values[name])}: ${why}`, command);
+    return new UsageError(`--${name} ${quote(String(values[name]))}: ${why}`, command);
 }
 
 /**
@@ -187,10 +199,20 @@ export function timeouts(values: OptionValues, env: NodeJS.ProcessEnv, command: 
         if (given === undefined || given === "") return undefined;
         const value = seconds(given, max);
         if (typeof value === "number") return value;
-        throw values[name] !== undefined ? badValue(values, name, value, command) : new UsageError(`${variable}=${JSON.stringify(given)}: ${value}`, command);
+        throw values[name] !== undefined ? badValue(values, name, value, command) : new UsageError(`${variable}=${quote(String(given))}: ${value}`, command);
     };
     const wait = values.wait !== undefined && /^\d+$/.test(values.wait) ? Number(values.wait) : 0;
     const commandSeconds = read("timeout", TIMEOUT_ENV, TIMEOUT_MAX_SECONDS) ?? TIMEOUT_DEFAULT_SECONDS + wait;
     if (commandSeconds <= wait) throw badValue(values, "wait", `must be shorter than the command's deadline, --timeout ${commandSeconds}`, command);
     return { requestSeconds: read("request-timeout", REQUEST_TIMEOUT_ENV, REQUEST_TIMEOUT_MAX_SECONDS) ?? REQUEST_TIMEOUT_DEFAULT_SECONDS, commandSeconds };
+}
+
+/** --from-bucket needs --stack (the bucket's settings) and reads no cluster, so takes none of its options. */
+export function fromBucket(values: OptionValues, command: string): boolean {
+    if (values["from-bucket"] !== true) return false;
+    if (values.stack === undefined) throw new UsageError("--from-bucket needs --stack: the stack file names the bucket, its region and endpoint", command);
+    for (const name of ["context", "namespace", "velero-namespace"] as const) {
+        if (values[name] !== undefined) throw new UsageError(`--${name} does not apply with --from-bucket, which reads the bucket, not a cluster`, command);
+    }
+    return true;
 }

@@ -19,6 +19,16 @@ import { NAMESPACE_NAME } from "./options";
 import { FlowStyleConfigError, hasConfigKey, setConfigKey } from "./stack-edit";
 import { lockStackFile, prepareWrite } from "./stack-write";
 
+/** The stack's bucket as the CLI reaches it (storage.*), without its keys. */
+export interface BucketSettings {
+    bucket: string;
+    region: string;
+    endpoint?: string;
+    forcePathStyle: boolean;
+    insecureSkipTLSVerify: boolean;
+    caCert?: string;
+}
+
 /** An edit of the stack file, ready to show and apply. */
 export interface StackEdit {
     show(io: CliIo): void;
@@ -79,6 +89,33 @@ export class Stack {
             ? `${CONFIG_NAMESPACE}:backup.schedule in ${this.shown}`
             : `the default, as ${this.shown} sets no ${CONFIG_NAMESPACE}:backup.schedule`;
         return { schedule, from };
+    }
+
+    /**
+     * Where the CLI reads the bucket: storage.bucket and storage.region, and for an S3-compatible
+     * store storage.apiEndpoint (else storage.endpoint) with its path style and TLS settings. Only
+     * plain settings: the store's keys are Pulumi secrets, which the CLI never decrypts.
+     */
+    storage(): BucketSettings {
+        const required = (key: string) => {
+            const value = this.setting("storage", key);
+            if (value === undefined) throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:storage.${key} is not set: the bucket cannot be read without it`);
+            return value;
+        };
+        const flag = (key: string, fallback: boolean) => {
+            const value = this.section("storage")[key];
+            return value === undefined || value === null ? fallback : value === true || value === "true";
+        };
+        const endpoint = this.setting("storage", "apiEndpoint") ?? this.setting("storage", "endpoint");
+        const caCert = this.section("storage").caCert;
+        return {
+            bucket: required("bucket"),
+            region: required("region"),
+            ...(endpoint !== undefined ? { endpoint } : {}),
+            forcePathStyle: flag("forcePathStyle", endpoint !== undefined),
+            insecureSkipTLSVerify: flag("insecureSkipTLSVerify", false),
+            ...(typeof caCert === "string" ? { caCert } : {}),
+        };
     }
 
     get hopsworksNamespace(): string {
