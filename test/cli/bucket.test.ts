@@ -14,6 +14,8 @@ export function storeStackFile(apiEndpoint: string, bucket = "hopsworks-prod-bac
     return `config:
   hopsworks-dr:storage:
     bucket: ${bucket}
+    # MinIO's owner manages the bucket, as in Pulumi.dev.yaml (a managed one needs Velero's own keys and a bucket policy).
+    manage: false
     region: us-east-1
     endpoint: http://minio.minio.svc:9000
     apiEndpoint: ${apiEndpoint}

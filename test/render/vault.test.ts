@@ -117,10 +117,15 @@ describe("render: vault.json", () => {
             await assert.rejects(s3.send(new DeleteObjectCommand({ Bucket, Key: "k8s_backup/backups/b/velero-backup.json", VersionId: put.VersionId })), /AccessDenied|locked|retention/i);
         });
 
-        it("the check of a vault managed elsewhere (vault.manage: false) accepts the vault above and refuses a bucket without Object Lock", async () => {
+        it("the check of a vault managed elsewhere (vault.manage: false) accepts a vault set up from the render's settings and refuses a bucket without Object Lock", async () => {
             const c = vaultConfig();
             c.vault.manage = false;
+            c.vault.bucket = "checked-vault";
             const plan = planVault(readStackConfig(source(c)))!;
+            // Its owner applies the render's settings (this test runs on its own, so it makes its bucket itself).
+            await s3.send(new CreateBucketCommand({ Bucket: plan.bucket, ObjectLockEnabledForBucket: true, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }));
+            await s3.send(new PutObjectLockConfigurationCommand({ Bucket: plan.bucket, ObjectLockConfiguration: plan.settings.ObjectLockConfiguration }));
+            await s3.send(new PutBucketLifecycleConfigurationCommand({ Bucket: plan.bucket, LifecycleConfiguration: plan.settings.LifecycleConfiguration }));
             const good = await checkExternalVault(plan, client("eu-west-1"));
             assert.deepEqual(good.problems, []);
             assert.match(good.found, /^versioning Enabled; Object Lock Enabled, default retention COMPLIANCE 60 days; 1 lifecycle rule\(s\)$/);
