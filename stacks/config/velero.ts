@@ -51,7 +51,7 @@ export const VELERO_OWNED: [path: string, owner: string][] = [
     ["configuration.backupStorageLocation", "hopsworks-dr:storage owns (this stack declares the location hopsworks-bsl itself)"],
     ["configuration.volumeSnapshotLocation", "this stack owns (volume snapshots are off: snapshotsEnabled is false)"],
     ["snapshotsEnabled", "this stack owns (volume snapshots are off)"],
-    ["credentials", "storage.accessKeyId and storage.secretAccessKey, or IRSA, own (the location's own Secret holds the store's keys)"],
+    ["credentials", "storage.veleroAccessKeyId and storage.veleroSecretAccessKey (else storage.accessKeyId and storage.secretAccessKey), or IRSA, own (the location's own Secret holds Velero's keys)"],
     ["schedules", "backup.schedule owns (the Hopsworks chart makes the backup schedules)"],
     ["upgradeCRDs", "velero.upgradeCRDs owns"],
     ["kubectl", "velero.kubectlImageRepository and velero.kubectlImageTag own"],
