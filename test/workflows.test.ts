@@ -357,11 +357,12 @@ describe("GitHub workflows", () => {
             assert.ok(statements.every((s) => s.Effect === "Allow"));
             assert.deepStrictEqual(actions.filter((a) => OBJECT_READ.test(a) || a.includes("*")), [], "object reads or wildcards");
             // What the bucket check of storage.manage: false reads (program/bucket-check.ts).
-            for (const action of ["s3:GetBucketVersioning", "s3:GetLifecycleConfiguration"]) assert.ok(actions.includes(action), action);
+            for (const action of ["s3:GetBucketVersioning", "s3:GetLifecycleConfiguration", "s3:GetBucketObjectLockConfiguration", "s3:GetBucketPolicy"]) assert.ok(actions.includes(action), action);
             for (const statement of statements) {
                 const resources = list(statement.Resource);
                 const s3 = list(statement.Action).some((a) => a.startsWith("s3:"));
-                const expected = s3 ? /^arn:aws:s3:::<backup-bucket>$/ : /^arn:aws:iam::<account-id>:(role\/<velero-role>|policy\/<velero-role>-s3)$/;
+                // The vault's settings (vault.manage: false is checked over the S3 API) and the replication role, with a vault.
+                const expected = s3 ? /^arn:aws:s3:::<(backup|vault)-bucket>$/ : /^arn:aws:iam::<account-id>:(role\/<velero-role>|policy\/<velero-role>-s3|role\/<replication-role>)$/;
                 assert.ok(resources.every((r) => expected.test(r)), `${statement.Sid}: ${resources.join(", ")}`);
                 assert.ok(list(statement.Action).every((a) => (s3 ? /^s3:Get[A-Za-z]+$/ : /^iam:(Get|List)[A-Za-z]+$/).test(a)), statement.Sid);
             }
