@@ -42,7 +42,7 @@ export interface ReplicationConfiguration {
 }
 
 export interface ReplicationPlan {
-    /** Whether the stack declares the replication on the primary: it manages the primary, on AWS S3. Otherwise vault.json is for the primary's owner. */
+    /** Whether the stack declares the replication on the primary: it manages the primary, and both are on AWS S3. Otherwise vault.json is for the primary's owner. */
     declared: boolean;
     /** The role S3 assumes: created by the stack unless vault.replication.roleArn names one. */
     role: { create: true; name: string; policy: PolicyDocument; trustPolicy: PolicyDocument } | { create: false; arn: string };
@@ -183,7 +183,8 @@ function planReplication(config: StackConfig, vault: VaultConfig): ReplicationPl
     const vaultAccount = vault.providerRoleArn ? ARN_ACCOUNT.exec(vault.providerRoleArn)?.[2] : undefined;
     const otherAccount = vaultAccount !== undefined && vaultAccount !== account?.account;
     return {
-        declared: storage.manage && isAwsS3(storage),
+        // S3 replicates only between AWS buckets: a store's own replication (MinIO's remote targets) is set up by its owner.
+        declared: storage.manage && isAwsS3(storage) && isAwsS3(vault),
         role: vault.replication.roleArn
             ? { create: false, arn: vault.replication.roleArn }
             : { create: true, name, policy: replicationPolicy(storage.bucket, vault.bucket), trustPolicy: S3_TRUST },
@@ -217,7 +218,11 @@ export const EXISTING_OBJECTS_NOTE =
 /** Warnings about a vault the plan cannot fix: the replication left to the primary's owner. */
 export function vaultWarnings(config: StackConfig, plan: VaultPlan | undefined): string[] {
     if (!plan || plan.replication.declared) return [];
-    const why = config.storage.manage ? `the primary is on the S3-compatible store at ${config.storage.endpoint}` : "storage.manage is false";
+    const why = !config.storage.manage
+        ? "storage.manage is false"
+        : !isAwsS3(config.storage)
+          ? `the primary is on the S3-compatible store at ${config.storage.endpoint}`
+          : `the vault is on the S3-compatible store at ${plan.endpoint}, which AWS S3 cannot replicate to`;
     return [
         `vault ${plan.bucket}: the stack does not declare the replication from bucket ${config.storage.bucket} (${why}): its owner must ` +
             "apply the render's vault.json ReplicationConfiguration (whole bucket, DeleteMarkerReplication Disabled) and its replication role, " +

@@ -86,6 +86,16 @@ describe("vault plan (stacks/plan/vault.ts)", () => {
     });
 });
 
+describe("vault plan: replication left to the store's owner", () => {
+    it("does not declare a replication from an AWS primary into a vault on an S3-compatible store, and says why", () => {
+        const c = vaultConfig();
+        Object.assign(c.vault, { endpoint: "https://minio.dr.example.com", region: "dr", accessKeyId: "k", secretAccessKey: "s" });
+        const stackPlan = planStack(readStackConfig(source(c)));
+        assert.equal(stackPlan.vault?.replication.declared, false);
+        assert.match(stackPlan.warnings[0], /\(the vault is on the S3-compatible store at https:\/\/minio\.dr\.example\.com, which AWS S3 cannot replicate to\)/);
+    });
+});
+
 describe("vault check (stacks/plan/vault-check.ts)", () => {
     const vault = () => {
         const c = vaultConfig();
