@@ -81,6 +81,37 @@ export class Stack {
         return { schedule, from };
     }
 
+    private flag(name: string, key: string, fallback: boolean): boolean {
+        const value = this.section(name)[key];
+        if (value === undefined || value === null) return fallback;
+        if (value === true || value === "true") return true;
+        if (value === false || value === "false") return false;
+        throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:${name}.${key} must be true or false, not ${JSON.stringify(value)}`);
+    }
+
+    /**
+     * Where the bucket is (storage.bucket, region, apiEndpoint else endpoint, forcePathStyle, caCert,
+     * insecureSkipTLSVerify), read raw like the rest: a recovery must not wait on an unrelated config
+     * problem. The store's keys are not read: they are encrypted for Pulumi alone.
+     */
+    bucketLocation(): { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; caCert?: string; insecureSkipTLSVerify: boolean } {
+        const need = (key: string) => {
+            const value = this.setting("storage", key);
+            if (value === undefined) throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:storage.${key} is not set: it names the bucket to recover`);
+            return value;
+        };
+        const [bucket, region] = [need("bucket"), need("region")];
+        const endpoint = this.setting("storage", "apiEndpoint") ?? this.setting("storage", "endpoint");
+        return {
+            bucket,
+            region,
+            endpoint,
+            forcePathStyle: this.flag("storage", "forcePathStyle", endpoint !== undefined),
+            caCert: this.setting("storage", "caCert"),
+            insecureSkipTLSVerify: this.flag("storage", "insecureSkipTLSVerify", false),
+        };
+    }
+
     get hopsworksNamespace(): string {
         return this.namespaceOf("hopsworks", DEFAULTS.hopsworksNamespace);
     }
