@@ -38,6 +38,7 @@ export const OPTIONS = {
     "include-hopsfs-data": { type: "boolean" },
     "confirm-hopsfs": { type: "string" },
     "opensearch-prefix": { type: "string" },
+    "restore-overwritten": { type: "boolean" },
     "request-timeout": { type: "string" },
     timeout: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -79,6 +80,7 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
     "include-hopsfs-data": ["--include-hopsfs-data", "also the rest of the bucket: HopsFS data (with --yes, needs --confirm-hopsfs)"],
     "confirm-hopsfs": ["--confirm-hopsfs <stack>/<bucket>", "with --include-hopsfs-data --yes: the stack and its bucket, typed, to remove delete markers in HopsFS data"],
     "opensearch-prefix": ["--opensearch-prefix <prefix>", `the OpenSearch snapshot repository's prefix in the bucket (default ${OPENSEARCH_BACKUP_PREFIX_DEFAULT}: its real base path is not public)`],
+    "restore-overwritten": ["--restore-overwritten", "with --yes: copy the version current before --since over each object overwritten since then"],
     "request-timeout": [
         "--request-timeout <seconds>",
         `how long each request to the Kubernetes API may take before the command stops, naming it (default ${REQUEST_TIMEOUT_DEFAULT_SECONDS}; or ${REQUEST_TIMEOUT_ENV})`,

@@ -12,6 +12,8 @@ export interface VersionEntry {
     lastModified: Date;
     isLatest: boolean;
     deleteMarker: boolean;
+    /** The version's ETag (none for a marker): the same content copied back has the same one. */
+    etag?: string;
 }
 
 /** What to do about one key. */
@@ -53,8 +55,8 @@ interface KeyState {
     key: string;
     phase: Phase;
     markers: string[];
-    /** A non-marker version made at or after --since was seen under the top markers (or is the latest). */
-    versionAfter: boolean;
+    /** The first non-marker version made at or after --since (under the top markers, or the latest). */
+    versionAfter?: VersionEntry;
     /** The entry current at --since (the newest made before it). */
     before?: VersionEntry;
 }
@@ -71,7 +73,7 @@ export class KeyScanner {
     add(entry: VersionEntry): void {
         if (this.current?.key !== entry.key) {
             this.finish();
-            this.current = { key: entry.key, phase: "markers", markers: [], versionAfter: false };
+            this.current = { key: entry.key, phase: "markers", markers: [] };
         }
         const state = this.current!;
         if (state.phase === "done") return;
@@ -81,7 +83,7 @@ export class KeyScanner {
         } else if (entry.deleteMarker && state.phase === "markers") {
             state.markers.push(entry.versionId);
         } else if (!entry.deleteMarker) {
-            state.versionAfter = true;
+            state.versionAfter ??= entry;
             state.phase = "after";
         }
     }
@@ -95,8 +97,11 @@ export class KeyScanner {
         const state = this.current;
         this.current = undefined;
         if (!state) return;
-        const restorable = state.versionAfter && state.before !== undefined && !state.before.deleteMarker;
+        // Content equal to the version before --since (an object copied back already) is no overwrite.
+        const before = state.before;
+        const after = state.versionAfter;
+        const restorable = after !== undefined && before !== undefined && !before.deleteMarker && (after.etag === undefined || after.etag !== before.etag);
         if (state.markers.length === 0 && !restorable) return;
-        this.verdict({ key: state.key, markers: state.markers, ...(restorable ? { overwrittenRestore: state.before!.versionId } : {}) });
+        this.verdict({ key: state.key, markers: state.markers, ...(restorable ? { overwrittenRestore: before.versionId } : {}) });
     }
 }

@@ -6,7 +6,7 @@
 import * as http from "http";
 import * as https from "https";
 import * as tls from "tls";
-import { DeleteObjectsCommand, ListObjectVersionsCommand, ListObjectVersionsCommandOutput, S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, DeleteObjectsCommand, ListObjectVersionsCommand, ListObjectVersionsCommandOutput, S3Client } from "@aws-sdk/client-s3";
 import { CliError } from "./errors";
 import type { VersionEntry } from "./recover-scan";
 
@@ -55,7 +55,7 @@ export function recoverClient(location: BucketLocation, requestSeconds: number, 
 }
 
 /** The permission each action needs, for the message when it is denied. */
-const PERMISSIONS = { ListObjectVersions: "s3:ListBucketVersions", DeleteObjects: "s3:DeleteObjectVersion" } as const;
+const PERMISSIONS = { ListObjectVersions: "s3:ListBucketVersions", DeleteObjects: "s3:DeleteObjectVersion", CopyObject: "s3:GetObjectVersion and s3:PutObject" } as const;
 export type RecoverAction = keyof typeof PERMISSIONS;
 
 /** The message for a denied action: the action, the bucket, the permission needed and on what. */
@@ -65,6 +65,23 @@ export function deniedMessage(action: RecoverAction, bucket: string, prefix?: st
         `${action} on bucket ${bucket} was denied (AccessDenied): the credentials this command runs with (the environment's, ` +
         `through the AWS SDK's default chain) need ${PERMISSIONS[action]} on ${resource}`
     );
+}
+
+/**
+ * Copies a key's older version over its current one (CopyObject from `<bucket>/<key>?versionId=<id>`):
+ * a new version with the old content, the attacker's staying as a noncurrent one.
+ */
+export async function copyVersionBack(client: S3Client, bucket: string, key: string, versionId: string, signal: AbortSignal): Promise<void> {
+    try {
+        await client.send(
+            new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${encodeURIComponent(key)}?versionId=${encodeURIComponent(versionId)}` }),
+            { abortSignal: signal },
+        );
+    } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        if (isDenied(error as { name?: string })) throw new CliError(deniedMessage("CopyObject", bucket, key).replace(/\*$/, ""));
+        throw s3Failure("CopyObject", bucket, error);
+    }
 }
 
 /** Whether an S3 error (thrown, or an entry of DeleteObjects' Errors) is a denial. */
@@ -85,13 +102,14 @@ export function s3Failure(action: RecoverAction, bucket: string, error: unknown)
     return new CliError(`${action} on bucket ${bucket}: ${e?.name && e.name !== "Error" ? `${e.name}: ` : ""}${e?.message ?? String(error)}`);
 }
 
-function entries(list: { Key?: string; VersionId?: string; LastModified?: Date; IsLatest?: boolean }[] | undefined, deleteMarker: boolean): VersionEntry[] {
+function entries(list: { Key?: string; VersionId?: string; LastModified?: Date; IsLatest?: boolean; ETag?: string }[] | undefined, deleteMarker: boolean): VersionEntry[] {
     return (list ?? []).map((v) => ({
         key: v.Key ?? "",
         versionId: v.VersionId ?? "null",
         lastModified: v.LastModified ?? new Date(0),
         isLatest: v.IsLatest === true,
         deleteMarker,
+        etag: v.ETag,
     }));
 }
 

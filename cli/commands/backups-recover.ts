@@ -15,6 +15,8 @@ export interface BackupsRecoverOptions {
     confirmHopsfs?: string;
     /** Ends in "/". */
     opensearchPrefix: string;
+    /** --restore-overwritten (with --yes): copy back the version each overwritten object had at --since. */
+    restoreOverwritten: boolean;
 }
 
 /** How many keys of each prefix the output names; the rest are counted. */
@@ -39,11 +41,20 @@ function options(values: OptionValues, now: Date): BackupsRecoverOptions {
     if (includeHopsfsData && values.yes === true && values["confirm-hopsfs"] === undefined) {
         throw new UsageError(`--include-hopsfs-data --yes needs --confirm-hopsfs ${stack}/<bucket>: HopsFS data is the live file system, type the stack and its bucket to confirm`, COMMAND);
     }
+    if (values["restore-overwritten"] === true && values.yes !== true) throw new UsageError("--restore-overwritten applies only with --yes (without it nothing changes)", COMMAND);
     const prefix = values["opensearch-prefix"] ?? OPENSEARCH_BACKUP_PREFIX_DEFAULT;
     if (!/^[A-Za-z0-9_.\-/]+$/.test(prefix) || prefix.startsWith("/")) {
         throw badValue(values, "opensearch-prefix", "must be a key prefix in the bucket, such as opensearch_backup (letters, digits, _ . - /, no leading /)", COMMAND);
     }
-    return { stack, since, yes: values.yes === true, includeHopsfsData, confirmHopsfs: values["confirm-hopsfs"], opensearchPrefix: prefix.endsWith("/") ? prefix : `${prefix}/` };
+    return {
+        stack,
+        since,
+        yes: values.yes === true,
+        includeHopsfsData,
+        confirmHopsfs: values["confirm-hopsfs"],
+        opensearchPrefix: prefix.endsWith("/") ? prefix : `${prefix}/`,
+        restoreOverwritten: values["restore-overwritten"] === true,
+    };
 }
 
 /** What one prefix (or HopsFS data) came to. */
@@ -53,6 +64,8 @@ interface Tally {
     markers: number;
     objects: number;
     overwritten: number;
+    /** Overwritten objects copied back (--restore-overwritten). */
+    restored: number;
     samples: string[];
     removed: number;
     failed: number;
@@ -60,8 +73,8 @@ interface Tally {
 
 function tallies(options: BackupsRecoverOptions): Tally[] {
     const prefixes = [BACKUP_PREFIXES.velero, BACKUP_PREFIXES.rondb, options.opensearchPrefix, BACKUP_PREFIXES.superset];
-    const groups: Tally[] = prefixes.map((prefix) => ({ name: prefix, prefix, markers: 0, objects: 0, overwritten: 0, samples: [], removed: 0, failed: 0 }));
-    if (options.includeHopsfsData) groups.push({ name: HOPSFS, markers: 0, objects: 0, overwritten: 0, samples: [], removed: 0, failed: 0 });
+    const groups: Tally[] = prefixes.map((prefix) => ({ name: prefix, prefix, markers: 0, objects: 0, overwritten: 0, restored: 0, samples: [], removed: 0, failed: 0 }));
+    if (options.includeHopsfsData) groups.push({ name: HOPSFS, markers: 0, objects: 0, overwritten: 0, restored: 0, samples: [], removed: 0, failed: 0 });
     return groups;
 }
 
@@ -116,8 +129,11 @@ function summary(groups: Tally[], options: BackupsRecoverOptions): string[] {
 
 /** The outcome's last lines and the exit status. */
 function outcome(groups: Tally[], options: BackupsRecoverOptions, remover: Remover, bucket: string, io: CommandContext["io"]): number {
-    const total = (field: "markers" | "removed" | "failed" | "overwritten") => groups.reduce((n, g) => n + g[field], 0);
-    const overwritten = total("overwritten") > 0 ? `; ${total("overwritten")} overwritten object(s) listed above are not copied back` : "";
+    const total = (field: "markers" | "removed" | "failed" | "overwritten" | "restored") => groups.reduce((n, g) => n + g[field], 0);
+    const overwritten =
+        total("overwritten") === 0 ? "" : options.restoreOverwritten
+            ? `; ${total("restored")} overwritten object(s) copied back from their version before --since`
+            : `; ${total("overwritten")} overwritten object(s) listed above are not copied back`;
     if (!options.yes) {
         io.stdout(total("markers") === 0 ? `dry run: nothing to remove${overwritten}\n` : `dry run: nothing removed; run again with --yes to remove these ${total("markers")} delete marker(s)${overwritten}\n`);
         return 0;
@@ -153,6 +169,11 @@ async function run(options: BackupsRecoverOptions, { io, readStack, requestSecon
             if (verdict.overwrittenRestore !== undefined) {
                 group.overwritten++;
                 io.stdout(`overwritten after --since: ${verdict.key}, restore version ${verdict.overwrittenRestore} by copying it\n`);
+                if (options.restoreOverwritten) {
+                    await s3.copyVersionBack(client, location.bucket, verdict.key, verdict.overwrittenRestore, deadline.signal);
+                    group.restored++;
+                    io.stdout(`  copied: version ${verdict.overwrittenRestore} is current again\n`);
+                }
             }
             if (verdict.markers.length === 0) continue;
             group.markers += verdict.markers.length;
@@ -187,7 +208,7 @@ export const backupsRecover: Command<BackupsRecoverOptions> = {
     spec: {
         name: "backups recover",
         title: "Recover backups deleted since a time, by removing their delete markers",
-        synopsis: "--stack <name> --since <time> [--include-hopsfs-data] [--yes [--confirm-hopsfs <stack>/<bucket>]]",
+        synopsis: "--stack <name> --since <time> [--include-hopsfs-data] [--yes [--confirm-hopsfs <stack>/<bucket>] [--restore-overwritten]]",
         summary: "bring back backups deleted since a time (ransomware, a leaked key)",
         description:
             "Reads every object version under the backup prefixes of the stack's bucket (k8s_backup/, rondb_backup/, the\n" +
@@ -195,10 +216,11 @@ export const backupsRecover: Command<BackupsRecoverOptions> = {
             "the delete markers made at or after --since that are an object's latest version. Without --yes it changes\n" +
             "nothing. With --yes it removes those markers (DeleteObjects with their version IDs), so the version that was\n" +
             "current before --since is current again. Objects overwritten after --since are listed with the version to\n" +
-            "copy back. The bucket comes from the stack file's storage settings; the credentials from the environment\n" +
-            "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an instance role), never from the stack's\n" +
-            "encrypted config. They need s3:ListBucketVersions, and with --yes s3:DeleteObjectVersion.",
-        options: ["stack", "since", "include-hopsfs-data", "yes", "confirm-hopsfs", "opensearch-prefix", "request-timeout", "timeout"],
+            "copy back, and copied back with --yes --restore-overwritten. The bucket comes from the stack file's storage\n" +
+            "settings; the credentials from the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, an\n" +
+            "instance role), never from the stack's encrypted config. They need s3:ListBucketVersions, with --yes\n" +
+            "s3:DeleteObjectVersion, and with --restore-overwritten s3:GetObjectVersion and s3:PutObject.",
+        options: ["stack", "since", "include-hopsfs-data", "yes", "confirm-hopsfs", "restore-overwritten", "opensearch-prefix", "request-timeout", "timeout"],
         optionHelp: {
             stack: "read Pulumi.<name>.yaml in the working directory for the bucket (storage.bucket, region, endpoint)",
             yes: "remove the delete markers listed (without it, only list them)",

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as http from "http";
 import * as https from "https";
 import { AddressInfo } from "net";
@@ -14,6 +15,8 @@ export interface FakeBucket {
     versions?: FakeVersions;
     /** DeleteObjects denied: the whole request (403), or each object in the response's Errors, as a bucket policy does. */
     denyDelete?: "request" | "objects";
+    /** CopyObject denied (403), as for a caller without s3:PutObject. */
+    denyCopy?: boolean;
     /** ListObjectVersions' page size when the request gives no max-keys (S3's is 1000): small pages test paging. */
     pageSize?: number;
 }
@@ -153,7 +156,7 @@ function listVersions(res: http.ServerResponse, name: string, versions: FakeVers
         }
         const isLatest = i === 0 || all[i - 1].key !== v.key;
         const common = `<Key>${xml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${isLatest}</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified>`;
-        items.push(v.deleteMarker ? `<DeleteMarker>${common}</DeleteMarker>` : `<Version>${common}<ETag>"e"</ETag><Size>${v.body.length}</Size><StorageClass>STANDARD</StorageClass></Version>`);
+        items.push(v.deleteMarker ? `<DeleteMarker>${common}</DeleteMarker>` : `<Version>${common}<ETag>"${createHash("md5").update(v.body).digest("hex")}"</ETag><Size>${v.body.length}</Size><StorageClass>STANDARD</StorageClass></Version>`);
         last = v;
     }
     const next = truncated && last ? `<NextKeyMarker>${xml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>` : "";
@@ -162,6 +165,22 @@ function listVersions(res: http.ServerResponse, name: string, versions: FakeVers
             `<KeyMarker>${xml(keyMarker)}</KeyMarker><VersionIdMarker>${versionIdMarker}</VersionIdMarker><MaxKeys>${maxKeys}</MaxKeys>` +
             `<IsTruncated>${truncated}</IsTruncated>${next}${items.join("")}</ListVersionsResult>`,
     );
+}
+
+/** CopyObject from `<bucket>/<key>?versionId=<id>` (URL-encoded): a new current version with the source's body. */
+function copyObject(req: http.IncomingMessage, res: http.ServerResponse, name: string, bucket: FakeBucket, key: string, copySource: string): void {
+    req.resume();
+    req.on("end", () => {
+        if (bucket.denyCopy) return error(res, 403, "AccessDenied", "Access Denied", name);
+        const [source, query = ""] = copySource.split("?");
+        const sourceKey = decodeURIComponent(source).replace(/^\/?[^/]+\//, "");
+        const versionId = new URLSearchParams(query).get("versionId") ?? undefined;
+        const version = bucket.versions!.get(sourceKey, versionId);
+        if (!version) return error(res, 404, "NoSuchVersion", "The specified version does not exist.", name);
+        const id = bucket.versions!.put(key, version.body, new Date());
+        res.setHeader("x-amz-version-id", id);
+        res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<CopyObjectResult xmlns="${XMLNS}"><ETag>"e"</ETag><LastModified>${new Date().toISOString()}</LastModified></CopyObjectResult>`);
+    });
 }
 
 function unxml(text: string): string {
@@ -214,6 +233,10 @@ export async function startFakeS3(buckets: Record<string, FakeBucket>, tls?: { k
         if (url.searchParams.has("versioning")) {
             const status = bucket.versioning ? `<Status>${bucket.versioning}</Status>` : "";
             return res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<VersioningConfiguration xmlns="${XMLNS}">${status}</VersioningConfiguration>`);
+        }
+        const copySource = req.headers["x-amz-copy-source"];
+        if (bucket.versions && keyParts.join("/") !== "" && req.method === "PUT" && typeof copySource === "string") {
+            return copyObject(req, res, name, bucket, keyParts.join("/"), copySource);
         }
         if (bucket.versions && keyParts.join("/") !== "" && req.method === "GET") {
             const version = bucket.versions.get(keyParts.join("/"), url.searchParams.get("versionId") ?? undefined);

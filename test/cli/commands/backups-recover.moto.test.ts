@@ -66,7 +66,7 @@ describe("backups recover against moto's S3 server", function () {
     const remove = (key: string) => client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
     const body = (key: string) => client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key })).then((r) => r.Body!.transformToString(), (e: Error) => e.name);
 
-    it("removes the markers made since --since, leaves older ones and HopsFS data, and the old versions are current again", async () => {
+    it("removes the markers made since --since, leaves older ones and HopsFS data, copies an overwritten object back, and the old versions are current again", async () => {
         await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
         await client.send(new PutBucketVersioningCommand({ Bucket: BUCKET, VersioningConfiguration: { Status: "Enabled" } }));
         await put("k8s_backup/backups/k8s-backups-main-1/velero-backup.json", "main backup");
@@ -74,12 +74,14 @@ describe("backups recover against moto's S3 server", function () {
         await put("k8s_backup/backups/k8s-backups-main-0/velero-backup.json", "expired backup");
         await remove("k8s_backup/backups/k8s-backups-main-0/velero-backup.json");
         await put("hopsfs/blocks/blk_1", "block");
+        await put("superset_backup/20260105100000-1/manifest.json", "manifest");
         // moto's LastModified has whole seconds: --since is the start of a second after every write above.
         await new Promise((resolve) => setTimeout(resolve, 1100));
         const since = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
         await remove("k8s_backup/backups/k8s-backups-main-1/velero-backup.json");
         await remove("rondb_backup/260211000/BACKUP-1.ctl");
         await remove("hopsfs/blocks/blk_1");
+        await put("superset_backup/20260105100000-1/manifest.json", "ransom note");
         const now = new Date(Date.now() + 60_000).toISOString();
 
         const recover = (...argv: string[]) => run({ kubeconfig: "", dir }, ["backups", "recover", "--stack", "prod", "--since", since, ...argv], now, ENV);
@@ -89,9 +91,15 @@ describe("backups recover against moto's S3 server", function () {
         assert.ok(dry.stdout.includes("  rondb_backup/: 1 delete marker(s) on 1 object(s)\n"), dry.stdout);
         assert.strictEqual(await body("k8s_backup/backups/k8s-backups-main-1/velero-backup.json"), "NoSuchKey");
 
-        const yes = await recover("--yes");
+        assert.match(dry.stdout, /\noverwritten after --since: superset_backup\/20260105100000-1\/manifest\.json, restore version \S+ by copying it\n/);
+
+        const yes = await recover("--yes", "--restore-overwritten");
         assert.deepStrictEqual([yes.code, yes.stderr], [0, ""]);
-        assert.ok(yes.stdout.endsWith("removed 2 of 2 delete marker(s): the versions current before --since are current again\n"), yes.stdout);
+        assert.ok(yes.stdout.endsWith("removed 2 of 2 delete marker(s): the versions current before --since are current again; 1 overwritten object(s) copied back from their version before --since\n"), yes.stdout);
+        assert.strictEqual(await body("superset_backup/20260105100000-1/manifest.json"), "manifest");
+        // Copied back: the same ETag as the version before --since, so not reported again.
+        const again = await recover();
+        assert.ok(again.stdout.endsWith("dry run: nothing to remove\n"), again.stdout);
         assert.strictEqual(await body("k8s_backup/backups/k8s-backups-main-1/velero-backup.json"), "main backup");
         assert.strictEqual(await body("rondb_backup/260211000/BACKUP-1.ctl"), "rondb");
         assert.strictEqual(await body("k8s_backup/backups/k8s-backups-main-0/velero-backup.json"), "NoSuchKey");

@@ -140,6 +140,31 @@ describe("backups recover against the stand-in S3", () => {
         assert.strictEqual(await body("rondb_backup/260211000/part-02499"), "part 2499");
     });
 
+    it("with --yes --restore-overwritten copies back the version an object had before --since", async () => {
+        const key = "superset_backup/20260105100000-1/manifest.json";
+        assert.strictEqual(await body(key), "ransom note");
+        const result = await recover("--yes", "--restore-overwritten");
+        assert.deepStrictEqual([result.code, result.stderr], [0, ""]);
+        assert.ok(result.stdout.includes(`overwritten after --since: ${key}, restore version ${ids.overwritten} by copying it\n  copied: version ${ids.overwritten} is current again\n`), result.stdout);
+        assert.ok(result.stdout.endsWith("; 1 overwritten object(s) copied back from their version before --since\n"), result.stdout);
+        assert.strictEqual(await body(key), "manifest");
+        // The attacker's version stays, noncurrent: nothing is lost.
+        assert.ok(bucket.versions!.listing().some((v) => v.key === key && v.body === "ransom note"));
+        const again = await recover();
+        assert.ok(again.stdout.endsWith("dry run: nothing to remove\n"), again.stdout);
+        const usage = await recover("--restore-overwritten");
+        assert.deepStrictEqual([usage.code, usage.stderr.split("\n")[0]], [2, "error: --restore-overwritten applies only with --yes (without it nothing changes)"]);
+    });
+
+    it("names CopyObject and its permissions when copying back is denied", async () => {
+        bucket.denyCopy = true;
+        const result = await recover("--yes", "--restore-overwritten");
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr,
+            `error: CopyObject on bucket ${BUCKET} was denied (AccessDenied): the credentials this command runs with (the environment's, through the AWS SDK's default chain) ` +
+                `need s3:GetObjectVersion and s3:PutObject on arn:aws:s3:::${BUCKET}/superset_backup/20260105100000-1/manifest.json\n`);
+    });
+
     it("refuses HopsFS data with --yes without the typed confirmation, and removes its markers with it", async () => {
         const dry = await recover("--include-hopsfs-data");
         assert.strictEqual(dry.code, 0, dry.stderr);
@@ -221,6 +246,14 @@ describe("backups recover: the scan of one key's versions", () => {
             { key: "a", markers: ["m2", "m1"], overwrittenRestore: "v1" },
             { key: "c", markers: ["m"] },
         ]);
+    });
+
+    it("takes a version with the content of the one before --since (copied back already) for no overwrite", () => {
+        const copied = { ...entry("a", "copy", "06T06:00:00", false, true), etag: '"1"' };
+        const attacker = { ...entry("a", "x", "06T04:00:00"), etag: '"2"' };
+        const original = { ...entry("a", "v", "05T10:00:00"), etag: '"1"' };
+        assert.deepStrictEqual(scan([copied, attacker, original]), []);
+        assert.deepStrictEqual(scan([attacker, original]), [{ key: "a", markers: [], overwrittenRestore: "v" }]);
     });
 
     it("leaves a key deleted before --since, and a new object made after it, alone", () => {
