@@ -2,6 +2,7 @@
  * The help texts, in the shape of velero's: the command list (`hopsworks-dr --help`), a group's
  * (`hopsworks-dr restore --help`) and each command's own, built from the command's spec.
  */
+import type { HelpTable } from "./early";
 import { OPTION_HELP, OptionName, PROGRAM, REQUEST_TIMEOUT_DEFAULT_SECONDS, TIMEOUT_DEFAULT_SECONDS } from "./options";
 
 export interface CommandSpec {
@@ -102,4 +103,21 @@ export function groupHelp(group: string, specs: CommandSpec[]): string {
         "",
         `Run '${PROGRAM} ${group} <command> --help' for a command's options and examples.`,
     ].join("\n");
+}
+
+/** The usage lines that follow a usage error of one command. */
+export function usageAfterError(spec: CommandSpec): string {
+    return `usage: ${synopsis(spec)}\nRun '${PROGRAM} ${spec.name} --help' for its options and examples.`;
+}
+
+/** Every help text and usage line, for the early answers (cli/early.js) and cli/help.json. */
+export function helpTable(specs: CommandSpec[], options: HelpTable["options"]): HelpTable {
+    const groups = [...new Set(specs.map((s) => s.name.split(" ")[0]))];
+    const groupSpecs = (group: string) => specs.filter((s) => s.name.split(" ")[0] === group);
+    return {
+        options,
+        usage: usage(specs),
+        commands: Object.fromEntries(specs.map((s) => [s.name, { help: commandHelp(s), usage: usageAfterError(s) }])),
+        groups: Object.fromEntries(groups.map((g) => [g, { help: groupHelp(g, groupSpecs(g)), commands: groupSpecs(g).map((s) => s.name.split(" ")[1]) }])),
+    };
 }

@@ -4,6 +4,7 @@
  * `--help` and usage errors load nothing else (client-node alone takes most of a second).
  */
 import { VELERO_MATCH_WINDOW_TEXT } from "../stacks/catalogue/restore-points";
+import { quote } from "../stacks/config/reader";
 import { OPENSEARCH_BACKUP_PREFIX_DEFAULT } from "../stacks/names";
 import { UsageError } from "./errors";
 
@@ -120,7 +121,7 @@ export function repeatedOption(tokens: readonly ArgToken[]): string | undefined 
         if (token.kind !== "option" || token.name === undefined) continue;
         if (seen.has(token.name)) {
             const values = [seen.get(token.name), token.value];
-            const shown = values.every((v) => v !== undefined) ? ` (${values.map((v) => JSON.stringify(v)).join(" and ")})` : "";
+            const shown = values.every((v) => v !== undefined) ? ` (${values.map((v) => quote(String(v))).join(" and ")})` : "";
             return `--${token.name} is given twice${shown}: give it once`;
         }
         seen.set(token.name, token.value);
@@ -130,7 +131,7 @@ export function repeatedOption(tokens: readonly ArgToken[]): string | undefined 
 
 /** A usage error for an option value of the wrong form. */
 export function badValue(values: OptionValues, name: OptionName, why: string, command: string): UsageError {
-    return new UsageError(`--${name} ${JSON.stringify(values[name])}: ${why}`, command);
+    return new UsageError(`--${name} ${quote(String(values[name]))}: ${why}`, command);
 }
 
 /**
@@ -198,7 +199,7 @@ export function timeouts(values: OptionValues, env: NodeJS.ProcessEnv, command: 
         if (given === undefined || given === "") return undefined;
         const value = seconds(given, max);
         if (typeof value === "number") return value;
-        throw values[name] !== undefined ? badValue(values, name, value, command) : new UsageError(`${variable}=${JSON.stringify(given)}: ${value}`, command);
+        throw values[name] !== undefined ? badValue(values, name, value, command) : new UsageError(`${variable}=${quote(String(given))}: ${value}`, command);
     };
     const wait = values.wait !== undefined && /^\d+$/.test(values.wait) ? Number(values.wait) : 0;
     const commandSeconds = read("timeout", TIMEOUT_ENV, TIMEOUT_MAX_SECONDS) ?? TIMEOUT_DEFAULT_SECONDS + wait;

@@ -66,7 +66,7 @@ export class Shell {
         return r.stdout.trim() ? JSON.parse(r.stdout) : {};
     }
 
-    /** The project's operator CLI, as `npx hopsworks-dr` runs it. */
+    /** The project's operator CLI, as `node cli/bin.js` (the documented form) runs it. */
     hopsworksDr(args: string[], options: { allowFailure?: boolean } = {}): CommandResult {
         return this.exec("node", [path.join(this.project, "cli", "bin.js"), ...args], options);
     }

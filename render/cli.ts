@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { repeatedOption } from "../cli/options";
+import { terminalSafe } from "../stacks/config/reader";
 import { readStackFile, stackNameProblem } from "../stacks/config/stack-file";
 import { RENDER_FILE_NAMES } from "./files";
 import { PROJECT_DIR, renderStack, RenderError } from "./render";
@@ -60,7 +61,7 @@ export async function renderCli(argv: string[], io: RenderIo = processIo): Promi
         if (repeated) throw new Error(repeated);
         args = parsed.values;
     } catch (error) {
-        io.stderr(`${(error as Error).message}\n${USAGE}`);
+        io.stderr(`${terminalSafe((error as Error).message, true)}\n${USAGE}`);
         return 2;
     }
     if ((args.stack === undefined) === (args.config === undefined)) {
@@ -81,7 +82,8 @@ export async function renderCli(argv: string[], io: RenderIo = processIo): Promi
         io.stdout(`rendered stack ${stackFile.stack} into ${path.relative(io.cwd, out) || "."}: ${Object.keys(files).join(", ")}`);
         return 0;
     } catch (error) {
-        io.stderr(error instanceof RenderError ? error.message : (error as Error).message);
+        // Whatever the message quotes (a file name, a value) reaches the terminal as text, never as control sequences.
+        io.stderr(terminalSafe(error instanceof RenderError ? error.message : (error as Error).message, true));
         return 1;
     }
 }

@@ -1,5 +1,5 @@
 /** `hopsworks-dr restore clean-markers`: the markers that stop an in-place restore from running again. */
-import { BACKUP_ID_EXPECTED, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
+import { backupIdExpected, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
 import { veleroNameTime, withinVeleroWindow } from "../../stacks/catalogue/restore-points";
 import { isScheduleBackup, VELERO_SCHEDULES } from "../../stacks/names";
 import { loadCatalogue } from "../catalogue";
@@ -26,7 +26,7 @@ const POLL_MS = 500;
 
 function options(values: OptionValues, now: Date): RestoreCleanMarkersOptions {
     if (values.backup !== undefined && backupIdTime(values.backup) === undefined) {
-        throw badValue(values, "backup", BACKUP_ID_EXPECTED, COMMAND);
+        throw badValue(values, "backup", backupIdExpected(values.backup), COMMAND);
     }
     const future = values.backup === undefined ? undefined : futureBackupIdProblem(values.backup, now);
     if (future !== undefined) throw badValue(values, "backup", future, COMMAND);

@@ -2,7 +2,7 @@
  * `hopsworks-dr restore plan`: picks or checks a restore point, then writes the restore block
  * into the stack file, after the program's own validation of the result.
  */
-import { BACKUP_ID_EXPECTED, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
+import { backupIdExpected, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
 import { incompleteReasons, RestorePoint, VELERO_MATCH_WINDOW_TEXT, veleroPairProblem } from "../../stacks/catalogue/restore-points";
 import { isScheduleBackup, restoreConfirmation, VELERO_SCHEDULES } from "../../stacks/names";
 import { loadCatalogue } from "../catalogue";
@@ -46,7 +46,7 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
     }
     const takenAt = values.backup === undefined || values.backup === "latest" ? undefined : backupIdTime(values.backup, now);
     if (values.backup !== undefined && values.backup !== "latest" && takenAt === undefined) {
-        throw badValue(values, "backup", `${BACKUP_ID_EXPECTED}, or latest`, COMMAND);
+        throw badValue(values, "backup", backupIdExpected(values.backup, ", or latest"), COMMAND);
     }
     const future = takenAt === undefined ? undefined : futureBackupIdProblem(values.backup!, now);
     if (future !== undefined) throw badValue(values, "backup", future, COMMAND);

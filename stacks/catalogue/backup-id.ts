@@ -10,11 +10,40 @@ export const BACKUP_ID_PATTERN = /^(\d{2})(\d{2})([1-7])(\d{2})(\d{2})$/;
 export const BACKUP_ID_EXPECTED =
     'must be a backup ID of 9 digits, `date +%y%V%u%H%M` (year, ISO week, weekday, hour, minute), such as "254811200"';
 
+/**
+ * Which part of a would-be backup ID is wrong ("week 60 is not an ISO week (01 to 53)"), or
+ * undefined for an ID: a 9-digit value that is no ID would otherwise be refused without saying why.
+ */
+export function backupIdFieldProblem(id: string): string | undefined {
+    if (!/^\d{9}$/.test(id)) return "it is not 9 digits";
+    const [year, week, weekday, hour, minute] = [id.slice(0, 2), id.slice(2, 4), id.slice(4, 5), id.slice(5, 7), id.slice(7, 9)];
+    if (Number(week) < 1 || Number(week) > 53) return `week ${week} is not an ISO week (01 to 53)`;
+    if (Number(weekday) < 1 || Number(weekday) > 7) return `weekday ${weekday} is not an ISO weekday (1 Monday to 7 Sunday)`;
+    if (Number(hour) > 23) return `hour ${hour} is not an hour (00 to 23)`;
+    if (Number(minute) > 59) return `minute ${minute} is not a minute (00 to 59)`;
+    if (backupIdTimes(id).length === 0) return `week ${week}, weekday ${weekday} is no day of 20${year}`;
+    return undefined;
+}
+
+/** BACKUP_ID_EXPECTED (and `alternatives`, ", or latest"), followed by what is wrong with `id` in particular. */
+export function backupIdExpected(id: string, alternatives = ""): string {
+    const problem = backupIdFieldProblem(id);
+    return `${BACKUP_ID_EXPECTED}${alternatives}${problem === undefined ? "" : `; in this one, ${problem}`}`;
+}
+
 /** Monday of ISO week 1 of an ISO week-numbering year, in UTC. */
+/** Computed once per year: a catalogue of 20,000 points decodes 40,000 IDs, each over three years. */
+const weekOneMondays = new Map<number, number>();
+
 function isoWeekOneMonday(isoYear: number): number {
-    const jan4 = Date.UTC(isoYear, 0, 4);
-    const weekday = new Date(jan4).getUTCDay() || 7;
-    return jan4 - (weekday - 1) * 86_400_000;
+    let monday = weekOneMondays.get(isoYear);
+    if (monday === undefined) {
+        const jan4 = Date.UTC(isoYear, 0, 4);
+        const weekday = new Date(jan4).getUTCDay() || 7;
+        monday = jan4 - (weekday - 1) * 86_400_000;
+        weekOneMondays.set(isoYear, monday);
+    }
+    return monday;
 }
 
 function isoWeeksIn(isoYear: number): number {

@@ -1,4 +1,4 @@
-import { backupIdTime, BACKUP_ID_PATTERN } from "./backup-id";
+import { backupIdFieldProblem, backupIdTime, BACKUP_ID_PATTERN } from "./backup-id";
 import { LOCATION_NAME, VELERO_SCHEDULES } from "../names";
 
 /**
@@ -155,7 +155,7 @@ export function readMetadataEntries(configMaps: MetadataConfigMap[], now: Date =
         for (const [id, text] of Object.entries(configMap.data)) {
             const where = `configmap ${configMap.name}, entry ${id}`;
             if (!BACKUP_ID_PATTERN.test(id) || backupIdTime(id) === undefined) {
-                warnings.push(`${where}: skipped, the key is not a backup ID (date +%y%V%u%H%M)`);
+                warnings.push(`${where}: skipped, the key is not a backup ID (date +%y%V%u%H%M): ${backupIdFieldProblem(id)}`);
                 continue;
             }
             let value: unknown;

@@ -3,6 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { LIMITS } from "./limits";
 import { ConfigReader, show } from "./reader";
+import { yamlErrorText } from "./values-files";
 
 /**
  * Where a Helm chart comes from (velero.repo, hopsworks.repo), and how a
@@ -107,7 +108,7 @@ export function checkChartSource(value: string, projectDir: string, expected: Ex
         try {
             version = parse(fs.readFileSync(chartYaml, "utf8"))?.version;
         } catch (error) {
-            return { problem: `${show(value)}: ${chartYaml} is not valid YAML: ${(error as Error).message.split("\n")[0]}` };
+            return { problem: `${show(value)}: ${chartYaml} is not valid YAML: ${yamlErrorText(error)}` };
         }
         if (expected.version !== undefined && version !== undefined && String(version) !== expected.version) {
             return {
@@ -135,6 +136,11 @@ export function chartSourceWarning(key: string, source: string, name: string): s
 export function readChartSource(r: ConfigReader, obj: Record<string, unknown>, path: string, expected: ExpectedChart): string | undefined {
     const value = r.string(obj, path, { max: LIMITS.path, expected: CHART_SOURCE_FORMS });
     if (value === undefined) return undefined;
+    // An empty path would resolve to the project folder and be refused as a directory without a Chart.yaml.
+    if (value.trim() === "") {
+        r.invalid(path, value, `is empty: give ${CHART_SOURCE_FORMS}`);
+        return undefined;
+    }
     if (chartSourceKind(value) !== "local" && !r.withinLimit(path, value, LIMITS.url, CHART_SOURCE_FORMS)) return undefined;
     const checked = checkChartSource(value, r.source.projectDir, expected);
     if ("problem" in checked) {

@@ -2,6 +2,9 @@ import { CONFIG_NAMESPACE } from "../names";
 import { REDACTED, SecretValue } from "./secret";
 import { LongStrings } from "./long-strings";
 import { PROTOTYPE_KEYS } from "./own-keys";
+import { terminalSafe } from "./terminal-text";
+
+export { terminalSafe };
 
 /** Stack config as the Pulumi runtime (or the render, from a stack file) hands it over. */
 export interface ConfigSource {
@@ -55,23 +58,28 @@ export interface Limit {
     why: string;
 }
 
+/** A string quoted for a message: JSON, with the characters JSON leaves raw (C1, bidirectional) escaped too. */
+export function quote(text: string): string {
+    return terminalSafe(JSON.stringify(text));
+}
+
 /**
- * A config value as a message shows it: JSON, a secret as REDACTED, and anything longer than
+ * A config value as a message shows it: JSON (quote), a secret as REDACTED, and anything longer than
  * ECHO_LIMIT cut there with its length, so a 2 MB bucket name costs a line, not 2 MB of stderr:
  * `"aaaa…" (2097152 characters)`.
  */
 export function show(value: Json): string {
     if (value instanceof SecretValue) return REDACTED;
     if (typeof value === "string") {
-        return value.length > ECHO_LIMIT ? `${JSON.stringify(value.slice(0, ECHO_LIMIT)).slice(0, -1)}…" (${value.length} characters)` : JSON.stringify(value);
+        return value.length > ECHO_LIMIT ? `${quote(value.slice(0, ECHO_LIMIT)).slice(0, -1)}…" (${value.length} characters)` : quote(value);
     }
-    const text = JSON.stringify(value) ?? String(value);
+    const text = terminalSafe(JSON.stringify(value) ?? String(value));
     return text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT)}… (${text.length} characters)` : text;
 }
 
 /** A string cut at ECHO_LIMIT as show cuts it, without quotes: for values a message names unquoted (a path). */
 export function cut(text: string): string {
-    return text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT)}… (${text.length} characters)` : text;
+    return terminalSafe(text.length > ECHO_LIMIT ? `${text.slice(0, ECHO_LIMIT)}… (${text.length} characters)` : text);
 }
 
 /** Every string in a config tree longer than ECHO_LIMIT, keys included; secrets (`skip`) left out, they are never echoed. */
@@ -135,12 +143,15 @@ export class ConfigReader {
                 [raw, cut(raw)],
             ]),
         );
-        this.problems.push({ key: path, message: this.long.replace(text) });
+        // Escaped last: the long strings are matched as the config holds them.
+        this.problems.push({ key: path, message: terminalSafe(this.long.replace(text), true) });
     }
 
-    /** A value at a secret path, or one with a secret inside, is shown as REDACTED: a decrypted secret is never printed. */
+    /** A value at a secret path, or one with a secret inside, is shown as REDACTED: a decrypted secret is never printed; a missing one is said to be. */
     invalid(path: string, value: Json, expected: string): void {
-        this.problem(path, `= ${this.holdsSecret(path) ? REDACTED : show(value)}: ${expected}`);
+        // A key left empty (`key:` in YAML is null) is missing, not a value to show.
+        if (value === undefined || value === null) this.problem(path, `is missing: ${expected}`);
+        else this.problem(path, `= ${this.holdsSecret(path) ? REDACTED : show(value)}: ${expected}`);
     }
 
     /** Whether the value at `path` is a secret or holds one (`storage` when `storage.secretAccessKey` is secret). */
@@ -275,14 +286,15 @@ export class ConfigReader {
         return good;
     }
 
-    /** A backup ID: digits, given as a string or (unquoted in YAML) as a number. */
-    digits(obj: Record<string, Json>, path: string, max: Limit, check: (v: string) => boolean, expected: string): string | undefined {
+    /** A backup ID: digits, given as a string or (unquoted in YAML) as a number. `expected` may say what is wrong with the value in particular. */
+    digits(obj: Record<string, Json>, path: string, max: Limit, check: (v: string) => boolean, expected: string | ((v: string) => string)): string | undefined {
         const value = obj[leaf(path)];
         if (value === undefined || value === null) return undefined;
         const text = typeof value === "number" && Number.isInteger(value) ? String(value) : value;
-        if (typeof text === "string" && !this.withinLimit(path, text, max, expected)) return undefined;
+        const expectedOf = (v: unknown) => (typeof expected === "string" ? expected : expected(String(v)));
+        if (typeof text === "string" && !this.withinLimit(path, text, max, expectedOf(text))) return undefined;
         if (typeof text !== "string" || !check(text)) {
-            this.invalid(path, value, expected);
+            this.invalid(path, value, expectedOf(text));
             return undefined;
         }
         return text;

@@ -1,4 +1,4 @@
-import { BACKUP_ID_EXPECTED, backupIdTime, futureBackupIdProblem } from "../catalogue/backup-id";
+import { backupIdExpected, backupIdTime, futureBackupIdProblem } from "../catalogue/backup-id";
 import { restoreConfirmation, VELERO_BACKUP_NAME, VELERO_SCHEDULES } from "../names";
 import { compareVersions } from "./formats";
 import { LIMITS, oneOf } from "./limits";
@@ -62,8 +62,8 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
         expected: `must be one of ${RESTORE_MODES.join(", ")}`,
     }) as RestoreMode | undefined;
     const isId = (v: string) => backupIdTime(v) !== undefined;
-    const backupId = notInFuture(r, "restore.backupId", r.digits(o, "restore.backupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED));
-    const rondbBackupId = notInFuture(r, "restore.rondbBackupId", r.digits(o, "restore.rondbBackupId", LIMITS.backupId, isId, BACKUP_ID_EXPECTED));
+    const backupId = notInFuture(r, "restore.backupId", r.digits(o, "restore.backupId", LIMITS.backupId, isId, backupIdExpected));
+    const rondbBackupId = notInFuture(r, "restore.rondbBackupId", r.digits(o, "restore.rondbBackupId", LIMITS.backupId, isId, backupIdExpected));
     const opensearchSnapshot = r.digits(o, "restore.opensearchSnapshot", LIMITS.opensearchName, (v) => /^[a-z0-9][a-z0-9._-]*$/.test(v), "must be an OpenSearch snapshot name such as \"254811140\"");
     const opensearchSkipIndices = r.stringList(o, "restore.opensearchSkipIndices", LIMITS.opensearchName, (v) =>
         INDEX_NAME.test(v) ? undefined : "must be an index name (lowercase, no leading '-': the '-' is added when rendered)",
@@ -85,7 +85,7 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
     const attempt = r.integer(o, "restore.attempt", { min: 1, max: LIMITS.attempt, default: 1 }) ?? 1;
     const acceptPartial = r.string(o, "restore.acceptPartial", { max: LIMITS.confirmation });
     const latestVeleroBackups = r.boolean(o, "restore.latestVeleroBackups", false);
-    const outsideWindow = r.digits(o, "restore.veleroBackupsOutsideWindow", LIMITS.backupId, isId, `${BACKUP_ID_EXPECTED}: restore.backupId, typed again`);
+    const outsideWindow = r.digits(o, "restore.veleroBackupsOutsideWindow", LIMITS.backupId, isId, (v) => `${backupIdExpected(v)}: restore.backupId, typed again`);
     if (mode === undefined) return undefined;
 
     if (mode !== "none") {

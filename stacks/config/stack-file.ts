@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { ConfigProblem, ConfigSource, show } from "./reader";
 import { REDACTED } from "./secret";
-import { isPlainObject } from "./values-files";
+import { isPlainObject, yamlErrorText } from "./values-files";
 import { setOwn } from "./own-keys";
 import { CONFIG_NAMESPACE } from "../names";
 
@@ -71,7 +71,7 @@ export function parseStackFile(file: string, text: string): StackFile {
     try {
         doc = parse(text) ?? {};
     } catch (error) {
-        throw new Error(`${file}: not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+        throw new Error(`${file}: not valid YAML: ${yamlErrorText(error)}`);
     }
     if (!isPlainObject(doc)) throw new Error(`${file}: must be a YAML mapping`);
     const raw = doc.config ?? {};

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
-import { cut } from "./reader";
+import { cut, terminalSafe } from "./reader";
 import { ownValue, prototypeKeyPaths, setOwn } from "./own-keys";
 import { plainSecretsIn } from "./secret-shapes";
 
@@ -21,6 +21,17 @@ export interface ValuesFileProblem {
 
 export function isPlainObject(value: unknown): value is Values {
     return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+
+/**
+ * The yaml library's error as one line: its reason and position ("Missing closing "quote at line 2,
+ * column 1"). Its message goes on, after a colon, with the lines around the error, which are left
+ * out: they may hold a credential that the file's checks would have refused.
+ */
+export function yamlErrorText(error: unknown): string {
+    const first = String((error as Error)?.message ?? error).split("\n")[0];
+    return terminalSafe(first.replace(/:\s*$/, ""));
 }
 
 /** What to do instead of a credential in a values file. */
@@ -107,7 +118,7 @@ function readValuesFile(file: string, projectDir: string, stack: string): Read {
     try {
         return checkValues(parseDocument(text), stack);
     } catch (error) {
-        return { problem: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` };
+        return { problem: `is not valid YAML: ${yamlErrorText(error)}` };
     }
 }
 

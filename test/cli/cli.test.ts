@@ -653,7 +653,8 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             fs.writeFileSync(stackPath, "config:\n  hopsworks-dr:storage: [unclosed\n");
             const broken = await run(cluster, ["restore", "finish", "--stack", "prod"]);
             assert.strictEqual(broken.code, 1);
-            assert.match(broken.stderr, /^error: Pulumi\.prod\.yaml: not valid YAML: .+\n$/);
+            // The reason and the position, with no dangling "column 5:" (issue 21, item 12).
+            assert.strictEqual(broken.stderr, "error: Pulumi.prod.yaml: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1\n");
             assert.deepStrictEqual(cluster.requests, []);
         });
     });
@@ -822,6 +823,12 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 [["backups", "list", "--yes"], "--yes does not apply to backups list", "backups list"],
                 [["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "304011200"], `--backup "304011200": decodes to 2030-09-30T12:00:00.000Z, later than now (2026-01-06T12:00:00.000Z) by more than the 1 hour allowed for clock skew: a restore point cannot be in the future`, "restore plan --stack <name>"],
                 [["restore", "clean-markers", "--backup", "260221400"], `--backup "260221400": decodes to 2026-01-06T14:00:00.000Z, later than now (2026-01-06T12:00:00.000Z) by more than the 1 hour allowed for clock skew`, "restore clean-markers --backup <id>"],
+                // Issue 21, item 12: a 9-digit value that is no ID says which of its fields is wrong.
+                [["restore", "clean-markers", "--backup", "256011200"], `--backup "256011200": must be a backup ID of 9 digits, \`date +%y%V%u%H%M\` (year, ISO week, weekday, hour, minute), such as "254811200"; in this one, week 60 is not an ISO week (01 to 53)\n`, "restore clean-markers --backup <id>"],
+                [["restore", "clean-markers", "--backup-id", "255082400"], `--backup "255082400": must be a backup ID of 9 digits, \`date +%y%V%u%H%M\` (year, ISO week, weekday, hour, minute), such as "254811200"; in this one, weekday 8 is not an ISO weekday (1 Monday to 7 Sunday)\n`, "restore clean-markers --backup <id>"],
+                [["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "250112460"], `--backup "250112460": must be a backup ID of 9 digits, \`date +%y%V%u%H%M\` (year, ISO week, weekday, hour, minute), such as "254811200", or latest; in this one, hour 24 is not an hour (00 to 23)\n`, "restore plan --stack <name>"],
+                // Control and bidirectional characters are escaped, never echoed raw to the terminal.
+                [["restore", "finish", "--stack", "prod\u202e\u0007\u009b"], `--stack "prod\\u202e\\u0007\\u009b": must be a stack name`, "restore finish --stack <name>"],
                 [["restore", "finish", "--stack", "prod", "--stack", "dev"], `--stack is given twice ("prod" and "dev"): give it once`, "restore finish --stack <name>"],
                 [["restore", "plan", "--stack=prod", "--mode", "in-place", "--backup-version", "4.8.0", "--dry-run", "--dry-run"], "--dry-run is given twice: give it once", "restore plan --stack <name>"],
             ];

@@ -1,5 +1,5 @@
 import assert from "assert/strict";
-import { backupIdAt, backupIdTime, backupIdTimes } from "../../../stacks/catalogue/backup-id";
+import { backupIdAt, backupIdExpected, backupIdFieldProblem, backupIdTime, backupIdTimes } from "../../../stacks/catalogue/backup-id";
 import { readMetadataEntries } from "../../../stacks/catalogue/restore-points";
 import { readStackConfig } from "../../../stacks/config/stack-config";
 import { planRestore } from "../../../stacks/plan/restore";
@@ -97,5 +97,26 @@ describe("backup IDs", () => {
 
     for (const bad of ["25481120", "2548112000", "250010000", "255410000", "254801200", "254812400", "254811260", "25481120a", "275312000"]) {
         it(`refuses ${bad}`, () => assert.equal(backupIdTime(bad), undefined));
+    }
+});
+
+describe("backup IDs: what is wrong with one that is not (issue 21, item 12)", () => {
+    const cases: [id: string, problem: string | undefined][] = [
+        ["254811200", undefined],
+        ["256011200", "week 60 is not an ISO week (01 to 53)"],
+        ["250011200", "week 00 is not an ISO week (01 to 53)"],
+        ["254801200", "weekday 0 is not an ISO weekday (1 Monday to 7 Sunday)"],
+        ["254882400", "weekday 8 is not an ISO weekday (1 Monday to 7 Sunday)"],
+        ["254812400", "hour 24 is not an hour (00 to 23)"],
+        ["254811260", "minute 60 is not a minute (00 to 59)"],
+        ["215311200", "week 53, weekday 1 is no day of 2021"],
+        ["25481120", "it is not 9 digits"],
+        ["latest", "it is not 9 digits"],
+    ];
+    for (const [id, problem] of cases) {
+        it(`${id}: ${problem ?? "an ID"}`, () => {
+            assert.equal(backupIdFieldProblem(id), problem);
+            assert.equal(backupIdExpected(id).endsWith(problem === undefined ? `such as "254811200"` : `; in this one, ${problem}`), true);
+        });
     }
 });

@@ -44,8 +44,8 @@ describe("catalogue", () => {
         assert.deepStrictEqual(warnings, [
             "configmap opensearch-backups-metadata, entry 254811200: skipped, not valid JSON",
             `configmap opensearch-backups-metadata, entry 254911200: skipped, unknown state "MAYBE" (known: SUCCESS, FAILED, RUNNING, IN_PROGRESS)`,
-            "configmap opensearch-backups-metadata, entry 255099900: skipped, the key is not a backup ID (date +%y%V%u%H%M)",
-            "configmap opensearch-backups-metadata, entry latest: skipped, the key is not a backup ID (date +%y%V%u%H%M)",
+            "configmap opensearch-backups-metadata, entry 255099900: skipped, the key is not a backup ID (date +%y%V%u%H%M): weekday 9 is not an ISO weekday (1 Monday to 7 Sunday)",
+            "configmap opensearch-backups-metadata, entry latest: skipped, the key is not a backup ID (date +%y%V%u%H%M): it is not 9 digits",
         ]);
     });
 

@@ -1,7 +1,7 @@
 import assert from "assert/strict";
 import { ConfigError, ConfigSource } from "../../../stacks/config/reader";
 import { readStackConfig } from "../../../stacks/config/stack-config";
-import { minioConfig, PROJECT_DIR } from "../../support/stacks";
+import { minioConfig, PROJECT_DIR, source } from "../../support/stacks";
 
 /** The messages readStackConfig gives for `values` with `secretPaths` secret, as the Pulumi CLI decrypts them. */
 function messages(values: Record<string, unknown>, secretPaths: string[]): string {
@@ -70,4 +70,59 @@ describe("config messages for long error lists (issue 18, item 13)", () => {
             problems[15999].message.slice(0, 300),
         );
     });
+});
+
+describe("config messages (issue 21, item 12)", () => {
+    const NOW = new Date("2026-01-06T12:00:00Z");
+    /** The problems' messages for minioConfig() with `change` applied. */
+    function problems(change: (c: Record<string, any>) => void): string[] {
+        const c = minioConfig();
+        change(c);
+        try {
+            readStackConfig(source(c, { now: NOW }));
+        } catch (error) {
+            assert.ok(error instanceof ConfigError, String(error));
+            return error.problems.map((p) => p.message);
+        }
+        assert.fail("the config was accepted");
+    }
+    const FORMS = "an https:// or http:// chart repository URL, an oci://<registry>/<path> registry path (the chart name is appended), or a local chart directory or .tgz file (relative to the project folder)";
+    const cases: [what: string, change: (c: Record<string, any>) => void, message: string][] = [
+        ["an empty chart source is empty, not a folder without a Chart.yaml", (c) => (c.hopsworks.repo = ""), `hopsworks-dr:hopsworks.repo = "": is empty: give ${FORMS}`],
+        ["a chart source of blanks too", (c) => (c.velero = { repo: "  " }), `hopsworks-dr:velero.repo = "  ": is empty: give ${FORMS}`],
+        [
+            "a 9-digit backup ID names the field of it that is wrong",
+            (c) => (c.restore = { mode: "in-place", backupId: 256011200, backupHopsworksVersion: "4.8.0", latestVeleroBackups: true }),
+            'hopsworks-dr:restore.backupId = 256011200: must be a backup ID of 9 digits, `date +%y%V%u%H%M` (year, ISO week, weekday, hour, minute), such as "254811200"; in this one, week 60 is not an ISO week (01 to 53)',
+        ],
+        [
+            "and so does restore.rondbBackupId",
+            (c) => (c.restore = { mode: "in-place", backupId: "254811200", rondbBackupId: "254812400", backupHopsworksVersion: "4.8.0", latestVeleroBackups: true }),
+            'hopsworks-dr:restore.rondbBackupId = "254812400": must be a backup ID of 9 digits, `date +%y%V%u%H%M` (year, ISO week, weekday, hour, minute), such as "254811200"; in this one, hour 24 is not an hour (00 to 23)',
+        ],
+        [
+            "a key left empty is missing, not \"= null\"",
+            (c) => (c.restore = { mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0", veleroBackups: null }),
+            "hopsworks-dr:restore.veleroBackups is missing: must name the Velero backups of restore point 254811200",
+        ],
+        ["a required string left empty is required", (c) => (c.storage.bucket = null), "hopsworks-dr:storage.bucket is required: must be an S3 bucket name"],
+        [
+            "C0, C1 and bidirectional characters in a value are escaped",
+            (c) => (c.storage.bucket = "a\u202eb\u0007c\u009bd\u2066e\u200ff\u007f"),
+            'hopsworks-dr:storage.bucket = "a\\u202eb\\u0007c\\u009bd\\u2066e\\u200ff\\u007f": must be an S3 bucket name',
+        ],
+        ["and in a key", (c) => (c.storage["bu\u202ecket"] = "x"), "hopsworks-dr:storage.bu\\u202ecket is not a known key; valid keys of storage are "],
+        [
+            "and in a value cut for its length",
+            (c) => (c.storage.bucket = `\u202e${"b".repeat(200)}`),
+            `hopsworks-dr:storage.bucket = "\\u202e${"b".repeat(99)}…" (201 characters): must be an S3 bucket name`,
+        ],
+    ];
+    for (const [what, change, message] of cases) {
+        it(what, () => {
+            const found = problems(change);
+            assert.ok(found.some((m) => m.startsWith(message)), `no message starts with ${message}:\n${found.join("\n")}`);
+            assert.ok(!found.some((m) => /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(m)), found.join("\n"));
+        });
+    }
 });

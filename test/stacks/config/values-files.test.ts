@@ -71,6 +71,16 @@ describe("values files", () => {
         });
     });
 
+    it("gives the yaml library's reason and position for a file that is not YAML, without a dangling colon (issue 21, item 12)", () => {
+        const cases: [text: string, message: string][] = [
+            ["a: [1\n", "is not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1"],
+            ['a: "x\n', 'is not valid YAML: Missing closing "quote at line 2, column 1'],
+            ["a:\n  b: 1\n c: 2\n", "is not valid YAML: All mapping items must start at the same column at line 3, column 1"],
+            ["\ta: 1\n", "is not valid YAML: Tabs are not allowed as indentation at line 1, column 1"],
+        ];
+        for (const [text, message] of cases) assert.equal(load(text).problems[0].message, message, text);
+    });
+
     it("still reports a file that is not YAML, and one with several documents", () => {
         assert.match(load("a: [1\n").problems[0].message, /^is not valid YAML: /);
         assert.match(load("a: 1\n---\nb: 2\n").problems[0].message, /^is not valid YAML: /);
