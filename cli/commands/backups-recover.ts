@@ -185,10 +185,14 @@ async function run(options: BackupsRecoverOptions, { io, readStack, requestSecon
     const listings = options.includeHopsfsData ? [undefined] : groups.map((g) => g.prefix);
     try {
         for (const prefix of listings) {
-            await s3.listVersionPages(client, location.bucket, prefix, deadline.signal, async (versions: VersionEntry[], markers: VersionEntry[]) => {
-                for (const entry of pageEntries(versions, markers)) scanner.add(entry);
-                await handle();
-            });
+            // A deadline that passes names the listing it stopped.
+            const listed = deadline.waitFor(`ListObjectVersions on bucket ${location.bucket}${prefix === undefined ? "" : ` under ${prefix}`}`);
+            await s3
+                .listVersionPages(client, location.bucket, prefix, deadline.signal, async (versions: VersionEntry[], markers: VersionEntry[]) => {
+                    for (const entry of pageEntries(versions, markers)) scanner.add(entry);
+                    await handle();
+                })
+                .finally(listed);
             scanner.end();
             await handle();
         }

@@ -15,6 +15,8 @@ export interface FakeBucket {
     versions?: FakeVersions;
     /** DeleteObjects denied: the whole request (403), or each object in the response's Errors, as a bucket policy does. */
     denyDelete?: "request" | "objects";
+    /** ListObjectVersions never answered, as a store that hangs. */
+    hang?: boolean;
     /** CopyObject denied (403), as for a caller without s3:PutObject. */
     denyCopy?: boolean;
     /** ListObjectVersions' page size when the request gives no max-keys (S3's is 1000): small pages test paging. */
@@ -228,6 +230,7 @@ export async function startFakeS3(buckets: Record<string, FakeBucket>, tls?: { k
         if (!bucket) return error(res, 404, "NoSuchBucket", "The specified bucket does not exist", name);
         if (bucket.denied) return error(res, 403, "AccessDenied", "Access Denied.", name);
         res.setHeader("content-type", "application/xml");
+        if (bucket.hang && url.searchParams.has("versions")) return;
         if (bucket.versions && url.searchParams.has("versions")) return listVersions(res, name, bucket.versions, url.searchParams, bucket.pageSize ?? 1000);
         if (bucket.versions && req.method === "POST" && url.searchParams.has("delete")) return deleteObjects(req, res, name, bucket);
         if (url.searchParams.has("versioning")) {

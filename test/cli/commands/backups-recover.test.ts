@@ -206,6 +206,13 @@ describe("backups recover against the stand-in S3", () => {
             "the credentials this command runs with (the environment's, through the AWS SDK's default chain) need s3:DeleteObjectVersion on arn:aws:s3:::hopsworks-prod-backups/k8s_backup/*\n"), objects.stderr);
     });
 
+    it("stops at --timeout on a store that does not answer, naming the listing", async () => {
+        bucket.hang = true;
+        const result = await recover("--timeout", "1");
+        assert.deepStrictEqual([result.code, result.stderr], [1,
+            `error: backups recover did not finish within 1 s (--timeout): still waiting for ListObjectVersions on bucket ${BUCKET} under k8s_backup/\n`]);
+    });
+
     it("refuses malformed options before reading anything", async () => {
         const cases: [string[], string][] = [
             [["--since", "yesterday"], `--since "yesterday": must be an ISO 8601 time with its zone`],
