@@ -13,6 +13,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import { Worker } from "worker_threads";
 import { drillBench } from "../drill/bench";
+import { BENCH_BUCKET } from "./bucket-store";
 import { backupIdAt } from "../stacks/catalogue/backup-id";
 import { ConfigError } from "../stacks/config/reader";
 import { readStackConfig } from "../stacks/config/stack-config";
@@ -29,6 +30,7 @@ const CLI_BEYOND_NODE_TARGET_MS = 300;
 const CLI_STATUS_TARGET_MS = 1500;
 const CLI_BIN = path.join(PROJECT_DIR, "cli", "bin.js");
 const CONFIG_REFUSAL_TARGET_MS = 5000;
+const FROM_BUCKET_TARGET_MS = 5000;
 
 interface Options {
     runs: number;
@@ -119,6 +121,7 @@ const RECOVER = "cli backups recover dry run, 100,000 versions";
 /** At most this many timed runs of the recover measurement: each reads 100 pages of versions. */
 const RECOVER_RUNS = 3;
 const TESTS = "npm test";
+const FROM_BUCKET = "cli backups list --from-bucket, 20,000 points, 40,000 Velero backups";
 
 const MEASUREMENTS: Measurement[] = [
     {
@@ -183,6 +186,13 @@ const MEASUREMENTS: Measurement[] = [
             repeat(RECOVER, Math.min(options.runs, RECOVER_RUNS), () => timedCatalogueRun(RECOVER, ["backups", "recover", "--stack", "bench", "--since", RECOVER_SINCE], env, cwd))),
     },
     {
+        // End to end against the stand-in S3: two paged listings, the newest points' velero-backup.json, the pairing, the table.
+        name: FROM_BUCKET,
+        enabled: () => true,
+        run: (options) => withBucketStore(LARGE_POINTS, (env, cwd) =>
+            repeat(FROM_BUCKET, options.runs, () => timedCatalogueRun(FROM_BUCKET, ["backups", "list", "--stack", "bench", "--from-bucket"], env, cwd))),
+    },
+    {
         // In process: the refusal's messages alone, which once tested every long key against every message (34 s).
         name: CONFIG_REFUSAL,
         enabled: () => true,
@@ -197,6 +207,17 @@ const MEASUREMENTS: Measurement[] = [
 ];
 
 const TARGETS: Target[] = [
+    {
+        check: (samples) => {
+            const sample = samples.get(FROM_BUCKET);
+            if (!sample) return undefined;
+            const ms = median(sample.ms);
+            const peak = Math.max(...(peakMb.get(FROM_BUCKET) ?? []).slice(1));
+            const verdict = ms < FROM_BUCKET_TARGET_MS && peak < CLI_RSS_TARGET_MB ? "ok" : "OVER";
+            return `cli backups list --from-bucket at 20,000 points and 40,000 Velero backups (the newest 100 points' velero-backup.json read): ` +
+                `${ms.toFixed(0)} ms end to end (target < ${FROM_BUCKET_TARGET_MS} ms), peak RSS ${peak.toFixed(0)} MB (target < ${CLI_RSS_TARGET_MB} MB): ${verdict}`;
+        },
+    },
     {
         check: (samples) => {
             const refusal = samples.get(CONFIG_REFUSAL);
@@ -413,6 +434,29 @@ function withCatalogueServer<T>(body: (env: NodeJS.ProcessEnv) => T, responses: 
     ].join("\n"));
     try {
         return body({ ...process.env, KUBECONFIG: kubeconfig });
+    } finally {
+        void worker.terminate();
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/**
+ * Serves a bucket of `count` restore points from the stand-in S3 on a worker thread (the timed
+ * child runs while this thread blocks), with a stack file naming it in a directory of its own.
+ */
+function withBucketStore<T>(count: number, body: (env: NodeJS.ProcessEnv, cwd: string) => T): T {
+    const ready = new SharedArrayBuffer(4);
+    const code = `require("tsx/cjs"); require(${JSON.stringify(path.join(__dirname, "bucket-store.ts"))}).serveFromWorker();`;
+    const worker = new Worker(code, { eval: true, workerData: { count, ready } });
+    const flag = new Int32Array(ready);
+    if (Atomics.wait(flag, 0, 0, 60_000) === "timed-out") throw new Error("the bench's S3 store did not start");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-bench-s3-"));
+    fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), [
+        "config:", "  hopsworks-dr:storage:", `    bucket: ${BENCH_BUCKET}`, "    region: us-east-1",
+        `    endpoint: http://127.0.0.1:${Atomics.load(flag, 0)}`, "",
+    ].join("\n"));
+    try {
+        return body({ ...process.env, AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench" }, dir);
     } finally {
         void worker.terminate();
         fs.rmSync(dir, { recursive: true, force: true });

@@ -33,6 +33,8 @@ export const OPTIONS = {
     "backup-id": { type: "string" },
     "velero-outside-window": { type: "boolean" },
     "dry-run": { type: "boolean" },
+    "from-bucket": { type: "boolean" },
+    "read-all": { type: "boolean" },
     yes: { type: "boolean" },
     wait: { type: "string" },
     since: { type: "string" },
@@ -75,6 +77,15 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
     ],
     "backup-id": ["--backup-id <id>", "another name for --backup"],
     "dry-run": ["--dry-run", "print the diff and write nothing"],
+    "from-bucket": [
+        "--from-bucket",
+        "read the restore points from the stack's bucket over the S3 API instead of the cluster (after a total loss): storage.bucket, " +
+            "storage.region and storage.apiEndpoint/endpoint from the stack file, keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS default chain",
+    ],
+    "read-all": [
+        "--read-all",
+        "with --from-bucket, read every Velero backup's velero-backup.json (one request each: minutes on a large bucket), not only the newest 100 restore points'",
+    ],
     yes: ["--yes", "do it (without it, only show what would happen)"],
     wait: ["--wait <seconds>", "with --yes, how long to wait in all for deleted objects that finalizers still hold to be gone (default 60, at most 3600)"],
     since: ["--since <time>", "an ISO 8601 time with its zone, such as 2026-01-06T03:00:00Z: what was deleted at or after it is recovered"],
@@ -205,4 +216,14 @@ export function timeouts(values: OptionValues, env: NodeJS.ProcessEnv, command: 
     const commandSeconds = read("timeout", TIMEOUT_ENV, TIMEOUT_MAX_SECONDS) ?? TIMEOUT_DEFAULT_SECONDS + wait;
     if (commandSeconds <= wait) throw badValue(values, "wait", `must be shorter than the command's deadline, --timeout ${commandSeconds}`, command);
     return { requestSeconds: read("request-timeout", REQUEST_TIMEOUT_ENV, REQUEST_TIMEOUT_MAX_SECONDS) ?? REQUEST_TIMEOUT_DEFAULT_SECONDS, commandSeconds };
+}
+
+/** --from-bucket needs --stack (the bucket's settings) and reads no cluster, so takes none of its options. */
+export function fromBucket(values: OptionValues, command: string): boolean {
+    if (values["from-bucket"] !== true) return false;
+    if (values.stack === undefined) throw new UsageError("--from-bucket needs --stack: the stack file names the bucket, its region and endpoint", command);
+    for (const name of ["context", "namespace", "velero-namespace"] as const) {
+        if (values[name] !== undefined) throw new UsageError(`--${name} does not apply with --from-bucket, which reads the bucket, not a cluster`, command);
+    }
+    return true;
 }

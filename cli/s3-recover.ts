@@ -9,17 +9,10 @@ import * as tls from "tls";
 import { CopyObjectCommand, DeleteObjectsCommand, ListObjectVersionsCommand, ListObjectVersionsCommandOutput, S3Client } from "@aws-sdk/client-s3";
 import { CliError } from "./errors";
 import type { VersionEntry } from "./recover-scan";
+import type { BucketSettings } from "./stack";
 
-/** Where the bucket is, from the stack file's storage settings. */
-export interface BucketLocation {
-    bucket: string;
-    region: string;
-    /** storage.apiEndpoint, else storage.endpoint; unset on AWS S3. */
-    endpoint?: string;
-    forcePathStyle: boolean;
-    caCert?: string;
-    insecureSkipTLSVerify: boolean;
-}
+/** Where the bucket is, from the stack file's storage settings (Stack.storage()). */
+export type BucketLocation = BucketSettings;
 
 /** At most this many keys per DeleteObjects request (the S3 API's limit). */
 export const DELETE_BATCH = 1000;

@@ -19,6 +19,16 @@ import { NAMESPACE_NAME } from "./options";
 import { FlowStyleConfigError, hasConfigKey, setConfigKey } from "./stack-edit";
 import { lockStackFile, prepareWrite } from "./stack-write";
 
+/** The stack's bucket as the CLI reaches it (storage.*), without its keys. */
+export interface BucketSettings {
+    bucket: string;
+    region: string;
+    endpoint?: string;
+    forcePathStyle: boolean;
+    insecureSkipTLSVerify: boolean;
+    caCert?: string;
+}
+
 /** An edit of the stack file, ready to show and apply. */
 export interface StackEdit {
     show(io: CliIo): void;
@@ -81,34 +91,30 @@ export class Stack {
         return { schedule, from };
     }
 
-    private flag(name: string, key: string, fallback: boolean): boolean {
-        const value = this.section(name)[key];
-        if (value === undefined || value === null) return fallback;
-        if (value === true || value === "true") return true;
-        if (value === false || value === "false") return false;
-        throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:${name}.${key} must be true or false, not ${JSON.stringify(value)}`);
-    }
-
     /**
-     * Where the bucket is (storage.bucket, region, apiEndpoint else endpoint, forcePathStyle, caCert,
-     * insecureSkipTLSVerify), read raw like the rest: a recovery must not wait on an unrelated config
-     * problem. The store's keys are not read: they are encrypted for Pulumi alone.
+     * Where the CLI reads the bucket: storage.bucket and storage.region, and for an S3-compatible
+     * store storage.apiEndpoint (else storage.endpoint) with its path style and TLS settings. Only
+     * plain settings: the store's keys are Pulumi secrets, which the CLI never decrypts.
      */
-    bucketLocation(): { bucket: string; region: string; endpoint?: string; forcePathStyle: boolean; caCert?: string; insecureSkipTLSVerify: boolean } {
-        const need = (key: string) => {
+    storage(): BucketSettings {
+        const required = (key: string) => {
             const value = this.setting("storage", key);
-            if (value === undefined) throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:storage.${key} is not set: it names the bucket to recover`);
+            if (value === undefined) throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:storage.${key} is not set: the bucket cannot be read without it`);
             return value;
         };
-        const [bucket, region] = [need("bucket"), need("region")];
+        const flag = (key: string, fallback: boolean) => {
+            const value = this.section("storage")[key];
+            return value === undefined || value === null ? fallback : value === true || value === "true";
+        };
         const endpoint = this.setting("storage", "apiEndpoint") ?? this.setting("storage", "endpoint");
+        const caCert = this.section("storage").caCert;
         return {
-            bucket,
-            region,
-            endpoint,
-            forcePathStyle: this.flag("storage", "forcePathStyle", endpoint !== undefined),
-            caCert: this.setting("storage", "caCert"),
-            insecureSkipTLSVerify: this.flag("storage", "insecureSkipTLSVerify", false),
+            bucket: required("bucket"),
+            region: required("region"),
+            ...(endpoint !== undefined ? { endpoint } : {}),
+            forcePathStyle: flag("forcePathStyle", endpoint !== undefined),
+            insecureSkipTLSVerify: flag("insecureSkipTLSVerify", false),
+            ...(typeof caCert === "string" ? { caCert } : {}),
         };
     }
 

@@ -1,28 +1,64 @@
 /** `hopsworks-dr backups list`: the restore points, newest first. */
-import type { VeleroBackup } from "../../stacks/catalogue/restore-points";
+import type { RestorePoint, VeleroBackup } from "../../stacks/catalogue/restore-points";
+import { DEFAULT_NEWEST_READ, IN_BUCKET } from "../../stacks/catalogue/bucket-layout";
 import { loadCatalogue, pointJson } from "../catalogue";
 import type { Command, CommandContext } from "../command";
+import { UsageError } from "../errors";
 import { table, utcMinute } from "../format";
-import { CLUSTER_OPTIONS, clusterFlags, ClusterFlags } from "../options";
+import { CLUSTER_OPTIONS, clusterFlags, ClusterFlags, fromBucket, OptionValues } from "../options";
 
 export interface BackupsListOptions {
     /** --stack: the stack whose namespaces to read. */
     stack?: string;
     json: boolean;
+    /** --from-bucket: read the stack's bucket, not the cluster. */
+    fromBucket: boolean;
+    /** --read-all: every velero-backup.json, not only the newest points'. */
+    readAll: boolean;
     cluster: ClusterFlags;
 }
 
-function veleroCell(backup: VeleroBackup | undefined): string {
+/** How the bucket's restore points differ from the cluster's, said once on stderr. */
+export const FROM_BUCKET_NOTE =
+    `RONDB ${IN_BUCKET}: the backup's folder is in the bucket (its success is recorded only in the lost cluster's metadata); ` +
+    "OPENSEARCH -: the bucket does not show which snapshot belongs to which backup ID; COMPLETE: a RonDB folder and both Velero backups Completed";
+
+/** The bucket's restore points with --from-bucket (and the backups whose phase was not read), else the cluster catalogue's. */
+async function readPoints(options: BackupsListOptions, { io, readStack, connect }: CommandContext): Promise<{ points: RestorePoint[]; unread: Set<string> }> {
+    const stack = options.stack === undefined ? undefined : readStack(options.stack);
+    if (!options.fromBucket) return { points: (await loadCatalogue(await connect(options.cluster, stack), io)).points, unread: new Set() };
+    const { loadBucketCatalogue } = require("../bucket") as typeof import("../bucket");
+    const scope = { newest: options.readAll ? Infinity : DEFAULT_NEWEST_READ };
+    const { points, unread, where } = await loadBucketCatalogue(stack!.storage(), io, scope);
+    io.stderr(`note: restore points read from ${where}. ${FROM_BUCKET_NOTE}\n`);
+    if (unread.size > 0) {
+        io.stderr(
+            `note: velero-backup.json read for the newest ${DEFAULT_NEWEST_READ} restore points' Velero backups only; the other ${unread.size} ` +
+                "are known by their names (phase not read, COMPLETE ?). --read-all reads every one, a request each\n",
+        );
+    }
+    return { points, unread };
+}
+
+/** Whether a point's Velero backups were all read: unknown (undefined) when one is known by its name only. */
+function completeness(point: RestorePoint, unread: Set<string>): boolean | undefined {
+    const unknown = [point.velero.main, point.velero.users].some((b) => b !== undefined && unread.has(b.name));
+    return unknown ? undefined : point.complete;
+}
+
+function veleroCell(backup: VeleroBackup | undefined, unread: Set<string>): string {
     if (!backup) return "-";
+    if (unread.has(backup.name)) return `${backup.name} (phase not read)`;
     return backup.phase === "Completed" ? backup.name : `${backup.name} (${backup.phase ?? "no phase"})`;
 }
 
-async function list(options: BackupsListOptions, { io, readStack, connect }: CommandContext): Promise<number> {
-    const stack = options.stack === undefined ? undefined : readStack(options.stack);
-    const { points } = await loadCatalogue(await connect(options.cluster, stack), io);
+async function list(options: BackupsListOptions, context: CommandContext): Promise<number> {
+    const { io } = context;
+    const { points, unread } = await readPoints(options, context);
     const json = options.json;
     if (json) {
-        io.stdout(`${JSON.stringify(points.map(pointJson), null, 2)}\n`);
+        const shown = points.map((p) => ({ ...pointJson(p), complete: completeness(p, unread) ?? null }));
+        io.stdout(`${JSON.stringify(shown, null, 2)}\n`);
         return 0;
     }
     if (points.length === 0) {
@@ -35,9 +71,9 @@ async function list(options: BackupsListOptions, { io, readStack, connect }: Com
         utcMinute(p.time),
         p.rondb ?? "-",
         p.opensearch ?? "-",
-        veleroCell(p.velero.main),
-        veleroCell(p.velero.users),
-        p.complete ? "yes" : "no",
+        veleroCell(p.velero.main, unread),
+        veleroCell(p.velero.users, unread),
+        { true: "yes", false: "no", undefined: "?" }[String(completeness(p, unread))]!,
     ]);
     io.stdout(`${table(header, rows)}\n`);
     return 0;
@@ -47,19 +83,37 @@ export const backupsList: Command<BackupsListOptions> = {
     spec: {
         name: "backups list",
         title: "List the restore points",
-        synopsis: "[--stack <name>] [--json]",
+        synopsis: "[--stack <name>] [--json] [--from-bucket [--read-all]]",
         summary: "restore points, newest first",
         description:
             "Lists the restore points, one row per backup ID, newest first by time (the metadata's start_time, else decoded\n" +
             "from the ID; IDs are not monotonic around New Year). Reads every RonDB and OpenSearch metadata ConfigMap, rotated\n" +
             "ones included, and the Velero Backups of k8s-backups-main and k8s-backups-users-resources on hopsworks-bsl.\n" +
-            "A point is complete when RonDB and OpenSearch are SUCCESS and both Velero backups are Completed.",
-        options: ["stack", "json", ...CLUSTER_OPTIONS],
+            "A point is complete when RonDB and OpenSearch are SUCCESS and both Velero backups are Completed.\n" +
+            "With --from-bucket (after a total loss, no cluster): the stack's bucket instead, over the S3 API: the backup IDs\n" +
+            "under rondb_backup/, the Velero backups under k8s_backup/backups/ with each one's velero-backup.json, paired\n" +
+            "as the cluster pairs them. RONDB shows IN_BUCKET, OPENSEARCH -, and COMPLETE needs a RonDB folder and both\n" +
+            "Velero backups Completed. Keys: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else the AWS default chain.\n" +
+            `Phases are read for the newest ${DEFAULT_NEWEST_READ} points' Velero backups (a request each); older ones show\n` +
+            "\"(phase not read)\" and COMPLETE ? (null in --json) unless --read-all.",
+        options: ["stack", "json", "from-bucket", "read-all", ...CLUSTER_OPTIONS],
         examples: [
             ["List the restore points of the current cluster", "hopsworks-dr backups list"],
             ["The same for a stack whose Velero runs in its own namespace, as JSON", "hopsworks-dr backups list --stack prod --json"],
+            ["After a total loss: the restore points in stack prod's bucket", "hopsworks-dr backups list --stack prod --from-bucket"],
         ],
     },
-    options: (values) => ({ stack: values.stack, json: values.json === true, cluster: clusterFlags(values) }),
+    options: (values) => ({
+        stack: values.stack,
+        json: values.json === true,
+        fromBucket: fromBucket(values, "backups list"),
+        readAll: readAll(values, "backups list"),
+        cluster: clusterFlags(values),
+    }),
     run: list,
 };
+
+function readAll(values: OptionValues, command: string): boolean {
+    if (values["read-all"] === true && values["from-bucket"] !== true) throw new UsageError("--read-all applies only with --from-bucket", command);
+    return values["read-all"] === true;
+}

@@ -148,7 +148,7 @@ function outcome(groups: Tally[], options: BackupsRecoverOptions, remover: Remov
 }
 
 async function run(options: BackupsRecoverOptions, { io, readStack, requestSeconds, deadline }: CommandContext): Promise<number> {
-    const location = readStack(options.stack).bucketLocation();
+    const location = readStack(options.stack).storage();
     const expected = `${options.stack}/${location.bucket}`;
     if (options.confirmHopsfs !== undefined && options.confirmHopsfs !== expected) {
         throw new UsageError(`--confirm-hopsfs ${JSON.stringify(options.confirmHopsfs)}: must be ${expected} (the stack and its bucket) to remove delete markers in HopsFS data`, COMMAND);

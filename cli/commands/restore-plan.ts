@@ -5,10 +5,12 @@
 import { backupIdExpected, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
 import { incompleteReasons, RestorePoint, VELERO_MATCH_WINDOW_TEXT, veleroPairProblem } from "../../stacks/catalogue/restore-points";
 import { isScheduleBackup, restoreConfirmation, VELERO_SCHEDULES } from "../../stacks/names";
+import { bucketIncompleteReasons, DEFAULT_NEWEST_READ } from "../../stacks/catalogue/bucket-layout";
 import { loadCatalogue } from "../catalogue";
 import type { Command, CommandContext } from "../command";
+import type { Stack } from "../stack";
 import { CliError, CliIo, MetadataMissingError, UsageError } from "../errors";
-import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags, OptionValues, required } from "../options";
+import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags, fromBucket as fromBucketOption, OptionValues, required } from "../options";
 
 const COMMAND = "restore plan";
 
@@ -30,6 +32,8 @@ export interface RestorePlanOptions {
     velero?: { main: string; users: string };
     /** --velero-outside-window: the named backups are restored although outside the window of the point's time. */
     outsideWindow: boolean;
+    /** --from-bucket: the restore point and its Velero backups read from the stack's bucket (new-cluster only). */
+    fromBucket: boolean;
     dryRun: boolean;
     yes: boolean;
     cluster: ClusterFlags;
@@ -77,13 +81,17 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
         throw new UsageError("--yes applies only to --mode in-place, whose data-wiping restore it confirms; a new-cluster restore has no confirmation to write", COMMAND);
     }
     const backup: RestorePlanOptions["backup"] = takenAt === undefined ? { latest: true } : { latest: false, id: values.backup!, takenAt };
-    // A new cluster has no catalogue to match a given ID's Velero backups: they are named, or
-    // Velero would restore each schedule's newest backup whatever the ID.
-    if (mode === "new-cluster" && !backup.latest && values["velero-main"] === undefined) {
+    const fromBucket = fromBucketOption(values, COMMAND);
+    if (fromBucket && mode !== "new-cluster") {
+        throw new UsageError("--from-bucket applies only to --mode new-cluster: an in-place restore checks the running install's own catalogue", COMMAND);
+    }
+    // A new cluster has no catalogue to match a given ID's Velero backups: they are named, read
+    // from the bucket, or Velero would restore each schedule's newest backup whatever the ID.
+    if (mode === "new-cluster" && !backup.latest && values["velero-main"] === undefined && !fromBucket) {
         throw new UsageError(
-            "--velero-main and --velero-users are required for a new-cluster restore of a given backup ID: a new cluster has " +
+            "--velero-main and --velero-users (or --from-bucket) are required for a new-cluster restore of a given backup ID: a new cluster has " +
                 "no catalogue to match its Velero backups, and without them Velero restores each schedule's newest backup whatever " +
-                "the ID. Find them with aws s3 ls s3://<bucket>/k8s_backup/backups/: the k8s-backups-main-<time> and " +
+                "the ID. --from-bucket reads them from the stack's bucket; by hand, aws s3 ls s3://<bucket>/k8s_backup/backups/ lists them: the k8s-backups-main-<time> and " +
                 "k8s-backups-users-resources-<time> taken minutes after the backup ID's time",
             COMMAND,
         );
@@ -95,6 +103,7 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
         backup,
         velero: values["velero-main"] === undefined ? undefined : { main: values["velero-main"], users: values["velero-users"]! },
         outsideWindow: values["velero-outside-window"] === true,
+        fromBucket,
         dryRun: values["dry-run"] === true,
         yes: values.yes === true,
         cluster: clusterFlags(values),
@@ -109,22 +118,50 @@ function checkVeleroWindow(values: OptionValues, id: string, takenAt: Date): voi
     }
 }
 
-function choosePoint(points: RestorePoint[], backup: string): RestorePoint {
+/** Where the points came from, for the messages: the cluster catalogue, or the bucket. */
+interface PointSource {
+    missing: string;
+    reasons: (point: RestorePoint) => string[];
+}
+
+const CATALOGUE: PointSource = { missing: "is not in the catalogue (run: hopsworks-dr backups list)", reasons: incompleteReasons };
+
+function choosePoint(points: RestorePoint[], backup: string, source: PointSource = CATALOGUE): RestorePoint {
     if (backup === "latest") {
         const point = points.find((p) => p.complete);
         if (!point) {
             const newest = points[0];
             throw new CliError(
                 newest
-                    ? `no complete restore point: the newest, ${newest.id}, has ${incompleteReasons(newest).join(", ")}`
+                    ? `no complete restore point: the newest, ${newest.id}, has ${source.reasons(newest).join(", ")}`
                     : "no complete restore point: no backups found",
             );
         }
         return point;
     }
     const point = points.find((p) => p.id === backup);
-    if (!point) throw new CliError(`backup ${backup} is not in the catalogue (run: hopsworks-dr backups list)`);
-    if (!point.complete) throw new CliError(`backup ${backup} is not a complete restore point: ${incompleteReasons(point).join(", ")}`);
+    if (!point) throw new CliError(`backup ${backup} ${source.missing}`);
+    if (!point.complete) throw new CliError(`backup ${backup} is not a complete restore point: ${source.reasons(point).join(", ")}`);
+    return point;
+}
+
+/**
+ * The restore point read from the stack's bucket (--from-bucket): a given ID's own Velero backups,
+ * their velero-backup.json read, or for `latest` the newest complete one of the newest points.
+ */
+async function bucketPoint(options: RestorePlanOptions, stack: Stack, io: CliIo): Promise<RestorePoint> {
+    const { loadBucketCatalogue } = require("../bucket") as typeof import("../bucket");
+    const scope = options.backup.latest ? { newest: DEFAULT_NEWEST_READ } : { id: options.backup.id };
+    const { points, where } = await loadBucketCatalogue(stack.storage(), io, scope);
+    const source: PointSource = {
+        missing: `has no folder under ${where.replace(/^(s3:\/\/[^ ]+)/, "$1/rondb_backup/")} (run: hopsworks-dr backups list --stack ${options.stack} --from-bucket)`,
+        reasons: bucketIncompleteReasons,
+    };
+    const point = choosePoint(points, options.backup.latest ? "latest" : options.backup.id, source);
+    io.stderr(
+        `note: restore point ${point.id} read from ${where}: its RonDB folder and its Velero backups' velero-backup.json. ` +
+            "Whether its RonDB and OpenSearch backups succeeded is recorded only in the lost cluster's metadata\n",
+    );
     return point;
 }
 
@@ -164,7 +201,7 @@ export function veleroChoice(point: RestorePoint, backup: string, named: { main:
     if (known !== undefined) return { veleroBackups: known };
     if (backup === "latest") return { latestVeleroBackups: true };
     throw new CliError(
-        `the Velero backups of restore point ${point.id} are not known: name them with --velero-main and --velero-users ` +
+        `the Velero backups of restore point ${point.id} are not known: name them with --velero-main and --velero-users, or read them with --from-bucket ` +
             "(aws s3 ls s3://<bucket>/k8s_backup/backups/ lists them); without them Velero would restore each schedule's newest backup",
     );
 }
@@ -176,8 +213,8 @@ function explainMissingMetadata(options: RestorePlanOptions) {
         const given = options.backup.latest ? "--backup latest (the default) reads" : `--backup ${options.backup.id} is checked against`;
         const way =
             options.mode === "new-cluster"
-                ? "On a new cluster they exist only after the Velero restore: give the restore point yourself, " +
-                  "--backup <id> with --velero-main <name> and --velero-users <name>, read from the bucket " +
+                ? "On a new cluster they exist only after the Velero restore: read the restore point from the bucket with --from-bucket, " +
+                  "or give it yourself, --backup <id> with --velero-main <name> and --velero-users <name>, read from the bucket " +
                   "(aws s3 ls s3://<bucket>/rondb_backup/ and s3://<bucket>/k8s_backup/backups/; docs/runbooks/total-cluster-loss.md)"
                 : "An in-place restore needs the running install's backups: check --namespace (or the stack's hopsworks.namespace) " +
                   "and that backups have run (hopsworks-dr backups status)";
@@ -189,47 +226,51 @@ async function run(options: RestorePlanOptions, { io, withStack, connect }: Comm
     // The file first: a missing or broken stack file is reported without touching the cluster.
     return withStack(options.stack, !options.dryRun, async (stack) => {
         const given = options.backup.latest ? "latest" : options.backup.id;
-        // A new cluster has no backup metadata until its Velero restore has run: a given ID is then
-        // taken as it is (its date decoded), and the stack's restore waits for the backups to sync.
-        const point =
-            options.mode === "new-cluster" && !options.backup.latest
-                ? unverifiedPoint(options.backup, io)
-                : choosePoint((await loadCatalogue(await connect(options.cluster, stack), io).catch(explainMissingMetadata(options))).points, given);
-        const confirm = restoreConfirmation(options.stack, point.id);
-
-        const block: Record<string, unknown> = {
-            mode: options.mode,
-            backupId: point.id,
-            backupHopsworksVersion: options.backupVersion,
-            ...veleroChoice(point, given, options.velero),
-            ...(options.outsideWindow ? { veleroBackupsOutsideWindow: point.id } : {}),
-        };
-        const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
-        // Validate as if confirmed, so every other problem shows now rather than at `pulumi up`.
-        stack.validateWithRestore(confirmed, io.now());
-
-        const edit = stack.editRestore(options.yes ? confirmed : block, options.dryRun);
-        const velero = (block.veleroBackups ?? {}) as { main?: string; users?: string };
-        const newest = "the newest Completed backup (restore.latestVeleroBackups)";
-        io.stdout(`restore point ${point.id} (${point.time.toISOString()}), Velero ${VELERO_SCHEDULES.main}: ${velero.main ?? newest}, ${VELERO_SCHEDULES.users}: ${velero.users ?? newest}\n`);
-        edit.show(io);
-        edit.apply();
-
-        const lines: string[] = [];
-        if (options.mode === "in-place" && !options.yes) {
-            lines.push(
-                "",
-                `The stack refuses this in-place restore until it is confirmed: it replaces all data in ${options.stack} with backup ${point.id}.`,
-                "To confirm, run (or re-run this command with --yes):",
-                `  pulumi config set --path restore.forceDataClear true -s ${options.stack}`,
-                `  pulumi config set --path restore.confirm ${confirm} -s ${options.stack}`,
-            );
-        }
-        lines.push("", "Next:", `  pulumi preview --diff -s ${options.stack}`, `  pulumi up -s ${options.stack}`);
-        lines.push(`After a successful restore: hopsworks-dr restore finish --stack ${options.stack}`);
-        io.stdout(`${lines.join("\n")}\n`);
-        return 0;
+        const point = options.fromBucket
+            ? await bucketPoint(options, stack, io)
+            : options.mode === "new-cluster" && !options.backup.latest
+              ? unverifiedPoint(options.backup, io)
+              : choosePoint((await loadCatalogue(await connect(options.cluster, stack), io).catch(explainMissingMetadata(options))).points, given);
+        return writeRestore(options, stack, point, given, io);
     });
+}
+
+/** Writes the restore block of `point` into the stack file (a diff only with --dry-run) and says what comes next. */
+function writeRestore(options: RestorePlanOptions, stack: Stack, point: RestorePoint, given: string, io: CliIo): number {
+    const confirm = restoreConfirmation(options.stack, point.id);
+
+    const block: Record<string, unknown> = {
+        mode: options.mode,
+        backupId: point.id,
+        backupHopsworksVersion: options.backupVersion,
+        ...veleroChoice(point, given, options.velero),
+        ...(options.outsideWindow ? { veleroBackupsOutsideWindow: point.id } : {}),
+    };
+    const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
+    // Validate as if confirmed, so every other problem shows now rather than at `pulumi up`.
+    stack.validateWithRestore(confirmed, io.now());
+
+    const edit = stack.editRestore(options.yes ? confirmed : block, options.dryRun);
+    const velero = (block.veleroBackups ?? {}) as { main?: string; users?: string };
+    const newest = "the newest Completed backup (restore.latestVeleroBackups)";
+    io.stdout(`restore point ${point.id} (${point.time.toISOString()}), Velero ${VELERO_SCHEDULES.main}: ${velero.main ?? newest}, ${VELERO_SCHEDULES.users}: ${velero.users ?? newest}\n`);
+    edit.show(io);
+    edit.apply();
+
+    const lines: string[] = [];
+    if (options.mode === "in-place" && !options.yes) {
+        lines.push(
+            "",
+            `The stack refuses this in-place restore until it is confirmed: it replaces all data in ${options.stack} with backup ${point.id}.`,
+            "To confirm, run (or re-run this command with --yes):",
+            `  pulumi config set --path restore.forceDataClear true -s ${options.stack}`,
+            `  pulumi config set --path restore.confirm ${confirm} -s ${options.stack}`,
+        );
+    }
+    lines.push("", "Next:", `  pulumi preview --diff -s ${options.stack}`, `  pulumi up -s ${options.stack}`);
+    lines.push(`After a successful restore: hopsworks-dr restore finish --stack ${options.stack}`);
+    io.stdout(`${lines.join("\n")}\n`);
+    return 0;
 }
 
 export const restorePlan: Command<RestorePlanOptions> = {
@@ -238,7 +279,7 @@ export const restorePlan: Command<RestorePlanOptions> = {
         title: "Write a restore into a stack file",
         synopsis:
             "--stack <name> --mode new-cluster|in-place --backup-version <x.y.z> [--backup latest|<id>] " +
-            "[--velero-main <name> --velero-users <name> [--velero-outside-window]] [--dry-run] [--yes]",
+            "[--velero-main <name> --velero-users <name> [--velero-outside-window]] [--from-bucket] [--dry-run] [--yes]",
         summary: "write the restore block into Pulumi.<name>.yaml",
         description:
             "Picks the newest complete restore point (latest) or checks the one given, then writes the hopsworks-dr:restore\n" +
@@ -248,22 +289,30 @@ export const restorePlan: Command<RestorePlanOptions> = {
             "record it); the validation refuses it unless it equals the stack's hopsworks.version, as a restore needs.\n" +
             "For new-cluster with a given ID the cluster is not read: a new cluster has no catalogue before its restore, so\n" +
             "--velero-main and --velero-users are required there: the point's own Velero backups, from the bucket\n" +
-            "(aws s3 ls s3://<bucket>/k8s_backup/backups/). Without them Velero would restore each schedule's newest backup,\n" +
+            "(aws s3 ls s3://<bucket>/k8s_backup/backups/), or --from-bucket, which reads the point (a given ID, or latest:\n" +
+            "the newest complete one) and its Velero backups from the stack's bucket over the S3 API. Without them Velero would restore each schedule's newest backup,\n" +
             "whatever the backup ID; the stack refuses a restore that names no Velero backups unless\n" +
             "restore.latestVeleroBackups: true is set by hand. Given with a catalogue point, they must be that point's.\n" +
             `Their names' times must be within the catalogue's window, ${VELERO_MATCH_WINDOW_TEXT};\n` +
             "--velero-outside-window restores them anyway, writing restore.veleroBackupsOutsideWindow.\n" +
             "The file is locked (Pulumi.<name>.yaml.lock) while the command runs, and replaced in one rename.",
-        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "velero-outside-window", "dry-run", "yes", ...CLUSTER_OPTIONS],
+        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "velero-outside-window", "from-bucket", "dry-run", "yes", ...CLUSTER_OPTIONS],
         optionHelp: {
             stack: "the stack: Pulumi.<name>.yaml in the working directory gets the block, and gives the namespaces",
             yes: "in-place only: also write forceDataClear and confirm, which confirm the restore (a usage error with new-cluster)",
+            "from-bucket":
+                "new-cluster only: read the restore point and its Velero backups from the stack's bucket over the S3 API (storage.bucket, " +
+                "storage.region, storage.apiEndpoint/endpoint; keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS default chain)",
         },
         examples: [
             [
                 "After a total cluster loss: see what would be written, then write it",
                 "hopsworks-dr restore plan --stack prod --mode new-cluster --backup-version 4.8.0 --backup 254811200 " +
                     "--velero-main k8s-backups-main-20251124120012 --velero-users k8s-backups-users-resources-20251124120013 --dry-run",
+            ],
+            [
+                "The same, the Velero backups read from the bucket",
+                "hopsworks-dr restore plan --stack prod --mode new-cluster --backup-version 4.8.0 --backup 254811200 --from-bucket --dry-run",
             ],
             ["An in-place restore of the newest complete restore point, confirmed", "hopsworks-dr restore plan --stack prod --mode in-place --backup-version 4.8.0 --yes"],
         ],

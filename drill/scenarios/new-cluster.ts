@@ -23,7 +23,9 @@ export async function newCluster(rec: Recorder, sh: Shell): Promise<void> {
         const objects = snapshotObjects(sh, HOPSWORKS_NAMESPACE);
         check(Object.values(objects).every((o) => o !== null), `objects worth restoring are missing before the loss: ${JSON.stringify(objects)}`);
         const versions = sh.objectVersions(`${LOCATION_PREFIX}/backups/`);
-        return { objects, versions, detail: `${Object.keys(objects).length} objects, ${versions.length} backup object versions` };
+        // The restore points the cluster shows, which `backups list --from-bucket` must show after the loss.
+        const points = (JSON.parse(sh.line(`node cli/bin.js backups list --stack ${DRILL_STACK} --json`).stdout) as CataloguePoint[]).map(pointPair);
+        return { objects, versions, points, detail: `${Object.keys(objects).length} objects, ${versions.length} backup object versions, ${points.length} restore points` };
     });
 
     await step("Lose the cluster: stop the control plane and delete etcd's data (the bucket survives)", async () => {
@@ -43,11 +45,9 @@ export async function newCluster(rec: Recorder, sh: Shell): Promise<void> {
             const isUp = /^pulumi up\b/.test(line);
             if (isUp) upStarted = Date.now();
             const r = sh.line(line);
-            if (/^aws .* s3 ls .*rondb_backup\//.test(line)) {
-                check(r.stdout.includes(`${backupId}/`), `the bucket does not list backup ${backupId}:\n${r.stdout}`);
-            }
-            if (/^aws .* s3 ls .*k8s_backup\/backups\//.test(line)) {
-                for (const name of Object.values(veleroBackups)) check(r.stdout.includes(`${name}/`), `the bucket does not list Velero backup ${name}:\n${r.stdout}`);
+            if (/^node cli\/bin\.js backups list .*--from-bucket/.test(line)) checkBucketListing(r.stdout, before.points, backupId);
+            if (/^node cli\/bin\.js restore plan .*--from-bucket/.test(line)) {
+                for (const name of Object.values(veleroBackups)) check(r.stdout.includes(name), `restore plan --from-bucket did not choose Velero backup ${name}:\n${r.stdout}`);
             }
             if (/^pulumi preview --diff\b/.test(line) && ups === 0) checkRestorePreview(r.stdout);
             if (isUp) {
@@ -67,6 +67,32 @@ export async function newCluster(rec: Recorder, sh: Shell): Promise<void> {
     });
 }
 
+interface CataloguePoint {
+    id: string;
+    velero: { main: { name: string } | null; users: { name: string } | null };
+}
+
+/** A restore point as both listings show it: ID and its two Velero backups. */
+function pointPair(p: CataloguePoint): string {
+    return `${p.id} ${p.velero.main?.name ?? "-"} ${p.velero.users?.name ?? "-"}`;
+}
+
+/**
+ * `backups list --from-bucket` after the loss shows every restore point the cluster showed before
+ * it, in the same order, with the same Velero pairs (the bucket records no RonDB or OpenSearch
+ * state), and the drill's point complete. The bucket may hold more: folders of points whose
+ * metadata an earlier scenario's cluster took with it.
+ */
+function checkBucketListing(stdout: string, before: string[], backupId: string): void {
+    const rows = stdout.trim().split("\n").slice(1).map((row) => row.split(/\s{2,}/));
+    // Columns: BACKUP ID, TIME, RONDB, OPENSEARCH, VELERO MAIN, VELERO USERS, COMPLETE.
+    const name = (cell: string) => cell.replace(/ \(.*\)$/, "");
+    const after = rows.map((cells) => `${cells[0]} ${name(cells[4])} ${name(cells[5])}`);
+    const shown = after.filter((point) => before.includes(point));
+    check(JSON.stringify(shown) === JSON.stringify(before), `backups list --from-bucket does not show the restore points the cluster did:\nbefore ${before.join(", ")}\nafter  ${after.join(", ")}`);
+    check(rows.some((cells) => cells[0] === backupId && cells[6] === "yes"), `backups list --from-bucket does not show backup ${backupId} complete:\n${stdout}`);
+}
+
 /** The preview of the restore shows the ReadOnly location and the two Velero Restores. */
 function checkRestorePreview(stdout: string): void {
     check(/accessMode\s*:\s*"ReadOnly"/.test(stdout), `the preview does not show hopsworks-bsl ReadOnly:\n${stdout.slice(-3000)}`);
@@ -78,7 +104,7 @@ function checkRestorePreview(stdout: string): void {
 async function checkRestored(
     sh: Shell,
     ctx: StepContext,
-    expected: { backupId: string; veleroBackups: { main: string; users: string }; before: { objects: Record<string, unknown>; versions: string[] }; upStarted: number },
+    expected: { backupId: string; veleroBackups: { main: string; users: string }; before: { objects: Record<string, unknown>; versions: string[]; points: string[] }; upStarted: number },
 ): Promise<void> {
     const restores = Object.values(VELERO_SCHEDULES).map((name) => sh.getJson(["restores.velero.io", name, "-n", VELERO_NAMESPACE]));
     const [main, users] = restores;

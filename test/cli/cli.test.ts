@@ -456,7 +456,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 latest.stderr,
                 "error: --backup latest (the default) reads the backup metadata in the cluster, and there is none: configmap rondb-backups-metadata not found " +
                     "in namespace hopsworks (nor any with labels app=backups-metadata,service=rondb). On a new cluster they exist only after the Velero restore: " +
-                    "give the restore point yourself, --backup <id> with --velero-main <name> and --velero-users <name>, read from the bucket " +
+                    "read the restore point from the bucket with --from-bucket, or give it yourself, --backup <id> with --velero-main <name> and --velero-users <name>, read from the bucket " +
                     "(aws s3 ls s3://<bucket>/rondb_backup/ and s3://<bucket>/k8s_backup/backups/; docs/runbooks/total-cluster-loss.md)\n",
             );
             const inPlace = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "in-place", "--backup", "250111000"]);
@@ -529,9 +529,9 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             const none = await run(cluster, plan);
             assert.strictEqual(none.code, 2);
             assert.ok(none.stderr.startsWith(
-                "error: --velero-main and --velero-users are required for a new-cluster restore of a given backup ID: a new cluster has no catalogue " +
-                    "to match its Velero backups, and without them Velero restores each schedule's newest backup whatever the ID. Find them with " +
-                    "aws s3 ls s3://<bucket>/k8s_backup/backups/",
+                "error: --velero-main and --velero-users (or --from-bucket) are required for a new-cluster restore of a given backup ID: a new cluster has no catalogue " +
+                    "to match its Velero backups, and without them Velero restores each schedule's newest backup whatever the ID. --from-bucket reads them " +
+                    "from the stack's bucket; by hand, aws s3 ls s3://<bucket>/k8s_backup/backups/ lists them",
             ), none.stderr);
             const one = await run(cluster, [...plan, "--velero-main", "k8s-backups-main-20251124120012"]);
             assert.strictEqual(one.code, 2);
@@ -862,7 +862,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 "List the restore points",
                 "",
                 "Usage:",
-                "  hopsworks-dr backups list [--stack <name>] [--json] [cluster options]",
+                "  hopsworks-dr backups list [--stack <name>] [--json] [--from-bucket [--read-all]] [cluster options]",
                 "",
             ].join("\n")), list.stdout);
             assert.ok(list.stdout.includes("\nExamples:\n  # List the restore points of the current cluster.\n  hopsworks-dr backups list\n"));

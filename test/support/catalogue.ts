@@ -24,3 +24,14 @@ export function fixture(times: string[]) {
     return { configMaps, veleroBackups };
 }
 
+/** A velero-backup.json as Velero writes it beside a schedule's backup. */
+export function veleroBackupJson(name: string, schedule: string, started: string, phase = "Completed", location = "hopsworks-bsl"): string {
+    const completed = new Date(Date.parse(started) + 45_000).toISOString().replace(".000", "");
+    return JSON.stringify({
+        kind: "Backup",
+        apiVersion: "velero.io/v1",
+        metadata: { name, namespace: "velero", labels: { "velero.io/schedule-name": schedule, "velero.io/storage-location": location }, creationTimestamp: started },
+        spec: { storageLocation: location, ttl: "720h0m0s" },
+        status: { phase, startTimestamp: started, completionTimestamp: completed, version: 1 },
+    });
+}

@@ -21,6 +21,8 @@ export interface FakeBucket {
     denyCopy?: boolean;
     /** ListObjectVersions' page size when the request gives no max-keys (S3's is 1000): small pages test paging. */
     pageSize?: number;
+    /** Objects by key, for ListObjectsV2 and GetObject; a function is called for the body on each read. */
+    objects?: Map<string, string | (() => string)>;
 }
 
 /** One version or delete marker of a key. */
@@ -102,6 +104,73 @@ export class FakeVersions {
     }
 }
 
+/** The keys of a bucket's objects, sorted once per bucket (S3 lists in UTF-8 binary order). */
+const sortedKeys = new WeakMap<Map<string, unknown>, string[]>();
+
+function keysOf(objects: Map<string, unknown>): string[] {
+    let keys = sortedKeys.get(objects);
+    if (!keys || keys.length !== objects.size) {
+        keys = [...objects.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        sortedKeys.set(objects, keys);
+    }
+    return keys;
+}
+
+/** The first index whose key is greater than `after` (or at least `prefix` when `after` is empty). */
+function firstIndex(keys: string[], bound: string, inclusive: boolean): number {
+    let low = 0;
+    let high = keys.length;
+    while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (keys[mid] < bound || (!inclusive && keys[mid] === bound)) low = mid + 1;
+        else high = mid;
+    }
+    return low;
+}
+
+const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/**
+ * ListObjectsV2 as S3 answers it: keys under Prefix, those holding Delimiter after it rolled up into
+ * CommonPrefixes, at most max-keys (1000) entries a page, the continuation token the last entry.
+ */
+function listObjectsV2(objects: Map<string, unknown>, params: URLSearchParams): string {
+    const prefix = params.get("prefix") ?? "";
+    const delimiter = params.get("delimiter") ?? "";
+    const max = Math.min(Number(params.get("max-keys") ?? 1000), 1000);
+    const token = params.get("continuation-token");
+    const keys = keysOf(objects);
+    // A token that is a common prefix skips every key under it.
+    let i = token ? firstIndex(keys, token.endsWith(delimiter) && delimiter ? `${token}\uffff` : token, false) : firstIndex(keys, prefix, true);
+    const contents: string[] = [];
+    const prefixes: string[] = [];
+    let last = "";
+    let truncated = false;
+    while (i < keys.length && keys[i].startsWith(prefix)) {
+        if (contents.length + prefixes.length === max) {
+            truncated = true;
+            break;
+        }
+        const rest = keys[i].slice(prefix.length);
+        const cut = delimiter ? rest.indexOf(delimiter) : -1;
+        if (cut >= 0) {
+            last = prefix + rest.slice(0, cut + delimiter.length);
+            prefixes.push(`<CommonPrefixes><Prefix>${escapeXml(last)}</Prefix></CommonPrefixes>`);
+            i = firstIndex(keys, `${last}\uffff`, false);
+        } else {
+            last = keys[i];
+            contents.push(`<Contents><Key>${escapeXml(last)}</Key><LastModified>2026-01-01T00:00:00.000Z</LastModified><Size>1</Size><StorageClass>STANDARD</StorageClass></Contents>`);
+            i++;
+        }
+    }
+    const next = truncated ? `<NextContinuationToken>${escapeXml(last)}</NextContinuationToken>` : "";
+    return (
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="${XMLNS}"><Name>bucket</Name><Prefix>${escapeXml(prefix)}</Prefix>` +
+        `<KeyCount>${contents.length + prefixes.length}</KeyCount><MaxKeys>${max}</MaxKeys><Delimiter>${escapeXml(delimiter)}</Delimiter>` +
+        `<IsTruncated>${truncated}</IsTruncated>${contents.join("")}${prefixes.join("")}${next}</ListBucketResult>`
+    );
+}
+
 export interface FakeS3 {
     url: string;
     /** Each request: method, path and query, and the access key its signature names. */
@@ -124,10 +193,6 @@ export function manualRuleXml(days: number): string {
 function error(res: http.ServerResponse, status: number, code: string, message: string, bucket: string): void {
     res.writeHead(status, { "content-type": "application/xml" });
     res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><BucketName>${bucket}</BucketName><RequestId>fake</RequestId></Error>`);
-}
-
-function xml(text: string): string {
-    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** ListObjectVersions: versions and markers interleaved in listing order, as S3 sends them. */
@@ -157,16 +222,27 @@ function listVersions(res: http.ServerResponse, name: string, versions: FakeVers
             break;
         }
         const isLatest = i === 0 || all[i - 1].key !== v.key;
-        const common = `<Key>${xml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${isLatest}</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified>`;
+        const common = `<Key>${escapeXml(v.key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${isLatest}</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified>`;
         items.push(v.deleteMarker ? `<DeleteMarker>${common}</DeleteMarker>` : `<Version>${common}<ETag>"${createHash("md5").update(v.body).digest("hex")}"</ETag><Size>${v.body.length}</Size><StorageClass>STANDARD</StorageClass></Version>`);
         last = v;
     }
-    const next = truncated && last ? `<NextKeyMarker>${xml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>` : "";
+    const next = truncated && last ? `<NextKeyMarker>${escapeXml(last.key)}</NextKeyMarker><NextVersionIdMarker>${last.versionId}</NextVersionIdMarker>` : "";
     res.end(
-        `<?xml version="1.0" encoding="UTF-8"?>\n<ListVersionsResult xmlns="${XMLNS}"><Name>${xml(name)}</Name><Prefix>${xml(prefix)}</Prefix>` +
-            `<KeyMarker>${xml(keyMarker)}</KeyMarker><VersionIdMarker>${versionIdMarker}</VersionIdMarker><MaxKeys>${maxKeys}</MaxKeys>` +
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ListVersionsResult xmlns="${XMLNS}"><Name>${escapeXml(name)}</Name><Prefix>${escapeXml(prefix)}</Prefix>` +
+            `<KeyMarker>${escapeXml(keyMarker)}</KeyMarker><VersionIdMarker>${versionIdMarker}</VersionIdMarker><MaxKeys>${maxKeys}</MaxKeys>` +
             `<IsTruncated>${truncated}</IsTruncated>${next}${items.join("")}</ListVersionsResult>`,
     );
+}
+
+/** A key of a versioned bucket: CopyObject onto it, or GetObject of its current or a given version. */
+function versionedObject(req: http.IncomingMessage, res: http.ServerResponse, name: string, bucket: FakeBucket, key: string, query: URLSearchParams): void {
+    const copySource = req.headers["x-amz-copy-source"];
+    if (req.method === "PUT" && typeof copySource === "string") return copyObject(req, res, name, bucket, key, copySource);
+    const version = bucket.versions!.get(key, query.get("versionId") ?? undefined);
+    if (!version) return error(res, 404, "NoSuchKey", "The specified key does not exist.", name);
+    res.setHeader("content-type", "application/octet-stream");
+    res.setHeader("x-amz-version-id", version.versionId);
+    res.end(version.body);
 }
 
 /** CopyObject from `<bucket>/<key>?versionId=<id>` (URL-encoded): a new current version with the source's body. */
@@ -203,7 +279,7 @@ function deleteObjects(req: http.IncomingMessage, res: http.ServerResponse, name
         if (objects.length > 1000) return error(res, 400, "MalformedXML", "more than 1000 objects", name);
         const quiet = /<Quiet>true<\/Quiet>/.test(body);
         const results = objects.map((o) => {
-            const id = `<Key>${xml(o.key)}</Key><VersionId>${o.versionId}</VersionId>`;
+            const id = `<Key>${escapeXml(o.key)}</Key><VersionId>${o.versionId}</VersionId>`;
             if (bucket.denyDelete === "objects") return `<Error>${id}<Code>AccessDenied</Code><Message>Access Denied</Message></Error>`;
             return quiet ? "" : `<Deleted>${id}</Deleted>`;
         });
@@ -213,11 +289,11 @@ function deleteObjects(req: http.IncomingMessage, res: http.ServerResponse, name
 }
 
 /**
- * A path-style S3 endpoint on 127.0.0.1 (HTTPS with `tls`) answering GetBucketVersioning and
- * GetBucketLifecycleConfiguration with the XML S3 sends, for the bucket check's adapter to read
- * through the real AWS SDK; and, for a bucket with `versions`, ListObjectVersions (paged by
- * max-keys, key-marker and version-id-marker), DeleteObjects with version IDs and GetObject.
- * It checks no signature; it records which access key signed.
+ * A path-style S3 endpoint on 127.0.0.1 (HTTPS with `tls`) answering GetBucketVersioning,
+ * GetBucketLifecycleConfiguration, ListObjectsV2 and GetObject as S3 does, for the bucket check's
+ * adapter to read through the real AWS SDK; and, for a bucket with `versions`, ListObjectVersions
+ * (paged by max-keys, key-marker and version-id-marker), DeleteObjects with version IDs, CopyObject
+ * of a version and GetObject of a version. It checks no signature; it records which access key signed.
  */
 export async function startFakeS3(buckets: Record<string, FakeBucket>, tls?: { key: string; cert: string }): Promise<FakeS3> {
     const requests: FakeS3["requests"] = [];
@@ -225,28 +301,26 @@ export async function startFakeS3(buckets: Record<string, FakeBucket>, tls?: { k
         const url = new URL(req.url ?? "/", "http://localhost");
         const accessKeyId = /Credential=([^/]+)\//.exec(String(req.headers.authorization ?? ""))?.[1];
         requests.push({ method: req.method ?? "", url: req.url ?? "", accessKeyId });
-        const [name, ...keyParts] = url.pathname.replace(/^\/+/, "").split("/").map(decodeURIComponent);
-        const bucket = buckets[name];
+        const [name, ...rest] = url.pathname.replace(/^\/+/, "").split("/");
+        const key = decodeURIComponent(rest.join("/"));
+        const bucket = buckets[decodeURIComponent(name)];
         if (!bucket) return error(res, 404, "NoSuchBucket", "The specified bucket does not exist", name);
         if (bucket.denied) return error(res, 403, "AccessDenied", "Access Denied.", name);
+        if (key !== "" && bucket.versions) return versionedObject(req, res, name, bucket, key, url.searchParams);
+        if (key !== "") {
+            const body = bucket.objects?.get(key);
+            if (body === undefined) return error(res, 404, "NoSuchKey", "The specified key does not exist.", name);
+            res.setHeader("content-type", "application/json");
+            return res.end(typeof body === "function" ? body() : body);
+        }
         res.setHeader("content-type", "application/xml");
         if (bucket.hang && url.searchParams.has("versions")) return;
         if (bucket.versions && url.searchParams.has("versions")) return listVersions(res, name, bucket.versions, url.searchParams, bucket.pageSize ?? 1000);
         if (bucket.versions && req.method === "POST" && url.searchParams.has("delete")) return deleteObjects(req, res, name, bucket);
+        if (url.searchParams.get("list-type") === "2") return res.end(listObjectsV2(bucket.objects ?? new Map(), url.searchParams));
         if (url.searchParams.has("versioning")) {
             const status = bucket.versioning ? `<Status>${bucket.versioning}</Status>` : "";
             return res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<VersioningConfiguration xmlns="${XMLNS}">${status}</VersioningConfiguration>`);
-        }
-        const copySource = req.headers["x-amz-copy-source"];
-        if (bucket.versions && keyParts.join("/") !== "" && req.method === "PUT" && typeof copySource === "string") {
-            return copyObject(req, res, name, bucket, keyParts.join("/"), copySource);
-        }
-        if (bucket.versions && keyParts.join("/") !== "" && req.method === "GET") {
-            const version = bucket.versions.get(keyParts.join("/"), url.searchParams.get("versionId") ?? undefined);
-            if (!version) return error(res, 404, "NoSuchKey", "The specified key does not exist.", name);
-            res.setHeader("content-type", "application/octet-stream");
-            res.setHeader("x-amz-version-id", version.versionId);
-            return res.end(version.body);
         }
         if (url.searchParams.has("lifecycle")) {
             if (bucket.lifecycleRules === null) return error(res, 404, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist", name);
