@@ -1,11 +1,12 @@
 /**
  * npm run bench [-- --runs N] [-- --skip-tests]
  * Measures how long the dev render takes against the floor of loading the Pulumi SDKs, the
- * operator CLI's start-up, a cron job's `backups status` and a large listing, and how long the
+ * operator CLI's start-up, a cron job's `backups status`, a large listing and `backups recover` over
+ * 100,000 object versions, and how long the
  * test suite takes. It reports figures and always exits 0 when every
  * command ran, even if a target is missed; it exits 1 only if a child command fails.
  */
-import { spawnSync, SpawnSyncOptions } from "child_process";
+import { spawn, spawnSync, SpawnSyncOptions } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -16,6 +17,7 @@ import { BENCH_BUCKET } from "./bucket-store";
 import { backupIdAt } from "../stacks/catalogue/backup-id";
 import { ConfigError } from "../stacks/config/reader";
 import { readStackConfig } from "../stacks/config/stack-config";
+import { RECOVER_BUCKET, RECOVER_SINCE } from "./recover-server";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 const USAGE = "usage: npm run bench -- [--runs N] [--skip-tests]";
@@ -115,6 +117,9 @@ const largeName = (label: string) => `cli ${label}, 20,000 points, 40,000 Velero
 const peakMb = new Map<string, number[]>();
 const RENDER = "render --stack dev";
 const CONFIG_REFUSAL = "config refusal, 16,000 long unknown keys";
+const RECOVER = "cli backups recover dry run, 100,000 versions";
+/** At most this many timed runs of the recover measurement: each reads 100 pages of versions. */
+const RECOVER_RUNS = 3;
 const TESTS = "npm test";
 const FROM_BUCKET = "cli backups list --from-bucket, 20,000 points, 40,000 Velero backups";
 
@@ -173,6 +178,13 @@ const MEASUREMENTS: Measurement[] = [
             run: (options) => withCatalogueServer((env) => repeat(largeName(label), options.runs, () => timedCatalogueRun(largeName(label), args, env)), LARGE_CATALOGUE()),
         },
     ]),
+    {
+        // Against the stand-in S3 in a process of its own: 100 pages of 1000 versions, judged as they come.
+        name: RECOVER,
+        enabled: () => true,
+        run: (options) => withRecoverServer((env, cwd) =>
+            repeat(RECOVER, Math.min(options.runs, RECOVER_RUNS), () => timedCatalogueRun(RECOVER, ["backups", "recover", "--stack", "bench", "--since", RECOVER_SINCE], env, cwd))),
+    },
     {
         // End to end against the stand-in S3: two paged listings, the newest points' velero-backup.json, the pairing, the table.
         name: FROM_BUCKET,
@@ -247,6 +259,15 @@ const TARGETS: Target[] = [
                 `ratio ${(median(large.ms) / median(small.ms)).toFixed(2)}x, peak RSS ${peak.toFixed(0)} MB (target < ${CLI_RSS_TARGET_MB} MB): ${verdict}`;
         },
     })),
+    {
+        check: (samples) => {
+            const recover = samples.get(RECOVER);
+            if (!recover) return undefined;
+            const peak = Math.max(...(peakMb.get(RECOVER) ?? []).slice(1));
+            return `cli backups recover dry run over 100,000 versions: ${median(recover.ms).toFixed(0)} ms, ` +
+                `peak RSS ${peak.toFixed(0)} MB (target < ${CLI_RSS_TARGET_MB} MB): ${peak < CLI_RSS_TARGET_MB ? "ok" : "OVER"}`;
+        },
+    },
     {
         check: (samples) => {
             const floor = samples.get(FLOOR);
@@ -498,6 +519,29 @@ function parseOptions(): Options | undefined {
     } catch (error) {
         console.error(`${(error as Error).message}\n${USAGE}`);
         return undefined;
+    }
+}
+
+/**
+ * The stand-in S3 of bench/recover-server.ts in a child process, and a stack file naming its bucket;
+ * `body` gets the environment (the stand-in's keys) and the directory to run the CLI in.
+ */
+function withRecoverServer<T>(body: (env: NodeJS.ProcessEnv, cwd: string) => T): T {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-bench-s3-"));
+    const urlFile = path.join(dir, "url");
+    const server = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "recover-server.ts"), urlFile], { cwd: PROJECT_DIR, stdio: "inherit" });
+    try {
+        const sleep = new Int32Array(new SharedArrayBuffer(4));
+        for (let waited = 0; !fs.existsSync(urlFile); waited += 100) {
+            if (waited > 60_000) throw new Error("the bench's stand-in S3 did not start");
+            Atomics.wait(sleep, 0, 0, 100);
+        }
+        const url = fs.readFileSync(urlFile, "utf8");
+        fs.writeFileSync(path.join(dir, "Pulumi.bench.yaml"), `config:\n  hopsworks-dr:storage:\n    bucket: ${RECOVER_BUCKET}\n    region: us-east-1\n    endpoint: ${url}\n`);
+        return body({ ...process.env, AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench" }, dir);
+    } finally {
+        server.kill();
+        fs.rmSync(dir, { recursive: true, force: true });
     }
 }
 

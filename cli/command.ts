@@ -3,6 +3,7 @@
  * and Run: its help, its options read and validated up front (a usage error before anything is
  * read or contacted), and the run with what it needs handed in.
  */
+import type { Deadline } from "./deadline";
 import type { CliIo } from "./errors";
 import type { CommandSpec } from "./help";
 import type { Cluster } from "./kube";
@@ -21,6 +22,10 @@ export interface CommandContext {
     withStack<T>(name: string, lock: boolean, use: (stack: Stack) => Promise<T>): Promise<T>;
     /** The cluster, connected once: the context from the flags, the namespaces from the flags, else the stack's, else the defaults. */
     connect(flags: ClusterFlags, stack?: Stack): Promise<Cluster>;
+    /** Each request's timeout (--request-timeout), for a command that talks to something other than the cluster (S3). */
+    requestSeconds: number;
+    /** The command's deadline (--timeout): its signal aborts requests in flight. */
+    deadline: Deadline;
 }
 
 export interface Command<Options> {

@@ -9,6 +9,7 @@
 import { parseArgs } from "util";
 import type { Command, CommandContext } from "./command";
 import { backupsList } from "./commands/backups-list";
+import { backupsRecover } from "./commands/backups-recover";
 import { backupsStatus } from "./commands/backups-status";
 import { restoreCleanMarkers } from "./commands/restore-clean-markers";
 import { restoreFinish } from "./commands/restore-finish";
@@ -24,7 +25,7 @@ import type { Stack } from "./stack";
 import { terminalSafe } from "../stacks/config/reader";
 
 /** Every command, in the order the usage lists them. */
-const COMMAND_LIST: Command<any>[] = [backupsList, backupsStatus, restorePlan, restoreFinish, restoreCleanMarkers];
+const COMMAND_LIST: Command<any>[] = [backupsList, backupsStatus, backupsRecover, restorePlan, restoreFinish, restoreCleanMarkers];
 
 /** Which options each command takes; anything else is a usage error rather than silently ignored. */
 export const COMMANDS: Record<string, string[]> = Object.fromEntries(COMMAND_LIST.map((c) => [c.spec.name, [...c.spec.options]]));
@@ -49,6 +50,8 @@ function context(io: CliIo, requestSeconds: number, deadline: Deadline): Command
     let cluster: Promise<Cluster> | undefined;
     return {
         io,
+        requestSeconds,
+        deadline,
         readStack: (name) => load.stack().readStack(name, io.cwd),
         withStack: (name, lock, use) => load.stack().withStack(name, io, lock, use),
         connect: (flags: ClusterFlags, stack?: Stack) =>

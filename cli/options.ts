@@ -5,6 +5,7 @@
  */
 import { VELERO_MATCH_WINDOW_TEXT } from "../stacks/catalogue/restore-points";
 import { quote } from "../stacks/config/reader";
+import { OPENSEARCH_BACKUP_PREFIX_DEFAULT } from "../stacks/names";
 import { UsageError } from "./errors";
 
 export const PROGRAM = "hopsworks-dr";
@@ -36,6 +37,11 @@ export const OPTIONS = {
     "read-all": { type: "boolean" },
     yes: { type: "boolean" },
     wait: { type: "string" },
+    since: { type: "string" },
+    "include-hopsfs-data": { type: "boolean" },
+    "confirm-hopsfs": { type: "string" },
+    "opensearch-prefix": { type: "string" },
+    "restore-overwritten": { type: "boolean" },
     "request-timeout": { type: "string" },
     timeout: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -82,6 +88,11 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
     ],
     yes: ["--yes", "do it (without it, only show what would happen)"],
     wait: ["--wait <seconds>", "with --yes, how long to wait in all for deleted objects that finalizers still hold to be gone (default 60, at most 3600)"],
+    since: ["--since <time>", "an ISO 8601 time with its zone, such as 2026-01-06T03:00:00Z: what was deleted at or after it is recovered"],
+    "include-hopsfs-data": ["--include-hopsfs-data", "also the rest of the bucket: HopsFS data (with --yes, needs --confirm-hopsfs)"],
+    "confirm-hopsfs": ["--confirm-hopsfs <stack>/<bucket>", "with --include-hopsfs-data --yes: the stack and its bucket, typed, to remove delete markers in HopsFS data"],
+    "opensearch-prefix": ["--opensearch-prefix <prefix>", `the OpenSearch snapshot repository's prefix in the bucket (default ${OPENSEARCH_BACKUP_PREFIX_DEFAULT}: its real base path is not public)`],
+    "restore-overwritten": ["--restore-overwritten", "with --yes: copy the version current before --since over each object overwritten since then"],
     "request-timeout": [
         "--request-timeout <seconds>",
         `how long each request to the Kubernetes API may take before the command stops, naming it (default ${REQUEST_TIMEOUT_DEFAULT_SECONDS}; or ${REQUEST_TIMEOUT_ENV})`,

@@ -75,3 +75,13 @@ export interface Manifest {
 
 /** Set by the offline render for the program it evaluates: there is no previous deployment to read, and no bucket to check. */
 export const OFFLINE_RENDER_ENV = "HOPSWORKS_DR_OFFLINE_RENDER";
+
+/**
+ * Where Hopsworks keeps its backups in the HopsFS bucket, each ending in "/": Velero's location
+ * prefix, the RonDB subchart's restoreFromBackup.pathPrefix, the OpenSearch snapshot repository
+ * and Superset's dumps (docs.hopsworks.ai 5.2 dr.md). The OpenSearch repository's base path is not
+ * public (the Hopsworks chart is not): `opensearch_backup` is this project's assumption, which
+ * `backups recover --opensearch-prefix` overrides. Everything else in the bucket is HopsFS data.
+ */
+export const OPENSEARCH_BACKUP_PREFIX_DEFAULT = "opensearch_backup";
+export const BACKUP_PREFIXES = { velero: `${LOCATION_PREFIX}/`, rondb: "rondb_backup/", opensearch: `${OPENSEARCH_BACKUP_PREFIX_DEFAULT}/`, superset: "superset_backup/" } as const;

@@ -99,6 +99,7 @@ describe("runbooks", () => {
             "enable-backups.md",
             "in-place-restore.md",
             "interrupted-deployment.md",
+            "ransomware.md",
             "rerun-in-place-restore.md",
             "restore-drill.md",
             "rotate-s3-credentials.md",

@@ -883,7 +883,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.deepStrictEqual(cluster.requests, []);
         });
 
-        it("loads no client-node (nor cli/kube.ts) for --help or a usage error", async () => {
+        it("loads no client-node (nor cli/kube.ts, nor the AWS SDK) for --help or a usage error", async () => {
             const script = `
                 require("tsx/cjs");
                 const { main } = require("./cli/main.ts");
@@ -891,13 +891,13 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 (async () => {
                     const codes = [];
                     for (const argv of JSON.parse(process.argv[1])) codes.push(await main(argv, io));
-                    const loaded = Object.keys(require.cache).filter((f) => ["cli/kube", "@kubernetes", "node_modules/yaml/"].some((m) => f.includes(m)));
+                    const loaded = Object.keys(require.cache).filter((f) => ["cli/kube", "@kubernetes", "node_modules/yaml/", "@aws-sdk", "cli/s3-recover"].some((m) => f.includes(m)));
                     process.stdout.write(JSON.stringify({ codes, loaded }));
                 })();`;
-            const argvs = [["--help"], ["backups", "status", "--help"], ["restore", "clean-markers", "--backup-id", "abc"], ["backups", "lost"]];
+            const argvs = [["--help"], ["backups", "status", "--help"], ["restore", "clean-markers", "--backup-id", "abc"], ["backups", "lost"], ["backups", "recover", "--help"], ["backups", "recover", "--stack", "prod", "--since", "now"]];
             const child = spawnSync(process.execPath, ["-e", script, JSON.stringify(argvs)], { cwd: PROJECT_DIR, encoding: "utf8" });
             assert.strictEqual(child.status, 0, child.stderr);
-            assert.deepStrictEqual(JSON.parse(child.stdout), { codes: [0, 0, 2, 2], loaded: [] });
+            assert.deepStrictEqual(JSON.parse(child.stdout), { codes: [0, 0, 2, 2, 0, 2], loaded: [] });
         });
     });
 
