@@ -29,6 +29,7 @@ export const TYPES = {
     secret: "kubernetes:core/v1:Secret",
     backupLocation: "kubernetes:velero.io/v1:BackupStorageLocation",
     veleroRestore: "kubernetes:velero.io/v1:Restore",
+    bucketReplication: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
 } as const;
 
 export type RestoreMode = "none" | "new-cluster" | "in-place";
@@ -364,6 +365,29 @@ export const restoreInFlight: StackValidationPolicy = {
     },
 };
 
+export const replicationKeepsDeleteMarkersOut = resourcePolicy(
+    {
+        name: "vault-replication-keeps-delete-markers-out",
+        description: "Replication into the vault never carries delete markers: a deletion in the primary must not hide a backup in the vault.",
+        enforcementLevel: "mandatory",
+    },
+    TYPES.bucketReplication,
+    (args, report) => {
+        const rules: Values[] = Array.isArray(args.props.rules) ? args.props.rules : [];
+        rules.forEach((rule, i) => {
+            const status = block(rule.deleteMarkerReplication)?.status;
+            // A rule without a filter is S3's V1 schema, which replicates delete markers whatever it says.
+            if (status === "Enabled" || rule.filter === undefined || rule.filter === null) {
+                report(
+                    `Replication rule ${rule.id ?? `#${i + 1}`} of bucket ${args.props.bucket} replicates delete markers ` +
+                        `(${status === "Enabled" ? "deleteMarkerReplication.status Enabled" : "no filter: S3's V1 rule schema"}): a deletion in the primary ` +
+                        `would hide the backup in the vault too. Give it filter { prefix: "" } and deleteMarkerReplication.status "Disabled" (stacks/plan/vault.ts).`,
+                );
+            }
+        });
+    },
+);
+
 export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     bucketVersioningEnabled,
     bucketLifecycleKeepsBackups,
@@ -375,4 +399,5 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     locationReadOnlyDuringRestore,
     restoreInFlight,
     productionStackHasBackupAlerts,
+    replicationKeepsDeleteMarkersOut,
 ];

@@ -12,11 +12,12 @@ import {
     restoreInFlight,
     restoreModeOf,
     restoreValuesNeedARestore,
+    replicationKeepsDeleteMarkersOut,
     ttlInDays,
     TYPES,
     veleroReleaseOwnsNoLocationOrSecret,
 } from "../../policy/policies";
-import { awsConfig, minioConfig, stackFile } from "../support/stacks";
+import { awsConfig, minioConfig, stackFile, vaultConfig } from "../support/stacks";
 import { copyOf, only, stackArgs, violationsOf } from "./adapter";
 
 const VELERO = { main: "k8s-backups-main-20251124120012", users: "k8s-backups-users-resources-20251124120013" };
@@ -165,6 +166,22 @@ describe("policy pack", () => {
                 "The Hopsworks release has no backup ttl in global._hopsworks.backups.ttl (found undefined), " +
                     'so the lifecycle cannot be checked against it. Set hopsworks-dr:backup.ttl, e.g. "60d".',
             ]);
+        });
+    });
+
+    describe("vault-replication-keeps-delete-markers-out", () => {
+        it("accepts the program's replication and refuses one that replicates delete markers, or a V1 rule without a filter", async () => {
+            const resources = (await renderStack(stackFile(vaultConfig()))).resources;
+            assert.deepStrictEqual(await messages(replicationKeepsDeleteMarkersOut, resources), []);
+            const enabled = copyOf(resources);
+            only(enabled, TYPES.bucketReplication).inputs.rules[0].deleteMarkerReplication = { status: "Enabled" };
+            assert.deepStrictEqual(await messages(replicationKeepsDeleteMarkersOut, enabled), [
+                "Replication rule hopsworks-dr-vault of bucket hopsworks-backups replicates delete markers (deleteMarkerReplication.status Enabled): " +
+                    "a deletion in the primary would hide the backup in the vault too. Give it filter { prefix: \"\" } and deleteMarkerReplication.status \"Disabled\" (stacks/plan/vault.ts).",
+            ]);
+            const v1 = copyOf(resources);
+            delete only(v1, TYPES.bucketReplication).inputs.rules[0].filter;
+            assert.match((await messages(replicationKeepsDeleteMarkersOut, v1))[0], /\(no filter: S3's V1 rule schema\)/);
         });
     });
 
