@@ -11,9 +11,8 @@ const given = (o: Record<string, unknown> | undefined, key: string) => o?.[key] 
  */
 export function checkVeleroKeys(r: ConfigReader, storage: StorageConfig | undefined): void {
     const raw = r.source.values.storage as Record<string, unknown> | undefined;
-    const rawStorage = raw;
-    if (!rawStorage || typeof rawStorage !== "object") return;
-    if (isAwsS3(rawStorage)) {
+    if (!raw || typeof raw !== "object") return;
+    if (isAwsS3(raw)) {
         for (const key of ["veleroAccessKeyId", "veleroSecretAccessKey"]) {
             if (given(raw, key)) r.problem(`storage.${key}`, "applies only to S3-compatible stores (storage.endpoint); on AWS S3 Velero uses storage.iamRoleArn or storage.irsa");
         }
@@ -42,8 +41,8 @@ export function checkVeleroKeys(r: ConfigReader, storage: StorageConfig | undefi
         // Never the value: it is a credential.
         r.problem(
             "storage.veleroAccessKeyId",
-            "is storage.accessKeyId: Velero's keys must belong to another store user than the provider's, or anyone with the cluster's " +
-                "Velero Secret can change the bucket's settings and purge its versions; create a user for Velero (docs/security.md) and set its keys",
+            "is storage.accessKeyId: Velero's keys must belong to another store identity than the provider's, or anyone with the cluster's " +
+                "Velero Secret can change the bucket's settings and purge its versions; create a store identity for Velero (docs/security.md) and set its keys",
         );
     }
 }

@@ -13,7 +13,7 @@ const invalid: Case[] = [
         "storage.veleroAccessKeyId",
         /^hopsworks-dr:storage\.veleroAccessKeyId is required when the stack manages a bucket on an S3-compatible store \(storage\.manage: true\): Velero gets its own keys, never storage\.accessKeyId and storage\.secretAccessKey, .*pulumi config set --secret --path storage\.veleroAccessKeyId <value> -s test$/,
     ],
-    ["Velero's keys equal to the provider's", minioConfig, (c) => (c.storage.veleroAccessKeyId = c.storage.accessKeyId), "storage.veleroAccessKeyId", /^hopsworks-dr:storage\.veleroAccessKeyId is storage\.accessKeyId: Velero's keys must belong to another store user than the provider's/],
+    ["Velero's keys equal to the provider's", minioConfig, (c) => (c.storage.veleroAccessKeyId = c.storage.accessKeyId), "storage.veleroAccessKeyId", /^hopsworks-dr:storage\.veleroAccessKeyId is storage\.accessKeyId: Velero's keys must belong to another store identity than the provider's/],
     ["half of Velero's pair", minioConfig, (c) => delete c.storage.veleroSecretAccessKey, "storage.veleroSecretAccessKey", /is required with the other key of Velero's pair/],
     ["Velero's keys on AWS", awsConfig, (c) => Object.assign(c.storage, { veleroAccessKeyId: "a", veleroSecretAccessKey: "b" }), "storage.veleroAccessKeyId", /applies only to S3-compatible stores/],
     [
