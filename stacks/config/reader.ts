@@ -1,5 +1,5 @@
 import { CONFIG_NAMESPACE } from "../names";
-import { REDACTED, SecretValue } from "./secret";
+import { REDACTED, SecretValue, setSecretCommand } from "./secret";
 
 /** Stack config as the Pulumi runtime (or the render, from a stack file) hands it over. */
 export interface ConfigSource {
@@ -245,7 +245,7 @@ export class ConfigReader {
         if (value === undefined || value === null) return undefined;
         if (!this.isSecret(path)) {
             // Never echo the value: it is a credential stored in plain text.
-            const fix = `pulumi config set --secret --path ${path} <value> -s ${this.source.stack}`;
+            const fix = setSecretCommand(path, this.source.stack);
             const { secretsReadFrom: file, secretsUnverifiable: why } = this.source;
             this.problem(
                 path,
