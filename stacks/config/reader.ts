@@ -1,5 +1,5 @@
 import { CONFIG_NAMESPACE } from "../names";
-import { REDACTED, SecretValue } from "./secret";
+import { REDACTED, SecretValue, setSecretCommand } from "./secret";
 import { LongStrings } from "./long-strings";
 import { PROTOTYPE_KEYS } from "./own-keys";
 import { terminalSafe } from "./terminal-text";
@@ -302,9 +302,9 @@ export class ConfigReader {
 
     /**
      * A value that must arrive as a Pulumi secret (`pulumi config set --secret --path ...`), at most
-     * `max` long. `fix`: how to set it, in a refusal (default: the command with a `<value>` slot).
+     * `max` long. `fix`: how to set it, in a refusal (default: the prompt form, never a value on the command line).
      */
-    secret(obj: Record<string, Json>, path: string, max: Limit, fix = `pulumi config set --secret --path ${path} <value> -s ${this.source.stack}`): SecretValue | undefined {
+    secret(obj: Record<string, Json>, path: string, max: Limit, fix = setSecretCommand(path, this.source.stack)): SecretValue | undefined {
         const value = obj[leaf(path)];
         if (value === undefined || value === null) return undefined;
         if (!this.isSecret(path)) {

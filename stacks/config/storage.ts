@@ -2,7 +2,7 @@ import { CREDENTIALS_HMAC_ANNOTATION, LIFECYCLE_RULE_ID } from "../names";
 import { is, isUrl } from "./formats";
 import { LIMITS, oneOf } from "./limits";
 import { ConfigReader } from "./reader";
-import { SecretValue } from "./secret";
+import { SecretValue, setSecretCommand } from "./secret";
 
 /** hopsworks-dr:storage, with every default applied; docs/config.md has the same as a table. */
 export interface StorageConfig {
@@ -289,7 +289,7 @@ function checkAccess(r: ConfigReader, s: Record<string, unknown>, onAws: boolean
             if (!given(s, key)) {
                 r.problem(
                     `storage.${key}`,
-                    `is required for an S3-compatible store: pulumi config set --secret --path storage.${key} <value> -s ${r.source.stack}`,
+                    `is required for an S3-compatible store: ${setSecretCommand(`storage.${key}`, r.source.stack)}`,
                 );
             }
         }

@@ -3,6 +3,7 @@ import * as path from "path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { cut, terminalSafe } from "./reader";
 import { ownValue, prototypeKeyPaths, setOwn } from "./own-keys";
+import { setSecretCommand } from "./secret";
 import { plainSecretsIn } from "./secret-shapes";
 
 export type Values = Record<string, unknown>;
@@ -40,7 +41,7 @@ function secretAdvice(stack: string): string {
         "values files reach the Pulumi state and the pull-request comment unencrypted. Remove them from the file: put each in a " +
         "Kubernetes Secret the chart references, and give the credentials this stack's config takes (storage.accessKeyId, " +
         "storage.secretAccessKey, hopsworks.repoUsername, hopsworks.repoPassword) as secret config: " +
-        `pulumi config set --secret --path <key> <value> -s ${stack}`
+        setSecretCommand("<key>", stack)
     );
 }
 

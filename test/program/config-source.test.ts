@@ -74,7 +74,7 @@ describe("config from the Pulumi runtime: which credentials are secrets", () => 
         const problems = problemsOf(dir);
         assert.deepEqual(problems, [
             `hopsworks-dr:storage.accessKeyId is stored in plain text (no secure: value at storage.accessKeyId in ${path.join(dir, "Pulumi.prod.yaml")}); ` +
-                "it must be a Pulumi secret: pulumi config set --secret --path storage.accessKeyId <value> -s prod",
+                "it must be a Pulumi secret: pulumi config set --secret --path storage.accessKeyId -s prod, which prompts for the value (or reads it from a file: append < <file>)",
         ]);
         assert.ok(!problems.join().includes("AKIAPLAINTEXT"), "the plain-text value is never echoed");
     });
@@ -107,7 +107,7 @@ describe("config from the Pulumi runtime: which credentials are secrets", () => 
                 problems.includes(
                     `hopsworks-dr:${key} cannot be confirmed to be a Pulumi secret: the stack file ${path.join(dir, "Pulumi.prod.yaml")} does not exist, ` +
                         `and the program reads the stack file's secure: markers to tell a secret leaf from a plain one; ` +
-                        `set it with: pulumi config set --secret --path ${key} <value> -s prod`,
+                        `set it with: pulumi config set --secret --path ${key} -s prod, which prompts for the value (or reads it from a file: append < <file>)`,
                 ),
                 problems.join("\n"),
             );
@@ -126,7 +126,7 @@ describe("config from the Pulumi runtime: which credentials are secrets", () => 
     it("takes exact secret paths as they are, with no stack file needed (the offline render lists leaves)", () => {
         pulumi.runtime.setAllConfig(DECRYPTED, ["hopsworks-dr:storage.secretAccessKey", "hopsworks-dr:storage.credentialsHashKey", "hopsworks-dr:hopsworks.repoUsername", "hopsworks-dr:hopsworks.repoPassword"]);
         assert.deepEqual(problemsOf(dir), [
-            "hopsworks-dr:storage.accessKeyId is stored in plain text; it must be a Pulumi secret: pulumi config set --secret --path storage.accessKeyId <value> -s prod",
+            "hopsworks-dr:storage.accessKeyId is stored in plain text; it must be a Pulumi secret: pulumi config set --secret --path storage.accessKeyId -s prod, which prompts for the value (or reads it from a file: append < <file>)",
         ]);
     });
 });

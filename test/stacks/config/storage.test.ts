@@ -23,7 +23,7 @@ const invalid: Case[] = [
     ["create that is not a boolean", minioConfig, (c) => (c.storage.create = "yes"), "storage.create", /"yes": must be true or false/],
     ["an unknown checksum algorithm", minioConfig, (c) => (c.storage.checksumAlgorithm = "MD5"), "storage.checksumAlgorithm", /"MD5": must be one of "", "CRC32"/],
     ["a caCert that is not PEM", minioConfig, (c) => (c.storage.caCert = "abc"), "storage.caCert", /must be a PEM certificate bundle/],
-    ["S3 keys missing on an S3-compatible store", minioConfig, (c) => delete c.storage.secretAccessKey, "storage.secretAccessKey", /is required for an S3-compatible store: pulumi config set --secret/],
+    ["S3 keys missing on an S3-compatible store", minioConfig, (c) => delete c.storage.secretAccessKey, "storage.secretAccessKey", /^hopsworks-dr:storage\.secretAccessKey is required for an S3-compatible store: pulumi config set --secret --path storage\.secretAccessKey -s test, which prompts for the value \(or reads it from a file: append < <file>\)$/],
     ["an S3 key in plain text", minioConfig, () => {}, "storage.secretAccessKey", /is stored in plain text; it must be a Pulumi secret/],
     [
         "an S3-compatible store without a credentials hash key",
