@@ -1,7 +1,7 @@
 import { is, isUrl } from "./formats";
 import { LIMITS, oneOf } from "./limits";
 import { ConfigReader } from "./reader";
-import { SecretValue } from "./secret";
+import { SecretValue, setSecretCommand } from "./secret";
 import { BackupConfig } from "./backup";
 import { isAwsS3, StorageConfig } from "./storage";
 
@@ -107,7 +107,7 @@ function readVaultAccess(r: ConfigReader, v: Record<string, unknown>, onAws: boo
     }
     if (!onAws) {
         for (const key of ["accessKeyId", "secretAccessKey"]) {
-            if (!given(v, key)) r.problem(`vault.${key}`, `is required for a vault on an S3-compatible store (vault.endpoint): pulumi config set --secret --path vault.${key} <value> -s ${r.source.stack}`);
+            if (!given(v, key)) r.problem(`vault.${key}`, `is required for a vault on an S3-compatible store (vault.endpoint): ${setSecretCommand(`vault.${key}`, r.source.stack)}`);
         }
         for (const key of ["providerRoleArn", "kmsKeyArn"]) {
             if (given(v, key)) r.problem(`vault.${key}`, "applies only to a vault on AWS S3; remove it, or remove vault.endpoint");

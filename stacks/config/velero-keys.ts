@@ -1,4 +1,5 @@
 import { ConfigReader } from "./reader";
+import { setSecretCommand } from "./secret";
 import { isAwsS3, StorageConfig } from "./storage";
 
 const given = (o: Record<string, unknown> | undefined, key: string) => o?.[key] !== undefined && o?.[key] !== null;
@@ -31,7 +32,7 @@ export function checkVeleroKeys(r: ConfigReader, storage: StorageConfig | undefi
                 "is required when the stack manages a bucket on an S3-compatible store (storage.manage: true): Velero gets its own keys, " +
                     "never storage.accessKeyId and storage.secretAccessKey, which can suspend versioning or set a lifecycle that purges every " +
                     "version. Create a store identity for Velero with the policy in docs/security.md (objects under k8s_backup/ only) and set its keys: " +
-                    `pulumi config set --secret --path storage.${key} <value> -s ${r.source.stack}`,
+                    setSecretCommand(`storage.${key}`, r.source.stack),
             );
         }
     }

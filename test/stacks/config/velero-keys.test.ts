@@ -11,7 +11,7 @@ const invalid: Case[] = [
         minioConfig,
         (c) => { delete c.storage.veleroAccessKeyId; delete c.storage.veleroSecretAccessKey; },
         "storage.veleroAccessKeyId",
-        /^hopsworks-dr:storage\.veleroAccessKeyId is required when the stack manages a bucket on an S3-compatible store \(storage\.manage: true\): Velero gets its own keys, never storage\.accessKeyId and storage\.secretAccessKey, .*pulumi config set --secret --path storage\.veleroAccessKeyId <value> -s test$/,
+        /^hopsworks-dr:storage\.veleroAccessKeyId is required when the stack manages a bucket on an S3-compatible store \(storage\.manage: true\): Velero gets its own keys, never storage\.accessKeyId and storage\.secretAccessKey, .*pulumi config set --secret --path storage\.veleroAccessKeyId -s test, which prompts for the value/,
     ],
     ["Velero's keys equal to the provider's", minioConfig, (c) => (c.storage.veleroAccessKeyId = c.storage.accessKeyId), "storage.veleroAccessKeyId", /^hopsworks-dr:storage\.veleroAccessKeyId is storage\.accessKeyId: Velero's keys must belong to another store identity than the provider's/],
     ["half of Velero's pair", minioConfig, (c) => delete c.storage.veleroSecretAccessKey, "storage.veleroSecretAccessKey", /is required with the other key of Velero's pair/],
