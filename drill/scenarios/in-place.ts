@@ -60,7 +60,7 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
         const r = sh.pulumi(["preview"], { stack: DRILL_STACK, allowFailure: true });
         clear();
         const out = `${r.stdout}\n${r.stderr}`;
-        check(r.status !== 0 && /hopsworks-dr:restore\.confirm = null: must be exactly/.test(out), `the preview did not refuse the unconfirmed restore:\n${out.slice(-2000)}`);
+        check(r.status !== 0 && /hopsworks-dr:restore\.confirm is missing: must be exactly/.test(out), `the preview did not refuse the unconfirmed restore:\n${out.slice(-2000)}`);
         check(!/hopsworks-dr:index:|kubernetes:/.test(out), "resources were declared before the refusal");
         return "refused before any resource, naming restore.confirm";
     });
