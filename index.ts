@@ -26,7 +26,7 @@ import { refuseProblems, refusing } from "./program/refusal";
 import { readStackConfig } from "./stacks/config/stack-config";
 import { SecretValue } from "./stacks/config/secret";
 import { checkAgainstPreviousState, recordedHistory, STATE_CHECKS } from "./stacks/plan/history";
-import { planStack, veleroKeysOf } from "./stacks/plan/stack-plan";
+import { locationKeysOf, planStack } from "./stacks/plan/stack-plan";
 import { planBucketPolicy } from "./stacks/plan/bucket-policy";
 
 /** Shown in the offline render where a deployment would write its own time. */
@@ -49,9 +49,13 @@ export = async () => {
         secretAccessKey: reveal(plan.storeCredentials.secretAccessKey),
     };
     // Velero's own keys when given (never the provider's on a managed S3-compatible bucket); only the location hashes them.
-    const veleroPair = veleroKeysOf(plan);
-    const veleroKeys = veleroPair && { accessKeyId: reveal(veleroPair.accessKeyId), secretAccessKey: reveal(veleroPair.secretAccessKey) };
-    const locationCredentials = plan.storeCredentials && veleroKeys && { ...veleroKeys, hashKey: reveal(plan.storeCredentials.hashKey) };
+    // During a restore from the vault with its own keys, the vault's.
+    const locationKeys = locationKeysOf(plan);
+    const locationCredentials = locationKeys && {
+        accessKeyId: reveal(locationKeys.accessKeyId),
+        secretAccessKey: reveal(locationKeys.secretAccessKey),
+        hashKey: reveal(locationKeys.hashKey),
+    };
 
     // storage.manage: false declares no AWS resource at all: no provider, bucket settings or IAM.
     // The provider trusts a private CA only from a file.

@@ -7,6 +7,9 @@ import { veleroPairProblem } from "../catalogue/restore-points";
 
 export const RESTORE_MODES = ["none", "new-cluster", "in-place"] as const;
 export type RestoreMode = (typeof RESTORE_MODES)[number];
+/** Where a new-cluster restore reads its backups: the primary bucket, or the off-site vault (region loss). */
+export const RESTORE_SOURCES = ["primary", "vault"] as const;
+export type RestoreSource = (typeof RESTORE_SOURCES)[number];
 
 /** In-place restore exists from this Hopsworks version on (the manual). */
 export const IN_PLACE_MIN_VERSION = "4.8.0";
@@ -15,6 +18,8 @@ export const IN_PLACE_MIN_VERSION = "4.8.0";
 export interface RestoreConfig {
     /** Default: "none", normal backup operation. */
     mode: RestoreMode;
+    /** New-cluster only: "vault" restores from the vault (needs a vault config). Default: "primary". */
+    source: RestoreSource;
     /** The global backup ID; it also drives the HopsFS restore. Set whenever mode is not none. */
     backupId?: string;
     /** RonDB's own backup ID, when it differs from backupId. Default: backupId. */
@@ -47,7 +52,7 @@ export interface RestoreConfig {
 
 export const RESTORE_KEYS = [
     "mode", "backupId", "rondbBackupId", "opensearchSnapshot", "opensearchSkipIndices", "veleroBackups", "attempt", "acceptPartial",
-    "backupHopsworksVersion", "forceDataClear", "confirm", "latestVeleroBackups", "veleroBackupsOutsideWindow",
+    "backupHopsworksVersion", "forceDataClear", "confirm", "latestVeleroBackups", "veleroBackupsOutsideWindow", "source",
 ] as const;
 export const VELERO_BACKUPS_KEYS = ["main", "users"] as const;
 
@@ -85,6 +90,7 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
     const attempt = r.integer(o, "restore.attempt", { min: 1, max: LIMITS.attempt, default: 1 }) ?? 1;
     const acceptPartial = r.string(o, "restore.acceptPartial", { max: LIMITS.confirmation });
     const latestVeleroBackups = r.boolean(o, "restore.latestVeleroBackups", false);
+    const source = readSource(r, o, mode);
     const outsideWindow = r.digits(o, "restore.veleroBackupsOutsideWindow", LIMITS.backupId, isId, (v) => `${backupIdExpected(v)}: restore.backupId, typed again`);
     if (mode === undefined) return undefined;
 
@@ -152,10 +158,29 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
         }
     }
     return {
-        mode, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm, attempt, acceptPartial,
+        mode, source, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm, attempt, acceptPartial,
         ...(latestVeleroBackups ? { latestVeleroBackups } : {}),
         ...(outsideWindow !== undefined ? { veleroBackupsOutsideWindow: outsideWindow } : {}),
     };
+}
+
+/** restore.source: "vault" only for a new-cluster restore (the vault is only read by a fresh cluster, after region loss). */
+function readSource(r: ConfigReader, o: Record<string, unknown>, mode: string | undefined): RestoreSource {
+    const source = r.string(o, "restore.source", {
+        default: "primary",
+        max: oneOf(RESTORE_SOURCES),
+        check: (v) => (RESTORE_SOURCES as readonly string[]).includes(v),
+        expected: `must be one of ${RESTORE_SOURCES.join(", ")}`,
+    }) as RestoreSource | undefined;
+    if (source === "vault" && mode !== undefined && mode !== "new-cluster") {
+        r.invalid(
+            "restore.source",
+            source,
+            `applies only to restore.mode: new-cluster (restore.mode is ${JSON.stringify(mode)}): a restore from the vault goes into a new cluster; ` +
+                'remove restore.source, or set it to "primary"',
+        );
+    }
+    return source ?? "primary";
 }
 
 /** The backup ID, with a problem naming its date when it decodes to later than now (a mistyped ID). */

@@ -76,6 +76,9 @@ export function readStackConfig(source: ConfigSource): StackConfig {
     const restore = readRestore(r, hopsworks?.version);
     const monitoring = readMonitoring(r, hopsworks?.namespace ?? DEFAULTS.hopsworksNamespace, backup);
     const vault = readVault(r, storage, backup);
+    if (restore?.source === "vault" && !vault && !("vault" in source.values)) {
+        r.invalid("restore.source", "vault", "needs a vault to restore from: configure hopsworks-dr:vault (its bucket, region and keys), or set restore.source to \"primary\"");
+    }
     const backupValues = source.values.backup as Record<string, unknown> | undefined;
     if (storage && !storage.manage && backupValues?.noncurrentVersionDays !== undefined && backupValues.noncurrentVersionDays !== null) {
         r.problem(

@@ -7,6 +7,7 @@ import { veleroDuration } from "../config/ttl";
 import { leafPaths, mergeValues, valueAt, valueAtOrAbove, Values } from "../config/values-files";
 import { releaseTimeoutSeconds } from "../config/hopsworks";
 import { CONFIG_NAMESPACE, HOPSWORKS_RELEASE } from "../names";
+import { locationStore, restoresFromVault } from "./location";
 
 export interface HopsworksPlan extends ReleasePlan {
     timeoutSeconds: number;
@@ -24,6 +25,9 @@ export interface HopsworksPlan extends ReleasePlan {
     /** The values files merged in order, then the generated values: what the release gets. */
     values: Values;
 }
+
+/** The chart's HopsFS object storage (RonDB, OpenSearch and HopsFS read their backups from it): the backup bucket. */
+export const OBJECT_STORAGE = "global._hopsworks.managedObjectStorage.s3";
 
 /** Where each generated value comes from, for messages that tell the operator which key owns it. */
 const OWNERS: Record<string, string> = {
@@ -70,6 +74,36 @@ export function generatedHopsworksValues(config: StackConfig): Values {
 }
 
 /**
+ * During a restore from the vault, the release's object storage is the vault, so RonDB, OpenSearch
+ * and HopsFS restore from it (the chart's s3 keys: bucket.name, region, endpoint). Otherwise
+ * nothing: the manual's values files keep their own settings, which must name storage.bucket.
+ */
+export function objectStorageValues(config: StackConfig): Values {
+    if (!restoresFromVault(config)) return {};
+    const store = locationStore(config);
+    const s3: Values = { bucket: { name: store.bucket }, region: store.region, ...(store.endpoint ? { endpoint: store.endpoint } : {}) };
+    return { global: { _hopsworks: { managedObjectStorage: { s3 } } } };
+}
+
+/**
+ * A values file's HopsFS bucket must be the one the stack backs up to: refused otherwise. During a
+ * restore from the vault the primary's name is expected there (the stack's vault settings win).
+ */
+function otherBucketProblem(config: StackConfig, file: { path: string; values: Values }, index: number): ConfigProblem | undefined {
+    const path = `${OBJECT_STORAGE}.bucket.name`;
+    const named = valueAt(file.values, path);
+    const allowed = [config.storage.bucket, ...(restoresFromVault(config) ? [locationStore(config).bucket] : [])];
+    if (named === undefined || allowed.includes(named as string)) return undefined;
+    return {
+        key: `hopsworks.valuesFiles[${index}]`,
+        message:
+            `${CONFIG_NAMESPACE}:hopsworks.valuesFiles[${index}] = ${JSON.stringify(file.path)}: sets ${path} to ${show(named)}, but the backups ` +
+            `are in hopsworks-dr:storage.bucket ${JSON.stringify(config.storage.bucket)}, and RonDB, OpenSearch and HopsFS back up to and restore ` +
+            "from the HopsFS bucket: set it to storage.bucket, or remove it from the file",
+    };
+}
+
+/**
  * pulumi-kubernetes logs in to an OCI registry with the release's repositoryOpts only from 4.27.0
  * (docs/development.md, "pulumi-kubernetes 4.25.0 to 4.34.2"); the pinned 4.25.0 uses Helm's
  * registry login of the machine that runs Pulumi.
@@ -98,6 +132,8 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
     const ociLogin = ociLoginWarning(config);
     if (ociLogin) warnings.push(ociLogin);
     hopsworks.valuesFiles.forEach((file, index) => {
+        const otherBucket = otherBucketProblem(config, file, index);
+        if (otherBucket) problems.push(otherBucket);
         for (const owned of RESTORE_OWNED) {
             if (valueAt(file.values, owned) === undefined) continue;
             problems.push({
@@ -109,6 +145,8 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
         }
         for (const [path, generated] of leafPaths(generatedValues)) {
             if (RESTORE_OWNED.some((owned) => path.startsWith(`${owned}.`))) continue;
+            // The primary's object storage in the file is expected; the vault's settings replace it during the restore.
+            if (path.startsWith(`${OBJECT_STORAGE}.`)) continue;
             const fromFile = valueAtOrAbove(file.values, path);
             if (fromFile === undefined) continue;
             const owner = OWNERS[path] ? `hopsworks-dr:${OWNERS[path]}` : "this stack's config";

@@ -28,7 +28,8 @@ export interface LocationPlan {
  * S3-compatible store needs (path style, checksum, TLS). Plugin config values are strings.
  */
 export function planLocation(config: StackConfig, accessMode: AccessMode): LocationPlan {
-    const { storage, velero } = config;
+    const { velero } = config;
+    const storage = locationStore(config);
     const locationConfig: Record<string, string> = { region: storage.region };
     if (storage.endpoint) locationConfig.s3Url = storage.endpoint;
     if (storage.forcePathStyle) locationConfig.s3ForcePathStyle = "true";
@@ -75,6 +76,38 @@ export function planLocation(config: StackConfig, accessMode: AccessMode): Locat
               }
             : undefined,
         replaceOnChanges: ["spec", ...(storage.credentials ? [`metadata.annotations["${CREDENTIALS_HMAC_ANNOTATION}"]`] : [])],
+    };
+}
+
+/** The store the location (and the Hopsworks release) reads: the vault's settings during a restore from it, else storage's. */
+interface LocationStore {
+    bucket: string;
+    region: string;
+    endpoint?: string;
+    forcePathStyle?: boolean;
+    checksumAlgorithm?: string;
+    insecureSkipTLSVerify?: boolean;
+    caCert?: string;
+    credentials?: unknown;
+    adoptLocation?: boolean;
+}
+
+/** A new-cluster restore with restore.source: vault (config-checked: a vault is configured). */
+export function restoresFromVault(config: StackConfig): boolean {
+    return config.restore.mode === "new-cluster" && config.restore.source === "vault" && config.vault !== undefined;
+}
+
+/** The bucket, region and endpoint backups are read from and written to: the vault's during a restore from it. */
+export function locationStore(config: StackConfig): LocationStore {
+    if (!restoresFromVault(config)) return config.storage;
+    const vault = config.vault!;
+    return {
+        bucket: vault.bucket,
+        region: vault.region,
+        endpoint: vault.endpoint,
+        forcePathStyle: vault.endpoint !== undefined && vault.forcePathStyle,
+        credentials: vault.credentials,
+        adoptLocation: config.storage.adoptLocation,
     };
 }
 

@@ -1,7 +1,7 @@
 import { backupIdTime } from "../catalogue/backup-id";
 import { VELERO_MATCH_WINDOW_TEXT } from "../catalogue/restore-points";
 import { StackConfig } from "../config/stack-config";
-import { AccessMode } from "./location";
+import { AccessMode, locationStore, restoresFromVault } from "./location";
 import { Values } from "../config/values-files";
 import { Manifest, RESTORE_WAIT_SECONDS, VELERO_SCHEDULES } from "../names";
 import { RestoreConfig } from "../config/restore";
@@ -61,6 +61,16 @@ export function restoreOverrides(restore: RestoreConfig): string[] {
     return overrides;
 }
 
+/** restore.source: vault, stated where plan.txt and the preview list the restore's departures from the usual. */
+function vaultSourceOverride(config: StackConfig): string[] {
+    if (!restoresFromVault(config)) return [];
+    const store = locationStore(config);
+    return [
+        `every backup is read from the vault, bucket ${store.bucket} in ${store.region}${store.endpoint ? ` at ${store.endpoint}` : ""} (restore.source: vault), ` +
+            `not the primary ${config.storage.bucket}: the location and the Hopsworks release's object storage point at it`,
+    ];
+}
+
 /** The location's access mode: ReadOnly while a new cluster restores, so it cannot prune or overwrite its backups. */
 export function locationAccessMode(restore: RestoreConfig): AccessMode {
     return restore.mode === "new-cluster" ? "ReadOnly" : "ReadWrite";
@@ -79,7 +89,7 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
             backupTakenAt,
             veleroRestores: [main, users],
             hopsworksValues: restoreValues(restore),
-            overrides: restoreOverrides(restore),
+            overrides: [...vaultSourceOverride(config), ...restoreOverrides(restore)],
             steps: [
                 "Velero and the hopsworks-bsl location, ReadOnly, until it is Available and has synced the backups",
                 `Velero restore ${VELERO_SCHEDULES.main} of ${restore.veleroBackups.main ?? "the newest Completed backup of schedule " + VELERO_SCHEDULES.main + " (restore.latestVeleroBackups)"}, until Completed`,

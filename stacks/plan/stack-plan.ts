@@ -3,9 +3,9 @@ import { BucketPlan, bucketWarnings, planBucket } from "./bucket";
 import { BucketCheckPlan, planBucketCheck } from "./bucket-check";
 import { ConfigError } from "../config/reader";
 import { StackConfig } from "../config/stack-config";
-import { HopsworksPlan, generatedHopsworksValues, planHopsworks } from "./hopsworks";
+import { HopsworksPlan, generatedHopsworksValues, objectStorageValues, planHopsworks } from "./hopsworks";
 import { planVeleroIam, VeleroIamPlan } from "./iam";
-import { LocationPlan, planLocation } from "./location";
+import { LocationPlan, planLocation, restoresFromVault } from "./location";
 import { locationAccessMode, planRestore, RestorePlan, restoreWarnings } from "./restore";
 import { SecretValue } from "../config/secret";
 import { planVelero, VeleroPlan, VELERO_SERVICE_ACCOUNT } from "./velero";
@@ -30,6 +30,8 @@ export interface StackPlan {
     storeCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue; hashKey: SecretValue };
     /** Velero's own keys on an S3-compatible store (storage.veleroAccessKeyId): the location's Secret holds them instead of storeCredentials'. */
     veleroCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
+    /** During a restore from the vault (restore.source: vault) with the vault's own keys: the location's Secret holds those. */
+    vaultLocationCredentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
     veleroIam?: VeleroIamPlan;
     velero: VeleroPlan;
     location: LocationPlan;
@@ -43,7 +45,8 @@ export interface StackPlan {
 
 export function planStack(config: StackConfig): StackPlan {
     const restore = planRestore(config);
-    const generated = restore ? mergeValues(generatedHopsworksValues(config), restore.hopsworksValues) : generatedHopsworksValues(config);
+    const base = mergeValues(generatedHopsworksValues(config), objectStorageValues(config));
+    const generated = restore ? mergeValues(base, restore.hopsworksValues) : base;
     const hopsworks = planHopsworks(config, generated);
     if (hopsworks.problems.length > 0) throw new ConfigError(hopsworks.problems);
     const velero = planVelero(config);
@@ -57,6 +60,7 @@ export function planStack(config: StackConfig): StackPlan {
         bucketCheck: planBucketCheck(config),
         storeCredentials: config.storage.credentials,
         ...(config.storage.veleroCredentials ? { veleroCredentials: config.storage.veleroCredentials } : {}),
+        ...(restoresFromVault(config) && config.vault?.credentials ? { vaultLocationCredentials: config.vault.credentials } : {}),
         veleroIam: planVeleroIam(config, VELERO_SERVICE_ACCOUNT),
         velero,
         location: planLocation(config, locationAccessMode(config.restore)),
@@ -70,4 +74,17 @@ export function planStack(config: StackConfig): StackPlan {
 /** The keys the backup location's Secret gives Velero: its own pair when given (required on a managed S3-compatible bucket), else the store's. */
 export function veleroKeysOf(plan: StackPlan): { accessKeyId: SecretValue; secretAccessKey: SecretValue } | undefined {
     return plan.veleroCredentials ?? plan.storeCredentials;
+}
+
+/**
+ * The keys the location's Secret holds and the key of their hash: the vault's during a restore
+ * from it (hashed with storage.credentialsHashKey, else the vault's secret key: either is a secret
+ * nobody outside the stack holds), else Velero's keys on the primary's store.
+ */
+export function locationKeysOf(plan: StackPlan): { accessKeyId: SecretValue; secretAccessKey: SecretValue; hashKey: SecretValue } | undefined {
+    if (!plan.location.credentialsSecret) return undefined;
+    const vault = plan.vaultLocationCredentials;
+    if (vault) return { ...vault, hashKey: plan.storeCredentials?.hashKey ?? vault.secretAccessKey };
+    const velero = veleroKeysOf(plan);
+    return plan.storeCredentials && velero && { ...velero, hashKey: plan.storeCredentials.hashKey };
 }

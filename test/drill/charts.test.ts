@@ -215,9 +215,10 @@ describe("drill: the stand-in charts match what the program deploys", function (
             const defaults = chartValues("hopsworks");
             assert.ok(validate(defaults), ajv.errorsText(validate.errors));
             const restores = [
-                restoreValues({ mode: "new-cluster", backupId: "254811200", opensearchSkipIndices: [], veleroBackups: {}, forceDataClear: false, attempt: 1 }),
+                restoreValues({ mode: "new-cluster", source: "primary", backupId: "254811200", opensearchSkipIndices: [], veleroBackups: {}, forceDataClear: false, attempt: 1 }),
                 restoreValues({
                     mode: "in-place",
+                    source: "primary",
                     backupId: "254811200",
                     rondbBackupId: "254811140",
                     opensearchSnapshot: "254811100",

@@ -81,6 +81,7 @@ describe("Hopsworks plan", () => {
 
     it("merges values files in order (maps by key, lists replaced), the generated values last", () => {
         const c = minioConfig();
+        c.storage.bucket = "hopsworks-dev"; // the HopsFS bucket values/dev.yaml names
         c.hopsworks.valuesFiles = ["values/dev.yaml", "test/fixtures/values-backups.yaml"];
         const p = plan(c);
         const global = p.hopsworks.values.global as any;
@@ -101,6 +102,7 @@ describe("Hopsworks plan", () => {
 
     it("refuses a values file that sets a generated key to another value, naming file, key and both values", () => {
         const c = minioConfig();
+        c.storage.bucket = "hopsworks-dev"; // the HopsFS bucket values/dev.yaml names
         c.hopsworks.valuesFiles = ["values/dev.yaml", "test/fixtures/values-other-schedule.yaml"];
         assert.throws(
             () => plan(c),
