@@ -100,6 +100,7 @@ describe("runbooks", () => {
             "in-place-restore.md",
             "interrupted-deployment.md",
             "ransomware.md",
+            "region-loss.md",
             "rerun-in-place-restore.md",
             "restore-drill.md",
             "rotate-s3-credentials.md",
