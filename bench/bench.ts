@@ -289,7 +289,7 @@ const TARGETS: Target[] = [
 
 /** readStackConfig over a storage section with 16,000 unknown keys of 150 characters; its wall time in ms. */
 function timedConfigRefusal(): number {
-    const storage: Record<string, unknown> = { bucket: "bench", region: "us-east-1", iamRoleArn: "arn:aws:iam::123456789012:role/velero" };
+    const storage: Record<string, unknown> = { bucket: "bench", region: "us-east-1", iamRoleArn: "arn:aws:iam::123456789012:role/velero", breakGlassPrincipals: ["arn:aws:iam::123456789012:role/break-glass"] };
     for (let i = 0; i < 16000; i++) storage[`k${i}`.padEnd(150, "x")] = 1;
     const values = { storage, hopsworks: { repo: "https://charts.example.com/hopsworks", chartVersion: "4.8.0", version: "4.8.0" } };
     const start = process.hrtime.bigint();
