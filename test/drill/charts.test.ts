@@ -9,8 +9,10 @@ import { parse } from "yaml";
 import { buildChartRepository, ChartRepository, CHART_NAMES, CHARTS_DIR, crdDocuments } from "../../drill/charts";
 import { renderStack } from "../../render/render";
 import { restoreValues } from "../../stacks/plan/restore";
+import { objectStorageValues } from "../../stacks/plan/hopsworks";
+import { readStackConfig } from "../../stacks/config/stack-config";
 import { readStackFile, StackFile } from "../../stacks/config/stack-file";
-import { awsConfig, minioConfig, PROJECT_DIR, SHARED_DIR, stackFile, BREAK_GLASS } from "../support/stacks";
+import { awsConfig, minioConfig, PROJECT_DIR, SHARED_DIR, source, stackFile, vaultConfig, BREAK_GLASS } from "../support/stacks";
 import { DEFAULTS } from "../../stacks/config/defaults";
 
 type Json = Record<string, any>;
@@ -228,6 +230,12 @@ describe("drill: the stand-in charts match what the program deploys", function (
                     attempt: 1,
                 }),
             ];
+            // restore.source: vault also sends the vault as the HopsFS object storage (stacks/plan/hopsworks.ts).
+            const fromVault = vaultConfig();
+            fromVault.restore = { mode: "new-cluster", source: "vault", backupId: "254811200", backupHopsworksVersion: "4.8.0", latestVeleroBackups: true };
+            const vaultStorage = objectStorageValues(readStackConfig(source(fromVault)));
+            assert.notDeepEqual(vaultStorage, {});
+            restores.push(vaultStorage as (typeof restores)[number]);
             for (const values of restores) {
                 const merged = coalesce(defaults, values);
                 assert.ok(validate(merged), `${JSON.stringify(values)}: ${ajv.errorsText(validate.errors)}`);
