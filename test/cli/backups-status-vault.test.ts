@@ -101,6 +101,13 @@ describe("backups status --stack with a vault", () => {
                 `${store.url}: ListObjectsV2 of rondb_backup/260211000/ failed: access denied (AccessDenied): the credentials need s3:ListBucket on arn:aws:s3:::locked\n`), r.stdout);
     });
 
+    it("reads no vault when the stack declares none: vault is null in --json", async () => {
+        store.requests.length = 0;
+        fs.writeFileSync(path.join(cluster.dir, "Pulumi.prod.yaml"), PROD_STACK_FILE);
+        const r = await run(cluster, ["backups", "status", "--stack", "prod", "--json"], "2026-01-06T12:00:00Z", { KUBECONFIG: cluster.kubeconfig, ...STORE_KEYS });
+        assert.deepStrictEqual([r.code, JSON.parse(r.stdout).vault, store.requests.length], [0, null, 0]);
+    });
+
     it("refuses a --vault-lag that is not whole minutes, or without --stack", async () => {
         const bad = await run(cluster, ["backups", "status", "--stack", "prod", "--vault-lag", "0"]);
         assert.strictEqual(bad.code, 2);
