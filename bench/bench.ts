@@ -289,7 +289,7 @@ const TARGETS: Target[] = [
 
 /** readStackConfig over a storage section with 16,000 unknown keys of 150 characters; its wall time in ms. */
 function timedConfigRefusal(): number {
-    const storage: Record<string, unknown> = { bucket: "bench", region: "us-east-1", iamRoleArn: "arn:aws:iam::123456789012:role/velero" };
+    const storage: Record<string, unknown> = { bucket: "bench", region: "us-east-1", iamRoleArn: "arn:aws:iam::123456789012:role/velero", breakGlassPrincipals: ["arn:aws:iam::123456789012:role/break-glass"] };
     for (let i = 0; i < 16000; i++) storage[`k${i}`.padEnd(150, "x")] = 1;
     const values = { storage, hopsworks: { repo: "https://charts.example.com/hopsworks", chartVersion: "4.8.0", version: "4.8.0" } };
     const start = process.hrtime.bigint();
@@ -350,8 +350,25 @@ function catalogueResponses(count: number, now: Date): Record<string, string> {
             status: { phase: "Completed", startTimestamp: started.toISOString(), completionTimestamp: new Date(started.getTime() + 40_000).toISOString() },
         };
     }));
-    responses["/apis/velero.io/v1/namespaces/velero/backups"] = JSON.stringify({ apiVersion: "velero.io/v1", kind: "BackupList", metadata: {}, items: backups });
+    Object.assign(responses, listPages("/apis/velero.io/v1/namespaces/velero/backups", "BackupList", backups));
     Object.assign(responses, statusResponses("0 * * * *", now));
+    return responses;
+}
+
+/** Items per page the bench's API server serves to a `limit` request (the CLI asks for 500). */
+const PAGE_SIZE = 500;
+
+/**
+ * A list as the API server serves it: whole without `limit`, else page by page with a continue
+ * token (`<path>#page=<n>`, which the server code below reads).
+ */
+function listPages(listPath: string, kind: string, items: object[]): Record<string, string> {
+    const responses: Record<string, string> = { [listPath]: JSON.stringify({ apiVersion: "velero.io/v1", kind, metadata: {}, items }) };
+    for (let page = 0; page * PAGE_SIZE < items.length || page === 0; page++) {
+        const more = (page + 1) * PAGE_SIZE < items.length;
+        const metadata = more ? { continue: String(page + 1) } : {};
+        responses[`${listPath}#page=${page}`] = JSON.stringify({ apiVersion: "velero.io/v1", kind, metadata, items: items.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE) });
+    }
     return responses;
 }
 
@@ -406,7 +423,9 @@ const http = require("http");
 const { workerData } = require("worker_threads");
 const { responses, ready } = workerData;
 const server = http.createServer((req, res) => {
-    const body = responses[req.url] ?? responses[req.url.split("?")[0]];
+    const url = new URL(req.url, "http://127.0.0.1");
+    const paged = url.searchParams.has("limit") ? responses[url.pathname + "#page=" + (url.searchParams.get("continue") || "0")] : undefined;
+    const body = paged ?? responses[req.url] ?? responses[req.url.split("?")[0]];
     res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
     res.end(body ?? JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: "not found" }));
 });

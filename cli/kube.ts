@@ -34,6 +34,10 @@ export interface VeleroScheduleSpec {
 }
 
 const VELERO = { group: "velero.io", version: "v1" };
+/** Items per list page: kubectl's own chunk size. */
+const LIST_PAGE_SIZE = 500;
+/** A bound on pages, against a server that never stops answering with a continue token (10 million items). */
+const LIST_MAX_PAGES = 20_000;
 const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
 /**
@@ -251,6 +255,30 @@ export class Cluster {
         return body.items ?? [];
     }
 
+    /**
+     * Lists page by page (`limit`, `continue`), mapping each page before the next is read: a real
+     * cluster's 40,000 Velero Backups are then never in memory whole, as one body or as objects.
+     */
+    private async listPaged<T>(
+        what: string,
+        run: (page: { limit: number; _continue?: string }, options: RequestOptions) => Promise<unknown>,
+        map: (item: ApiObject) => T,
+    ): Promise<T[]> {
+        const mapped: T[] = [];
+        let token: string | undefined;
+        for (let page = 1; ; page++) {
+            const body = (await this.request(what, { list: true }, "error", (options) => run({ limit: LIST_PAGE_SIZE, _continue: token }, options))) as {
+                items: ApiObject[] | null;
+                metadata?: { continue?: unknown };
+            };
+            for (const item of body.items ?? []) mapped.push(map(item));
+            const next = body.metadata?.continue;
+            if (typeof next !== "string" || next === "") return mapped;
+            if (page >= LIST_MAX_PAGES) throw new CliError(`${what}: still more after ${LIST_MAX_PAGES} pages of ${LIST_PAGE_SIZE}; the server keeps answering with a continue token`);
+            token = next;
+        }
+    }
+
     /** The object `name`, or undefined when it does not exist (404). */
     private async get(what: string, name: string, run: (options: RequestOptions) => Promise<unknown>): Promise<ApiObject | undefined> {
         return (await this.request(what, { named: name }, "undefined", run)) as ApiObject | undefined;
@@ -301,21 +329,22 @@ export class Cluster {
     async veleroBackups(): Promise<VeleroBackup[]> {
         const namespace = this.options.veleroNamespace;
         const labelSelector = `velero.io/schedule-name in (${Object.values(VELERO_SCHEDULES).join(",")})`;
-        const items = await this.list(`list backups.velero.io in namespace ${namespace}`, (options) =>
-            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "backups", labelSelector }, options),
+        return this.listPaged(
+            `list backups.velero.io in namespace ${namespace}`,
+            (page, options) => this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "backups", labelSelector, ...page }, options),
+            (item): VeleroBackup => {
+                const spec = field(item, "spec");
+                const status = field(item, "status");
+                return {
+                    name: item.metadata.name,
+                    schedule: item.metadata.labels?.["velero.io/schedule-name"] ?? "",
+                    storageLocation: text(spec.storageLocation),
+                    phase: text(status.phase),
+                    started: date(status.startTimestamp) ?? date(item.metadata.creationTimestamp),
+                    completed: date(status.completionTimestamp),
+                };
+            },
         );
-        return items.map((item): VeleroBackup => {
-            const spec = field(item, "spec");
-            const status = field(item, "status");
-            return {
-                name: item.metadata.name,
-                schedule: item.metadata.labels?.["velero.io/schedule-name"] ?? "",
-                storageLocation: text(spec.storageLocation),
-                phase: text(status.phase),
-                started: date(status.startTimestamp) ?? date(item.metadata.creationTimestamp),
-                completed: date(status.completionTimestamp),
-            };
-        });
     }
 
     /** The Velero Schedule `name` (k8s-backups-main, ...), or undefined when it does not exist. */

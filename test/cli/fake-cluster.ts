@@ -98,7 +98,12 @@ export async function startFakeCluster(): Promise<FakeCluster> {
                 if (req.method !== "GET") return send(405, status(405, "MethodNotAllowed", "method not allowed"));
                 const selector = url.searchParams.get("labelSelector");
                 const items = [...collection.values()].filter((o) => matchesSelector(o.metadata.labels, selector));
-                return send(200, { kind: `${KINDS[plural] ?? "Object"}List`, apiVersion: "v1", metadata: { resourceVersion: "1" }, items });
+                // Chunked lists as the API server serves them: `limit` items, then `continue` from where the last page ended.
+                const limit = Number(url.searchParams.get("limit") ?? 0);
+                const from = Number(url.searchParams.get("continue") ?? 0);
+                const page = limit > 0 ? items.slice(from, from + limit) : items;
+                const more = limit > 0 && from + limit < items.length;
+                return send(200, { kind: `${KINDS[plural] ?? "Object"}List`, apiVersion: "v1", metadata: { resourceVersion: "1", ...(more ? { continue: String(from + limit) } : {}) }, items: page });
             }
             const object = collection.get(name);
             if (!object) return send(404, status(404, "NotFound", `${plural} "${name}" not found`));
