@@ -89,7 +89,8 @@ export function bucketReadError(
     const status = e.$metadata?.httpStatusCode;
     let why: string;
     if (name === "AccessDenied" || status === 403) {
-        why = `access denied (${name || status}): the credentials need ${request.permission} on ${request.resource}`;
+        // A HEAD's 403 has no body: the SDK names it Unknown, so the status says more.
+        why = `access denied (${name && name !== "Unknown" ? name : `HTTP ${status}`}): the credentials need ${request.permission} on ${request.resource}`;
     } else if (name === "NoSuchBucket") {
         const endpointKeys = section === "storage" ? ", storage.apiEndpoint and storage.endpoint" : " and vault.endpoint";
         why = `no such bucket: check ${section}.bucket` + (settings.endpoint ? endpointKeys : ` and ${section}.region`) + " in the stack file";

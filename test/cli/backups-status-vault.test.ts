@@ -30,6 +30,7 @@ describe("backups status --stack with a vault", () => {
         replicated: { lifecycleRules: null, objects: replicatedObjects() },
         behind: { lifecycleRules: null, objects: new Map([["rondb_backup/250111000/BACKUP-250111000.1.ctl", "ctl"]]) },
         locked: { lifecycleRules: null, denied: true },
+        "list-only": { lifecycleRules: null, objects: replicatedObjects(), denyGet: true },
     };
     const status = (vault: string, ...flags: string[]) => {
         fs.writeFileSync(path.join(cluster.dir, "Pulumi.prod.yaml"), vaultStackFile(store.url, vault));
@@ -99,6 +100,15 @@ describe("backups status --stack with a vault", () => {
         assert.ok(r.stdout.endsWith(
             "unhealthy (1 problem):\n  - vault: cannot check restore point 260211000 (2026-01-05 10:00 UTC): cannot read s3://locked at " +
                 `${store.url}: ListObjectsV2 of rondb_backup/260211000/ failed: access denied (AccessDenied): the credentials need s3:ListBucket on arn:aws:s3:::locked\n`), r.stdout);
+    });
+
+    it("names s3:GetObject when the vault may be listed but its objects not read", async () => {
+        const r = await status("list-only");
+        assert.strictEqual(r.code, 1);
+        assert.ok(r.stdout.endsWith(
+            "unhealthy (1 problem):\n  - vault: cannot check restore point 260211000 (2026-01-05 10:00 UTC): cannot read s3://list-only at " +
+                `${store.url}: HeadObject of k8s_backup/backups/k8s-backups-main-20260105100012/velero-backup.json failed: ` +
+                "access denied (HTTP 403): the credentials need s3:GetObject on arn:aws:s3:::list-only/*\n"), r.stdout);
     });
 
     it("reads no vault when the stack declares none: vault is null in --json", async () => {
