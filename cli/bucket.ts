@@ -42,7 +42,7 @@ export interface BucketCatalogue {
  * AWS_SECRET_ACCESS_KEY, with AWS_SESSION_TOKEN), else the AWS SDK's default chain (AWS_PROFILE,
  * SSO, instance roles): the stack's own keys are Pulumi secrets, which the CLI does not decrypt.
  */
-function s3Client(settings: BucketSettings, env: NodeJS.ProcessEnv): S3Client {
+export function s3Client(settings: BucketSettings, env: NodeJS.ProcessEnv): S3Client {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     const keys = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
         ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
@@ -68,7 +68,7 @@ function s3Client(settings: BucketSettings, env: NodeJS.ProcessEnv): S3Client {
     });
 }
 
-function whereOf(settings: BucketSettings): string {
+export function whereOf(settings: BucketSettings): string {
     return `s3://${settings.bucket}` + (settings.endpoint ? ` at ${settings.endpoint}` : ` in ${settings.region}`);
 }
 
@@ -76,16 +76,24 @@ function whereOf(settings: BucketSettings): string {
  * Why the bucket could not be read, naming the request, the permission it needs and where to look:
  * access denied, no such bucket, no credentials, an unreachable store.
  */
-export function bucketReadError(error: unknown, settings: BucketSettings, request: { action: string; permission: string; resource: string }): CliError {
+export function bucketReadError(
+    error: unknown,
+    settings: BucketSettings,
+    request: { action: string; permission: string; resource: string },
+    /** The stack's section that names the bucket: storage, or vault. */
+    section: "storage" | "vault" = "storage",
+): CliError {
     const e = error as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
     const where = whereOf(settings);
     const name = e.name ?? "";
     const status = e.$metadata?.httpStatusCode;
     let why: string;
     if (name === "AccessDenied" || status === 403) {
-        why = `access denied (${name || status}): the credentials need ${request.permission} on ${request.resource}`;
+        // A HEAD's 403 has no body: the SDK names it Unknown, so the status says more.
+        why = `access denied (${name && name !== "Unknown" ? name : `HTTP ${status}`}): the credentials need ${request.permission} on ${request.resource}`;
     } else if (name === "NoSuchBucket") {
-        why = "no such bucket: check storage.bucket" + (settings.endpoint ? ", storage.apiEndpoint and storage.endpoint" : " and storage.region") + " in the stack file";
+        const endpointKeys = section === "storage" ? ", storage.apiEndpoint and storage.endpoint" : " and vault.endpoint";
+        why = `no such bucket: check ${section}.bucket` + (settings.endpoint ? endpointKeys : ` and ${section}.region`) + " in the stack file";
     } else if (name === "CredentialsProviderError" || /credential/i.test(e.message ?? "")) {
         why = `no credentials (${e.message}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to keys that may read the bucket`;
     } else if (["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH"].includes(e.code ?? "") || name === "TimeoutError") {

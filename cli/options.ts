@@ -5,7 +5,7 @@
  */
 import { VELERO_MATCH_WINDOW_TEXT } from "../stacks/catalogue/restore-points";
 import { quote } from "../stacks/config/reader";
-import { OPENSEARCH_BACKUP_PREFIX_DEFAULT } from "../stacks/names";
+import { OPENSEARCH_BACKUP_PREFIX_DEFAULT, VAULT_LAG_DEFAULT_MINUTES } from "../stacks/names";
 import { UsageError } from "./errors";
 
 export const PROGRAM = "hopsworks-dr";
@@ -43,6 +43,7 @@ export const OPTIONS = {
     "opensearch-prefix": { type: "string" },
     "restore-overwritten": { type: "boolean" },
     "request-timeout": { type: "string" },
+    "vault-lag": { type: "string" },
     timeout: { type: "string" },
     help: { type: "boolean", short: "h" },
 } as const;
@@ -93,6 +94,10 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
     "confirm-hopsfs": ["--confirm-hopsfs <stack>/<bucket>", "with --include-hopsfs-data --yes: the stack and its bucket, typed, to remove delete markers in HopsFS data"],
     "opensearch-prefix": ["--opensearch-prefix <prefix>", `the OpenSearch snapshot repository's prefix in the bucket (default ${OPENSEARCH_BACKUP_PREFIX_DEFAULT}: its real base path is not public)`],
     "restore-overwritten": ["--restore-overwritten", "with --yes: copy the version current before --since over each object overwritten since then"],
+    "vault-lag": [
+        "--vault-lag <minutes>",
+        `with --stack and a vault: how long the newest complete restore point may be missing from the vault before replication counts as lagging (default ${VAULT_LAG_DEFAULT_MINUTES}: Replication Time Control's 15 minutes plus a margin)`,
+    ],
     "request-timeout": [
         "--request-timeout <seconds>",
         `how long each request to the Kubernetes API may take before the command stops, naming it (default ${REQUEST_TIMEOUT_DEFAULT_SECONDS}; or ${REQUEST_TIMEOUT_ENV})`,

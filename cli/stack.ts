@@ -118,6 +118,28 @@ export class Stack {
         };
     }
 
+    /**
+     * The vault as the CLI reads it (hopsworks-dr:vault: bucket, region, endpoint, forcePathStyle), or
+     * undefined when the stack declares none. Its keys are Pulumi secrets, never decrypted here.
+     */
+    vault(): BucketSettings | undefined {
+        if (Object.keys(this.section("vault")).length === 0) return undefined;
+        const required = (key: string) => {
+            const value = this.setting("vault", key);
+            if (value === undefined) throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:vault.${key} is not set: the vault cannot be read without it`);
+            return value;
+        };
+        const endpoint = this.setting("vault", "endpoint");
+        const pathStyle = this.section("vault").forcePathStyle;
+        return {
+            bucket: required("bucket"),
+            region: required("region"),
+            ...(endpoint !== undefined ? { endpoint } : {}),
+            forcePathStyle: pathStyle === undefined || pathStyle === null ? endpoint !== undefined : pathStyle === true || pathStyle === "true",
+            insecureSkipTLSVerify: false,
+        };
+    }
+
     get hopsworksNamespace(): string {
         return this.namespaceOf("hopsworks", DEFAULTS.hopsworksNamespace);
     }

@@ -85,3 +85,10 @@ export const OFFLINE_RENDER_ENV = "HOPSWORKS_DR_OFFLINE_RENDER";
  */
 export const OPENSEARCH_BACKUP_PREFIX_DEFAULT = "opensearch_backup";
 export const BACKUP_PREFIXES = { velero: `${LOCATION_PREFIX}/`, rondb: "rondb_backup/", opensearch: `${OPENSEARCH_BACKUP_PREFIX_DEFAULT}/`, superset: "superset_backup/" } as const;
+
+/**
+ * `backups status --vault-lag`'s default: Replication Time Control replicates 99.99% of objects
+ * within 15 minutes; 5 more minutes of margin keep a slow object from failing a cron run. At most a week.
+ */
+export const VAULT_LAG_DEFAULT_MINUTES = 20;
+export const VAULT_LAG_MAX_MINUTES = 10_080;

@@ -1,19 +1,24 @@
 /** `hopsworks-dr backups status`: whether backups are healthy and on time, for cron or CI. */
 import { backupHealth, scheduleIntervalMs } from "../../stacks/catalogue/health";
 import { formatDuration, scheduleProblem } from "../../stacks/catalogue/schedule";
-import { VELERO_SCHEDULES } from "../../stacks/names";
+import { VAULT_LAG_DEFAULT_MINUTES, VAULT_LAG_MAX_MINUTES, VELERO_SCHEDULES } from "../../stacks/names";
+import type { VaultReport } from "../../stacks/catalogue/vault-lag";
 import { loadCatalogue, pointJson } from "../catalogue";
 import type { Command, CommandContext } from "../command";
-import { CliError } from "../errors";
+import { CliError, CliIo, UsageError } from "../errors";
 import { table, utcMinute } from "../format";
 import type { Cluster, VeleroScheduleSpec } from "../kube";
-import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags } from "../options";
+import type { Stack } from "../stack";
+import type { RestorePoint } from "../../stacks/catalogue/restore-points";
+import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags, OptionValues } from "../options";
 
 export interface BackupsStatusOptions {
     /** --schedule: judge against it, over the stack's and the cluster's. */
     schedule?: string;
     /** --stack: its backup.schedule and namespaces. */
     stack?: string;
+    /** --vault-lag in minutes: how long the newest complete restore point may be missing from the stack's vault. */
+    vaultLagMinutes: number;
     json: boolean;
     cluster: ClusterFlags;
 }
@@ -74,6 +79,28 @@ async function clusterSchedule(cluster: Cluster, now: Date): Promise<ScheduleCho
     return { schedule: longest.schedule!, from: `Velero Schedule ${longest.name} in namespace ${namespace}, the longer interval`, notes };
 }
 
+/** The vault's copy of the newest complete restore point, when the stack declares a vault and there is such a point. */
+async function vaultReport(options: BackupsStatusOptions, stack: Stack | undefined, point: RestorePoint | undefined, io: CliIo): Promise<VaultReport | undefined> {
+    const vault = stack?.vault();
+    if (!vault || !point) return undefined;
+    const { checkVault } = require("../vault-lag") as typeof import("../vault-lag");
+    return checkVault(vault, point, options.vaultLagMinutes * 60_000, io);
+}
+
+function vaultJson(report: VaultReport | undefined) {
+    if (!report) return null;
+    return {
+        state: report.state,
+        id: report.id,
+        time: report.time.toISOString(),
+        completed: report.completed?.toISOString() ?? null,
+        ageSeconds: Math.round(report.ageMs / 1000),
+        lagThresholdSeconds: report.thresholdMs / 1000,
+        missing: report.missing,
+        message: report.line,
+    };
+}
+
 async function status(options: BackupsStatusOptions, { io, readStack, connect }: CommandContext): Promise<number> {
     const stack = options.stack === undefined ? undefined : readStack(options.stack);
     // --schedule, else the stack's, else (undefined) the cluster's Velero Schedules.
@@ -87,6 +114,8 @@ async function status(options: BackupsStatusOptions, { io, readStack, connect }:
     const [location, catalogue] = await Promise.all([cluster.location(), loadCatalogue(cluster, io)]);
     const { schedule } = choice;
     const health = backupHealth({ now, schedule, location, ...catalogue });
+    const vault = await vaultReport(options, stack, health.newestComplete, io);
+    if (vault?.problem) health.problems.push(vault.problem);
     const healthy = health.problems.length === 0;
     if (json) {
         const report = {
@@ -110,6 +139,7 @@ async function status(options: BackupsStatusOptions, { io, readStack, connect }:
                 running: s.running ? { name: s.running.name, started: s.running.started.toISOString() } : null,
             })),
             newestComplete: health.newestComplete ? pointJson(health.newestComplete) : null,
+            vault: vaultJson(vault),
             problems: health.problems,
         };
         io.stdout(`${JSON.stringify(report, null, 2)}\n`);
@@ -144,6 +174,7 @@ async function status(options: BackupsStatusOptions, { io, readStack, connect }:
     lines.push("");
     const complete = health.newestComplete;
     lines.push(`newest complete restore point: ${complete ? `${complete.id} (${utcMinute(complete.time)} UTC)` : "none"}`);
+    if (vault && !vault.problem) lines.push(vault.line);
     if (healthy) {
         lines.push("healthy");
     } else {
@@ -154,11 +185,22 @@ async function status(options: BackupsStatusOptions, { io, readStack, connect }:
     return healthy ? 0 : 1;
 }
 
+/** --vault-lag: whole minutes, 1 to a week; only with --stack, which names the vault. */
+function vaultLagOption(values: OptionValues): number {
+    if (values["vault-lag"] === undefined) return VAULT_LAG_DEFAULT_MINUTES;
+    const minutes = Number(values["vault-lag"]);
+    if (!/^\d+$/.test(values["vault-lag"]) || minutes < 1 || minutes > VAULT_LAG_MAX_MINUTES) {
+        throw badValue(values, "vault-lag", `must be a whole number of minutes from 1 to ${VAULT_LAG_MAX_MINUTES}`, "backups status");
+    }
+    if (values.stack === undefined) throw new UsageError("--vault-lag applies only with --stack, whose hopsworks-dr:vault names the vault", "backups status");
+    return minutes;
+}
+
 export const backupsStatus: Command<BackupsStatusOptions> = {
     spec: {
         name: "backups status",
         title: "Check that backups are healthy and on time",
-        synopsis: "[--schedule <cron>] [--stack <name>] [--json]",
+        synopsis: "[--schedule <cron>] [--stack <name> [--vault-lag <minutes>]] [--json]",
         summary: "exit 0 when backups are healthy, 1 otherwise",
         description:
             "Whether backups are healthy, for cron or CI: the location hopsworks-bsl is Available and has synced, and every\n" +
@@ -167,11 +209,16 @@ export const backupsStatus: Command<BackupsStatusOptions> = {
             "backup's completion; a backup still running is named, and the age counts from the previous completed one.\n\n" +
             "The schedule is --schedule, else the stack's hopsworks-dr:backup.schedule (--stack), else the cluster's Velero\n" +
             "Schedules k8s-backups-main and k8s-backups-users-resources (the longer interval when they differ). The output\n" +
-            "says which schedule was used and where it came from.",
-        options: ["schedule", "stack", "json", ...CLUSTER_OPTIONS],
+            "says which schedule was used and where it came from.\n\n" +
+            "With --stack and a stack that declares a vault (hopsworks-dr:vault), it also checks that the newest complete\n" +
+            "restore point is in the vault: any object under rondb_backup/<id>/ (ListObjectsV2) and both Velero backups'\n" +
+            "velero-backup.json (HeadObject), read with the environment's keys or the AWS default chain. Missing objects of a\n" +
+            `point that completed less than --vault-lag minutes ago (default ${VAULT_LAG_DEFAULT_MINUTES}) are still replicating; older, replication\n` +
+            "lags and the backups are unhealthy, as they are when the vault cannot be read (s3:ListBucket and s3:GetObject on it).",
+        options: ["schedule", "stack", "vault-lag", "json", ...CLUSTER_OPTIONS],
         optionHelp: {
             schedule: "the backup schedule to judge against, a 5-field cron expression or a macro such as @weekly; overrides the stack's and the cluster's",
-            stack: "read Pulumi.<name>.yaml in the working directory: its backup.schedule and namespaces",
+            stack: "read Pulumi.<name>.yaml in the working directory: its backup.schedule and namespaces, and its vault to check",
         },
         examples: [
             ["In a cron job: the schedule comes from the cluster's Velero Schedules", "hopsworks-dr backups status"],
@@ -183,7 +230,7 @@ export const backupsStatus: Command<BackupsStatusOptions> = {
     options: (values) => {
         const problem = values.schedule === undefined ? undefined : scheduleProblem(values.schedule);
         if (problem) throw badValue(values, "schedule", problem, "backups status");
-        return { schedule: values.schedule, stack: values.stack, json: values.json === true, cluster: clusterFlags(values) };
+        return { schedule: values.schedule, stack: values.stack, vaultLagMinutes: vaultLagOption(values), json: values.json === true, cluster: clusterFlags(values) };
     },
     run: status,
 };

@@ -19,6 +19,8 @@ export interface FakeBucket {
     hang?: boolean;
     /** CopyObject denied (403), as for a caller without s3:PutObject. */
     denyCopy?: boolean;
+    /** GetObject and HeadObject of `objects` denied (403), listing allowed: a caller with s3:ListBucket but not s3:GetObject. */
+    denyGet?: boolean;
     /** ListObjectVersions' page size when the request gives no max-keys (S3's is 1000): small pages test paging. */
     pageSize?: number;
     /** Objects by key, for ListObjectsV2 and GetObject; a function is called for the body on each read. */
@@ -308,6 +310,7 @@ export async function startFakeS3(buckets: Record<string, FakeBucket>, tls?: { k
         if (bucket.denied) return error(res, 403, "AccessDenied", "Access Denied.", name);
         if (key !== "" && bucket.versions) return versionedObject(req, res, name, bucket, key, url.searchParams);
         if (key !== "") {
+            if (bucket.denyGet) return error(res, 403, "AccessDenied", "Access Denied", name);
             const body = bucket.objects?.get(key);
             if (body === undefined) return error(res, 404, "NoSuchKey", "The specified key does not exist.", name);
             res.setHeader("content-type", "application/json");
