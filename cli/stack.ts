@@ -13,21 +13,15 @@ import { isPlainObject } from "../stacks/config/values-files";
 import { scheduleProblem } from "../stacks/catalogue/schedule";
 import { CONFIG_NAMESPACE, RESTORE_CONFIG_KEY } from "../stacks/names";
 import { planStack } from "../stacks/plan/stack-plan";
+import type { BucketCheckPlan } from "../stacks/plan/bucket-check";
 import { CliError, CliIo } from "./errors";
 import { blockDiff } from "./format";
 import { NAMESPACE_NAME } from "./options";
 import { FlowStyleConfigError, hasConfigKey, setConfigKey } from "./stack-edit";
 import { lockStackFile, prepareWrite } from "./stack-write";
 
-/** The stack's bucket as the CLI reaches it (storage.*), without its keys. */
-export interface BucketSettings {
-    bucket: string;
-    region: string;
-    endpoint?: string;
-    forcePathStyle: boolean;
-    insecureSkipTLSVerify: boolean;
-    caCert?: string;
-}
+/** The stack's bucket as the CLI reaches it (storage.*), without its keys: the fields the deployment's bucket check reaches it by. */
+export type BucketSettings = Pick<BucketCheckPlan, "bucket" | "region" | "endpoint" | "forcePathStyle" | "insecureSkipTLSVerify" | "caCert">;
 
 /** An edit of the stack file, ready to show and apply. */
 export interface StackEdit {

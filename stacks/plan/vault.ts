@@ -2,7 +2,6 @@ import { createHash } from "crypto";
 import { StackConfig } from "../config/stack-config";
 import { isAwsS3 } from "../config/storage";
 import { ObjectLockMode, VaultConfig } from "../config/vault";
-import { SecretValue } from "../config/secret";
 import { ABORT_INCOMPLETE_UPLOAD_DAYS, EncryptionRule } from "./bucket";
 import { PolicyDocument } from "./iam";
 
@@ -51,16 +50,8 @@ export interface ReplicationPlan {
     configuration: ReplicationConfiguration;
 }
 
-export interface VaultPlan {
-    bucket: string;
-    region: string;
-    /** An S3-compatible vault's URL; unset: AWS S3. */
-    endpoint?: string;
-    forcePathStyle: boolean;
-    credentials?: { accessKeyId: SecretValue; secretAccessKey: SecretValue };
-    providerRoleArn?: string;
-    /** false: managed elsewhere; nothing is declared and the check (stacks/plan/vault-check.ts) reads it. */
-    manage: boolean;
+/** Where the vault is and how it is reached, as its config says (`manage: false`: nothing is declared and stacks/plan/vault-check.ts reads it). */
+export interface VaultPlan extends Pick<VaultConfig, "bucket" | "region" | "endpoint" | "forcePathStyle" | "credentials" | "providerRoleArn" | "manage"> {
     settings: VaultBucketSettings;
     /** Every public access blocked (AWS S3). */
     blockPublicAccess: boolean;
