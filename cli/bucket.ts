@@ -42,12 +42,20 @@ export interface BucketCatalogue {
  * AWS_SECRET_ACCESS_KEY, with AWS_SESSION_TOKEN), else the AWS SDK's default chain (AWS_PROFILE,
  * SSO, instance roles): the stack's own keys are Pulumi secrets, which the CLI does not decrypt.
  */
-export function s3Client(settings: BucketSettings, env: NodeJS.ProcessEnv): S3Client {
+export function s3Client(
+    settings: BucketSettings,
+    env: NodeJS.ProcessEnv,
+    {
+        requestTimeoutMs = REQUEST_TIMEOUT_MS,
+        connectTimeoutMs = CONNECT_TIMEOUT_MS,
+        maxSockets = BUCKET_READ_CONCURRENCY,
+    }: { requestTimeoutMs?: number; connectTimeoutMs?: number; maxSockets?: number } = {},
+): S3Client {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     const keys = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
         ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
         : undefined;
-    const agent = { keepAlive: true, maxSockets: BUCKET_READ_CONCURRENCY };
+    const agent = { keepAlive: true, maxSockets };
     return new S3Client({
         region: settings.region,
         endpoint: settings.endpoint,
@@ -56,8 +64,8 @@ export function s3Client(settings: BucketSettings, env: NodeJS.ProcessEnv): S3Cl
         followRegionRedirects: settings.endpoint === undefined,
         maxAttempts: 3,
         requestHandler: {
-            connectionTimeout: CONNECT_TIMEOUT_MS,
-            requestTimeout: REQUEST_TIMEOUT_MS,
+            connectionTimeout: connectTimeoutMs,
+            requestTimeout: requestTimeoutMs,
             httpAgent: new http.Agent(agent),
             httpsAgent: new https.Agent({
                 ...agent,

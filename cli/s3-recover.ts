@@ -3,10 +3,8 @@
  * batches, and what an S3 error means to the operator. Loaded only when the command runs (the AWS
  * SDK takes a while to load), so `--help` stays light.
  */
-import * as http from "http";
-import * as https from "https";
-import * as tls from "tls";
 import { CopyObjectCommand, DeleteObjectsCommand, ListObjectVersionsCommand, ListObjectVersionsCommandOutput, S3Client } from "@aws-sdk/client-s3";
+import { s3Client } from "./bucket";
 import { CliError } from "./errors";
 import type { VersionEntry } from "./recover-scan";
 import type { BucketSettings } from "./stack";
@@ -23,28 +21,8 @@ export const DELETE_BATCH = 1000;
  * which only Pulumi can decrypt.
  */
 export function recoverClient(location: BucketLocation, requestSeconds: number, env: NodeJS.ProcessEnv): S3Client {
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-    // The command's environment first (the process's, or a test's); else the whole default chain.
-    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
-    return new S3Client({
-        credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken } : undefined,
-        region: location.region,
-        endpoint: location.endpoint,
-        forcePathStyle: location.forcePathStyle,
-        followRegionRedirects: location.endpoint === undefined,
-        maxAttempts: 3,
-        requestHandler: {
-            connectionTimeout: 10_000,
-            requestTimeout: requestSeconds * 1000,
-            httpAgent: new http.Agent({ keepAlive: true }),
-            // storage.caCert is trusted in addition to the system's CAs, as the program does.
-            httpsAgent: new https.Agent({
-                keepAlive: true,
-                ca: location.caCert ? [...tls.rootCertificates, location.caCert] : undefined,
-                rejectUnauthorized: !location.insecureSkipTLSVerify,
-            }),
-        },
-    });
+    // No socket cap: deletes in batches go out while the listing goes on.
+    return s3Client(location, env, { requestTimeoutMs: requestSeconds * 1000, connectTimeoutMs: 10_000, maxSockets: Infinity });
 }
 
 /** The permission each action needs, for the message when it is denied. */
