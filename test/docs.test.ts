@@ -11,17 +11,8 @@ import assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { JOBS, PROD_STACK_FILE, RESTORES, run, seedCatalogue, startFakeCluster } from "./cli/fake-cluster";
-import { commandProblems } from "./runbooks.test";
+import { commandProblems, documentationPages } from "./support/doc-commands";
 import { PROJECT_DIR } from "./support/stacks";
-
-/** README.md and every page under docs/, as paths from the project root. */
-export function documentationPages(): string[] {
-    const docs = fs
-        .readdirSync(path.join(PROJECT_DIR, "docs"), { recursive: true, encoding: "utf8" })
-        .filter((f) => f.endsWith(".md"))
-        .map((f) => path.join("docs", f));
-    return ["README.md", ...docs.sort()];
-}
 
 export interface ConsoleExample {
     argv: string[];

@@ -7,9 +7,8 @@ import assert from "assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { setSecretCommand } from "../../stacks/config/secret";
-import { commandsOf } from "../runbooks.test";
+import { commandsOf, documentationPages } from "../support/doc-commands";
 import { PROJECT_DIR } from "../support/stacks";
-import { documentationPages } from "../docs.test";
 
 /** Options of `pulumi config set` that take the next word as their value. */
 const OPTIONS_WITH_VALUE = new Set(["-s", "--stack", "--config-file", "-C", "--cwd", "--type"]);
