@@ -1,19 +1,22 @@
 /**
- * `npm test`: the type-check and every mocha test, side by side. tsc and mocha each keep one core
- * busy, so on a 2-core machine the type-check costs no wall time beyond mocha's; run one after the
- * other, it added 7 to 11 s. Both always run to the end; `npm test` passes only when both do.
+ * `npm test`: every mocha test, the test files spread over MOCHA_JOBS worker processes
+ * (`mocha --parallel`). On this project's 2-core machine two workers take about half the wall
+ * time of one: much of it is spent waiting (child processes, servers, the CLI's timeouts), and
+ * the rest is spread over many files.
  *
- * The type-check is incremental (TYPECHECK_ARGS): its build info lives in node_modules/.cache, outside
- * the sources, so a warm run parses the declarations again but checks only what changed.
+ * The type-check is `npm run typecheck`, a step of its own in `.ci/run` and the workflows (before
+ * the tests): it took a core for 20 to 40 s, as long as the tests themselves.
  *
- * Arguments go to mocha: `npm test -- --grep restore`.
+ * Arguments go to mocha: `npm test -- --grep restore`, `npm test -- test/cli/kube.test.ts`.
+ * `MOCHA_JOBS=1 npm test` runs the files one after the other in one process.
  */
 import { spawn } from "child_process";
+import * as os from "os";
 import * as path from "path";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
-/** `npm run typecheck`'s arguments (package.json): keep the two in step. */
+/** `npm run typecheck`'s arguments (package.json): `.ci/run` and the workflows run it beside `npm test`. */
 export const TYPECHECK_ARGS = [
     "-p",
     "tsconfig.json",
@@ -24,40 +27,39 @@ export const TYPECHECK_ARGS = [
     "node_modules/.cache/hopsworks-dr/typecheck.tsbuildinfo",
 ];
 
-interface Finished {
-    code: number;
-    output: string;
-    seconds: number;
-}
-
-function run(script: string, args: string[], capture: boolean): Promise<Finished> {
-    const started = Date.now();
-    return new Promise((resolve) => {
-        const child = spawn(process.execPath, [require.resolve(script), ...args], {
-            cwd: PROJECT_DIR,
-            stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
-        });
-        let output = "";
-        child.stdout?.on("data", (chunk) => (output += chunk));
-        child.stderr?.on("data", (chunk) => (output += chunk));
-        child.on("error", (error) => resolve({ code: 1, output: `${error.message}\n`, seconds: (Date.now() - started) / 1000 }));
-        child.on("close", (code, signal) =>
-            resolve({ code: code ?? 1, output: signal ? `${output}killed by ${signal}\n` : output, seconds: (Date.now() - started) / 1000 }),
-        );
-    });
-}
-
-async function main(): Promise<number> {
-    // tsc's report is held back and printed after mocha's, so the two never interleave.
-    const typecheck = run("typescript/bin/tsc", TYPECHECK_ARGS, true);
-    const mocha = await run("mocha/bin/mocha.js", process.argv.slice(2), false);
-    const tsc = await typecheck;
-    if (tsc.code === 0) {
-        process.stdout.write(`typecheck (tsc): no errors, ${tsc.seconds.toFixed(1)} s\n`);
-    } else {
-        process.stdout.write(`typecheck (tsc) failed, exit status ${tsc.code}:\n${tsc.output}`);
+/** Workers: MOCHA_JOBS, else one per core, at least 2 (mocha's own default, cores - 1, is 1 here). */
+export function mochaJobs(env: NodeJS.ProcessEnv = process.env, cores = os.availableParallelism()): number {
+    const asked = env.MOCHA_JOBS;
+    if (asked !== undefined && asked !== "") {
+        const jobs = Number(asked);
+        if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`MOCHA_JOBS=${asked}: expected a whole number of at least 1`);
+        return jobs;
     }
-    return mocha.code !== 0 ? mocha.code : tsc.code;
+    return Math.max(2, cores);
 }
 
-if (require.main === module) main().then((code) => process.exit(code));
+/** mocha's arguments: parallel unless one job is asked for. */
+export function mochaArgs(jobs: number, extra: string[]): string[] {
+    return jobs > 1 ? ["--parallel", "--jobs", String(jobs), ...extra] : extra;
+}
+
+function main(): void {
+    let jobs: number;
+    try {
+        jobs = mochaJobs();
+    } catch (error) {
+        process.stderr.write(`${(error as Error).message}\n`);
+        process.exit(2);
+    }
+    const child = spawn(process.execPath, [require.resolve("mocha/bin/mocha.js"), ...mochaArgs(jobs, process.argv.slice(2))], {
+        cwd: PROJECT_DIR,
+        stdio: "inherit",
+    });
+    child.on("error", (error) => {
+        process.stderr.write(`${error.message}\n`);
+        process.exit(1);
+    });
+    child.on("close", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+if (require.main === module) main();

@@ -265,6 +265,16 @@ describe("GitHub workflows", () => {
                 }
             });
 
+            it("type-checks (npm run typecheck) before the tests, as .ci/run does: npm test runs mocha only", () => {
+                const { install, test } = readmeCommands();
+                for (const [name, job] of jobs()) {
+                    const at = (command: string) => job.steps.findIndex((s) => s.run?.trim() === command);
+                    const order = [install, "npm run typecheck", test].map(at);
+                    assert.ok(order.every((index) => index !== -1), `job ${name}: ${order.join(", ")}`);
+                    assert.deepStrictEqual([...order].sort((a, b) => a - b), order, `job ${name}`);
+                }
+            });
+
             it("gives npm ci and npm test no secret and no credential: the job's env holds none, and every step that reads or writes one runs after the tests", () => {
                 const { test } = readmeCommands();
                 for (const [name, job] of jobs()) {
