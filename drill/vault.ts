@@ -21,10 +21,10 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { DRILL_BUCKET, DRILL_REGION, DRILL_S3_KEYS, PORTS, startS3Store } from "./env";
 import { running } from "./processes";
-import { check, Recorder } from "./report";
+import { check, Recorder, StepContext } from "./report";
 import { StandInReplication, storeClient } from "./replication";
 import { Shell } from "./shell";
-import { DRILL_STACK, render } from "./scenarios/backup-mode";
+import { DRILL_STACK, render, TakenBackups, takeBackups } from "./scenarios/backup-mode";
 
 export interface VaultStore {
     /** The recorded process name of its moto server. */
@@ -109,6 +109,20 @@ export async function ensureVault(rec: Recorder, sh: Shell, scenario: string): P
         ctx.detail(`stand-in replication: ${pass.copied} versions copied, ${pass.deleteMarkersSkipped} delete markers not replicated`);
         return copier;
     });
+}
+
+/**
+ * A fresh restore point, then the stand-in copier's pass that takes it into the vault: the point a
+ * scenario recovers or restores, its Velero pair the one `restore plan` reads from the bucket.
+ */
+export async function takeReplicatedRestorePoint(step: <T>(name: string, body: (ctx: StepContext) => Promise<T> | T) => Promise<T>, sh: Shell, replication: StandInReplication): Promise<TakenBackups> {
+    const taken = await step("Take a restore point: objects worth restoring, both Velero schedules, RonDB and OpenSearch", () => takeBackups(sh));
+    await step("Replication (the stand-in copier) copies the new versions into the vault; delete markers stay behind", async () => {
+        const pass = await replication.pass();
+        check(pass.copied > 0, "the copier found no new version to copy after a backup");
+        return `${pass.copied} versions copied, ${pass.deleteMarkersSkipped} delete markers not replicated`;
+    });
+    return taken;
 }
 
 /** Every version in a bucket of a store, as "key@versionId etag", sorted: what must not change. */

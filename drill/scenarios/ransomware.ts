@@ -15,7 +15,7 @@ import { check, Recorder } from "../report";
 import { storeClient } from "../replication";
 import { forDrill, readRunbook, RUNBOOK_EXAMPLES } from "../runbook";
 import { Shell } from "../shell";
-import { ensureVault, primaryClient, tryToDeleteVaultVersions, VAULT, vaultClient, versionsOf } from "../vault";
+import { ensureVault, primaryClient, takeReplicatedRestorePoint, tryToDeleteVaultVersions, VAULT, vaultClient, versionsOf } from "../vault";
 import { BACKUP_PREFIXES, CREDENTIALS_KEY, CREDENTIALS_SECRET, LOCATION_PREFIX } from "../../stacks/names";
 import { DRILL_STACK } from "./backup-mode";
 import { loseClusterAndRestore, Step } from "./new-cluster";
@@ -29,8 +29,8 @@ const RANSOM_NOTE = "your backups are encrypted: pay 10 BTC";
 
 export async function ransomware(rec: Recorder, sh: Shell): Promise<void> {
     const step = rec.scenario(SCENARIO);
-    const taken = await ensureBackups(rec, sh, SCENARIO);
-    await ensureVault(rec, sh, SCENARIO);
+    await ensureBackups(rec, sh, SCENARIO);
+    const taken = await takeReplicatedRestorePoint(step, sh, await ensureVault(rec, sh, SCENARIO));
     const before = await step("Record the restore points, the primary's backup objects and the vault's versions before the attack", () => recordBefore(sh));
     const since = await step("Note the time: the attack starts after it (the runbook's --since)", () => attackTime());
     const keys = await step("The attacker reads Velero's S3 credentials from the cluster (a leaked cluster credential)", () => veleroKeys(sh));

@@ -14,7 +14,7 @@ import { stopProcess } from "../processes";
 import { check, Recorder, StepContext } from "../report";
 import { DrillNames, forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
-import { createVaultFromRender, ensureVault, NEW_VAULT, VAULT, vaultClient, versionsOf } from "../vault";
+import { createVaultFromRender, ensureVault, NEW_VAULT, takeReplicatedRestorePoint, VAULT, vaultClient, versionsOf } from "../vault";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE, render } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
 import { Step } from "./new-cluster";
@@ -41,8 +41,8 @@ interface Before {
 
 export async function regionLoss(rec: Recorder, sh: Shell): Promise<void> {
     const step = rec.scenario(SCENARIO);
-    const { backupId, veleroBackups } = await ensureBackups(rec, sh, SCENARIO);
-    await ensureVault(rec, sh, SCENARIO);
+    await ensureBackups(rec, sh, SCENARIO);
+    const { backupId, veleroBackups } = await takeReplicatedRestorePoint(step, sh, await ensureVault(rec, sh, SCENARIO));
 
     const before: Before = await step("Record what the cluster holds and the vault's versions before the loss", async () => {
         const objects = snapshotObjects(sh, HOPSWORKS_NAMESPACE);
