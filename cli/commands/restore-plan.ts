@@ -32,8 +32,11 @@ export interface RestorePlanOptions {
     velero?: { main: string; users: string };
     /** --velero-outside-window: the named backups are restored although outside the window of the point's time. */
     outsideWindow: boolean;
-    /** --from-bucket: the restore point and its Velero backups read from the stack's bucket (new-cluster only). */
-    fromBucket: boolean;
+    /**
+     * --from-bucket: the restore point and its Velero backups read from the stack's bucket
+     * (new-cluster only); with --vault from its vault, and the restore then reads the vault (restore.source: vault).
+     */
+    fromBucket: false | "storage" | "vault";
     dryRun: boolean;
     yes: boolean;
     cluster: ClusterFlags;
@@ -152,7 +155,7 @@ function choosePoint(points: RestorePoint[], backup: string, source: PointSource
 async function bucketPoint(options: RestorePlanOptions, stack: Stack, io: CliIo): Promise<RestorePoint> {
     const { loadBucketCatalogue } = require("../bucket") as typeof import("../bucket");
     const scope = options.backup.latest ? { newest: DEFAULT_NEWEST_READ } : { id: options.backup.id };
-    const { points, where } = await loadBucketCatalogue(stack.storage(), io, scope);
+    const { points, where } = await loadBucketCatalogue(stack.bucketToRead(options.fromBucket as "storage" | "vault"), io, scope);
     const source: PointSource = {
         missing: `has no folder under ${where.replace(/^(s3:\/\/[^ ]+)/, "$1/rondb_backup/")} (run: hopsworks-dr backups list --stack ${options.stack} --from-bucket)`,
         reasons: bucketIncompleteReasons,
@@ -245,6 +248,8 @@ function writeRestore(options: RestorePlanOptions, stack: Stack, point: RestoreP
         backupHopsworksVersion: options.backupVersion,
         ...veleroChoice(point, given, options.velero),
         ...(options.outsideWindow ? { veleroBackupsOutsideWindow: point.id } : {}),
+        // Read from the vault: the restore reads it too (the location and the HopsFS settings point at it).
+        ...(options.fromBucket === "vault" ? { source: "vault" } : {}),
     };
     const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
     // Validate as if confirmed, so every other problem shows now rather than at `pulumi up`.
@@ -279,7 +284,7 @@ export const restorePlan: Command<RestorePlanOptions> = {
         title: "Write a restore into a stack file",
         synopsis:
             "--stack <name> --mode new-cluster|in-place --backup-version <x.y.z> [--backup latest|<id>] " +
-            "[--velero-main <name> --velero-users <name> [--velero-outside-window]] [--from-bucket] [--dry-run] [--yes]",
+            "[--velero-main <name> --velero-users <name> [--velero-outside-window]] [--from-bucket [--vault]] [--dry-run] [--yes]",
         summary: "write the restore block into Pulumi.<name>.yaml",
         description:
             "Picks the newest complete restore point (latest) or checks the one given, then writes the hopsworks-dr:restore\n" +
@@ -296,13 +301,16 @@ export const restorePlan: Command<RestorePlanOptions> = {
             `Their names' times must be within the catalogue's window, ${VELERO_MATCH_WINDOW_TEXT};\n` +
             "--velero-outside-window restores them anyway, writing restore.veleroBackupsOutsideWindow.\n" +
             "The file is locked (Pulumi.<name>.yaml.lock) while the command runs, and replaced in one rename.",
-        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "velero-outside-window", "from-bucket", "dry-run", "yes", ...CLUSTER_OPTIONS],
+        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "velero-outside-window", "from-bucket", "vault", "dry-run", "yes", ...CLUSTER_OPTIONS],
         optionHelp: {
             stack: "the stack: Pulumi.<name>.yaml in the working directory gets the block, and gives the namespaces",
             yes: "in-place only: also write forceDataClear and confirm, which confirm the restore (a usage error with new-cluster)",
             "from-bucket":
                 "new-cluster only: read the restore point and its Velero backups from the stack's bucket over the S3 API (storage.bucket, " +
                 "storage.region, storage.apiEndpoint/endpoint; keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS default chain)",
+            vault:
+                "with --from-bucket: read the stack's vault (hopsworks-dr:vault) instead, and write restore.source: vault, so the restore " +
+                "reads the vault too (after the loss of the primary's region)",
         },
         examples: [
             [
