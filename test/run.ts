@@ -7,7 +7,7 @@
  * The type-check is `npm run typecheck`, a step of its own in `.ci/run` and the workflows (before
  * the tests): it took a core for 20 to 40 s, as long as the tests themselves.
  *
- * Arguments go to mocha: `npm test -- --grep restore`, `npm test -- test/cli/kube.test.ts`.
+ * Arguments go to mocha: `npm test -- --grep restore`.
  * `MOCHA_JOBS=1 npm test` runs the files one after the other in one process.
  */
 import { spawn } from "child_process";
