@@ -56,10 +56,10 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
         it("lists restore points newest first by time, rotated ConfigMaps included, warning about bad entries", async () => {
             const result = await run(cluster, ["backups", "list"]);
             assert.strictEqual(result.stdout, [
-                "BACKUP ID  TIME (UTC)        RONDB    OPENSEARCH  VELERO MAIN                      VELERO USERS                                COMPLETE",
-                "260211000  2026-01-05 10:00  SUCCESS  FAILED      k8s-backups-main-20260105100012  k8s-backups-users-resources-20260105100013  no",
-                "250111000  2025-12-29 10:00  SUCCESS  SUCCESS     k8s-backups-main-20251229100012  k8s-backups-users-resources-20251229100013  yes",
-                "255211000  2025-12-22 10:00  SUCCESS  SUCCESS     k8s-backups-main-20251222100012  k8s-backups-users-resources-20251222100013  yes",
+                "BACKUP ID  TIME (UTC)        RONDB    OPENSEARCH  VELERO MAIN                      VELERO USERS                                SUPERSET                                COMPLETE",
+                "260211000  2026-01-05 10:00  SUCCESS  FAILED      k8s-backups-main-20260105100012  k8s-backups-users-resources-20260105100013  20260105100007-2222 (2026-01-05 10:00)  no",
+                "250111000  2025-12-29 10:00  SUCCESS  SUCCESS     k8s-backups-main-20251229100012  k8s-backups-users-resources-20251229100013  20251229100005-1111 (2025-12-29 10:00)  yes",
+                "255211000  2025-12-22 10:00  SUCCESS  SUCCESS     k8s-backups-main-20251222100012  k8s-backups-users-resources-20251222100013  none                                    yes",
                 "",
             ].join("\n"));
             assert.strictEqual(result.stderr, WARNINGS);
