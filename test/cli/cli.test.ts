@@ -827,7 +827,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             const cases: [string[], string, string][] = [
                 [["restore", "clean-markers", "--backup", "abc"], `--backup "abc": must be a backup ID of 9 digits`, "restore clean-markers --backup <id>"],
                 [["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "yesterday"], `--backup "yesterday": must be a backup ID`, "restore plan --stack <name>"],
-                [["restore", "plan", "--stack", "prod", "--mode", "sideways"], `--mode "sideways": must be new-cluster or in-place`, "restore plan --stack <name>"],
+                [["restore", "plan", "--stack", "prod", "--mode", "sideways"], `--mode "sideways": must be new-cluster, in-place or superset`, "restore plan --stack <name>"],
                 [["backups", "status", "--schedule", "61 25 * * *"], `--schedule "61 25 * * *": minute 61 is outside 0-59; hour 25 is outside 0-23`, "backups status [--schedule <cron>]"],
                 [["restore", "finish", "--stack", "../prod"], `--stack "../prod": must be a stack name`, "restore finish --stack <name>"],
                 [["restore", "finish", "--stack", "a b$x"], `--stack "a b$x": must be a stack name (1 to 100 letters, digits, -, _ and ., as Pulumi accepts it)`, "restore finish --stack <name>"],
