@@ -38,7 +38,7 @@ export const CONFIG_KEYS = {
     hopsworks: HOPSWORKS_KEYS,
     restore: RESTORE_KEYS,
     veleroBackups: VELERO_BACKUPS_KEYS,
-    supersetRestore: RESTORE_SUPERSET_KEYS,
+    superset: RESTORE_SUPERSET_KEYS,
     monitoring: MONITORING_KEYS,
     vault: VAULT_KEYS,
     objectLock: OBJECT_LOCK_KEYS,
@@ -80,7 +80,7 @@ export function readStackConfig(source: ConfigSource): StackConfig {
     checkVeleroKeys(r, storage);
     const hopsworks = readHopsworks(r);
     const restore = readRestore(r, hopsworks?.version);
-    const monitoring = readMonitoring(r, hopsworks?.namespace ?? DEFAULTS.hopsworksNamespace, backup);
+    const monitoring = readMonitoring(r, hopsworks?.namespace ?? DEFAULTS.hopsworksNamespace, backup, hopsworks?.version);
     const vault = readVault(r, storage, backup);
     if (restore?.source === "vault" && !vault && !("vault" in source.values)) {
         r.invalid("restore.source", "vault", "needs a vault to restore from: configure hopsworks-dr:vault (its bucket, region and keys), or set restore.source to \"primary\"");
