@@ -234,6 +234,14 @@ describe("restore plan --from-bucket", () => {
         assert.deepStrictEqual(reads.sort(), ["k8s-backups-main-20251229100012", "k8s-backups-users-resources-20251229100013"]);
     });
 
+    it("on Hopsworks 5.2, also writes the point's Superset backup from the superset_backup/ folders, shown with its time", async () => {
+        fs.writeFileSync(path.join(dir, "Pulumi.prod52.yaml"), storeStackFile(store.url).replace("chartVersion: 4.8.0\n    version: 4.8.0", "chartVersion: 5.2.0\n    version: 5.2.0"));
+        const r = await cli(["restore", "plan", "--stack", "prod52", "--mode", "new-cluster", "--backup-version", "5.2.0", "--from-bucket", "--backup", "250111000", "--dry-run"]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.ok(r.stdout.includes("\nSuperset backup 20251229100005-1111 (2025-12-29T10:00:05.000Z), the newest at or before restore point 250111000\n"), r.stdout);
+        assert.ok(r.stdout.includes("+    superset:\n+      backupId: 20251229100005-1111\n"), r.stdout);
+    });
+
     it("takes latest as the newest complete point in the bucket, and refuses an incomplete or unknown one, naming why", async () => {
         const latest = await cli(plan("--dry-run"));
         assert.strictEqual(latest.code, 0, latest.stderr);
