@@ -192,4 +192,20 @@ describe("Superset and Trino in restore plan and restore finish (Hopsworks 5.2)"
             assert.ok(!read().includes("hopsworks-dr:restore"));
         });
     });
+
+    describe("restore clean-markers --superset-backup", () => {
+        it("lists and deletes the Superset restore Job beside the in-place restore's markers, and refuses an ID of another form", async () => {
+            cluster.put(JOBS, { apiVersion: "batch/v1", kind: "Job", metadata: { name: "superset-restore-20251229100005-1111", namespace: "hopsworks" } });
+            const listed = await run(cluster, ["restore", "clean-markers", "--backup", "250111000", "--superset-backup", "20251229100005-1111"]);
+            assert.strictEqual(listed.code, 0, listed.stderr);
+            assert.ok(listed.stdout.includes("  job hopsworks/superset-restore-20251229100005-1111: exists, would be deleted\n"), listed.stdout);
+            const deleted = await run(cluster, ["restore", "clean-markers", "--backup", "250111000", "--superset-backup", "20251229100005-1111", "--yes"]);
+            assert.strictEqual(deleted.code, 0, deleted.stderr);
+            assert.ok(deleted.stdout.includes("  job hopsworks/superset-restore-20251229100005-1111: deleted\n"), deleted.stdout);
+            assert.ok(!cluster.objects.get(JOBS)!.has("superset-restore-20251229100005-1111"));
+            const bad = await run(cluster, ["restore", "clean-markers", "--backup", "250111000", "--superset-backup", "250111000"]);
+            assert.strictEqual(bad.code, 2);
+            assert.match(bad.stderr, /^error: --superset-backup "250111000": must be a Superset backup ID/);
+        });
+    });
 });
