@@ -36,6 +36,7 @@ export const OPTIONS = {
     "dry-run": { type: "boolean" },
     "from-bucket": { type: "boolean" },
     "read-all": { type: "boolean" },
+    vault: { type: "boolean" },
     yes: { type: "boolean" },
     wait: { type: "string" },
     since: { type: "string" },
@@ -88,6 +89,11 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
         "--from-bucket",
         "read the restore points from the stack's bucket over the S3 API instead of the cluster (after a total loss): storage.bucket, " +
             "storage.region and storage.apiEndpoint/endpoint from the stack file, keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS default chain",
+    ],
+    vault: [
+        "--vault",
+        "with --from-bucket, read the stack's vault (hopsworks-dr:vault: vault.bucket, vault.region, vault.endpoint) instead of storage.bucket: " +
+            "after the loss of the primary's region",
     ],
     "read-all": [
         "--read-all",
@@ -229,12 +235,16 @@ export function timeouts(values: OptionValues, env: NodeJS.ProcessEnv, command: 
     return { requestSeconds: read("request-timeout", REQUEST_TIMEOUT_ENV, REQUEST_TIMEOUT_MAX_SECONDS) ?? REQUEST_TIMEOUT_DEFAULT_SECONDS, commandSeconds };
 }
 
-/** --from-bucket needs --stack (the bucket's settings) and reads no cluster, so takes none of its options. */
-export function fromBucket(values: OptionValues, command: string): boolean {
+/**
+ * --from-bucket needs --stack (the bucket's settings) and reads no cluster, so takes none of its
+ * options; --vault reads the stack's vault instead of its bucket. "vault" with --vault.
+ */
+export function fromBucket(values: OptionValues, command: string): false | "storage" | "vault" {
+    if (values.vault === true && values["from-bucket"] !== true) throw new UsageError("--vault applies only with --from-bucket: it reads the vault instead of the stack's bucket", command);
     if (values["from-bucket"] !== true) return false;
     if (values.stack === undefined) throw new UsageError("--from-bucket needs --stack: the stack file names the bucket, its region and endpoint", command);
     for (const name of ["context", "namespace", "velero-namespace"] as const) {
         if (values[name] !== undefined) throw new UsageError(`--${name} does not apply with --from-bucket, which reads the bucket, not a cluster`, command);
     }
-    return true;
+    return values.vault === true ? "vault" : "storage";
 }

@@ -139,6 +139,14 @@ export class Stack {
         return this.setting("hopsworks", "version");
     }
 
+    /** The bucket --from-bucket reads: storage.bucket, or with --vault the vault, which the stack must declare. */
+    bucketToRead(which: "storage" | "vault"): BucketSettings {
+        if (which === "storage") return this.storage();
+        const vault = this.vault();
+        if (vault === undefined) throw new CliError(`${this.shown}: --vault: the stack declares no ${CONFIG_NAMESPACE}:vault to read; leave out --vault to read storage.bucket`);
+        return vault;
+    }
+
     get hopsworksNamespace(): string {
         return this.namespaceOf("hopsworks", DEFAULTS.hopsworksNamespace);
     }

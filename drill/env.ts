@@ -27,6 +27,9 @@ export const PORTS = {
     scheduler: 20259,
     kwok: 20247,
     moto: 25000,
+    /** The vault's store and, after a region loss, the new vault's: two more S3 endpoints, two more "regions". */
+    motoVault: 25001,
+    motoNewVault: 25002,
     charts: 28879,
     veleroMetrics: 28085,
     veleroProfiler: 26060,
@@ -132,9 +135,14 @@ export async function up(runDir = RUN_DIR): Promise<DrillEnv> {
 }
 
 async function startStore(runDir: string, env: NodeJS.ProcessEnv): Promise<void> {
-    startProcess(runDir, "moto", findMoto()!, ["-H", "127.0.0.1", "-p", String(PORTS.moto)], { env });
-    recordStart(runDir, "moto");
-    await waitFor("moto's S3 API", () => httpOk(`http://127.0.0.1:${PORTS.moto}/moto-api/`), 30_000);
+    await startS3Store(runDir, env, "moto", PORTS.moto);
+}
+
+/** One moto S3 server, a store of its own (each stands for a region), recorded as `name`. */
+export async function startS3Store(runDir: string, env: NodeJS.ProcessEnv, name: string, port: number): Promise<void> {
+    startProcess(runDir, name, findMoto()!, ["-H", "127.0.0.1", "-p", String(port)], { env });
+    recordStart(runDir, name);
+    await waitFor(`${name}'s S3 API`, () => httpOk(`http://127.0.0.1:${port}/moto-api/`), 30_000);
 }
 
 /** A fresh control plane: new etcd data, new certificates, new service-account keys. */

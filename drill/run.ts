@@ -18,6 +18,8 @@ import { failedRestore } from "./scenarios/failed-restore";
 import { inPlace } from "./scenarios/in-place";
 import { interrupted } from "./scenarios/interrupted";
 import { newCluster } from "./scenarios/new-cluster";
+import { ransomware } from "./scenarios/ransomware";
+import { regionLoss } from "./scenarios/region-loss";
 import { Shell } from "./shell";
 import { versionRows } from "./versions";
 import { DRILL_CACHE, findAll } from "./tools";
@@ -30,6 +32,9 @@ export const SCENARIOS: Record<string, (rec: Recorder, sh: Shell) => Promise<voi
     "in-place": inPlace,
     interrupted,
     alerts,
+    ransomware,
+    // Last: the primary's store is stopped for good, and the stack's primary is the old vault after it.
+    "region-loss": regionLoss,
 };
 
 async function main(): Promise<number> {

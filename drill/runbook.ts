@@ -42,14 +42,17 @@ export interface DrillNames {
     bucket: string;
     s3Endpoint: string;
     veleroBackups: { main: string; users: string };
+    /** A runbook's own examples (a vault, a time) and the drill's values for them; longest first, exact text. */
+    more?: Record<string, string>;
 }
 
 /**
- * The runbook line the drill runs: the drill's names for the examples; `--yes` where `pulumi up`,
+ * The runbook line the drill runs: the drill's names for the examples (`more` first); `--yes` where `pulumi up`,
  * `refresh` or `import` would ask at a prompt; the S3 endpoint for `aws`; the project's CLI for `npx hopsworks-dr`.
  */
 export function forDrill(command: string, names: DrillNames): string {
-    let line = command
+    const more = Object.entries(names.more ?? {}).sort(([a], [b]) => b.length - a.length);
+    let line = more.reduce((text, [example, value]) => text.split(example).join(value), command)
         .replace(new RegExp(`(-s|--stack) ${RUNBOOK_EXAMPLES.stack}\\b`, "g"), `$1 ${names.stack}`)
         // A resource's URN names its stack: urn:pulumi:<stack>::<project>::...
         .replace(new RegExp(`\\burn:pulumi:${RUNBOOK_EXAMPLES.stack}::`, "g"), `urn:pulumi:${names.stack}::`)

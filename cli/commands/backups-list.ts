@@ -11,8 +11,8 @@ export interface BackupsListOptions {
     /** --stack: the stack whose namespaces to read. */
     stack?: string;
     json: boolean;
-    /** --from-bucket: read the stack's bucket, not the cluster. */
-    fromBucket: boolean;
+    /** --from-bucket: read the stack's bucket (or with --vault its vault), not the cluster. */
+    fromBucket: false | "storage" | "vault";
     /** --read-all: every velero-backup.json, not only the newest points'. */
     readAll: boolean;
     cluster: ClusterFlags;
@@ -30,7 +30,7 @@ async function readPoints(options: BackupsListOptions, { io, readStack, connect 
     if (!options.fromBucket) return { points: (await loadCatalogue(await connect(options.cluster, stack), io)).points, unread: new Set() };
     const { loadBucketCatalogue } = require("../bucket") as typeof import("../bucket");
     const scope = { newest: options.readAll ? Infinity : DEFAULT_NEWEST_READ };
-    const { points, unread, where } = await loadBucketCatalogue(stack!.storage(), io, scope);
+    const { points, unread, where } = await loadBucketCatalogue(stack!.bucketToRead(options.fromBucket), io, scope);
     io.stderr(`note: restore points read from ${where}. ${FROM_BUCKET_NOTE}\n`);
     if (unread.size > 0) {
         io.stderr(
@@ -101,7 +101,7 @@ export const backupsList: Command<BackupsListOptions> = {
     spec: {
         name: "backups list",
         title: "List the restore points",
-        synopsis: "[--stack <name>] [--json] [--from-bucket [--read-all]]",
+        synopsis: "[--stack <name>] [--json] [--from-bucket [--vault] [--read-all]]",
         summary: "restore points, newest first",
         description:
             "Lists the restore points, one row per backup ID, newest first by time (the metadata's start_time, else decoded\n" +
@@ -113,12 +113,14 @@ export const backupsList: Command<BackupsListOptions> = {
             "as the cluster pairs them. RONDB shows IN_BUCKET, OPENSEARCH -, and COMPLETE needs a RonDB folder and both\n" +
             "Velero backups Completed. Keys: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, else the AWS default chain.\n" +
             `Phases are read for the newest ${DEFAULT_NEWEST_READ} points' Velero backups (a request each); older ones show\n` +
-            "\"(phase not read)\" and COMPLETE ? (null in --json) unless --read-all.",
-        options: ["stack", "json", "from-bucket", "read-all", ...CLUSTER_OPTIONS],
+            "\"(phase not read)\" and COMPLETE ? (null in --json) unless --read-all.\n" +
+            "With --vault as well (after the loss of the primary's region): the stack's vault (hopsworks-dr:vault) instead.",
+        options: ["stack", "json", "from-bucket", "vault", "read-all", ...CLUSTER_OPTIONS],
         examples: [
             ["List the restore points of the current cluster", "hopsworks-dr backups list"],
             ["The same for a stack whose Velero runs in its own namespace, as JSON", "hopsworks-dr backups list --stack prod --json"],
             ["After a total loss: the restore points in stack prod's bucket", "hopsworks-dr backups list --stack prod --from-bucket"],
+            ["After the loss of the primary's region: the restore points in stack prod's vault", "hopsworks-dr backups list --stack prod --from-bucket --vault"],
         ],
     },
     options: (values) => ({

@@ -34,8 +34,11 @@ export interface RestorePlanOptions {
     velero?: { main: string; users: string };
     /** --velero-outside-window: the named backups are restored although outside the window of the point's time. */
     outsideWindow: boolean;
-    /** --from-bucket: the restore point and its Velero backups read from the stack's bucket (new-cluster only). */
-    fromBucket: boolean;
+    /**
+     * --from-bucket: the restore point and its Velero backups read from the stack's bucket
+     * (new-cluster only); with --vault from its vault, and the restore then reads the vault (restore.source: vault).
+     */
+    fromBucket: false | "storage" | "vault";
     /** --superset-backup (Hopsworks 5.2): the point's own by default, none, latest (mode superset) or an ID. */
     superset: SupersetOption;
     dryRun: boolean;
@@ -123,7 +126,7 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
 
 /** --mode superset: Superset alone, on the running cluster; the platform's options do not apply. */
 function supersetOnlyOptions(values: OptionValues, superset: SupersetOption): RestorePlanOptions {
-    for (const name of ["backup", "backup-version", "velero-main", "velero-users", "velero-outside-window", "from-bucket"] as const) {
+    for (const name of ["backup", "backup-version", "velero-main", "velero-users", "velero-outside-window", "from-bucket", "vault"] as const) {
         if (values[name] !== undefined) {
             throw new UsageError(`--${name} does not apply to --mode superset, which restores Superset alone from --superset-backup (latest by default)`, COMMAND);
         }
@@ -185,7 +188,7 @@ function choosePoint(points: RestorePoint[], backup: string, source: PointSource
 async function bucketPoint(options: RestorePlanOptions, stack: Stack, io: CliIo): Promise<RestorePoint> {
     const { loadBucketCatalogue } = require("../bucket") as typeof import("../bucket");
     const scope = options.backup.latest ? { newest: DEFAULT_NEWEST_READ } : { id: options.backup.id };
-    const { points, where } = await loadBucketCatalogue(stack.storage(), io, scope);
+    const { points, where } = await loadBucketCatalogue(stack.bucketToRead(options.fromBucket as "storage" | "vault"), io, scope);
     const source: PointSource = {
         missing: `has no folder under ${where.replace(/^(s3:\/\/[^ ]+)/, "$1/rondb_backup/")} (run: hopsworks-dr backups list --stack ${options.stack} --from-bucket)`,
         reasons: bucketIncompleteReasons,
@@ -317,6 +320,8 @@ function writeRestore(options: RestorePlanOptions, stack: Stack, point: RestoreP
         backupHopsworksVersion: options.backupVersion,
         ...veleroChoice(point, given, options.velero),
         ...(options.outsideWindow ? { veleroBackupsOutsideWindow: point.id } : {}),
+        // Read from the vault: the restore reads it too (the location and the HopsFS settings point at it).
+        ...(options.fromBucket === "vault" ? { source: "vault" } : {}),
         ...(superset.backupId ? { superset: { backupId: superset.backupId } } : {}),
     };
     const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
@@ -358,7 +363,7 @@ export const restorePlan: Command<RestorePlanOptions> = {
         title: "Write a restore into a stack file",
         synopsis:
             "--stack <name> --mode new-cluster|in-place --backup-version <x.y.z> [--backup latest|<id>] " +
-            "[--velero-main <name> --velero-users <name> [--velero-outside-window]] [--from-bucket] [--superset-backup <id>|none] [--dry-run] [--yes]" +
+            "[--velero-main <name> --velero-users <name> [--velero-outside-window]] [--from-bucket [--vault]] [--superset-backup <id>|none] [--dry-run] [--yes]" +
             " | --stack <name> --mode superset [--superset-backup latest|<id>] [--dry-run] [--yes]",
         summary: "write the restore block into Pulumi.<name>.yaml",
         description:
@@ -381,13 +386,16 @@ export const restorePlan: Command<RestorePlanOptions> = {
             "the newest successful Superset backup, or --superset-backup's, with --yes confirmed (restore.confirm <stack>/<id>).\n" +
             "Hopsworks 5.1 and later: a warning when the point predates hopsworks.trinoBackupsSince (its main backup lacks Trino's Secrets).\n" +
             "The file is locked (Pulumi.<name>.yaml.lock) while the command runs, and replaced in one rename.",
-        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "velero-outside-window", "from-bucket", "superset-backup", "dry-run", "yes", ...CLUSTER_OPTIONS],
+        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "velero-outside-window", "from-bucket", "vault", "superset-backup", "dry-run", "yes", ...CLUSTER_OPTIONS],
         optionHelp: {
             stack: "the stack: Pulumi.<name>.yaml in the working directory gets the block, and gives the namespaces",
             yes: "in-place and superset only: also write the confirmation (forceDataClear and confirm; confirm alone for superset); a usage error with new-cluster",
             "from-bucket":
                 "new-cluster only: read the restore point and its Velero backups from the stack's bucket over the S3 API (storage.bucket, " +
                 "storage.region, storage.apiEndpoint/endpoint; keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS default chain)",
+            vault:
+                "with --from-bucket: read the stack's vault (hopsworks-dr:vault) instead, and write restore.source: vault, so the restore " +
+                "reads the vault too (after the loss of the primary's region)",
         },
         examples: [
             [

@@ -43,12 +43,12 @@ export function configureDrillStack(sh: Shell, stack = DRILL_STACK): void {
 }
 
 /** `npm run render` in the drill project: what the stack would deploy, offline. */
-export function render(sh: Shell, stack = DRILL_STACK): { bucket: string; hopsworksValues: string; plan: string; alerts?: string } {
+export function render(sh: Shell, stack = DRILL_STACK): { bucket: string; hopsworksValues: string; plan: string; alerts?: string; vault?: string } {
     const out = mkdtempSync(path.join(os.tmpdir(), "drill-render-"));
     sh.exec("node", ["--import", "tsx", "render/cli.ts", "--stack", stack, "--out", out]);
     const read = (name: string) => readFileSync(path.join(out, name), "utf8");
-    const alerts = existsSync(path.join(out, "alerts.yaml")) ? { alerts: read("alerts.yaml") } : {};
-    return { bucket: read("bucket.json"), hopsworksValues: read("hopsworks-values.yaml"), plan: read("plan.txt"), ...alerts };
+    const optional = (name: string, key: "alerts" | "vault") => (existsSync(path.join(out, name)) ? { [key]: read(name) } : {});
+    return { bucket: read("bucket.json"), hopsworksValues: read("hopsworks-values.yaml"), plan: read("plan.txt"), ...optional("alerts.yaml", "alerts"), ...optional("vault.json", "vault") };
 }
 
 interface PreviewStep {

@@ -15,10 +15,18 @@ import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/n
 export const SCENARIO = "new-cluster";
 export const RUNBOOK = "total-cluster-loss.md";
 
-export async function newCluster(rec: Recorder, sh: Shell): Promise<void> {
-    const step = rec.scenario(SCENARIO);
-    const { backupId, veleroBackups } = await ensureBackups(rec, sh, SCENARIO);
+export type Step = ReturnType<Recorder["scenario"]>;
 
+export async function newCluster(rec: Recorder, sh: Shell): Promise<void> {
+    const taken = await ensureBackups(rec, sh, SCENARIO);
+    await loseClusterAndRestore(rec.scenario(SCENARIO), sh, taken);
+}
+
+/**
+ * The total loss and total-cluster-loss.md, line by line, restoring `backupId`: what `new-cluster`
+ * rehearses, and what `ransomware` runs once the backups are recovered.
+ */
+export async function loseClusterAndRestore(step: Step, sh: Shell, { backupId, veleroBackups }: { backupId: string; veleroBackups: { main: string; users: string } }): Promise<void> {
     const before = await step("Record what the cluster holds and the bucket's backups before the loss", () => {
         const objects = snapshotObjects(sh, HOPSWORKS_NAMESPACE);
         check(Object.values(objects).every((o) => o !== null), `objects worth restoring are missing before the loss: ${JSON.stringify(objects)}`);

@@ -1,6 +1,7 @@
 import { ConfigProblem } from "../config/reader";
 import { StackConfig } from "../config/stack-config";
 import { CONFIG_NAMESPACE } from "../names";
+import { restoresFromVault } from "./location";
 
 /**
  * With storage.manage: false the bucket (e.g. HopsFS's own, made by a storage team or the
@@ -59,7 +60,8 @@ export interface BucketCheckResult {
 
 export function planBucketCheck(config: StackConfig): BucketCheckPlan | undefined {
     const { storage, backup } = config;
-    if (storage.manage) return undefined;
+    // A restore from the vault reads nothing from the primary, whose region may be gone: the vault is checked instead.
+    if (storage.manage || restoresFromVault(config)) return undefined;
     return {
         bucket: storage.bucket,
         region: storage.region,

@@ -263,6 +263,61 @@ describe("restore plan --from-bucket", () => {
     });
 });
 
+describe("--from-bucket --vault", () => {
+    let store: FakeS3;
+    let dir: string;
+    const cli = (argv: string[]) => run({ kubeconfig: "", dir }, argv, "2026-01-06T12:00:00Z", STORE_KEYS);
+    const vaultSection = (url: string) => `  hopsworks-dr:vault:
+    bucket: hopsworks-prod-vault
+    region: eu-west-1
+    endpoint: ${url}
+    accessKeyId:
+      secure: v1:AAAAencryptedVaultKey
+    secretAccessKey:
+      secure: v1:AAAAencryptedVaultSecret
+    manage: false
+    objectLock:
+      mode: COMPLIANCE
+      days: 60
+`;
+
+    before(async () => {
+        // The primary is gone (no such bucket); the vault holds the points.
+        store = await startFakeS3({ "hopsworks-prod-vault": { lifecycleRules: null, objects: bucketObjects() } });
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "from-vault-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), storeStackFile(store.url, "hopsworks-prod-lost") + vaultSection(store.url));
+        fs.writeFileSync(path.join(dir, "Pulumi.novault.yaml"), storeStackFile(store.url));
+    });
+    after(async () => {
+        await store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("backups list reads the vault's restore points", async () => {
+        const r = await cli(["backups", "list", "--stack", "prod", "--from-bucket", "--vault"]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.deepStrictEqual(r.stdout.split("\n").slice(1, 4).map((row) => row.split(/\s+/)[0]), ["260211000", "250111000", "255211000"]);
+        assert.match(r.stderr, /^note: restore points read from s3:\/\/hopsworks-prod-vault at http:\/\/127\.0\.0\.1:\d+\. /);
+        assert.ok(!store.requests.some((q) => q.url.includes("hopsworks-prod-lost")));
+    });
+
+    it("restore plan fills in the point from the vault and writes restore.source: vault", async () => {
+        const r = await cli(["restore", "plan", "--stack", "prod", "--mode", "new-cluster", "--backup-version", "4.8.0", "--backup", "250111000", "--from-bucket", "--vault", "--dry-run"]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.ok(r.stdout.includes("+      main: k8s-backups-main-20251229100012\n"), r.stdout);
+        assert.ok(r.stdout.includes("+    source: vault\n"), r.stdout);
+        assert.match(r.stderr, /note: restore point 250111000 read from s3:\/\/hopsworks-prod-vault at /);
+    });
+
+    it("refuses --vault without --from-bucket, and on a stack without a vault", async () => {
+        const bare = await cli(["backups", "list", "--stack", "prod", "--vault"]);
+        assert.deepStrictEqual([bare.code, bare.stderr.split("\n")[0]], [2, "error: --vault applies only with --from-bucket: it reads the vault instead of the stack's bucket"]);
+        const none = await cli(["backups", "list", "--stack", "novault", "--from-bucket", "--vault"]);
+        assert.strictEqual(none.code, 1);
+        assert.strictEqual(none.stderr, "error: Pulumi.novault.yaml: --vault: the stack declares no hopsworks-dr:vault to read; leave out --vault to read storage.bucket\n");
+    });
+});
+
 describe("bucket read errors", () => {
     const aws = { bucket: "b", region: "eu-north-1", forcePathStyle: false, insecureSkipTLSVerify: false };
     const get = { action: "GetObject of k8s_backup/backups/x/velero-backup.json", permission: "s3:GetObject", resource: "arn:aws:s3:::b/k8s_backup/backups/*" };

@@ -883,7 +883,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
                 "List the restore points",
                 "",
                 "Usage:",
-                "  hopsworks-dr backups list [--stack <name>] [--json] [--from-bucket [--read-all]] [cluster options]",
+                "  hopsworks-dr backups list [--stack <name>] [--json] [--from-bucket [--vault] [--read-all]] [cluster options]",
                 "",
             ].join("\n")), list.stdout);
             assert.ok(list.stdout.includes("\nExamples:\n  # List the restore points of the current cluster.\n  hopsworks-dr backups list\n"));

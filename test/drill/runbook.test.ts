@@ -5,6 +5,8 @@ import { forDrill, readRunbook, runbookCommands, RUNBOOKS_DIR } from "../../dril
 import { RUNBOOK as NEW_CLUSTER } from "../../drill/scenarios/new-cluster";
 import { RUNBOOK as IN_PLACE } from "../../drill/scenarios/in-place";
 import { HELM_SECTION, RUNBOOK as INTERRUPTED } from "../../drill/scenarios/interrupted";
+import { EXAMPLE_SINCE, RUNBOOK as RANSOMWARE } from "../../drill/scenarios/ransomware";
+import { regionLossExamples, RUNBOOK as REGION_LOSS } from "../../drill/scenarios/region-loss";
 
 const names = {
     stack: "drill",
@@ -46,14 +48,36 @@ describe("drill runbooks", () => {
         );
     });
 
+    it("puts a runbook's own examples first, longest first, exactly as written", () => {
+        const more = { ...names, more: regionLossExamples() };
+        assert.equal(
+            forDrill("pulumi config set --path vault.bucket hopsworks-prod-vault-2 -s prod", more),
+            "pulumi config set --path vault.bucket hopsworks-drill-vault-2 -s drill --non-interactive",
+        );
+        assert.equal(
+            forDrill("pulumi config set --path storage.endpoint https://s3.eu-west-1.store.example.com -s prod", more),
+            "pulumi config set --path storage.endpoint http://127.0.0.1:25001 -s drill --non-interactive",
+        );
+        assert.equal(forDrill("pulumi config set --path storage.region eu-west-1 -s prod", more), "pulumi config set --path storage.region us-west-2 -s drill --non-interactive");
+    });
+
     // The drill runs every command these runbooks show: a command added to a runbook is drilled.
-    for (const [runbook, heading] of [[NEW_CLUSTER], [IN_PLACE], [INTERRUPTED], [INTERRUPTED, HELM_SECTION]] as [string, string?][]) {
+    const ransomwareMore = { [EXAMPLE_SINCE]: "2026-12-06T21:00:00Z", "prod/hopsworks-prod-backups": "drill/hopsworks-drill" };
+    const runbooks: [string, string | undefined, Record<string, string>?][] = [
+        [NEW_CLUSTER, undefined], [IN_PLACE, undefined], [INTERRUPTED, undefined], [INTERRUPTED, HELM_SECTION],
+        [RANSOMWARE, undefined, ransomwareMore], [RANSOMWARE, "Verify", ransomwareMore], [REGION_LOSS, undefined, regionLossExamples()],
+    ];
+    for (const [runbook, heading, more] of runbooks) {
         it(`keeps ${runbook}'s ${heading ?? "Commands"} and the drill in step: every command is one the drill can run here`, () => {
             const commands = readRunbook(runbook, heading);
-            assert.ok(commands.length >= 5, `${runbook} shows ${commands.length} commands`);
+            assert.ok(commands.length >= 3, `${runbook} shows ${commands.length} commands`);
             for (const command of commands) {
-                const line = forDrill(command, names);
-                assert.doesNotMatch(line, /\bprod\b|254811200|hopsworks-prod-backups|20251124120012|20251124120013/, `${runbook}: "${command}" keeps an example name the drill cannot use`);
+                const line = forDrill(command, { ...names, ...(more ? { more } : {}) });
+                assert.doesNotMatch(
+                    line,
+                    /\bprod\b|254811200|hopsworks-prod-|20251124120012|20251124120013|2026-01-06T03|eu-west-1|eu-central-1|example\.com|</,
+                    `${runbook}: "${command}" keeps an example name the drill cannot use`,
+                );
                 assert.match(line, /^(pulumi|node cli\/bin\.js|npm run|aws --endpoint-url|kubectl|velero|helm|jq)\b/, `${runbook}: "${command}" is not a command the drill runs`);
             }
             assert.ok(readFileSync(path.join(RUNBOOKS_DIR, runbook), "utf8").includes("## Commands"));

@@ -1,6 +1,4 @@
 import assert from "assert/strict";
-import { ChildProcess, spawn, spawnSync } from "child_process";
-import * as net from "net";
 import {
     CreateBucketCommand,
     DeleteObjectCommand,
@@ -17,28 +15,9 @@ import { renderStack } from "../../render/render";
 import { checkExternalVault } from "../../program/vault-check";
 import { readStackConfig } from "../../stacks/config/stack-config";
 import { planVault } from "../../stacks/plan/vault";
+import { Moto, motoMissing, startMoto } from "../support/moto";
 import { awsConfig, source, stackFile, vaultConfig } from "../support/stacks";
 
-async function freePort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as net.AddressInfo).port;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-}
-
-async function waitForHttp(url: string, ms: number): Promise<void> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-        try {
-            await fetch(url);
-            return;
-        } catch (error) {
-            if (Date.now() > deadline) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-    }
-}
 
 describe("render: vault.json", () => {
     it("is written only with a vault: its settings and the primary's replication configuration, and plan.txt says what replication does not copy", async () => {
@@ -69,19 +48,19 @@ describe("render: vault.json", () => {
 
     describe("against moto's S3 API", function () {
         this.timeout(60_000);
-        let moto: ChildProcess | undefined;
+        let moto: Moto | undefined;
         let s3: S3Client;
         let primary: S3Client;
         let client: (region: string) => S3Client;
 
         before(async function () {
-            if (spawnSync("python3", ["-c", "import moto.server"]).status !== 0) {
-                console.log("      skipped: moto is not installed (pip install 'moto[server]==5.2.1')");
+            const missing = motoMissing();
+            if (missing) {
+                console.log(`      skipped: ${missing}`);
                 this.skip();
             }
-            const port = await freePort();
-            moto = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-            await waitForHttp(`http://127.0.0.1:${port}/moto-api/`, 30_000);
+            moto = await startMoto();
+            const port = new URL(moto.url).port;
             process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
             client = (region: string) => new S3Client({ region, endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
             s3 = client("eu-west-1");
@@ -90,7 +69,7 @@ describe("render: vault.json", () => {
         after(() => {
             s3?.destroy();
             primary?.destroy();
-            if (moto?.pid) process.kill(moto.pid);
+            moto?.stop();
         });
 
         it("accepts the vault's settings and the replication configuration as the render writes them; the lock then refuses a version delete", async () => {

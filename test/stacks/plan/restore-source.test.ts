@@ -20,6 +20,15 @@ const plan = (values: Record<string, any>) => planStack(readStackConfig(source(v
 const s3Of = (values: Record<string, any>) => (values as any).global?._hopsworks?.managedObjectStorage?.s3;
 
 describe("restore.source: a new-cluster restore from the vault", () => {
+    it("does not read the primary, whose region may be gone: no check of a primary managed outside the stack", () => {
+        const primaryChecked = restoring("primary");
+        primaryChecked.storage.manage = false;
+        assert.equal(plan(primaryChecked).bucketCheck?.bucket, "hopsworks-backups");
+        const fromVault = restoring("vault");
+        fromVault.storage.manage = false;
+        assert.equal(plan(fromVault).bucketCheck, undefined);
+    });
+
     describe("config", () => {
         const cases: Case[] = [
             ["an unknown source", () => restoring("backup"), () => {}, "restore.source", /^hopsworks-dr:restore\.source = "backup": must be one of primary, vault$/],
