@@ -32,7 +32,14 @@ const time = (d: Date) => d.toISOString();
  * successful backups when the catalogue was read), else the point's own, else none, said so.
  * Refused on a stack older than 5.2, whose restore cannot take one.
  */
-export function supersetChoice(option: SupersetOption, point: RestorePoint, version: string | undefined, known: SupersetBackup[] | undefined): SupersetChoice {
+export function supersetChoice(
+    option: SupersetOption,
+    point: RestorePoint,
+    version: string | undefined,
+    known: SupersetBackup[] | undefined,
+    /** Whether Superset's backups were read at all (the cluster's metadata, or the bucket's folders). */
+    searched: boolean,
+): SupersetChoice {
     if (!hasVersion(version, SUPERSET_MIN_VERSION)) {
         if (option.kind === "id" || option.kind === "latest") {
             throw new CliError(`--superset-backup applies only to Hopsworks ${SUPERSET_MIN_VERSION} or newer, and the stack's hopsworks.version is ${version}: leave it out`);
@@ -46,6 +53,13 @@ export function supersetChoice(option: SupersetOption, point: RestorePoint, vers
     }
     if (point.superset) {
         return { backupId: point.superset.id, line: `Superset backup ${point.superset.id} (${time(point.superset.time)}), the newest at or before restore point ${point.id}` };
+    }
+    if (!searched) {
+        return {
+            line:
+                `Superset: not restored, as no catalogue or bucket was read to find restore point ${point.id}'s Superset backup; name it with ` +
+                `--superset-backup <id> (superset_backup/<id>/ in the bucket), or read it with --from-bucket`,
+        };
     }
     return {
         line:

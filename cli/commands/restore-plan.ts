@@ -312,7 +312,7 @@ function writeSupersetRestore(options: RestorePlanOptions, stack: Stack, known: 
 /** Writes the restore block of `point` into the stack file (a diff only with --dry-run) and says what comes next. */
 function writeRestore(options: RestorePlanOptions, stack: Stack, point: RestorePoint, given: string, io: CliIo, known?: SupersetBackup[]): number {
     const confirm = restoreConfirmation(options.stack, point.id);
-    const superset = supersetChoice(options.superset, point, stack.hopsworksVersion(), known);
+    const superset = supersetChoice(options.superset, point, stack.hopsworksVersion(), known, options.fromBucket !== false || known !== undefined);
 
     const block: Record<string, unknown> = {
         mode: options.mode,

@@ -81,6 +81,19 @@ describe("Superset and Trino in restore plan and restore finish (Hopsworks 5.2)"
             assert.strictEqual(read(), STACK_52);
         });
 
+        it("on a new cluster with the Velero backups named and nothing read, says how to name the Superset backup", async () => {
+            const r = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "5.2.0", "--mode", "new-cluster", "--backup", "250111000",
+                "--velero-main", "k8s-backups-main-20251229100012", "--velero-users", "k8s-backups-users-resources-20251229100013", "--dry-run"]);
+            assert.strictEqual(r.code, 0, r.stderr);
+            assert.ok(r.stdout.includes(
+                "\nSuperset: not restored, as no catalogue or bucket was read to find restore point 250111000's Superset backup; name it with " +
+                    "--superset-backup <id> (superset_backup/<id>/ in the bucket), or read it with --from-bucket\n",
+            ), r.stdout);
+            const named = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "5.2.0", "--mode", "new-cluster", "--backup", "250111000",
+                "--velero-main", "k8s-backups-main-20251229100012", "--velero-users", "k8s-backups-users-resources-20251229100013", "--superset-backup", "20251229100005-1111", "--dry-run"]);
+            assert.ok(named.stdout.includes("+    superset:\n+      backupId: 20251229100005-1111\n"), named.stdout);
+        });
+
         it("refuses --superset-backup on a stack before Hopsworks 5.2", async () => {
             write(PROD_STACK_FILE);
             const r = await run(cluster, ["restore", "plan", "--stack", "prod", "--backup-version", "4.8.0", "--mode", "new-cluster", "--superset-backup", "20260105100007-2222"]);
