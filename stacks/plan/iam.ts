@@ -90,6 +90,28 @@ export function veleroRoleName(config: StackConfig): string {
     return `${full.slice(0, ROLE_NAME_MAX - hash.length - 1)}-${hash}`;
 }
 
+/**
+ * An AWS vault read as Velero reads a location (s3:ListBucket under the prefix, s3:GetObject),
+ * nothing written or deleted: after a region loss the restore reads the vault with this role
+ * (restore.source: vault), and IAM outlives the region. A vault in another account must also
+ * allow the role in its own bucket policy. An S3-compatible vault has keys of its own instead.
+ */
+export function withVaultRead(policy: PolicyDocument, vault: { bucket: string; endpoint?: string; kmsKeyArn?: string } | undefined): PolicyDocument {
+    if (!vault || vault.endpoint !== undefined) return policy;
+    const statements: Record<string, unknown>[] = [
+        { Sid: "ReadTheVaultForARestore", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${vault.bucket}/${LOCATION_PREFIX}/*`] },
+        {
+            Sid: "ListTheVaultForARestore",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: [`arn:aws:s3:::${vault.bucket}`],
+            Condition: { StringLike: { "s3:prefix": [LOCATION_PREFIX, `${LOCATION_PREFIX}/*`] } },
+        },
+    ];
+    if (vault.kmsKeyArn) statements.push(kmsStatement(vault.kmsKeyArn));
+    return { ...policy, Statement: [...policy.Statement, ...statements] };
+}
+
 /** undefined unless the stack is told to create Velero's role (storage.irsa). */
 export function planVeleroIam(config: StackConfig, serviceAccount: string): VeleroIamPlan | undefined {
     const irsa = config.storage.irsa;
@@ -98,7 +120,7 @@ export function planVeleroIam(config: StackConfig, serviceAccount: string): Vele
     return {
         roleName: veleroRoleName(config),
         policyName: `${veleroRoleName(config)}-s3`,
-        policy: veleroS3Policy(config.storage.bucket, config.storage.kmsKeyArn),
+        policy: withVaultRead(veleroS3Policy(config.storage.bucket, config.storage.kmsKeyArn), config.vault),
         trustPolicy: {
             Version: "2012-10-17",
             Statement: [

@@ -1,7 +1,7 @@
 import assert from "assert/strict";
 import { readStackConfig } from "../../../stacks/config/stack-config";
 import { planVeleroIam, veleroS3Policy } from "../../../stacks/plan/iam";
-import { awsConfig, source } from "../../support/stacks";
+import { awsConfig, source, vaultConfig } from "../../support/stacks";
 
 const irsa = {
     oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/ABC",
@@ -81,6 +81,27 @@ describe("Velero's IAM role", () => {
         c.storage.irsa = { ...irsa, roleName: "prod-velero" };
         const plan = planVeleroIam(readStackConfig(source(c)), "velero-server")!;
         assert.deepEqual([plan.roleName, plan.policyName], ["prod-velero", "prod-velero-s3"]);
+    });
+
+    it("lets the role read an AWS vault under the location's prefix (a restore after region loss), never write or delete there", () => {
+        const c = vaultConfig();
+        delete c.storage.iamRoleArn;
+        c.storage.irsa = irsa;
+        const plan = planVeleroIam(readStackConfig(source(c)), "velero-server")!;
+        assert.deepEqual(plan.policy.Statement.slice(2), [
+            { Sid: "ReadTheVaultForARestore", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::hopsworks-vault/k8s_backup/*"] },
+            {
+                Sid: "ListTheVaultForARestore",
+                Effect: "Allow",
+                Action: ["s3:ListBucket"],
+                Resource: ["arn:aws:s3:::hopsworks-vault"],
+                Condition: { StringLike: { "s3:prefix": ["k8s_backup", "k8s_backup/*"] } },
+            },
+        ]);
+        c.vault.endpoint = "https://vault.store.example.com";
+        c.vault.accessKeyId = "VAULTKEY";
+        c.vault.secretAccessKey = "vault-secret";
+        assert.equal(planVeleroIam(readStackConfig(source(c)), "velero-server")!.policy.Statement.length, 2, "an S3-compatible vault: its own keys, nothing in the role");
     });
 
     it("is planned only with storage.irsa, trusting Velero's service account in velero.namespace", () => {
