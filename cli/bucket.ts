@@ -12,6 +12,8 @@ import {
     bucketRestorePoints,
     rondbEntriesFromFolders,
     RONDB_BACKUP_PREFIX,
+    SUPERSET_BACKUP_PREFIX,
+    supersetBackupsFromFolders,
     VELERO_BACKUP_FILE,
     VELERO_BACKUPS_PREFIX,
     veleroBackupFromJson,
@@ -22,6 +24,7 @@ import {
 } from "../stacks/catalogue/bucket-layout";
 import type { RestorePoint, VeleroBackup } from "../stacks/catalogue/restore-points";
 import { CliError, CliIo } from "./errors";
+import { withSuperset } from "./catalogue";
 import type { BucketSettings } from "./stack";
 
 /** How many velero-backup.json objects are read at once: enough to hide the latency, few enough for a small store. */
@@ -178,12 +181,14 @@ function emptyBucket(settings: BucketSettings, veleroCount: number): CliError {
 export async function loadBucketCatalogue(settings: BucketSettings, io: CliIo, scope: VeleroReadScope): Promise<BucketCatalogue> {
     const client = s3Client(settings, io.env);
     try {
-        const [rondbFolders, veleroFolders] = await Promise.all([
+        const [rondbFolders, veleroFolders, supersetFolders] = await Promise.all([
             listFolders(client, settings, RONDB_BACKUP_PREFIX),
             listFolders(client, settings, VELERO_BACKUPS_PREFIX),
+            listFolders(client, settings, SUPERSET_BACKUP_PREFIX),
         ]);
         const { entries, warnings } = rondbEntriesFromFolders(rondbFolders, io.now());
-        for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
+        const superset = supersetBackupsFromFolders(supersetFolders);
+        for (const warning of [...warnings, ...superset.warnings]) io.stderr(`warning: ${warning}\n`);
         const names = veleroBackupNames(veleroFolders);
         if (entries.length === 0) throw emptyBucket(settings, names.length);
         // Only backups of the two Hopsworks schedules can pair; others are not read.
@@ -195,7 +200,7 @@ export async function loadBucketCatalogue(settings: BucketSettings, io: CliIo, s
             if (backup) read.push(backup);
         });
         const unread = byName.filter((b) => !toRead.has(b.name));
-        return { points: bucketRestorePoints(entries, [...read, ...unread]), unread: new Set(unread.map((b) => b.name)), where: whereOf(settings) };
+        return { points: withSuperset(bucketRestorePoints(entries, [...read, ...unread]), superset.backups), unread: new Set(unread.map((b) => b.name)), where: whereOf(settings) };
     } finally {
         client.destroy();
     }

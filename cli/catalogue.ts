@@ -3,21 +3,34 @@
  * Velero Backup, turned into restore points by stacks/catalogue/restore-points.ts.
  */
 import { MetadataEntry, readMetadataEntries, RestorePoint, restorePoints, VeleroBackup } from "../stacks/catalogue/restore-points";
+import { readSupersetEntries, SupersetBackup, supersetBackupsOfPoints } from "../stacks/catalogue/superset";
 import { CliIo } from "./errors";
 import { Cluster } from "./kube";
 
 export interface Catalogue {
     entries: MetadataEntry[];
     veleroBackups: VeleroBackup[];
+    /** Hopsworks 5.2: every Superset backup in superset-backups-metadata; none before. */
+    supersetBackups: SupersetBackup[];
     points: RestorePoint[];
 }
 
 /** Reads every metadata ConfigMap and the Velero backups; malformed entries become warnings on stderr. */
 export async function loadCatalogue(cluster: Cluster, io: CliIo): Promise<Catalogue> {
-    const [configMaps, veleroBackups] = await Promise.all([cluster.allMetadataConfigMaps(), cluster.veleroBackups()]);
+    const [configMaps, veleroBackups, supersetMaps] = await Promise.all([cluster.allMetadataConfigMaps(), cluster.veleroBackups(), cluster.supersetMetadataConfigMaps()]);
     const { entries, warnings } = readMetadataEntries(configMaps, io.now());
-    for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
-    return { entries, veleroBackups, points: restorePoints(entries, veleroBackups) };
+    const superset = readSupersetEntries(supersetMaps);
+    for (const warning of [...warnings, ...superset.warnings]) io.stderr(`warning: ${warning}\n`);
+    return { entries, veleroBackups, supersetBackups: superset.backups, points: withSuperset(restorePoints(entries, veleroBackups), superset.backups) };
+}
+
+/** Each point with its Superset backup (stacks/catalogue/superset.ts, supersetBackupsOfPoints). */
+export function withSuperset(points: RestorePoint[], backups: SupersetBackup[]): RestorePoint[] {
+    const of = supersetBackupsOfPoints(points, backups);
+    points.forEach((point, i) => {
+        if (of[i]) point.superset = of[i];
+    });
+    return points;
 }
 
 function veleroJson(backup: VeleroBackup | undefined) {
@@ -37,6 +50,7 @@ export function pointJson(point: RestorePoint) {
         rondb: point.rondb ?? null,
         opensearch: point.opensearch ?? null,
         velero: { main: veleroJson(point.velero.main), users: veleroJson(point.velero.users) },
+        superset: point.superset ? { id: point.superset.id, time: point.superset.time.toISOString(), state: point.superset.state } : null,
         complete: point.complete,
     };
 }

@@ -6,7 +6,7 @@ import { METADATA_CONFIGMAP, METADATA_SERVICES, MetadataConfigMap, metadataConfi
 import type { Deadline } from "./deadline";
 import { CliError, MetadataMissingError } from "./errors";
 import { ApiObject, Expected, responseProblem } from "./response";
-import { LOCATION_NAME, VELERO_SCHEDULES } from "../stacks/names";
+import { LOCATION_NAME, SUPERSET, VELERO_SCHEDULES } from "../stacks/names";
 import { REQUEST_TIMEOUT_ENV } from "./options";
 import { LocationStatus } from "../stacks/catalogue/health";
 
@@ -24,6 +24,14 @@ export interface ClusterOptions {
 
 /** Per-request client-node options: middleware (client-node's own Observable kind) that sees each request and response. */
 type RequestOptions = K8s.ConfigurationOptions;
+
+/** A Job's status condition (Complete, Failed, ...). */
+export interface JobCondition {
+    type: string;
+    status: string;
+    reason?: string;
+    message?: string;
+}
 
 /** A Velero Schedule as `backups status` reads it. */
 export interface VeleroScheduleSpec {
@@ -319,6 +327,46 @@ export class Cluster {
             throw new MetadataMissingError(`configmap ${METADATA_CONFIGMAP[service]} not found in namespace ${namespace} (nor any with labels ${labelSelector})`);
         }
         return [...found.values()];
+    }
+
+    /**
+     * Superset's metadata ConfigMaps (Hopsworks 5.2): superset-backups-metadata and any labelled
+     * app=backups-metadata,service=superset (as RonDB's are; rotation assumed alike). None on a
+     * cluster before 5.2 or before its first Superset backup: then every restore point shows none.
+     */
+    async supersetMetadataConfigMaps(): Promise<{ name: string; data: Record<string, string> }[]> {
+        const namespace = this.options.namespace;
+        const labelSelector = "app=backups-metadata,service=superset";
+        const listed = await this.list(`list configmaps -l ${labelSelector} in namespace ${namespace}`, (options) =>
+            this.core.listNamespacedConfigMap({ namespace, labelSelector }, options),
+        );
+        const found = listed.map((item) => ({ name: item.metadata.name, data: configMapData(item) }));
+        if (found.some((c) => c.name === SUPERSET.metadataConfigMap)) return found;
+        const data = await this.configMapData(SUPERSET.metadataConfigMap);
+        return data === undefined ? found : [{ name: SUPERSET.metadataConfigMap, data }, ...found];
+    }
+
+    /** A ConfigMap's data in the Hopsworks namespace, or undefined when it does not exist. */
+    async configMapData(name: string): Promise<Record<string, string> | undefined> {
+        const namespace = this.options.namespace;
+        const item = await this.get(`get configmap ${name} in namespace ${namespace}`, name, (options) =>
+            this.core.readNamespacedConfigMap({ name, namespace }, options),
+        );
+        return item === undefined ? undefined : configMapData(item);
+    }
+
+    /** A Job's status conditions in the Hopsworks namespace, or undefined when it does not exist. */
+    async jobConditions(name: string): Promise<JobCondition[] | undefined> {
+        const namespace = this.options.namespace;
+        const job = await this.get(`get job ${name} in namespace ${namespace}`, name, (options) => this.batch.readNamespacedJob({ name, namespace }, options));
+        if (job === undefined) return undefined;
+        const conditions = field(job, "status").conditions;
+        return (Array.isArray(conditions) ? conditions : []).map((c: Record<string, unknown>) => ({
+            type: text(c?.type) ?? "",
+            status: text(c?.status) ?? "",
+            ...(text(c?.reason) ? { reason: text(c?.reason) } : {}),
+            ...(text(c?.message) ? { message: text(c?.message) } : {}),
+        }));
     }
 
     async allMetadataConfigMaps(): Promise<MetadataConfigMap[]> {

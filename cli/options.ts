@@ -30,6 +30,7 @@ export const OPTIONS = {
     "backup-version": { type: "string" },
     "velero-main": { type: "string" },
     "velero-users": { type: "string" },
+    "superset-backup": { type: "string" },
     "backup-id": { type: "string" },
     "velero-outside-window": { type: "boolean" },
     "dry-run": { type: "boolean" },
@@ -62,7 +63,7 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
     json: ["--json", "print JSON for scripts"],
     schedule: ["--schedule <cron>", "the backup schedule, a 5-field cron expression or a macro such as @weekly"],
     stack: ["--stack <name>", "read Pulumi.<name>.yaml in the working directory for the namespaces"],
-    mode: ["--mode <mode>", "new-cluster (after a total cluster loss) or in-place (Hopsworks 4.8.0 or newer)"],
+    mode: ["--mode <mode>", "new-cluster (after a total cluster loss), in-place (Hopsworks 4.8.0 or newer) or superset (Superset alone, Hopsworks 5.2.0 or newer)"],
     backup: ["--backup <id>", "latest (the default: the newest complete restore point) or a backup ID such as 254811200"],
     "backup-version": ["--backup-version <x.y.z>", "the Hopsworks version that took the backup, such as 4.8.0 (required: the backup metadata does not record it)"],
     "velero-main": [
@@ -72,6 +73,11 @@ export const OPTION_HELP: Record<OptionName, [string, string]> = {
             "aws s3 ls s3://<bucket>/k8s_backup/backups/ (the pair taken minutes after the backup ID's time)",
     ],
     "velero-users": ["--velero-users <name>", "the same for schedule k8s-backups-users-resources, such as k8s-backups-users-resources-20251124120013"],
+    "superset-backup": [
+        "--superset-backup <id>",
+        "Hopsworks 5.2.0 or newer: the Superset backup to restore, such as 20260722215632-2116913658 (a key of ConfigMap superset-backups-metadata); " +
+            "default: the restore point's (the newest at or before it), with --mode superset the newest successful one (latest). none leaves Superset out",
+    ],
     "velero-outside-window": [
         "--velero-outside-window",
         `restore --velero-main and --velero-users although their names' times are outside the window (${VELERO_MATCH_WINDOW_TEXT}); ` +

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DEFAULTS } from "../stacks/config/defaults";
 import { ConfigError, ConfigSource } from "../stacks/config/reader";
-import { readStackConfig } from "../stacks/config/stack-config";
+import { readStackConfig, StackConfig } from "../stacks/config/stack-config";
 import { configSourceFromStackFile, namespaceFindings, parseStackFile, StackFile } from "../stacks/config/stack-file";
 import { isPlainObject } from "../stacks/config/values-files";
 import { scheduleProblem } from "../stacks/catalogue/schedule";
@@ -134,6 +134,11 @@ export class Stack {
         };
     }
 
+    /** hopsworks.version as the stack file gives it (checked by the program's validation, not here), or undefined. */
+    hopsworksVersion(): string | undefined {
+        return this.setting("hopsworks", "version");
+    }
+
     /** The bucket --from-bucket reads: storage.bucket, or with --vault the vault, which the stack must declare. */
     bucketToRead(which: "storage" | "vault"): BucketSettings {
         if (which === "storage") return this.storage();
@@ -150,6 +155,29 @@ export class Stack {
         return this.namespaceOf("velero", DEFAULTS.veleroNamespace);
     }
 
+    /**
+     * The Superset restore the restore block holds (restore.superset.backupId, Hopsworks 5.2), and
+     * the revision of the page the chart follows (hopsworks.supersetRestoreContract, default state);
+     * read raw, as `restore finish` must work whatever else the file holds. Undefined when none.
+     */
+    supersetRestore(): { backupId: string; contract: "state" | "job" } | undefined {
+        const superset = this.section("restore").superset;
+        if (!isPlainObject(superset) || superset.backupId === undefined || superset.backupId === null) return undefined;
+        if (typeof superset.backupId !== "string") {
+            throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:restore.superset.backupId must be a string, not ${JSON.stringify(superset.backupId)}`);
+        }
+        const contract = this.setting("hopsworks", "supersetRestoreContract") ?? "state";
+        if (contract !== "state" && contract !== "job") {
+            throw new CliError(`${this.shown}: ${CONFIG_NAMESPACE}:hopsworks.supersetRestoreContract = ${JSON.stringify(contract)}: must be state or job`);
+        }
+        return { backupId: superset.backupId, contract };
+    }
+
+    /** restore.mode as the stack file gives it, unchecked, or undefined. */
+    restoreMode(): string | undefined {
+        return this.setting("restore", "mode");
+    }
+
     hasRestoreBlock(): boolean {
         return hasConfigKey(this.text, RESTORE_CONFIG_KEY);
     }
@@ -158,9 +186,11 @@ export class Stack {
      * Runs the program's own validation and planning on the stack with `restore` as its restore
      * block (none when undefined), judged at `now` (the CLI's clock); its messages are the operator's, unchanged.
      */
-    validateWithRestore(restore: Record<string, unknown> | undefined, now: Date): void {
+    validateWithRestore(restore: Record<string, unknown> | undefined, now: Date): StackConfig {
         try {
-            planStack(readStackConfig({ ...this.configSource(restore), now }));
+            const config = readStackConfig({ ...this.configSource(restore), now });
+            planStack(config);
+            return config;
         } catch (error) {
             if (error instanceof ConfigError) throw new CliError(error.message);
             throw error;

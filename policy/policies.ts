@@ -6,7 +6,8 @@
  * Policies see resources, not stack outputs, so the restore mode is derived from them
  * (restoreModeOf): Velero Restore resources present = a new-cluster restore in flight; the
  * Hopsworks release's `global._hopsworks.restoreFromBackup.inPlace: true` = an in-place restore;
- * neither = mode none.
+ * its restoreFromBackup.superset.enabled without a backupId = a Superset-only restore (Hopsworks 5.2);
+ * none of these = mode none.
  *
  * Kept apart from index.ts because `new PolicyPack(...)` starts a gRPC server: tests import this
  * module and call `validateResource` / `validateStack` directly.
@@ -32,7 +33,7 @@ export const TYPES = {
     bucketReplication: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
 } as const;
 
-export type RestoreMode = "none" | "new-cluster" | "in-place";
+export type RestoreMode = "none" | "new-cluster" | "in-place" | "superset";
 
 type Values = Record<string, any>;
 
@@ -59,6 +60,8 @@ function restoreFromBackupOf(release: { props: Record<string, any> }): Values | 
 export function restoreModeOf(resources: PolicyResource[]): RestoreMode {
     if (resources.some((r) => r.type === TYPES.veleroRestore)) return "new-cluster";
     if (resources.some((r) => isHopsworksRelease(r) && restoreFromBackupOf(r)?.inPlace === true)) return "in-place";
+    // A Superset-only restore (Hopsworks 5.2): restoreFromBackup.superset.enabled and no platform backup ID.
+    if (resources.some((r) => isHopsworksRelease(r) && restoreFromBackupOf(r)?.superset?.enabled === true && restoreFromBackupOf(r)?.backupId === undefined)) return "superset";
     return "none";
 }
 
@@ -353,11 +356,14 @@ export const restoreInFlight: StackValidationPolicy = {
         const mode = restoreModeOf(args.resources);
         if (mode === "none") return;
         const hopsworks = args.resources.find(isHopsworksRelease);
-        const backupId = hopsworks ? restoreFromBackupOf(hopsworks)?.backupId : undefined;
+        const block = hopsworks ? restoreFromBackupOf(hopsworks) : undefined;
+        const backupId = mode === "superset" ? block?.superset?.backupId : block?.backupId;
         const what =
             mode === "new-cluster"
                 ? "installs Hopsworks from it after the Velero restores, with the backup location ReadOnly"
-                : "REPLACES the running installation's data with it";
+                : mode === "superset"
+                  ? "REPLACES the running Superset database (dashboards, charts, connections, users) with it"
+                  : "REPLACES the running installation's data with it";
         report(
             `This stack deploys ${mode === "in-place" ? "an" : "a"} ${mode} restore of backup ${backupId ?? "(unknown)"}: it ${what}. ` +
                 `Check the backup ID and the stack before approving; once it has completed, set hopsworks-dr:restore.mode none and deploy again.`,

@@ -301,6 +301,7 @@ function vaultLines(outputs: Record<string, any>): string[] {
         `vault: ${vault.bucket} in ${vault.region}${vault.endpoint ? ` at ${vault.endpoint}` : ""}, Object Lock ${retention.Mode} ${retention.Days} days, ` +
             (vault.managed ? "declared by the stack" : "managed elsewhere (vault.manage: false)"),
         `  replication from ${outputs.bucketName}: the whole bucket (Filter Prefix ""), delete markers ${rule.DeleteMarkerReplication.Status === "Disabled" ? "not replicated" : "REPLICATED"}, ` +
+            `${rule.Destination.ReplicationTime ? "Replication Time Control 15 minutes" : "no time control (vault.replication.timeControl: false)"}, metrics on, ` +
             (vault.replication.declared ? "declared by the stack" : "left to the primary's owner (vault.json)"),
         `  ${vault.replication.existingObjects}`,
     ];

@@ -92,3 +92,46 @@ export const BACKUP_PREFIXES = { velero: `${LOCATION_PREFIX}/`, rondb: "rondb_ba
  */
 export const VAULT_LAG_DEFAULT_MINUTES = 20;
 export const VAULT_LAG_MAX_MINUTES = 10_080;
+
+/**
+ * Hopsworks 5.2's Superset backup and two-step restore, as docs.hopsworks.ai's disaster-recovery
+ * page names them (logicalclocks.github.io docs/setup_installation/admin/ha-dr/dr.md). The page
+ * exists in two revisions that disagree on the restore's barrier and on how its end is read:
+ * "state" (veleroRestoreName or acknowledgeNoVeleroBarrier; ConfigMap superset-restore-state, key
+ * phase = migrated) and "job" (the chart's overlay values file; Job superset-restore-<ID> Complete;
+ * fence key inProgress in superset-restore-audit). Both names sets live here, for the program, the
+ * CLI and the drill's stand-in chart to share.
+ */
+export const SUPERSET = {
+    /** The CronJob that dumps Superset's MySQL to superset_backup/<id>/. */
+    backupCronJob: "create-superset-backup",
+    /** The index of the dumps: one key per backup ID, JSON values with a `state`. */
+    metadataConfigMap: "superset-backups-metadata",
+    /** Where the restore values go in the Hopsworks chart. */
+    valuesPath: "global._hopsworks.restoreFromBackup.superset",
+    /** "state" revision: the restore's execution state and its maintenance fence. */
+    stateConfigMap: "superset-restore-state",
+    stateKeys: { phase: "phase", restoreId: "restoreId", failed: "failed" },
+    /** The terminal phase of a successful restore ("state" revision). */
+    migratedPhase: "migrated",
+    /** Both revisions: the append-only audit trail (h-* keys); in the "job" revision also the fence. */
+    auditConfigMap: "superset-restore-audit",
+    /** "job" revision: the fence key, the backup ID of a restore running or failed. */
+    fenceKey: "inProgress",
+    /** "job" revision: the chart's overlay that pins every Superset workload to zero replicas. */
+    overlayFile: "values.superset-restore.yaml",
+    /** The Secrets the Velero backup carries (label backup.hops.works/include). */
+    secrets: ["superset-secret-key", "superset-mysql-users-secrets", "superset-admin-credentials"],
+} as const;
+
+/** The restore Job of a Superset backup (both revisions name it so). */
+export function supersetRestoreJob(backupId: string): string {
+    return `superset-restore-${backupId}`;
+}
+
+/** Hopsworks backs up and restores Superset from this version on. */
+export const SUPERSET_MIN_VERSION = "5.2.0";
+/** Hopsworks labels Trino's authentication Secrets for the main Velero schedule from this version on. */
+export const TRINO_BACKUP_MIN_VERSION = "5.1.0";
+/** Trino's Secrets that travel in k8s-backups-main from 5.1 on; the internal shared secret deliberately does not. */
+export const TRINO_SECRETS = ["trino-password-file", "trino-groups-file", "trino-admin-credentials", "trino-monitoring-credentials"] as const;

@@ -29,6 +29,7 @@ describe("runbooks", () => {
             "rerun-in-place-restore.md",
             "restore-drill.md",
             "rotate-s3-credentials.md",
+            "superset-restore.md",
             "total-cluster-loss.md",
         ]);
     });

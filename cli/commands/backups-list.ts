@@ -21,7 +21,8 @@ export interface BackupsListOptions {
 /** How the bucket's restore points differ from the cluster's, said once on stderr. */
 export const FROM_BUCKET_NOTE =
     `RONDB ${IN_BUCKET}: the backup's folder is in the bucket (its success is recorded only in the lost cluster's metadata); ` +
-    "OPENSEARCH -: the bucket does not show which snapshot belongs to which backup ID; COMPLETE: a RonDB folder and both Velero backups Completed";
+    "OPENSEARCH -: the bucket does not show which snapshot belongs to which backup ID; SUPERSET: the point's dump folder under superset_backup/ " +
+    "(its success is recorded only in the lost cluster's metadata); COMPLETE: a RonDB folder and both Velero backups Completed";
 
 /** The bucket's restore points with --from-bucket (and the backups whose phase was not read), else the cluster catalogue's. */
 async function readPoints(options: BackupsListOptions, { io, readStack, connect }: CommandContext): Promise<{ points: RestorePoint[]; unread: Set<string> }> {
@@ -81,7 +82,7 @@ async function list(options: BackupsListOptions, context: CommandContext): Promi
         io.stdout("no backups found\n");
         return 0;
     }
-    const header = ["BACKUP ID", "TIME (UTC)", "RONDB", "OPENSEARCH", "VELERO MAIN", "VELERO USERS", "COMPLETE"];
+    const header = ["BACKUP ID", "TIME (UTC)", "RONDB", "OPENSEARCH", "VELERO MAIN", "VELERO USERS", "SUPERSET", "COMPLETE"];
     const rows = points.map((p) => [
         p.id,
         utcMinute(p.time),
@@ -89,6 +90,7 @@ async function list(options: BackupsListOptions, context: CommandContext): Promi
         p.opensearch ?? "-",
         veleroCell(p.velero.main, unread),
         veleroCell(p.velero.users, unread),
+        p.superset ? `${p.superset.id} (${utcMinute(p.superset.time)})` : "none",
         { true: "yes", false: "no", undefined: "?" }[String(completeness(p, unread))]!,
     ]);
     io.stdout(`${table(header, rows)}\n`);

@@ -1,7 +1,9 @@
 /** `hopsworks-dr backups status`: whether backups are healthy and on time, for cron or CI. */
 import { backupHealth, scheduleIntervalMs } from "../../stacks/catalogue/health";
 import { formatDuration, scheduleProblem } from "../../stacks/catalogue/schedule";
-import { VAULT_LAG_DEFAULT_MINUTES, VAULT_LAG_MAX_MINUTES, VELERO_SCHEDULES } from "../../stacks/names";
+import { SUPERSET_MIN_VERSION, VAULT_LAG_DEFAULT_MINUTES, VAULT_LAG_MAX_MINUTES, VELERO_SCHEDULES } from "../../stacks/names";
+import { compareVersions } from "../../stacks/config/formats";
+import type { SupersetBackup } from "../../stacks/catalogue/superset";
 import type { VaultReport } from "../../stacks/catalogue/vault-lag";
 import { loadCatalogue, pointJson } from "../catalogue";
 import type { Command, CommandContext } from "../command";
@@ -79,6 +81,16 @@ async function clusterSchedule(cluster: Cluster, now: Date): Promise<ScheduleCho
     return { schedule: longest.schedule!, from: `Velero Schedule ${longest.name} in namespace ${namespace}, the longer interval`, notes };
 }
 
+/**
+ * Superset's backups when they are judged: a stack on Hopsworks 5.2 or later (--stack), or without
+ * a stack a cluster that has Superset backup metadata. Before 5.2 there is no Superset to back up.
+ */
+function judgedSuperset(stack: Stack | undefined, backups: SupersetBackup[]): SupersetBackup[] | undefined {
+    const version = stack?.hopsworksVersion();
+    if (version !== undefined) return compareVersions(version, SUPERSET_MIN_VERSION) >= 0 ? backups : undefined;
+    return backups.length > 0 ? backups : undefined;
+}
+
 /** The vault's copy of the newest complete restore point, when the stack declares a vault and there is such a point. */
 async function vaultReport(options: BackupsStatusOptions, stack: Stack | undefined, point: RestorePoint | undefined, io: CliIo): Promise<VaultReport | undefined> {
     const vault = stack?.vault();
@@ -113,7 +125,7 @@ async function status(options: BackupsStatusOptions, { io, readStack, connect }:
     const choice = choose ?? (await clusterSchedule(cluster, now));
     const [location, catalogue] = await Promise.all([cluster.location(), loadCatalogue(cluster, io)]);
     const { schedule } = choice;
-    const health = backupHealth({ now, schedule, location, ...catalogue });
+    const health = backupHealth({ now, schedule, location, ...catalogue, supersetBackups: judgedSuperset(stack, catalogue.supersetBackups) });
     const vault = await vaultReport(options, stack, health.newestComplete, io);
     if (vault?.problem) health.problems.push(vault.problem);
     const healthy = health.problems.length === 0;
@@ -204,7 +216,8 @@ export const backupsStatus: Command<BackupsStatusOptions> = {
         summary: "exit 0 when backups are healthy, 1 otherwise",
         description:
             "Whether backups are healthy, for cron or CI: the location hopsworks-bsl is Available and has synced, and every\n" +
-            "service (RonDB, OpenSearch, Velero main and users) has a successful backup that completed less than the schedule's\n" +
+            "service (RonDB, OpenSearch, Velero main and users, and from Hopsworks 5.2 Superset: a stack on 5.2 or later, or\n" +
+            "without --stack a cluster with superset-backups-metadata) has a successful backup that completed less than the schedule's\n" +
             "interval plus one hour of grace (at most the interval) ago, as has a complete restore point. Ages count from a\n" +
             "backup's completion; a backup still running is named, and the age counts from the previous completed one.\n\n" +
             "The schedule is --schedule, else the stack's hopsworks-dr:backup.schedule (--stack), else the cluster's Velero\n" +

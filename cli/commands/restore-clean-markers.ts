@@ -1,7 +1,8 @@
 /** `hopsworks-dr restore clean-markers`: the markers that stop an in-place restore from running again. */
 import { backupIdExpected, backupIdTime, futureBackupIdProblem } from "../../stacks/catalogue/backup-id";
 import { veleroNameTime, withinVeleroWindow } from "../../stacks/catalogue/restore-points";
-import { isScheduleBackup, VELERO_SCHEDULES } from "../../stacks/names";
+import { isScheduleBackup, supersetRestoreJob, VELERO_SCHEDULES } from "../../stacks/names";
+import { SUPERSET_BACKUP_ID_EXPECTED, supersetBackupIdTime } from "../../stacks/catalogue/superset";
 import { loadCatalogue } from "../catalogue";
 import type { Command, CommandContext } from "../command";
 import type { Cluster } from "../kube";
@@ -12,6 +13,8 @@ const COMMAND = "restore clean-markers";
 export interface RestoreCleanMarkersOptions {
     /** --backup (or its alias --backup-id): the in-place restore's backup ID, checked to be one. */
     backupId: string;
+    /** --superset-backup (Hopsworks 5.2): the Superset backup the restore reloaded; its Job superset-restore-<ID> is a marker too. */
+    supersetBackupId?: string;
     /** --stack: the stack whose namespaces to read. */
     stack?: string;
     yes: boolean;
@@ -35,20 +38,24 @@ function options(values: OptionValues, now: Date): RestoreCleanMarkersOptions {
     if (!/^\d{1,4}$/.test(wait) || Number(wait) > WAIT_MAX_SECONDS) {
         throw badValue(values, "wait", `must be a whole number of seconds from 0 to ${WAIT_MAX_SECONDS}`, COMMAND);
     }
-    return { backupId: required(values, "backup", COMMAND), stack: values.stack, yes: values.yes === true, waitSeconds: Number(wait), cluster: clusterFlags(values) };
+    const superset = values["superset-backup"];
+    if (superset !== undefined && supersetBackupIdTime(superset) === undefined) throw badValue(values, "superset-backup", SUPERSET_BACKUP_ID_EXPECTED, COMMAND);
+    return { backupId: required(values, "backup", COMMAND), ...(superset !== undefined ? { supersetBackupId: superset } : {}), stack: values.stack, yes: values.yes === true, waitSeconds: Number(wait), cluster: clusterFlags(values) };
 }
 
 /**
  * The manual's "Re-running an in-place restore" list. Its Velero restores are named "with the exact
  * backup name or schedule name": both, for the restore point's own Velero backups when known.
  */
-function markerObjects(backupId: string, cluster: Cluster, veleroBackupNames: string[] = []) {
+function markerObjects(backupId: string, cluster: Cluster, veleroBackupNames: string[] = [], supersetBackupId?: string) {
     const { namespace, veleroNamespace } = cluster.options;
     const jobs = [
         `hopsfs-inplace-restore-${backupId}`,
         `restore-native-backup-${backupId}`,
         `setup-mysqld-dont-remove-${backupId}`,
         `opensearch-restore-default-default-${backupId}`,
+        // Hopsworks 5.2: the chart refuses to render a Superset restore whose Job already exists.
+        ...(supersetBackupId ? [supersetRestoreJob(supersetBackupId)] : []),
     ].map((name) => ({
         label: `job ${namespace}/${name}`,
         exists: () => cluster.jobExists(name),
@@ -148,7 +155,7 @@ async function run(options: RestoreCleanMarkersOptions, { io, readStack, connect
     // A failure (a 403) stops the command: without the list it cannot say the restore can run again.
     const named = await cluster.veleroRestoresNamedAfterTheirBackup();
     const veleroBackupNames = [...new Set([...fromCatalogue, ...named.filter((name) => backupOfPoint(name, backupId))])];
-    const markers = markerObjects(backupId, cluster, veleroBackupNames);
+    const markers = markerObjects(backupId, cluster, veleroBackupNames, options.supersetBackupId);
     const header = `markers of an in-place restore of backup ${backupId}:`;
     if (yes) return deleteMarkers(markers, header, options.waitSeconds, io);
     const lines = [header];
@@ -164,17 +171,23 @@ export const restoreCleanMarkers: Command<RestoreCleanMarkersOptions> = {
     spec: {
         name: "restore clean-markers",
         title: "Delete the markers that stop an in-place restore from running again",
-        synopsis: "--backup <id> [--stack <name>] [--yes [--wait <seconds>]]",
+        synopsis: "--backup <id> [--superset-backup <id>] [--stack <name>] [--yes [--wait <seconds>]]",
         summary: "delete the markers that block re-running an in-place restore",
         description:
             "The marker objects that stop an in-place restore from running twice: the Jobs hopsfs-inplace-restore-<ID>,\n" +
             "restore-native-backup-<ID>, setup-mysqld-dont-remove-<ID>, opensearch-restore-default-default-<ID>, the\n" +
             "Velero Restores k8s-backups-main and k8s-backups-users-resources, and the Velero Restores named after the\n" +
             "restore point's own Velero backups (k8s-backups-main-<time>, k8s-backups-users-resources-<time>, of the\n" +
-            "point's time only). Without --yes it lists which exist. With --yes it deletes them, waits until each is gone\n" +
+            "point's time only), and with --superset-backup (Hopsworks 5.2) the Job superset-restore-<ID> of the Superset\n" +
+            "restore that went with it (its state or fence ConfigMap is reset with kubectl: docs/runbooks/superset-restore.md).\n" +
+            "Without --yes it lists which exist. With --yes it deletes them, waits until each is gone\n" +
             "(finalizers) and exits 1 naming what is still there at the end of --wait.",
-        options: ["backup", "stack", "yes", "wait", ...CLUSTER_OPTIONS],
-        optionHelp: { backup: "the backup ID of the in-place restore to run again, such as 254811200 (--backup-id is another name for it)", yes: "delete them (Jobs with their pods)" },
+        options: ["backup", "superset-backup", "stack", "yes", "wait", ...CLUSTER_OPTIONS],
+        optionHelp: {
+            backup: "the backup ID of the in-place restore to run again, such as 254811200 (--backup-id is another name for it)",
+            "superset-backup": "Hopsworks 5.2: the Superset backup that restore reloaded (restore.superset.backupId), such as 20260722215632-2116913658: its Job superset-restore-<ID> is a marker too",
+            yes: "delete them (Jobs with their pods)",
+        },
         examples: [
             ["See which markers exist", "hopsworks-dr restore clean-markers --backup 254811200"],
             ["Delete them", "hopsworks-dr restore clean-markers --backup 254811200 --yes"],

@@ -11,6 +11,8 @@ import type { Command, CommandContext } from "../command";
 import type { Stack } from "../stack";
 import { CliError, CliIo, MetadataMissingError, UsageError } from "../errors";
 import { badValue, CLUSTER_OPTIONS, clusterFlags, ClusterFlags, fromBucket as fromBucketOption, OptionValues, required } from "../options";
+import { readSupersetEntries, SupersetBackup, SUPERSET_BACKUP_ID_EXPECTED } from "../../stacks/catalogue/superset";
+import { readSupersetOption, supersetChoice, supersetOnlyChoice, SupersetOption, trinoLines } from "../superset";
 
 const COMMAND = "restore plan";
 
@@ -19,7 +21,7 @@ const HOPSWORKS_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 export interface RestorePlanOptions {
     stack: string;
-    mode: "new-cluster" | "in-place";
+    mode: "new-cluster" | "in-place" | "superset";
     /**
      * The Hopsworks version that took the backup, as the operator states it: the backup metadata
      * (stacks/catalogue/restore-points.ts, MetadataEntry) records no version, and copying the stack's
@@ -37,6 +39,8 @@ export interface RestorePlanOptions {
      * (new-cluster only); with --vault from its vault, and the restore then reads the vault (restore.source: vault).
      */
     fromBucket: false | "storage" | "vault";
+    /** --superset-backup (Hopsworks 5.2): the point's own by default, none, latest (mode superset) or an ID. */
+    superset: SupersetOption;
     dryRun: boolean;
     yes: boolean;
     cluster: ClusterFlags;
@@ -48,8 +52,14 @@ const BACKUP_VERSION_NEEDED =
 
 /** The options, in the order the checks ran before each command had its own file, so the first wrong one is named. */
 function options(values: OptionValues, now: Date): RestorePlanOptions {
-    if (values.mode !== undefined && values.mode !== "new-cluster" && values.mode !== "in-place") {
-        throw badValue(values, "mode", "must be new-cluster or in-place", COMMAND);
+    if (values.mode !== undefined && values.mode !== "new-cluster" && values.mode !== "in-place" && values.mode !== "superset") {
+        throw badValue(values, "mode", "must be new-cluster, in-place or superset", COMMAND);
+    }
+    const superset = readSupersetOption(values["superset-backup"]);
+    if (superset === undefined) throw badValue(values, "superset-backup", `${SUPERSET_BACKUP_ID_EXPECTED}, or latest, or none`, COMMAND);
+    if (values.mode === "superset") return supersetOnlyOptions(values, superset);
+    if (superset.kind === "latest") {
+        throw badValue(values, "superset-backup", "latest applies only to --mode superset: a platform restore takes its restore point's Superset backup, or the one named", COMMAND);
     }
     const takenAt = values.backup === undefined || values.backup === "latest" ? undefined : backupIdTime(values.backup, now);
     if (values.backup !== undefined && values.backup !== "latest" && takenAt === undefined) {
@@ -107,6 +117,29 @@ function options(values: OptionValues, now: Date): RestorePlanOptions {
         velero: values["velero-main"] === undefined ? undefined : { main: values["velero-main"], users: values["velero-users"]! },
         outsideWindow: values["velero-outside-window"] === true,
         fromBucket,
+        superset,
+        dryRun: values["dry-run"] === true,
+        yes: values.yes === true,
+        cluster: clusterFlags(values),
+    };
+}
+
+/** --mode superset: Superset alone, on the running cluster; the platform's options do not apply. */
+function supersetOnlyOptions(values: OptionValues, superset: SupersetOption): RestorePlanOptions {
+    for (const name of ["backup", "backup-version", "velero-main", "velero-users", "velero-outside-window", "from-bucket", "vault"] as const) {
+        if (values[name] !== undefined) {
+            throw new UsageError(`--${name} does not apply to --mode superset, which restores Superset alone from --superset-backup (latest by default)`, COMMAND);
+        }
+    }
+    if (superset.kind === "none") throw badValue(values, "superset-backup", "none leaves Superset out, and --mode superset restores nothing else", COMMAND);
+    return {
+        stack: required(values, "stack", COMMAND),
+        mode: "superset",
+        backupVersion: "",
+        backup: { latest: true },
+        outsideWindow: false,
+        fromBucket: false,
+        superset,
         dryRun: values["dry-run"] === true,
         yes: values.yes === true,
         cluster: clusterFlags(values),
@@ -228,19 +261,58 @@ function explainMissingMetadata(options: RestorePlanOptions) {
 async function run(options: RestorePlanOptions, { io, withStack, connect }: CommandContext): Promise<number> {
     // The file first: a missing or broken stack file is reported without touching the cluster.
     return withStack(options.stack, !options.dryRun, async (stack) => {
+        if (options.mode === "superset") return writeSupersetRestore(options, stack, await supersetBackupsOf(await connect(options.cluster, stack), io), io);
         const given = options.backup.latest ? "latest" : options.backup.id;
+        let known: SupersetBackup[] | undefined;
         const point = options.fromBucket
             ? await bucketPoint(options, stack, io)
             : options.mode === "new-cluster" && !options.backup.latest
               ? unverifiedPoint(options.backup, io)
-              : choosePoint((await loadCatalogue(await connect(options.cluster, stack), io).catch(explainMissingMetadata(options))).points, given);
-        return writeRestore(options, stack, point, given, io);
+              : await (async () => {
+                    const catalogue = await loadCatalogue(await connect(options.cluster, stack), io).catch(explainMissingMetadata(options));
+                    known = catalogue.supersetBackups;
+                    return choosePoint(catalogue.points, given);
+                })();
+        return writeRestore(options, stack, point, given, io, known);
     });
 }
 
+/** The running cluster's Superset backups (superset-backups-metadata), malformed entries as warnings. */
+async function supersetBackupsOf(cluster: import("../kube").Cluster, io: CliIo): Promise<SupersetBackup[]> {
+    const { backups, warnings } = readSupersetEntries(await cluster.supersetMetadataConfigMaps());
+    for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
+    return backups;
+}
+
+/** --mode superset: writes {mode: superset, superset.backupId} (with --yes the confirmation too) and says what comes next. */
+function writeSupersetRestore(options: RestorePlanOptions, stack: Stack, known: SupersetBackup[], io: CliIo): number {
+    const choice = supersetOnlyChoice(options.superset, known);
+    const confirm = restoreConfirmation(options.stack, choice.backupId);
+    const block = { mode: "superset", superset: { backupId: choice.backupId } };
+    stack.validateWithRestore({ ...block, confirm }, io.now());
+    const edit = stack.editRestore(options.yes ? { ...block, confirm } : block, options.dryRun);
+    io.stdout(`${choice.line}\n`);
+    edit.show(io);
+    edit.apply();
+    const lines: string[] = [];
+    if (!options.yes) {
+        lines.push(
+            "",
+            `The stack refuses this Superset restore until it is confirmed: it replaces ${options.stack}'s Superset database with backup ${choice.backupId}.`,
+            "To confirm, run (or re-run this command with --yes):",
+            `  pulumi config set --path restore.confirm ${confirm} -s ${options.stack}`,
+        );
+    }
+    lines.push("", "Next:", `  pulumi preview --diff -s ${options.stack}`, `  pulumi up -s ${options.stack}`);
+    lines.push(`Then, once the Superset restore has reached its end: hopsworks-dr restore finish --stack ${options.stack} (it checks that end), and pulumi up`);
+    io.stdout(`${lines.join("\n")}\n`);
+    return 0;
+}
+
 /** Writes the restore block of `point` into the stack file (a diff only with --dry-run) and says what comes next. */
-function writeRestore(options: RestorePlanOptions, stack: Stack, point: RestorePoint, given: string, io: CliIo): number {
+function writeRestore(options: RestorePlanOptions, stack: Stack, point: RestorePoint, given: string, io: CliIo, known?: SupersetBackup[]): number {
     const confirm = restoreConfirmation(options.stack, point.id);
+    const superset = supersetChoice(options.superset, point, stack.hopsworksVersion(), known, options.fromBucket !== false || known !== undefined);
 
     const block: Record<string, unknown> = {
         mode: options.mode,
@@ -250,15 +322,18 @@ function writeRestore(options: RestorePlanOptions, stack: Stack, point: RestoreP
         ...(options.outsideWindow ? { veleroBackupsOutsideWindow: point.id } : {}),
         // Read from the vault: the restore reads it too (the location and the HopsFS settings point at it).
         ...(options.fromBucket === "vault" ? { source: "vault" } : {}),
+        ...(superset.backupId ? { superset: { backupId: superset.backupId } } : {}),
     };
     const confirmed = options.mode === "in-place" ? { ...block, forceDataClear: true, confirm } : block;
     // Validate as if confirmed, so every other problem shows now rather than at `pulumi up`.
-    stack.validateWithRestore(confirmed, io.now());
+    const config = stack.validateWithRestore(confirmed, io.now());
 
     const edit = stack.editRestore(options.yes ? confirmed : block, options.dryRun);
     const velero = (block.veleroBackups ?? {}) as { main?: string; users?: string };
     const newest = "the newest Completed backup (restore.latestVeleroBackups)";
     io.stdout(`restore point ${point.id} (${point.time.toISOString()}), Velero ${VELERO_SCHEDULES.main}: ${velero.main ?? newest}, ${VELERO_SCHEDULES.users}: ${velero.users ?? newest}\n`);
+    if (superset.line) io.stdout(`${superset.line}\n`);
+    for (const line of trinoLines(config)) io.stderr(`${line}\n`);
     edit.show(io);
     edit.apply();
 
@@ -273,7 +348,11 @@ function writeRestore(options: RestorePlanOptions, stack: Stack, point: RestoreP
         );
     }
     lines.push("", "Next:", `  pulumi preview --diff -s ${options.stack}`, `  pulumi up -s ${options.stack}`);
-    lines.push(`After a successful restore: hopsworks-dr restore finish --stack ${options.stack}`);
+    lines.push(
+        superset.backupId
+            ? `After a successful restore, once the Superset restore has reached its end: hopsworks-dr restore finish --stack ${options.stack} (it checks that end)`
+            : `After a successful restore: hopsworks-dr restore finish --stack ${options.stack}`,
+    );
     io.stdout(`${lines.join("\n")}\n`);
     return 0;
 }
@@ -284,7 +363,8 @@ export const restorePlan: Command<RestorePlanOptions> = {
         title: "Write a restore into a stack file",
         synopsis:
             "--stack <name> --mode new-cluster|in-place --backup-version <x.y.z> [--backup latest|<id>] " +
-            "[--velero-main <name> --velero-users <name> [--velero-outside-window]] [--from-bucket [--vault]] [--dry-run] [--yes]",
+            "[--velero-main <name> --velero-users <name> [--velero-outside-window]] [--from-bucket [--vault]] [--superset-backup <id>|none] [--dry-run] [--yes]" +
+            " | --stack <name> --mode superset [--superset-backup latest|<id>] [--dry-run] [--yes]",
         summary: "write the restore block into Pulumi.<name>.yaml",
         description:
             "Picks the newest complete restore point (latest) or checks the one given, then writes the hopsworks-dr:restore\n" +
@@ -300,11 +380,16 @@ export const restorePlan: Command<RestorePlanOptions> = {
             "restore.latestVeleroBackups: true is set by hand. Given with a catalogue point, they must be that point's.\n" +
             `Their names' times must be within the catalogue's window, ${VELERO_MATCH_WINDOW_TEXT};\n` +
             "--velero-outside-window restores them anyway, writing restore.veleroBackupsOutsideWindow.\n" +
+            "Hopsworks 5.2 and later: restore.superset.backupId is the point's Superset backup (the newest successful one at or\n" +
+            "before the point, its own backup run's included), shown with its time, or --superset-backup's; none when the point\n" +
+            "predates Superset backups (or --superset-backup none). --mode superset restores Superset alone on the running cluster:\n" +
+            "the newest successful Superset backup, or --superset-backup's, with --yes confirmed (restore.confirm <stack>/<id>).\n" +
+            "Hopsworks 5.1 and later: a warning when the point predates hopsworks.trinoBackupsSince (its main backup lacks Trino's Secrets).\n" +
             "The file is locked (Pulumi.<name>.yaml.lock) while the command runs, and replaced in one rename.",
-        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "velero-outside-window", "from-bucket", "vault", "dry-run", "yes", ...CLUSTER_OPTIONS],
+        options: ["stack", "mode", "backup-version", "backup", "velero-main", "velero-users", "velero-outside-window", "from-bucket", "vault", "superset-backup", "dry-run", "yes", ...CLUSTER_OPTIONS],
         optionHelp: {
             stack: "the stack: Pulumi.<name>.yaml in the working directory gets the block, and gives the namespaces",
-            yes: "in-place only: also write forceDataClear and confirm, which confirm the restore (a usage error with new-cluster)",
+            yes: "in-place and superset only: also write the confirmation (forceDataClear and confirm; confirm alone for superset); a usage error with new-cluster",
             "from-bucket":
                 "new-cluster only: read the restore point and its Velero backups from the stack's bucket over the S3 API (storage.bucket, " +
                 "storage.region, storage.apiEndpoint/endpoint; keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS default chain)",
@@ -323,6 +408,7 @@ export const restorePlan: Command<RestorePlanOptions> = {
                 "hopsworks-dr restore plan --stack prod --mode new-cluster --backup-version 4.8.0 --backup 254811200 --from-bucket --dry-run",
             ],
             ["An in-place restore of the newest complete restore point, confirmed", "hopsworks-dr restore plan --stack prod --mode in-place --backup-version 4.8.0 --yes"],
+            ["Hopsworks 5.2: Superset alone, from its newest backup, confirmed", "hopsworks-dr restore plan --stack prod --mode superset --yes"],
         ],
     },
     options,

@@ -92,13 +92,18 @@ function pointPair(p: CataloguePoint): string {
  * metadata an earlier scenario's cluster took with it.
  */
 function checkBucketListing(stdout: string, before: string[], backupId: string): void {
-    const rows = stdout.trim().split("\n").slice(1).map((row) => row.split(/\s{2,}/));
-    // Columns: BACKUP ID, TIME, RONDB, OPENSEARCH, VELERO MAIN, VELERO USERS, COMPLETE.
+    const rows = listingRows(stdout);
     const name = (cell: string) => cell.replace(/ \(.*\)$/, "");
-    const after = rows.map((cells) => `${cells[0]} ${name(cells[4])} ${name(cells[5])}`);
+    const after = rows.map((row) => `${row["BACKUP ID"]} ${name(row["VELERO MAIN"])} ${name(row["VELERO USERS"])}`);
     const shown = after.filter((point) => before.includes(point));
     check(JSON.stringify(shown) === JSON.stringify(before), `backups list --from-bucket does not show the restore points the cluster did:\nbefore ${before.join(", ")}\nafter  ${after.join(", ")}`);
-    check(rows.some((cells) => cells[0] === backupId && cells[6] === "yes"), `backups list --from-bucket does not show backup ${backupId} complete:\n${stdout}`);
+    check(rows.some((row) => row["BACKUP ID"] === backupId && row.COMPLETE === "yes"), `backups list --from-bucket does not show backup ${backupId} complete:\n${stdout}`);
+}
+
+/** `backups list`'s table as rows keyed by its header's column names (columns are two or more spaces apart). */
+export function listingRows(stdout: string): Record<string, string>[] {
+    const [header, ...lines] = stdout.trim().split("\n").map((line) => line.split(/\s{2,}/));
+    return lines.map((cells) => Object.fromEntries(header.map((column, i) => [column, cells[i] ?? ""])));
 }
 
 /** The preview of the restore shows the ReadOnly location and the two Velero Restores. */

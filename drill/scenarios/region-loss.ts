@@ -17,7 +17,7 @@ import { Shell } from "../shell";
 import { createVaultFromRender, ensureVault, NEW_VAULT, takeReplicatedRestorePoint, VAULT, vaultClient, versionsOf } from "../vault";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE, render } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
-import { Step } from "./new-cluster";
+import { listingRows, Step } from "./new-cluster";
 
 export const SCENARIO = "region-loss";
 export const RUNBOOK = "region-loss.md";
@@ -117,10 +117,10 @@ function stackFile(sh: Shell): string {
 }
 
 function checkVaultListing(stdout: string, names: DrillNames): void {
-    const row = stdout.split("\n").find((l) => l.startsWith(`${names.backupId} `));
+    const row = listingRows(stdout).find((r) => r["BACKUP ID"] === names.backupId);
     check(row !== undefined, `backups list --vault does not show ${names.backupId}:\n${stdout}`);
-    const cells = row.split(/\s{2,}/);
-    check(cells[4] === names.veleroBackups.main && cells[5] === names.veleroBackups.users && cells[6] === "yes", `backups list --vault shows ${row}`);
+    const pair = [row["VELERO MAIN"], row["VELERO USERS"], row.COMPLETE];
+    check(JSON.stringify(pair) === JSON.stringify([names.veleroBackups.main, names.veleroBackups.users, "yes"]), `backups list --vault shows ${JSON.stringify(row)}`);
 }
 
 async function checkRestoredFromVault(sh: Shell, ctx: StepContext, names: DrillNames, before: Before): Promise<void> {

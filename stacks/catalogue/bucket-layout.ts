@@ -1,6 +1,7 @@
 import { backupIdTime, BACKUP_ID_PATTERN } from "./backup-id";
 import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../names";
 import { MetadataEntry, RestorePoint, restorePoints, VeleroBackup, VELERO_MATCH_WINDOW, veleroNameTime, withinVeleroWindow } from "./restore-points";
+import { SupersetBackup, supersetBackupIdTime } from "./superset";
 
 /**
  * The restore points as the bucket shows them, for the worst day: the cluster and its catalogue
@@ -48,6 +49,25 @@ export function rondbEntriesFromFolders(prefixes: string[], now: Date): { entrie
         entries.push({ id, service: "rondb", state: IN_BUCKET, time, configMap: prefix });
     }
     return { entries, warnings };
+}
+
+/** Where Superset's CronJob writes each dump (Hopsworks 5.2): superset_backup/<id>/ (superset.sql.gz, manifest.json). */
+export const SUPERSET_BACKUP_PREFIX = "superset_backup/";
+
+/**
+ * A Superset backup per ID folder under superset_backup/, its time from its ID, its state IN_BUCKET
+ * (whether it succeeded is recorded in the lost cluster's superset-backups-metadata). Other folders are warnings.
+ */
+export function supersetBackupsFromFolders(prefixes: string[]): { backups: SupersetBackup[]; warnings: string[] } {
+    const backups: SupersetBackup[] = [];
+    const warnings: string[] = [];
+    for (const prefix of prefixes) {
+        const id = folderName(prefix, SUPERSET_BACKUP_PREFIX);
+        const time = id === undefined ? undefined : supersetBackupIdTime(id);
+        if (id === undefined || time === undefined) warnings.push(`${prefix}: skipped, not a Superset backup ID folder (YYYYMMDDhhmmss-<digits>)`);
+        else backups.push({ id, state: IN_BUCKET, time });
+    }
+    return { backups, warnings };
 }
 
 /** The Velero backup names of the folders under k8s_backup/backups/. */

@@ -12,6 +12,7 @@ import {
     veleroTime,
 } from "./restore-points";
 import { formatDuration, scheduleCron } from "./schedule";
+import type { SupersetBackup } from "./superset";
 
 /**
  * The health and recovery-point rule: when a backup is overdue, and whether the backups of a
@@ -98,6 +99,11 @@ export function backupHealth(input: {
     entries: MetadataEntry[];
     veleroBackups: VeleroBackup[];
     points: RestorePoint[];
+    /**
+     * Hopsworks 5.2 and later: Superset's backups, judged as RonDB's are (their own service, not
+     * part of a restore point's completeness). Undefined: Superset is not judged (before 5.2).
+     */
+    supersetBackups?: SupersetBackup[];
 }): BackupHealth {
     const { intervalMs, graceMs, limitMs } = overdueLimit(scheduleIntervalMs(input.schedule, input.now));
     const problems: string[] = [];
@@ -132,6 +138,12 @@ export function backupHealth(input: {
         const run = newestBy(ofService.filter((e) => RUNNING_STATES.includes(e.state)), (e) => e.time);
         const running = run && (!newest || run.time > newest.time) ? { name: run.id, started: run.time } : undefined;
         services.push(judge(service, newest?.id, newest?.time, newest?.completed, running));
+    }
+    if (input.supersetBackups) {
+        const newest = newestBy(input.supersetBackups.filter((b) => b.state === "SUCCESS"), (b) => b.completed ?? b.time);
+        const run = newestBy(input.supersetBackups.filter((b) => RUNNING_STATES.includes(b.state)), (b) => b.time);
+        const running = run && (!newest || run.time > newest.time) ? { name: run.id, started: run.time } : undefined;
+        services.push(judge("superset", newest?.id, newest?.time, newest?.completed, running));
     }
     const velero = hopsworksVeleroBackups(input.veleroBackups);
     for (const [key, schedule] of Object.entries(VELERO_SCHEDULES)) {

@@ -1,5 +1,6 @@
 import { backupIdFieldProblem, backupIdTime, backupIdTimes } from "./backup-id";
 import { LOCATION_NAME, VELERO_SCHEDULES } from "../names";
+import type { SupersetBackup } from "./superset";
 
 /**
  * The backup catalogue: which restore points exist, as plain functions over plain data
@@ -113,6 +114,8 @@ export interface RestorePoint {
     rondb?: string;
     opensearch?: string;
     velero: { main?: VeleroBackup; users?: VeleroBackup };
+    /** Hopsworks 5.2: the point's Superset backup (supersetBackupsOfPoints); unset when none was taken at or before it. */
+    superset?: SupersetBackup;
     complete: boolean;
     /** When the last of its four backups completed; unset unless every one records its completion. */
     completed?: Date;

@@ -52,7 +52,13 @@ export const LIMITS = {
     backupId: { max: 9, why: "a backup ID has 9 digits" },
     opensearchName: { max: 255, why: "OpenSearch index names have at most 255 bytes; snapshot names are held to the same" },
     /** restore.confirm and restore.acceptPartial: "<stack>/<backupId>". */
-    confirmation: { max: 110, why: "\"<stack>/<backupId>\" is a stack name of at most 100 characters, a slash and a 9-digit backup ID" },
+    confirmation: {
+        max: 136,
+        why: "\"<stack>/<backupId>\" is a stack name of at most 100 characters, a slash and a 9-digit backup ID or a Superset backup ID of at most 35 characters",
+    },
+    utcTime: { max: 32, why: "a UTC time such as \"2026-03-02T04:00:00.000Z\" has 24 characters" },
+    supersetBackupId: { max: 35, why: "a Superset backup ID is a 14-digit time, a dash and at most 20 digits" },
+    initiatedBy: { max: 256, why: "it is recorded in each entry of the chart's Superset restore audit trail, a ConfigMap of at most 1 MiB kept for many restores" },
     duration: { max: 32, why: "a duration such as \"1d12h\" or \"3650d\" has a few characters" },
     timeoutSeconds: {
         max: 86_400,

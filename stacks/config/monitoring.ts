@@ -3,6 +3,8 @@ import { MAX_TTL_DAYS } from "./ttl";
 import { ConfigReader, show } from "./reader";
 import { LIMITS, oneOf } from "./limits";
 import { overdueLimit } from "../catalogue/health";
+import { SUPERSET, SUPERSET_MIN_VERSION } from "../names";
+import { hasVersion, refuseBeforeVersion } from "./hopsworks";
 
 /**
  * The `hopsworks-dr:monitoring` section: whether the stack declares its backup alerts
@@ -13,7 +15,7 @@ export const MONITORING_FORMATS = ["prometheus-operator", "configmap"] as const;
 export type MonitoringFormat = (typeof MONITORING_FORMATS)[number];
 
 export const MONITORING_KEYS = [
-    "enabled", "format", "namespace", "ruleLabels", "configMapName", "rondbBackupCronJob", "opensearchBackupCronJob",
+    "enabled", "format", "namespace", "ruleLabels", "configMapName", "rondbBackupCronJob", "opensearchBackupCronJob", "supersetBackupCronJob",
     "recoveryPointObjective", "runbookBaseUrl",
 ] as const;
 
@@ -31,6 +33,8 @@ export const MONITORING_DEFAULTS = {
      * name is only an analogy with RonDB's; HopsworksBackupCronJobMissing fires when no CronJob has it.
      */
     opensearchBackupCronJob: "create-opensearch-backup",
+    /** Superset's backup CronJob (Hopsworks 5.2), as the Hopsworks disaster-recovery page names it. */
+    supersetBackupCronJob: SUPERSET.backupCronJob,
     /** A placeholder: Alertmanager needs an absolute URL, and only the user knows where their copy of this repository lives. */
     runbookBaseUrl: "https://github.com/YOUR-ORG/hopsworks-dr/blob/main/docs/runbooks/alerts",
 };
@@ -51,6 +55,8 @@ export interface MonitoringConfig {
     opensearchBackupCronJob: string;
     /** false while opensearchBackupCronJob is the unverified default. */
     opensearchBackupCronJobSet: boolean;
+    /** Hopsworks 5.2 and later: Superset's backup CronJob, watched like RonDB's and OpenSearch's. Unset before 5.2. */
+    supersetBackupCronJob?: string;
     /** How old the newest complete restore point may get, in seconds; unset: the schedule's longest interval plus grace. */
     recoveryPointObjectiveSeconds?: number;
     /** Where the runbook pages are, without a trailing slash. */
@@ -120,6 +126,8 @@ export function readMonitoring(
     r: ConfigReader,
     hopsworksNamespace: string,
     backup: { enabled: boolean; schedule: string } | undefined,
+    /** hopsworks.version: from 5.2 on Superset's backup CronJob is watched too. */
+    hopsworksVersion?: string,
 ): MonitoringConfig {
     const m = r.section("monitoring", MONITORING_KEYS);
     const given = (key: string) => m[key] !== undefined && m[key] !== null;
@@ -146,7 +154,7 @@ export function readMonitoring(
     if (given("configMapName") && format !== "configmap") {
         r.problem("monitoring.configMapName", `applies only to monitoring.format configmap (the format is ${format}): remove it`);
     }
-    const cronJob = (key: "rondbBackupCronJob" | "opensearchBackupCronJob", what: string) =>
+    const cronJob = (key: "rondbBackupCronJob" | "opensearchBackupCronJob" | "supersetBackupCronJob", what: string) =>
         r.string(m, `monitoring.${key}`, {
             default: MONITORING_DEFAULTS[key],
             max: LIMITS.cronJobName,
@@ -155,6 +163,9 @@ export function readMonitoring(
         })!;
     const rondbBackupCronJob = cronJob("rondbBackupCronJob", "RonDB");
     const opensearchBackupCronJob = cronJob("opensearchBackupCronJob", "OpenSearch");
+    const superset = hasVersion(hopsworksVersion, SUPERSET_MIN_VERSION);
+    if (given("supersetBackupCronJob")) refuseBeforeVersion(r, "monitoring.supersetBackupCronJob", hopsworksVersion, SUPERSET_MIN_VERSION, "Superset's backups");
+    const supersetBackupCronJob = superset ? cronJob("supersetBackupCronJob", "Superset") : undefined;
     let rpoText = r.string(m, "monitoring.recoveryPointObjective", {
         max: LIMITS.duration,
         check: (v) => durationSeconds(v) !== undefined,
@@ -203,6 +214,7 @@ export function readMonitoring(
         rondbBackupCronJob,
         opensearchBackupCronJob,
         opensearchBackupCronJobSet: given("opensearchBackupCronJob"),
+        ...(supersetBackupCronJob ? { supersetBackupCronJob } : {}),
         ...(recoveryPointObjectiveSeconds !== undefined ? { recoveryPointObjectiveSeconds } : {}),
         runbookBaseUrl: (runbookBaseUrl ?? MONITORING_DEFAULTS.runbookBaseUrl).replace(/\/+$/, ""),
         runbookBaseUrlSet: runbookBaseUrl !== undefined,

@@ -1,12 +1,30 @@
 import { backupIdExpected, backupIdTime, futureBackupIdProblem } from "../catalogue/backup-id";
-import { restoreConfirmation, VELERO_BACKUP_NAME, VELERO_SCHEDULES } from "../names";
+import { restoreConfirmation, SUPERSET, SUPERSET_MIN_VERSION, VELERO_BACKUP_NAME, VELERO_SCHEDULES } from "../names";
+import { SUPERSET_BACKUP_ID_EXPECTED, supersetBackupIdTime } from "../catalogue/superset";
 import { compareVersions } from "./formats";
 import { LIMITS, oneOf } from "./limits";
 import { ConfigReader } from "./reader";
 import { veleroPairProblem } from "../catalogue/restore-points";
 
-export const RESTORE_MODES = ["none", "new-cluster", "in-place"] as const;
+export const RESTORE_MODES = ["none", "new-cluster", "in-place", "superset"] as const;
 export type RestoreMode = (typeof RESTORE_MODES)[number];
+/** The modes that restore the platform (RonDB, OpenSearch, HopsFS, Kubernetes objects); "superset" restores Superset alone. */
+export const PLATFORM_MODES = ["new-cluster", "in-place"] as const;
+export type PlatformMode = (typeof PLATFORM_MODES)[number];
+
+export function isPlatformMode(mode: RestoreMode | undefined): mode is PlatformMode {
+    return mode === "new-cluster" || mode === "in-place";
+}
+
+/** restore.superset: the Superset backup a restore reloads (Hopsworks 5.2 and later). */
+export interface SupersetRestoreConfig {
+    /** The Superset backup ID, a key of ConfigMap superset-backups-metadata. */
+    backupId: string;
+    /** When it was taken, from its ID. */
+    takenAt: Date;
+    /** Recorded in the chart's restore audit trail. Default: "<stack>/<backupId>". */
+    initiatedBy: string;
+}
 /** Where a new-cluster restore reads its backups: the primary bucket, or the off-site vault (region loss). */
 export const RESTORE_SOURCES = ["primary", "vault"] as const;
 export type RestoreSource = (typeof RESTORE_SOURCES)[number];
@@ -48,13 +66,18 @@ export interface RestoreConfig {
     attempt: number;
     /** New-cluster only: "<stack>/<backupId>" accepts Velero restores that ended PartiallyFailed. */
     acceptPartial?: string;
+    /** Hopsworks 5.2 and later: the Superset backup restored with the platform, or alone (mode superset). Default: none. */
+    superset?: SupersetRestoreConfig;
 }
 
 export const RESTORE_KEYS = [
     "mode", "backupId", "rondbBackupId", "opensearchSnapshot", "opensearchSkipIndices", "veleroBackups", "attempt", "acceptPartial",
-    "backupHopsworksVersion", "forceDataClear", "confirm", "latestVeleroBackups", "veleroBackupsOutsideWindow", "source",
+    "backupHopsworksVersion", "forceDataClear", "confirm", "latestVeleroBackups", "veleroBackupsOutsideWindow", "source", "superset",
 ] as const;
 export const VELERO_BACKUPS_KEYS = ["main", "users"] as const;
+export const RESTORE_SUPERSET_KEYS = ["backupId", "initiatedBy"] as const;
+/** The keys of a platform restore, which a Superset-only restore (mode superset) refuses. */
+const PLATFORM_ONLY_KEYS = ["backupId", "rondbBackupId", "opensearchSnapshot", "opensearchSkipIndices", "veleroBackups", "latestVeleroBackups", "veleroBackupsOutsideWindow", "backupHopsworksVersion"];
 
 const INDEX_NAME = /^[a-z0-9_.*][a-z0-9_.*+-]*$/;
 
@@ -92,17 +115,24 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
     const latestVeleroBackups = r.boolean(o, "restore.latestVeleroBackups", false);
     const source = readSource(r, o, mode);
     const outsideWindow = r.digits(o, "restore.veleroBackupsOutsideWindow", LIMITS.backupId, isId, (v) => `${backupIdExpected(v)}: restore.backupId, typed again`);
+    const superset = readSuperset(r, o, mode, hopsworksVersion);
     if (mode === undefined) return undefined;
 
-    if (mode !== "none") {
+    if (isPlatformMode(mode)) {
         checkVeleroBackups(r, o, backupId, latestVeleroBackups);
         checkVeleroWindow(r, backupId, veleroBackups, outsideWindow);
-    } else {
+    } else if (mode === "none") {
         for (const key of ["latestVeleroBackups", "veleroBackupsOutsideWindow"]) {
             if (o[key] !== undefined && o[key] !== null) r.problem(`restore.${key}`, "applies only to a restore (restore.mode new-cluster or in-place)");
         }
+    } else {
+        for (const key of PLATFORM_ONLY_KEYS) {
+            if (o[key] !== undefined && o[key] !== null) {
+                r.problem(`restore.${key}`, "applies only to a platform restore (restore.mode new-cluster or in-place); restore.mode superset restores Superset alone, from restore.superset.backupId: remove it");
+            }
+        }
     }
-    if (mode !== "none") {
+    if (isPlatformMode(mode)) {
         if (o.backupId === undefined || o.backupId === null) {
             r.problem("restore.backupId", `is required when restore.mode is ${mode}: the global backup ID (it also restores HopsFS), e.g. "254811200"`);
         }
@@ -137,6 +167,8 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
                     "anything written after the backup was taken is lost",
             );
         }
+    } else if (mode === "superset") {
+        checkSupersetConfirmation(r, o, superset, forceDataClear);
     } else {
         for (const key of ["forceDataClear", "confirm"]) {
             if (o[key] !== undefined && o[key] !== null) r.problem(`restore.${key}`, "applies only to restore.mode: in-place");
@@ -161,7 +193,88 @@ export function readRestore(r: ConfigReader, hopsworksVersion: string | undefine
         mode, source, backupId, rondbBackupId, opensearchSnapshot, opensearchSkipIndices, veleroBackups, forceDataClear, confirm, attempt, acceptPartial,
         ...(latestVeleroBackups ? { latestVeleroBackups } : {}),
         ...(outsideWindow !== undefined ? { veleroBackupsOutsideWindow: outsideWindow } : {}),
+        ...(superset ? { superset } : {}),
     };
+}
+
+/** How far past now a Superset backup's time may be: another clock's skew, as for RonDB's IDs. */
+const SUPERSET_SKEW_MS = 3_600_000;
+
+/**
+ * restore.superset {backupId, initiatedBy}: Hopsworks 5.2 and later, during a restore only (any
+ * mode but none), a Superset backup ID of the documented form that is not in the future.
+ * restore.mode superset needs it.
+ */
+function readSuperset(r: ConfigReader, o: Record<string, any>, mode: RestoreMode | undefined, version: string | undefined): SupersetRestoreConfig | undefined {
+    const given = o.superset !== undefined && o.superset !== null;
+    if (mode === "superset" && version !== undefined && compareVersions(version, SUPERSET_MIN_VERSION) < 0) {
+        r.problem(
+            "restore.mode",
+            `= "superset": Superset is backed up and restored from Hopsworks ${SUPERSET_MIN_VERSION} on, but hopsworks.version is ${JSON.stringify(version)}; ` +
+                `valid modes there: ${RESTORE_MODES.filter((m) => m !== "superset").join(", ")}`,
+        );
+        return undefined;
+    }
+    if (!given) {
+        if (mode === "superset") r.invalid("restore.superset.backupId", null, `is required when restore.mode is superset: the Superset backup to reload; ${SUPERSET_BACKUP_ID_EXPECTED}`);
+        return undefined;
+    }
+    if (version !== undefined && compareVersions(version, SUPERSET_MIN_VERSION) < 0) {
+        r.problem(
+            "restore.superset",
+            `applies only to Hopsworks ${SUPERSET_MIN_VERSION} or newer (Superset's backup and restore), but hopsworks.version is ${JSON.stringify(version)}: ` +
+                "remove it; the restore there brings back RonDB, OpenSearch, HopsFS and the Kubernetes objects",
+        );
+        return undefined;
+    }
+    if (mode === "none") {
+        r.problem("restore.superset", "applies only to a restore (restore.mode new-cluster, in-place or superset): remove it, or set restore.mode");
+        return undefined;
+    }
+    const block = r.object(o.superset, "restore.superset", RESTORE_SUPERSET_KEYS) ?? {};
+    const backupId = r.string(block, "restore.superset.backupId", {
+        required: true,
+        max: LIMITS.supersetBackupId,
+        check: (v) => supersetBackupIdTime(v) !== undefined,
+        expected: SUPERSET_BACKUP_ID_EXPECTED,
+    });
+    const initiatedBy = r.string(block, "restore.superset.initiatedBy", {
+        max: LIMITS.initiatedBy,
+        check: (v) => /^[\x20-\x7e]+$/.test(v) && v.trim() === v,
+        expected: 'must be printable ASCII without leading or trailing spaces, e.g. "ops:HWORKS-2973 alice": recorded in the chart\'s Superset restore audit trail',
+    });
+    if (backupId === undefined) return undefined;
+    const takenAt = supersetBackupIdTime(backupId)!;
+    if (takenAt.getTime() > r.now.getTime() + SUPERSET_SKEW_MS) {
+        r.invalid(
+            "restore.superset.backupId",
+            backupId,
+            `was taken at ${takenAt.toISOString()} by its ID, later than now (${r.now.toISOString()}) by more than the 1 hour allowed for clock skew: ` +
+                `a backup cannot be in the future; check the ID in ConfigMap ${SUPERSET.metadataConfigMap}`,
+        );
+    }
+    return { backupId, takenAt, initiatedBy: initiatedBy ?? restoreConfirmation(r.source.stack, backupId) };
+}
+
+/**
+ * restore.mode superset replaces Superset's whole database with the backup's: confirmed as an
+ * in-place restore is, with restore.confirm "<stack>/<Superset backupId>". forceDataClear is the
+ * chart's flag for the platform restore and does not apply.
+ */
+function checkSupersetConfirmation(r: ConfigReader, o: Record<string, any>, superset: SupersetRestoreConfig | undefined, forceDataClear: boolean): void {
+    if (forceDataClear || (o.forceDataClear !== undefined && o.forceDataClear !== null)) {
+        r.problem("restore.forceDataClear", "applies only to restore.mode: in-place; a Superset restore is confirmed with restore.confirm alone");
+    }
+    const id = superset?.backupId ?? "<superset.backupId>";
+    const expected = restoreConfirmation(r.source.stack, id);
+    if (o.confirm !== expected) {
+        r.invalid(
+            "restore.confirm",
+            o.confirm ?? null,
+            `must be exactly ${JSON.stringify(expected)} to confirm that stack ${r.source.stack}'s Superset database (dashboards, charts, saved queries, ` +
+                `connections, users) is replaced by Superset backup ${id}; anything saved in Superset after it was taken is lost`,
+        );
+    }
 }
 
 /** restore.source: "vault" only for a new-cluster restore (the vault is only read by a fresh cluster, after region loss). */

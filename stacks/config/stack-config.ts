@@ -4,7 +4,8 @@ import { CONFIG_NAMESPACE } from "../names";
 import { HOPSWORKS_KEYS, HopsworksConfig, readHopsworks } from "./hopsworks";
 import { MonitoringConfig, MONITORING_KEYS, readMonitoring } from "./monitoring";
 import { ConfigError, ConfigReader, ConfigSource } from "./reader";
-import { readRestore, RESTORE_KEYS, RestoreConfig, VELERO_BACKUPS_KEYS } from "./restore";
+import { readRestore, RESTORE_KEYS, RESTORE_SUPERSET_KEYS, RestoreConfig, VELERO_BACKUPS_KEYS } from "./restore";
+import { SUPERSET } from "../names";
 import { namespaceFindings } from "./stack-file";
 import { IRSA_KEYS, readStorage, STORAGE_KEYS, StorageConfig } from "./storage";
 import { readVelero, VELERO_KEYS, VeleroConfig } from "./velero";
@@ -37,6 +38,7 @@ export const CONFIG_KEYS = {
     hopsworks: HOPSWORKS_KEYS,
     restore: RESTORE_KEYS,
     veleroBackups: VELERO_BACKUPS_KEYS,
+    superset: RESTORE_SUPERSET_KEYS,
     monitoring: MONITORING_KEYS,
     vault: VAULT_KEYS,
     objectLock: OBJECT_LOCK_KEYS,
@@ -51,6 +53,10 @@ export const TOP_LEVEL_KEYS = ["storage", "backup", "velero", "hopsworks", "rest
  * a ConfigError listing every problem. Reads the Hopsworks values files, so their errors are
  * reported together with the rest.
  */
+function hasKey(section: unknown, key: string): boolean {
+    return typeof section === "object" && section !== null && (section as Record<string, unknown>)[key] !== undefined && (section as Record<string, unknown>)[key] !== null;
+}
+
 export function readStackConfig(source: ConfigSource): StackConfig {
     const r = new ConfigReader(source);
     const namespaces = namespaceFindings(source.otherKeys ?? []);
@@ -74,10 +80,18 @@ export function readStackConfig(source: ConfigSource): StackConfig {
     checkVeleroKeys(r, storage);
     const hopsworks = readHopsworks(r);
     const restore = readRestore(r, hopsworks?.version);
-    const monitoring = readMonitoring(r, hopsworks?.namespace ?? DEFAULTS.hopsworksNamespace, backup);
+    const monitoring = readMonitoring(r, hopsworks?.namespace ?? DEFAULTS.hopsworksNamespace, backup, hopsworks?.version);
     const vault = readVault(r, storage, backup);
     if (restore?.source === "vault" && !vault && !("vault" in source.values)) {
         r.invalid("restore.source", "vault", "needs a vault to restore from: configure hopsworks-dr:vault (its bucket, region and keys), or set restore.source to \"primary\"");
+    }
+    if (restore?.superset && hopsworks?.supersetRestoreContract === "job" && !hopsworks.supersetRestoreOverlay && !hasKey(source.values.hopsworks, "supersetRestoreOverlay")) {
+        r.problem(
+            "hopsworks.supersetRestoreOverlay",
+            `is required for a Superset restore with hopsworks.supersetRestoreContract: job: the chart's ${SUPERSET.overlayFile}, which holds Superset at ` +
+                `zero replicas while the database reloads (the chart refuses the restore without it); copy it from the chart ` +
+                `(helm pull <repo>/hopsworks --version <chartVersion> --untar) into the project folder and give its path`,
+        );
     }
     const backupValues = source.values.backup as Record<string, unknown> | undefined;
     if (storage && !storage.manage && backupValues?.noncurrentVersionDays !== undefined && backupValues.noncurrentVersionDays !== null) {

@@ -31,14 +31,20 @@ export interface VaultConfig {
     /** Object Lock's default retention: every new version is locked this long. */
     objectLock: { mode: ObjectLockMode; days: number };
     /** Replication from the primary: delete markers are never replicated. */
-    replication: { deleteMarkerReplication: "Disabled"; roleName?: string; roleArn?: string };
+    replication: {
+        deleteMarkerReplication: "Disabled";
+        /** S3 Replication Time Control (99.99% within 15 minutes, charged per GB) and its 15-minute event threshold. Default: true. Replication metrics are on either way. */
+        timeControl: boolean;
+        roleName?: string;
+        roleArn?: string;
+    };
     /** AWS only: encrypt the vault with this KMS key instead of SSE-S3 (AES256). Default: none. */
     kmsKeyArn?: string;
 }
 
 export const VAULT_KEYS = ["bucket", "region", "endpoint", "forcePathStyle", "accessKeyId", "secretAccessKey", "providerRoleArn", "manage", "objectLock", "replication", "kmsKeyArn"] as const;
 export const OBJECT_LOCK_KEYS = ["enabled", "mode", "days"] as const;
-export const REPLICATION_KEYS = ["deleteMarkerReplication", "roleName", "roleArn"] as const;
+export const REPLICATION_KEYS = ["deleteMarkerReplication", "timeControl", "roleName", "roleArn"] as const;
 
 const BUCKET = /^(?!xn--)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
@@ -164,7 +170,7 @@ function readObjectLock(r: ConfigReader, value: unknown, backup: BackupConfig | 
 
 /** A replication that carried delete markers would carry a ransomware's deletions into the vault: refused. */
 function readReplication(r: ConfigReader, value: unknown): VaultConfig["replication"] | undefined {
-    if (value === undefined || value === null) return { deleteMarkerReplication: "Disabled" };
+    if (value === undefined || value === null) return { deleteMarkerReplication: "Disabled", timeControl: true };
     const o = r.object(value as never, "vault.replication", REPLICATION_KEYS);
     if (!o) return undefined;
     const mode = o.deleteMarkerReplication;
@@ -190,7 +196,8 @@ function readReplication(r: ConfigReader, value: unknown): VaultConfig["replicat
     if (roleName !== undefined && roleArn !== undefined) {
         r.problem("vault.replication", "sets both roleName and roleArn: give roleArn for an existing replication role, or roleName (or neither) to let the stack create it");
     }
-    return { deleteMarkerReplication: "Disabled", ...(roleName ? { roleName } : {}), ...(roleArn ? { roleArn } : {}) };
+    const timeControl = r.boolean(o, "vault.replication.timeControl", true);
+    return { deleteMarkerReplication: "Disabled", timeControl, ...(roleName ? { roleName } : {}), ...(roleArn ? { roleArn } : {}) };
 }
 
 /** The vault is worth nothing if it shares the primary's bucket or region. */

@@ -53,6 +53,12 @@ export interface AlertsInput {
     hopsworksNamespace: string;
     rondbBackupCronJob: string;
     opensearchBackupCronJob: string;
+    /**
+     * Hopsworks 5.2 and later: Superset's backup CronJob, watched as RonDB's and OpenSearch's are. It is
+     * not part of a restore point (points before Superset backups existed have none), so the
+     * restore-point rules leave it out.
+     */
+    supersetBackupCronJob?: string;
     /** Unset: the schedule's longest interval plus grace. */
     recoveryPointObjectiveSeconds?: number;
     runbookBaseUrl: string;
@@ -141,10 +147,11 @@ export function alertRuleGroups(input: AlertsInput): RuleGroup[] {
     });
 
     const ns = input.hopsworksNamespace;
-    const cronJobs = [
-        { service: "RonDB", name: input.rondbBackupCronJob },
-        { service: "OpenSearch", name: input.opensearchBackupCronJob },
+    const pointCronJobs = [
+        { service: "RonDB", name: input.rondbBackupCronJob, key: "rondbBackupCronJob" },
+        { service: "OpenSearch", name: input.opensearchBackupCronJob, key: "opensearchBackupCronJob" },
     ];
+    const cronJobs = [...pointCronJobs, ...(input.supersetBackupCronJob ? [{ service: "Superset", name: input.supersetBackupCronJob, key: "supersetBackupCronJob" }] : [])];
     const schedules = Object.values(VELERO_SCHEDULES);
 
     const veleroBackups: AlertRule[] = schedules.flatMap((schedule) => {
@@ -278,7 +285,7 @@ export function alertRuleGroups(input: AlertsInput): RuleGroup[] {
         ),
     ];
 
-    const backupJobs: AlertRule[] = cronJobs.flatMap(({ service, name }) => {
+    const backupJobs: AlertRule[] = cronJobs.flatMap(({ service, name, key }) => {
         const cronJob = `{namespace=${quoted(ns)}, cronjob=${quoted(name)}}`;
         const jobs = `{namespace=${quoted(ns)}, job_name=~${quoted(`${name}-[0-9]+`)}}`;
         const lastSuccess = `kube_cronjob_status_last_successful_time${cronJob}`;
@@ -333,7 +340,7 @@ export function alertRuleGroups(input: AlertsInput): RuleGroup[] {
                     summary: `No ${service} backup CronJob ${ns}/${name}`,
                     description:
                         `kube-state-metrics has reported no CronJob ${name} in namespace ${ns} for ${MISSING_FOR}, so the ${service} backup alerts cannot fire. ` +
-                        `Backups are off, the CronJob has another name (set hopsworks-dr:monitoring.${service === "RonDB" ? "rondbBackupCronJob" : "opensearchBackupCronJob"}), ` +
+                        `Backups are off, the CronJob has another name (set hopsworks-dr:monitoring.${key}), ` +
                         `or Prometheus does not scrape kube-state-metrics.`,
                 },
                 { for: MISSING_FOR, labels: { cronjob: name } },
@@ -344,7 +351,7 @@ export function alertRuleGroups(input: AlertsInput): RuleGroup[] {
     const newestSuccesses =
         `  max by (schedule) (velero_backup_last_successful_timestamp{schedule=~${quoted(schedules.join("|"))}})\n` +
         `  or\n` +
-        `  max by (cronjob) (kube_cronjob_status_last_successful_time{namespace=${quoted(ns)}, cronjob=~${quoted(cronJobs.map((c) => c.name).join("|"))}})`;
+        `  max by (cronjob) (kube_cronjob_status_last_successful_time{namespace=${quoted(ns)}, cronjob=~${quoted(pointCronJobs.map((c) => c.name).join("|"))}})`;
     const services = `RonDB (${ns}/${input.rondbBackupCronJob}), OpenSearch (${ns}/${input.opensearchBackupCronJob}), Velero ${schedules.join(" and ")}`;
     const rpo = formatDuration(t.rpoMs);
     const rpoWhy =
@@ -413,6 +420,7 @@ export function planAlerts(config: StackConfig): { plan?: AlertsPlan; warnings: 
         hopsworksNamespace: config.hopsworks.namespace,
         rondbBackupCronJob: m.rondbBackupCronJob,
         opensearchBackupCronJob: m.opensearchBackupCronJob,
+        ...(m.supersetBackupCronJob ? { supersetBackupCronJob: m.supersetBackupCronJob } : {}),
         recoveryPointObjectiveSeconds: m.recoveryPointObjectiveSeconds,
         runbookBaseUrl: m.runbookBaseUrl,
     });

@@ -29,7 +29,7 @@ export interface PreviousState {
 }
 
 export interface AppliedRestore {
-    mode: "new-cluster" | "in-place";
+    mode: "new-cluster" | "in-place" | "superset";
     backupId: string;
     appliedAt: string;
     /** restore.attempt of a new-cluster restore; absent (1) in outputs older than that key. */
@@ -37,7 +37,7 @@ export interface AppliedRestore {
 }
 
 /** The checks that need the stack's previous outputs; the offline render lists them as not evaluated. */
-export const STATE_CHECKS: Record<"new-cluster" | "in-place", string[]> = {
+export const STATE_CHECKS: Record<"new-cluster" | "in-place" | "superset", string[]> = {
     "new-cluster": [
         "this restore was not already applied by an earlier deployment",
         "a stack never deployed before (a restore into a new stack) does not create the bucket it restores from (storage.create: true is refused there)",
@@ -45,6 +45,10 @@ export const STATE_CHECKS: Record<"new-cluster" | "in-place", string[]> = {
     "in-place": [
         "the stack has a running Hopsworks release (in-place restore upgrades it)",
         "the backup was taken after the cluster's last fresh install (certificates are regenerated on install)",
+        "this restore was not already applied by an earlier deployment",
+    ],
+    superset: [
+        "the stack has a running Hopsworks release (a Superset restore upgrades it)",
         "this restore was not already applied by an earlier deployment",
     ],
 };
@@ -76,6 +80,13 @@ export function checkAgainstPreviousState(config: StackConfig, restore: RestoreP
                 (restore.mode === "new-cluster" ? `, or raise restore.attempt to run its Velero restores again` : ""),
         );
         return problems;
+    }
+    if (restore.mode === "superset" && !previous.hopsworksInstalledAt) {
+        refuse(
+            "restore.mode",
+            `= "superset": stack ${config.stack} has no Hopsworks release yet; a Superset restore reloads the database of a running installation: ` +
+                "deploy first, or restore Superset with the platform (restore.superset with restore.mode new-cluster)",
+        );
     }
     if (restore.mode === "in-place") {
         if (!previous.hopsworksInstalledAt) {

@@ -163,7 +163,9 @@ export function planHopsworks(config: StackConfig, generatedValues: Values): { p
             }
         }
     });
-    const values = mergeValues(...hopsworks.valuesFiles.map((f) => f.values), generatedValues);
+    // A Superset restore's overlay (the "job" revision's values.superset-restore.yaml) comes after the values files, as `helm -f` takes it.
+    const overlay = config.restore.superset && config.restore.mode !== "none" && hopsworks.supersetRestoreContract === "job" ? hopsworks.supersetRestoreOverlay : undefined;
+    const values = mergeValues(...hopsworks.valuesFiles.map((f) => f.values), ...(overlay ? [overlay.values] : []), generatedValues);
     return {
         plan: {
             releaseName: HOPSWORKS_RELEASE,

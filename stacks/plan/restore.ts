@@ -2,10 +2,11 @@ import { backupIdTime } from "../catalogue/backup-id";
 import { VELERO_MATCH_WINDOW_TEXT } from "../catalogue/restore-points";
 import { StackConfig } from "../config/stack-config";
 import { AccessMode, locationStore, restoresFromVault } from "./location";
-import { Values } from "../config/values-files";
-import { Manifest, RESTORE_WAIT_SECONDS, VELERO_SCHEDULES } from "../names";
+import { mergeValues, Values } from "../config/values-files";
+import { Manifest, RESTORE_WAIT_SECONDS, SUPERSET, SUPERSET_MIN_VERSION, TRINO_BACKUP_MIN_VERSION, TRINO_SECRETS, VELERO_SCHEDULES } from "../names";
 import { RestoreConfig } from "../config/restore";
-import { releaseTimeoutSeconds } from "../config/hopsworks";
+import { hasVersion, releaseTimeoutSeconds } from "../config/hopsworks";
+import { completionText, planSupersetRestore, SupersetRestorePlan } from "./superset";
 
 /**
  * The phases a Velero Restore ends in. Velero 1.17 sets no completionTimestamp on
@@ -33,7 +34,8 @@ export interface VeleroRestorePlan {
 export const RESTORE_ATTEMPT_ANNOTATION = "hopsworks-dr.io/restore-attempt";
 
 export interface RestorePlan {
-    mode: "new-cluster" | "in-place";
+    /** superset: Superset alone, on a running cluster (backupId is then the Superset backup's). */
+    mode: "new-cluster" | "in-place" | "superset";
     backupId: string;
     /** When the backup was taken, decoded from its ID (UTC). */
     backupTakenAt: string;
@@ -45,6 +47,8 @@ export interface RestorePlan {
     steps: string[];
     /** Every way this restore departs from "everything from backupId", one line each, for plan.txt and the preview. */
     overrides: string[];
+    /** Hopsworks 5.2 and later: step one of the Superset restore that goes with it (restore.superset). */
+    superset?: SupersetRestorePlan;
 }
 
 /** What the restore block overrides: each service restored from elsewhere, what is left out, what is accepted. */
@@ -77,8 +81,54 @@ export function locationAccessMode(restore: RestoreConfig): AccessMode {
 }
 
 export function planRestore(config: StackConfig): RestorePlan | undefined {
+    const platform = planPlatformRestore(config);
+    const superset = planSupersetRestore(config);
+    if (config.restore.mode === "superset") return superset ? supersetOnlyRestore(config, superset) : undefined;
+    if (!platform || !superset) return platform;
+    return {
+        ...platform,
+        hopsworksValues: mergeValues(platform.hopsworksValues, superset.values),
+        superset,
+        steps: [...platform.steps, supersetStep(config, superset)],
+        overrides: [...platform.overrides, supersetOverride(platform.backupId, platform.backupTakenAt, superset)],
+    };
+}
+
+/** restore.mode superset: Superset alone, on the running cluster, two steps as with a platform restore. */
+function supersetOnlyRestore(config: StackConfig, superset: SupersetRestorePlan): RestorePlan {
+    return {
+        mode: "superset",
+        backupId: superset.backupId,
+        backupTakenAt: superset.takenAt,
+        veleroRestores: [],
+        hopsworksValues: superset.values,
+        superset,
+        overrides: [],
+        steps: [supersetStep(config, superset)],
+    };
+}
+
+/** The Superset restore's step one and how step two follows, for plan.txt and the preview. */
+function supersetStep(config: StackConfig, superset: SupersetRestorePlan): string {
+    return (
+        `Superset: the Hopsworks release ${config.restore.mode === "new-cluster" ? "installed" : "upgraded"} with ${SUPERSET.valuesPath} ` +
+        `{enabled, backupId ${superset.backupId} (taken ${superset.takenAt}), initiatedBy ${JSON.stringify(superset.initiatedBy)}}; ` +
+        `${superset.barrier}. Step two, once ${completionText(superset.completion, config.hopsworks.namespace)}: ` +
+        "`hopsworks-dr restore finish`, which checks that end, then `pulumi up` clears the flag and Superset starts again"
+    );
+}
+
+/** A Superset backup is its own: the page warns it is not point-in-time consistent with RonDB and HopsFS. */
+function supersetOverride(backupId: string, backupTakenAt: string, superset: SupersetRestorePlan): string {
+    return (
+        `Superset reloads its own backup ${superset.backupId} (taken ${superset.takenAt}, restore.superset.backupId), not a snapshot coordinated with ` +
+        `backup ${backupId} (taken ${backupTakenAt}): Superset's per-project Trino connections may carry passwords RonDB has since replaced`
+    );
+}
+
+function planPlatformRestore(config: StackConfig): RestorePlan | undefined {
     const { restore } = config;
-    if (restore.mode === "none" || !restore.backupId) return undefined;
+    if ((restore.mode !== "new-cluster" && restore.mode !== "in-place") || !restore.backupId) return undefined;
     const backupTakenAt = backupIdTime(restore.backupId)!.toISOString();
     if (restore.mode === "new-cluster") {
         const main = veleroRestore(config, VELERO_SCHEDULES.main, restore.veleroBackups.main);
@@ -116,10 +166,53 @@ export function planRestore(config: StackConfig): RestorePlan | undefined {
     };
 }
 
-/** What `pulumi preview` and `pulumi up` warn about a restore: each schedule's newest backup taken on purpose. */
+/**
+ * What `pulumi preview` and `pulumi up` warn about a restore: each schedule's newest backup taken
+ * on purpose, a 5.2 restore that leaves Superset out, a restore point older than Trino's backups.
+ */
 export function restoreWarnings(config: StackConfig): string[] {
+    return [...veleroWarnings(config), ...supersetMissingWarnings(config), ...trinoWarnings(config)];
+}
+
+/** A platform restore on Hopsworks 5.2 or later without restore.superset: Superset's dashboards, charts and connections stay as they are, or empty. */
+export function supersetMissingWarnings(config: StackConfig): string[] {
+    const { restore, hopsworks } = config;
+    if ((restore.mode !== "new-cluster" && restore.mode !== "in-place") || restore.superset || !hasVersion(hopsworks.version, SUPERSET_MIN_VERSION)) return [];
+    return [
+        `restore.superset is not set: this ${restore.mode} restore on Hopsworks ${hopsworks.version} does not restore Superset (dashboards, charts, ` +
+            `saved queries, database connections, users and roles)${restore.mode === "new-cluster" ? ", which then starts empty" : ", which keeps its current database"}. ` +
+            `Set restore.superset.backupId to the restore point's Superset backup (hopsworks-dr restore plan picks it; ConfigMap ${SUPERSET.metadataConfigMap}), ` +
+            "unless the point predates Superset backups"
+    ];
+}
+
+/**
+ * A platform restore on Hopsworks 5.1 or later of a point taken before hopsworks.trinoBackupsSince:
+ * its k8s-backups-main lacks Trino's Secrets (the page: "Backups older than the feature lack them").
+ */
+export function trinoWarnings(config: StackConfig): string[] {
+    const { restore, hopsworks } = config;
+    const since = hopsworks.trinoBackupsSince;
+    if ((restore.mode !== "new-cluster" && restore.mode !== "in-place") || !restore.backupId || !since) return [];
+    if (!hasVersion(hopsworks.version, TRINO_BACKUP_MIN_VERSION)) return [];
+    const taken = backupIdTime(restore.backupId);
+    if (!taken || taken.getTime() >= since.getTime()) return [];
+    return [trinoPredatesText(restore.backupId, taken, since)];
+}
+
+/** The warning for a restore point taken before the stack's backups carried Trino's Secrets; `restore plan` says the same. */
+export function trinoPredatesText(backupId: string, taken: Date, since: Date): string {
+    return (
+        `restore point ${backupId} (${taken.toISOString()}) predates Trino's backups (hopsworks.trinoBackupsSince ${since.toISOString()}): its ` +
+        `${VELERO_SCHEDULES.main} backup lacks Trino's Secrets (${TRINO_SECRETS.join(", ")}). Hopsworks rebuilds the project users' and groups' ` +
+        "Trino authentication from RonDB, but the admin and monitoring credentials are the chart's values again: an out-of-band rotation of them " +
+        "is lost, and Prometheus may need its Trino monitoring credentials re-aligned"
+    );
+}
+
+function veleroWarnings(config: StackConfig): string[] {
     const { restore } = config;
-    if (restore.mode === "none") return [];
+    if (restore.mode !== "new-cluster" && restore.mode !== "in-place") return [];
     if (restore.veleroBackupsOutsideWindow !== undefined) {
         return [
             `restore.veleroBackupsOutsideWindow: the Velero backups ${restore.veleroBackups.main} and ${restore.veleroBackups.users} are restored ` +

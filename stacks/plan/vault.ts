@@ -36,7 +36,13 @@ export interface ReplicationConfiguration {
         Status: "Enabled";
         Filter: { Prefix: "" };
         DeleteMarkerReplication: { Status: "Disabled" };
-        Destination: { Bucket: string; Account?: string; AccessControlTranslation?: { Owner: "Destination" } };
+        Destination: {
+            Bucket: string;
+            Account?: string;
+            AccessControlTranslation?: { Owner: "Destination" };
+            ReplicationTime?: { Status: "Enabled"; Time: { Minutes: 15 } };
+            Metrics: { Status: "Enabled"; EventThreshold?: { Minutes: 15 } };
+        };
     }[];
 }
 
@@ -161,6 +167,16 @@ const S3_TRUST: PolicyDocument = {
 };
 
 /**
+ * Replication metrics always (the CloudWatch alarms of docs/config.md read them); with Replication
+ * Time Control, S3's 15-minute objective, which `backups status --vault-lag` (20 minutes) assumes,
+ * and the event when an object misses it.
+ */
+function timeControl(enabled: boolean): Pick<ReplicationConfiguration["Rules"][number]["Destination"], "ReplicationTime" | "Metrics"> {
+    if (!enabled) return { Metrics: { Status: "Enabled" } };
+    return { ReplicationTime: { Status: "Enabled", Time: { Minutes: 15 } }, Metrics: { Status: "Enabled", EventThreshold: { Minutes: 15 } } };
+}
+
+/**
  * One rule for the whole bucket (Filter Prefix ""): HopsFS data, k8s_backup/, rondb_backup/,
  * OpenSearch snapshots and superset_backup/ alike. A V2 rule (with a Filter) replicates no delete
  * marker when DeleteMarkerReplication is Disabled, so a deletion in the primary never reaches the
@@ -192,6 +208,7 @@ function planReplication(config: StackConfig, vault: VaultConfig): ReplicationPl
                     Destination: {
                         Bucket: `arn:aws:s3:::${vault.bucket}`,
                         ...(otherAccount ? { Account: vaultAccount, AccessControlTranslation: { Owner: "Destination" as const } } : {}),
+                        ...timeControl(vault.replication.timeControl),
                     },
                 },
             ],

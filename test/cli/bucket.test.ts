@@ -49,6 +49,11 @@ export function bucketObjects(): Map<string, string> {
             objects.set(`k8s_backup/backups/${name}/${name}.tar.gz`, "data");
         }
     }
+    // The cluster's Superset dumps (test/cli/fake-cluster.ts seedCatalogue): none before 255211000's week.
+    for (const id of ["20251229100005-1111", "20260101000000-3333", "20260105100007-2222"]) {
+        objects.set(`superset_backup/${id}/superset.sql.gz`, "dump");
+        objects.set(`superset_backup/${id}/manifest.json`, "{}");
+    }
     objects.set("k8s_backup/backups/manual-1/velero-backup.json", veleroBackupJson("manual-1", "", "2025-12-29T10:05:00Z", "Completed", "default"));
     objects.set("hopsfs/blocks/1", "block");
     return objects;
@@ -85,10 +90,10 @@ describe("backups list --from-bucket", () => {
         assert.strictEqual(
             r.stdout,
             [
-                "BACKUP ID  TIME (UTC)        RONDB      OPENSEARCH  VELERO MAIN                      VELERO USERS                                COMPLETE",
-                "260211000  2026-01-05 10:00  IN_BUCKET  -           k8s-backups-main-20260105100012  k8s-backups-users-resources-20260105100013  yes",
-                "250111000  2025-12-29 10:00  IN_BUCKET  -           k8s-backups-main-20251229100012  k8s-backups-users-resources-20251229100013  yes",
-                "255211000  2025-12-22 10:00  IN_BUCKET  -           k8s-backups-main-20251222100012  k8s-backups-users-resources-20251222100013  yes",
+                "BACKUP ID  TIME (UTC)        RONDB      OPENSEARCH  VELERO MAIN                      VELERO USERS                                SUPERSET                                COMPLETE",
+                "260211000  2026-01-05 10:00  IN_BUCKET  -           k8s-backups-main-20260105100012  k8s-backups-users-resources-20260105100013  20260105100007-2222 (2026-01-05 10:00)  yes",
+                "250111000  2025-12-29 10:00  IN_BUCKET  -           k8s-backups-main-20251229100012  k8s-backups-users-resources-20251229100013  20251229100005-1111 (2025-12-29 10:00)  yes",
+                "255211000  2025-12-22 10:00  IN_BUCKET  -           k8s-backups-main-20251222100012  k8s-backups-users-resources-20251222100013  none                                    yes",
                 "",
             ].join("\n"),
         );
@@ -112,6 +117,9 @@ describe("backups list --from-bucket", () => {
                 main: { name: "k8s-backups-main-20260105100012", phase: "Completed", started: "2026-01-05T10:00:12.000Z", completed: "2026-01-05T10:00:57.000Z" },
                 users: { name: "k8s-backups-users-resources-20260105100013", phase: "Completed", started: "2026-01-05T10:00:13.000Z", completed: "2026-01-05T10:00:58.000Z" },
             },
+            // The folder's dump; whether it succeeded is in the lost cluster's metadata only. The 2026-01-01 folder (FAILED there)
+            // is no point's: it is more than 30 minutes after 250111000 and before this point.
+            superset: { id: "20260105100007-2222", time: "2026-01-05T10:00:07.000Z", state: "IN_BUCKET" },
             complete: true,
         });
     });
@@ -140,7 +148,7 @@ describe("backups list --from-bucket", () => {
             fs.writeFileSync(path.join(dir, "Pulumi.partial.yaml"), storeStackFile(other.url));
             const r = await cli(["backups", "list", "--stack", "partial", "--from-bucket"]);
             assert.strictEqual(r.code, 0, r.stderr);
-            assert.match(r.stdout.split("\n")[1], /^260211000 .* k8s-backups-users-resources-20260105100013 \(no phase\)\s+no$/);
+            assert.match(r.stdout.split("\n")[1], /^260211000 .* k8s-backups-users-resources-20260105100013 \(no phase\)\s+20260105100007-2222 \(2026-01-05 10:00\)\s+no$/);
             assert.ok(r.stderr.includes("warning: k8s_backup/backups/k8s-backups-users-resources-20260105100013/velero-backup.json: not in the bucket; its backup is shown by its name only\n"), r.stderr);
         } finally {
             await other.close();
@@ -155,8 +163,8 @@ describe("backups list --from-bucket", () => {
             assert.strictEqual(r.code, 0, r.stderr);
             const rows = r.stdout.trim().split("\n").slice(1);
             assert.strictEqual(rows.length, 103);
-            assert.match(rows[99], /k8s-backups-users-resources-\d{14}\s+yes$/);
-            assert.match(rows[100], /^\d{9} .* k8s-backups-main-\d{14} \(phase not read\)\s+k8s-backups-users-resources-\d{14} \(phase not read\)\s+\?$/);
+            assert.match(rows[99], /k8s-backups-users-resources-\d{14}\s+none\s+yes$/);
+            assert.match(rows[100], /^\d{9} .* k8s-backups-main-\d{14} \(phase not read\)\s+k8s-backups-users-resources-\d{14} \(phase not read\)\s+none\s+\?$/);
             assert.ok(r.stderr.includes("note: velero-backup.json read for the newest 100 restore points' Velero backups only; the other 6 are known by their names"), r.stderr);
             assert.strictEqual(big.requests.filter((q) => q.url.includes("velero-backup.json")).length, 200);
             const json = JSON.parse((await cli(["backups", "list", "--stack", "phases", "--from-bucket", "--json"])).stdout);
@@ -224,6 +232,14 @@ describe("restore plan --from-bucket", () => {
         assert.match(r.stderr, /note: restore point 250111000 read from s3:\/\/hopsworks-prod-backups at http:\/\/127\.0\.0\.1:\d+: its RonDB folder and its Velero backups' velero-backup\.json/);
         const reads = store.requests.slice(before).filter((q) => q.url.includes("velero-backup.json")).map((q) => q.url.split("/")[4]);
         assert.deepStrictEqual(reads.sort(), ["k8s-backups-main-20251229100012", "k8s-backups-users-resources-20251229100013"]);
+    });
+
+    it("on Hopsworks 5.2, also writes the point's Superset backup from the superset_backup/ folders, shown with its time", async () => {
+        fs.writeFileSync(path.join(dir, "Pulumi.prod52.yaml"), storeStackFile(store.url).replace("chartVersion: 4.8.0\n    version: 4.8.0", "chartVersion: 5.2.0\n    version: 5.2.0"));
+        const r = await cli(["restore", "plan", "--stack", "prod52", "--mode", "new-cluster", "--backup-version", "5.2.0", "--from-bucket", "--backup", "250111000", "--dry-run"]);
+        assert.strictEqual(r.code, 0, r.stderr);
+        assert.ok(r.stdout.includes("\nSuperset backup 20251229100005-1111 (2025-12-29T10:00:05.000Z), the newest at or before restore point 250111000\n"), r.stdout);
+        assert.ok(r.stdout.includes("+    superset:\n+      backupId: 20251229100005-1111\n"), r.stdout);
     });
 
     it("takes latest as the newest complete point in the bucket, and refuses an incomplete or unknown one, naming why", async () => {

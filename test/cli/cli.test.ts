@@ -56,10 +56,10 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
         it("lists restore points newest first by time, rotated ConfigMaps included, warning about bad entries", async () => {
             const result = await run(cluster, ["backups", "list"]);
             assert.strictEqual(result.stdout, [
-                "BACKUP ID  TIME (UTC)        RONDB    OPENSEARCH  VELERO MAIN                      VELERO USERS                                COMPLETE",
-                "260211000  2026-01-05 10:00  SUCCESS  FAILED      k8s-backups-main-20260105100012  k8s-backups-users-resources-20260105100013  no",
-                "250111000  2025-12-29 10:00  SUCCESS  SUCCESS     k8s-backups-main-20251229100012  k8s-backups-users-resources-20251229100013  yes",
-                "255211000  2025-12-22 10:00  SUCCESS  SUCCESS     k8s-backups-main-20251222100012  k8s-backups-users-resources-20251222100013  yes",
+                "BACKUP ID  TIME (UTC)        RONDB    OPENSEARCH  VELERO MAIN                      VELERO USERS                                SUPERSET                                COMPLETE",
+                "260211000  2026-01-05 10:00  SUCCESS  FAILED      k8s-backups-main-20260105100012  k8s-backups-users-resources-20260105100013  20260105100007-2222 (2026-01-05 10:00)  no",
+                "250111000  2025-12-29 10:00  SUCCESS  SUCCESS     k8s-backups-main-20251229100012  k8s-backups-users-resources-20251229100013  20251229100005-1111 (2025-12-29 10:00)  yes",
+                "255211000  2025-12-22 10:00  SUCCESS  SUCCESS     k8s-backups-main-20251222100012  k8s-backups-users-resources-20251222100013  none                                    yes",
                 "",
             ].join("\n"));
             assert.strictEqual(result.stderr, WARNINGS);
@@ -147,6 +147,10 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             "  - opensearch: newest successful backup 250111000 completed 8d 1h ago, more than the schedule's interval 7d (0 10 * * 1) plus 1h grace",
             "",
         ];
+        /** Without --stack, a cluster with Superset backup metadata (Hopsworks 5.2) has its Superset backups judged too. */
+        const OVERDUE_WITH_SUPERSET = OVERDUE.flatMap((line) =>
+            line.startsWith("velero main") ? ["superset      20260105100007-2222                         2026-01-05 10:00  1d 1h  yes", line] : [line],
+        );
 
         it("exits 1 with one line per reason when a service is overdue, naming the stack's schedule", async () => {
             const result = await run(cluster, ["backups", "status", "--stack", "prod"]);
@@ -177,7 +181,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.deepStrictEqual([result.code, result.stderr], [1, WARNINGS]);
             assert.strictEqual(result.stdout, [
                 ...statusOf("0 10 * * 1", "Velero Schedules k8s-backups-main and k8s-backups-users-resources in namespace velero"),
-                ...OVERDUE,
+                ...OVERDUE_WITH_SUPERSET,
             ].join("\n"));
             assert.ok(cluster.requests.includes("GET /apis/velero.io/v1/namespaces/velero/schedules/k8s-backups-main"));
             const json = JSON.parse((await run(cluster, ["backups", "status", "--json"])).stdout);
@@ -827,7 +831,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             const cases: [string[], string, string][] = [
                 [["restore", "clean-markers", "--backup", "abc"], `--backup "abc": must be a backup ID of 9 digits`, "restore clean-markers --backup <id>"],
                 [["restore", "plan", "--stack", "prod", "--mode", "in-place", "--backup", "yesterday"], `--backup "yesterday": must be a backup ID`, "restore plan --stack <name>"],
-                [["restore", "plan", "--stack", "prod", "--mode", "sideways"], `--mode "sideways": must be new-cluster or in-place`, "restore plan --stack <name>"],
+                [["restore", "plan", "--stack", "prod", "--mode", "sideways"], `--mode "sideways": must be new-cluster, in-place or superset`, "restore plan --stack <name>"],
                 [["backups", "status", "--schedule", "61 25 * * *"], `--schedule "61 25 * * *": minute 61 is outside 0-59; hour 25 is outside 0-23`, "backups status [--schedule <cron>]"],
                 [["restore", "finish", "--stack", "../prod"], `--stack "../prod": must be a stack name`, "restore finish --stack <name>"],
                 [["restore", "finish", "--stack", "a b$x"], `--stack "a b$x": must be a stack name (1 to 100 letters, digits, -, _ and ., as Pulumi accepts it)`, "restore finish --stack <name>"],

@@ -245,6 +245,12 @@ export function seedCatalogue(cluster: FakeCluster): void {
         "255211000": success("255211000", "2025-12-22T10:00:06Z", "opensearch"),
         "255111000": { state: "EXPLODED" },
     }));
+    // Hopsworks 5.2's Superset dumps began after 255211000: that point has none. The FAILED one is never a point's.
+    cluster.put(CONFIGMAPS, metadataConfigMap("superset-backups-metadata", "superset", {
+        "20251229100005-1111": JSON.stringify({ state: "SUCCESS", end_time: "2025-12-29T10:00:35Z", path: "s3://hopsworks-prod/superset_backup/20251229100005-1111" }),
+        "20260101000000-3333": JSON.stringify({ state: "FAILED" }),
+        "20260105100007-2222": JSON.stringify({ state: "SUCCESS", end_time: "2026-01-05T10:00:37Z", path: "s3://hopsworks-prod/superset_backup/20260105100007-2222" }),
+    }));
     const days = [["20251222", "2025-12-22"], ["20251229", "2025-12-29"], ["20260105", "2026-01-05"]];
     for (const [compact, iso] of days) {
         cluster.put(BACKUPS, veleroBackup(`k8s-backups-main-${compact}100012`, "k8s-backups-main", "Completed", `${iso}T10:00:12Z`));

@@ -33,7 +33,7 @@ describe("Vault and VaultReplication components", () => {
 
     it("replication with an existing role declares no IAM resource, only the retained configuration on the primary", async () => {
         const c = vaultConfig();
-        c.vault.replication = { roleArn: "arn:aws:iam::123456789012:role/repl" };
+        c.vault.replication = { roleArn: "arn:aws:iam::123456789012:role/repl", timeControl: false };
         const { replication } = planVault(readStackConfig(source(c)))!;
         const { resources, byName } = await record(() => {
             const provider = new aws.Provider("primary", { region: "eu-north-1" });
@@ -43,7 +43,8 @@ describe("Vault and VaultReplication components", () => {
         const config = byName("vault-replication", "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
         assert.equal(config.inputs.role, "arn:aws:iam::123456789012:role/repl");
         assert.equal(config.retainOnDelete, true);
-        assert.deepEqual(config.inputs.rules[0].destination, { bucket: "arn:aws:s3:::hopsworks-vault" });
+        // timeControl: false keeps the replication metrics (the alarms read them), without Replication Time Control.
+        assert.deepEqual(config.inputs.rules[0].destination, { bucket: "arn:aws:s3:::hopsworks-vault", metrics: { status: "Enabled" } });
     });
 
     it("replication with a created role: the role and its policy first, then the configuration", async () => {

@@ -414,6 +414,21 @@ describe("policy pack", () => {
             ]);
         });
 
+        it("announces a Superset-only restore (Hopsworks 5.2), which no mandatory policy refuses", async () => {
+            const c = minioConfig();
+            c.hopsworks = { ...c.hopsworks, chartVersion: "5.2.0", version: "5.2.0" };
+            const id = "20260722215632-2116913658";
+            const resources = (await renderStack(stackFile({ ...c, restore: { mode: "superset", confirm: `test/${id}`, superset: { backupId: id } } }))).resources;
+            assert.strictEqual(restoreModeOf(stackArgs(resources).resources), "superset");
+            assert.deepStrictEqual(await messages(restoreInFlight, resources), [
+                `This stack deploys a superset restore of backup ${id}: it REPLACES the running Superset database (dashboards, charts, connections, users) with it. ` +
+                    "Check the backup ID and the stack before approving; once it has completed, set hopsworks-dr:restore.mode none and deploy again.",
+            ]);
+            for (const policy of policies.filter((p) => p.enforcementLevel === "mandatory")) {
+                assert.deepStrictEqual(await messages(policy, resources), [], policy.name);
+            }
+        });
+
         it("announces an in-place restore", async () => {
             assert.deepStrictEqual(await messages(restoreInFlight, rendered["in-place"]), [
                 "This stack deploys an in-place restore of backup 254811200: it REPLACES the running installation's data with it. " +

@@ -29,7 +29,7 @@ describe("render: vault.json", () => {
         assert.deepEqual(vault.ObjectLockConfiguration, { ObjectLockEnabled: "Enabled", Rule: { DefaultRetention: { Mode: "COMPLIANCE", Days: 60 } } });
         assert.equal(vault.Replication.SourceBucket, "hopsworks-backups");
         assert.deepEqual(vault.Replication.ReplicationConfiguration.Rules[0].DeleteMarkerReplication, { Status: "Disabled" });
-        assert.match(files["plan.txt"], /\nvault: hopsworks-vault in eu-west-1, Object Lock COMPLIANCE 60 days, declared by the stack\n  replication from hopsworks-backups: the whole bucket \(Filter Prefix ""\), delete markers not replicated, declared by the stack\n  replication copies only versions written after it is switched on: .*S3 Batch Replication/);
+        assert.match(files["plan.txt"], /\nvault: hopsworks-vault in eu-west-1, Object Lock COMPLIANCE 60 days, declared by the stack\n  replication from hopsworks-backups: the whole bucket \(Filter Prefix ""\), delete markers not replicated, Replication Time Control 15 minutes, metrics on, declared by the stack\n  replication copies only versions written after it is switched on: .*S3 Batch Replication/);
         const types = resources.map((r) => `${r.type} ${r.name}`);
         for (const expected of [
             "hopsworks-dr:index:Vault vault",

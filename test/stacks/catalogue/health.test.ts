@@ -125,3 +125,31 @@ describe("catalogue: backup health", () => {
         assert.strictEqual(result.problems.length, 4);
     });
 });
+
+describe("catalogue: Superset's backups in the health (Hopsworks 5.2)", () => {
+    const now = new Date("2026-01-20T12:00:00Z");
+    const judge = (supersetBackups?: { id: string; state: string; time: Date; completed?: Date }[]) =>
+        backupHealth({ now, schedule: "0 10 * * 1", location: { name: "hopsworks-bsl", phase: "Available", lastSynced: now }, entries: [], veleroBackups: [], points: [], supersetBackups });
+
+    it("is not judged before 5.2 (no Superset backups given)", () => {
+        assert.ok(!judge().services.some((s) => s.service === "superset"));
+    });
+
+    it("judges the newest successful dump by its completion, as RonDB's, and names a newer one still running", () => {
+        const h = judge([
+            { id: "20260105100007-2", state: "SUCCESS", time: new Date("2026-01-05T10:00:07Z"), completed: new Date("2026-01-05T10:00:37Z") },
+            { id: "20260112100007-3", state: "FAILED", time: new Date("2026-01-12T10:00:07Z") },
+            { id: "20260119100007-4", state: "RUNNING", time: new Date("2026-01-19T10:00:07Z") },
+        ]);
+        const superset = h.services.find((s) => s.service === "superset")!;
+        assert.deepStrictEqual([superset.newest, superset.onTime, superset.running?.name], ["20260105100007-2", false, "20260119100007-4"]);
+        assert.ok(h.problems.includes(
+            "superset: newest successful backup 20260105100007-2 completed 15d 1h ago, more than the schedule's interval 7d (0 10 * * 1) plus 1h grace; " +
+                "20260119100007-4 is running, started 1d 1h ago",
+        ), h.problems.join("\n"));
+    });
+
+    it("reports a 5.2 cluster with no Superset backup at all", () => {
+        assert.ok(judge([]).problems.includes("superset: no successful backup"));
+    });
+});

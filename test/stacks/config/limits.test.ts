@@ -60,8 +60,11 @@ const overLimit: Case[] = [
     ["restore.opensearchSnapshot", minioConfig, (c) => (c.restore = { opensearchSnapshot: "s".repeat(256) }), 255, /OpenSearch index names have at most 255 bytes/],
     ["restore.opensearchSkipIndices[1]", minioConfig, (c) => (c.restore = { opensearchSkipIndices: ["ok", "i".repeat(256)] }), 255, /OpenSearch/],
     ["restore.backupHopsworksVersion", minioConfig, (c) => (c.restore = { mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: `4.8.0-${"a".repeat(60)}` }), 64, /SemVer/],
-    ["restore.confirm", minioConfig, (c) => (c.restore = { mode: "in-place", backupId: "254811200", backupHopsworksVersion: "4.8.0", forceDataClear: true, confirm: `test/${"2".repeat(106)}` }), 110, /a stack name of at most 100 characters, a slash and a 9-digit backup ID/],
-    ["restore.acceptPartial", minioConfig, (c) => (c.restore = { mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0", acceptPartial: "a".repeat(111) }), 110, /stack name/],
+    ["restore.confirm", minioConfig, (c) => (c.restore = { mode: "in-place", backupId: "254811200", backupHopsworksVersion: "4.8.0", forceDataClear: true, confirm: `test/${"2".repeat(132)}` }), 136, /a stack name of at most 100 characters, a slash and a 9-digit backup ID or a Superset backup ID of at most 35 characters/],
+    ["restore.acceptPartial", minioConfig, (c) => (c.restore = { mode: "new-cluster", backupId: "254811200", backupHopsworksVersion: "4.8.0", acceptPartial: "a".repeat(137) }), 136, /stack name/],
+    ["restore.superset.backupId", minioConfig, (c) => ((c.hopsworks.version = "5.2.0"), (c.restore = { mode: "superset", superset: { backupId: `20260722215632-${"1".repeat(21)}` } })), 35, /a 14-digit time, a dash and at most 20 digits/],
+    ["restore.superset.initiatedBy", minioConfig, (c) => ((c.hopsworks.version = "5.2.0"), (c.restore = { mode: "superset", superset: { backupId: "20260722215632-2116913658", initiatedBy: "a".repeat(257) } })), 256, /audit trail/],
+    ["hopsworks.trinoBackupsSince", minioConfig, (c) => (c.hopsworks.trinoBackupsSince = "2".repeat(33)), 32, /has 24 characters/],
     ["monitoring.runbookBaseUrl", minioConfig, (c) => (c.monitoring = { runbookBaseUrl: `https://github.com/${"r".repeat(2048)}` }), 2048, /URL/],
     ["monitoring.recoveryPointObjective", minioConfig, (c) => (c.monitoring = { recoveryPointObjective: `${"0".repeat(40)}7d` }), 32, /a duration/],
 ];

@@ -15,6 +15,7 @@ const invalid: Case[] = [
     ["an unknown vault key", vaultConfig, (c) => (c.vault.retention = 3), "vault.retention", /is not a known key; valid keys of vault are bucket/],
     ["an S3-compatible vault without keys", vaultConfig, (c) => (c.vault.endpoint = "https://minio.dr.example.com"), "vault.accessKeyId", /is required for a vault on an S3-compatible store/],
     ["half a vault key pair", vaultConfig, (c) => (c.vault.accessKeyId = "AKIAVAULT"), "vault.secretAccessKey", /is required with the other key of the pair/],
+    ["a timeControl that is not a boolean", vaultConfig, (c) => (c.vault.replication = { timeControl: "sometimes" }), "vault.replication.timeControl", /./],
     ["both a replication role name and ARN", vaultConfig, (c) => (c.vault.replication = { roleName: "r", roleArn: "arn:aws:iam::123456789012:role/r" }), "vault.replication", /sets both roleName and roleArn/],
 ];
 
@@ -32,7 +33,7 @@ describe("vault config (stacks/config/vault.ts)", () => {
             forcePathStyle: false,
             manage: true,
             objectLock: { mode: "COMPLIANCE", days: 60 },
-            replication: { deleteMarkerReplication: "Disabled" },
+            replication: { deleteMarkerReplication: "Disabled", timeControl: true },
         });
     });
 

@@ -286,3 +286,40 @@ describe("alerts: the plan", () => {
         assert.deepEqual(warnings, []);
     });
 });
+
+describe("alerts: Superset's backup CronJob (Hopsworks 5.2)", () => {
+    const withSuperset: AlertsInput = { ...INPUT, supersetBackupCronJob: "create-superset-backup" };
+
+    it("watches create-superset-backup as RonDB's and OpenSearch's, and leaves it out of the restore-point rules", () => {
+        const names = rulesOf(withSuperset).map((r) => r.alert);
+        for (const alert of ["HopsworksSupersetBackupOverdue", "HopsworksSupersetBackupNeverSucceeded", "HopsworksSupersetBackupJobFailed"]) assert.ok(names.includes(alert), alert);
+        assert.equal(exprOf(withSuperset, "HopsworksSupersetBackupOverdue").expr,
+            'time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{namespace="hopsworks", cronjob="create-superset-backup"}) > 608400');
+        const missing = exprOf(withSuperset, "HopsworksBackupCronJobMissing", "create-superset-backup");
+        assert.equal(missing.labels.cronjob, "create-superset-backup");
+        assert.match(missing.annotations.description, /set hopsworks-dr:monitoring.supersetBackupCronJob/);
+        // The restore point is RonDB, OpenSearch and both Velero schedules: points before Superset backups have none.
+        assert.ok(!exprOf(withSuperset, "HopsworksRestorePointIncomplete").expr.includes("superset"));
+        assert.deepEqual(exprOf(withSuperset, "HopsworksNoCompleteRestorePoint"), exprOf(INPUT, "HopsworksNoCompleteRestorePoint"));
+        assert.ok(!rulesOf(INPUT).some((r) => r.alert.includes("Superset")));
+    });
+
+    it("is declared for a stack on Hopsworks 5.2 or later, and monitoring.supersetBackupCronJob is refused before", () => {
+        const c = minioConfig();
+        c.hopsworks = { ...c.hopsworks, chartVersion: "5.2.0", version: "5.2.0" };
+        c.monitoring = { enabled: true, supersetBackupCronJob: "superset-dump" };
+        const plan = planAlerts(readStackConfig(source(c)));
+        assert.ok(plan.plan!.groups.flatMap((g) => g.rules).some((r) => r.alert === "HopsworksSupersetBackupOverdue" && r.expr.includes('cronjob="superset-dump"')));
+        const old = minioConfig();
+        old.monitoring = { enabled: true, supersetBackupCronJob: "superset-dump" };
+        assert.throws(() => readStackConfig(source(old)), /hopsworks-dr:monitoring.supersetBackupCronJob applies only to Hopsworks 5.2.0 or newer \(Superset's backups\), but hopsworks.version is "4.8.0"/);
+    });
+
+    it("has a runbook section for each Superset alert", () => {
+        const page = fs.readFileSync(path.join(PROJECT_DIR, "docs/runbooks/alerts/backup-jobs.md"), "utf8");
+        for (const rule of rulesOf(withSuperset).filter((r) => r.alert.includes("Superset"))) {
+            assert.ok(page.includes(`\n## ${rule.alert}\n`), rule.alert);
+            assert.ok(rule.annotations.runbook_url.endsWith(`backup-jobs.md#${rule.alert.toLowerCase()}`));
+        }
+    });
+});

@@ -18,6 +18,22 @@ function withRestore(restore: Record<string, unknown>) {
 const restorePlan = (restore: Record<string, unknown>): RestorePlan => planRestore(readStackConfig(source(withRestore(restore))))!;
 
 describe("restore checks against the stack's previous deployment", () => {
+    it("refuses a Superset-only restore (Hopsworks 5.2) on a stack with no Hopsworks release, and one already applied", () => {
+        const id = "20260722215632-2116913658";
+        const c = withRestore({ mode: "superset", confirm: `test/${id}`, superset: { backupId: id } });
+        c.hopsworks = { ...c.hopsworks, chartVersion: "5.2.0", version: "5.2.0" };
+        const config = readStackConfig(source(c, { now: new Date("2026-08-01T00:00:00Z") }));
+        const restore = planRestore(config)!;
+        assert.deepEqual(checkAgainstPreviousState(config, restore, { restoreHistory: [] }).map((p) => p.message), [
+            'hopsworks-dr:restore.mode = "superset": stack test has no Hopsworks release yet; a Superset restore reloads the database of a running installation: ' +
+                "deploy first, or restore Superset with the platform (restore.superset with restore.mode new-cluster)",
+        ]);
+        const installed: PreviousState = { hopsworksInstalledAt: "2026-07-01T00:00:00.000Z", restoreHistory: [] };
+        assert.deepEqual(checkAgainstPreviousState(config, restore, installed), []);
+        const applied = { ...installed, activeRestore: { mode: "superset" as const, backupId: id, appliedAt: "2026-07-31T00:00:00.000Z" } };
+        assert.match(checkAgainstPreviousState(config, restore, applied)[0].message, /the superset restore of backup 20260722215632-2116913658 was already applied/);
+    });
+
     const installed: PreviousState = { hopsworksInstalledAt: "2025-11-01T00:00:00.000Z", restoreHistory: [] };
     const check = (restore: Record<string, unknown>, previous: PreviousState) => {
         const config = readStackConfig(source(withRestore(restore)));

@@ -50,7 +50,12 @@ describe("vault plan (stacks/plan/vault.ts)", () => {
                     Status: "Enabled",
                     Filter: { Prefix: "" },
                     DeleteMarkerReplication: { Status: "Disabled" },
-                    Destination: { Bucket: "arn:aws:s3:::hopsworks-vault" },
+                    // Replication Time Control and metrics by default: the lag check and the CloudWatch alarms rely on them.
+                    Destination: {
+                        Bucket: "arn:aws:s3:::hopsworks-vault",
+                        ReplicationTime: { Status: "Enabled", Time: { Minutes: 15 } },
+                        Metrics: { Status: "Enabled", EventThreshold: { Minutes: 15 } },
+                    },
                 },
             ],
         });
@@ -72,7 +77,13 @@ describe("vault plan (stacks/plan/vault.ts)", () => {
         c.vault = { bucket: "hopsworks-vault", region: "eu-west-1", providerRoleArn: "arn:aws:iam::210987654321:role/vault", objectLock: { mode: "GOVERNANCE" }, replication: { roleArn: "arn:aws:iam::123456789012:role/repl" } };
         const { replication } = plan(c);
         assert.deepEqual(replication.role, { create: false, arn: "arn:aws:iam::123456789012:role/repl" });
-        assert.deepEqual(replication.configuration.Rules[0].Destination, { Bucket: "arn:aws:s3:::hopsworks-vault", Account: "210987654321", AccessControlTranslation: { Owner: "Destination" } });
+        assert.deepEqual(replication.configuration.Rules[0].Destination, {
+            Bucket: "arn:aws:s3:::hopsworks-vault",
+            Account: "210987654321",
+            AccessControlTranslation: { Owner: "Destination" },
+            ReplicationTime: { Status: "Enabled", Time: { Minutes: 15 } },
+            Metrics: { Status: "Enabled", EventThreshold: { Minutes: 15 } },
+        });
     });
 
     it("leaves the replication to the primary's owner, with a warning, when the stack does not manage the primary", () => {

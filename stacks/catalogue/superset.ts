@@ -1,0 +1,111 @@
+import { SUPERSET } from "../names";
+
+/**
+ * Superset's backups (Hopsworks 5.2): their IDs, the metadata ConfigMap that indexes them, and
+ * which one belongs to a restore point. Pure, as the rest of the catalogue.
+ */
+
+/**
+ * A Superset backup ID as the page shows it, 20260722215632-2116913658: the UTC time the dump was
+ * taken (YYYYMMDDhhmmss), a dash, and digits.
+ */
+export const SUPERSET_BACKUP_ID = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})-(\d{1,20})$/;
+/** The longest Superset backup ID accepted: 14 digits, a dash, 20 digits. */
+export const SUPERSET_BACKUP_ID_MAX = 35;
+/** What a Superset backup ID must look like, for messages. */
+export const SUPERSET_BACKUP_ID_EXPECTED =
+    'must be a Superset backup ID such as "20260722215632-2116913658": the UTC time of the dump (YYYYMMDDhhmmss), a dash and digits ' +
+    `(the keys of ConfigMap ${SUPERSET.metadataConfigMap})`;
+
+/** When a Superset backup was taken, from its ID; undefined when it is not one (or not a real date). */
+export function supersetBackupIdTime(id: string): Date | undefined {
+    const m = SUPERSET_BACKUP_ID.exec(id);
+    if (!m) return undefined;
+    const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+    const time = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+    const exact = time.getUTCFullYear() === y && time.getUTCMonth() === mo - 1 && time.getUTCDate() === d &&
+        time.getUTCHours() === h && time.getUTCMinutes() === mi && time.getUTCSeconds() === s;
+    return exact ? time : undefined;
+}
+
+export interface SupersetBackup {
+    id: string;
+    /** The entry's state: SUCCESS, FAILED, ... (IN_BUCKET when read from the bucket's folders). */
+    state: string;
+    /** When the dump was taken: its ID's time. */
+    time: Date;
+    /** The entry's end_time, when it records one. */
+    completed?: Date;
+}
+
+/**
+ * The Superset backups of a metadata ConfigMap (superset-backups-metadata and any rotated
+ * -1, -2, ...). A key that is not a Superset backup ID, or a value without a state, is a warning
+ * and skipped. Its time is the ID's: the page documents the ID, not the value's other fields.
+ */
+export function readSupersetEntries(configMaps: { name: string; data: Record<string, string> }[]): { backups: SupersetBackup[]; warnings: string[] } {
+    const backups = new Map<string, SupersetBackup>();
+    const warnings: string[] = [];
+    for (const configMap of configMaps) {
+        for (const [id, text] of Object.entries(configMap.data)) {
+            const where = `configmap ${configMap.name}, entry ${id}`;
+            const time = supersetBackupIdTime(id);
+            if (time === undefined) {
+                warnings.push(`${where}: skipped, the key is not a Superset backup ID (YYYYMMDDhhmmss-<digits>)`);
+                continue;
+            }
+            let value: unknown;
+            try {
+                value = JSON.parse(text);
+            } catch {
+                warnings.push(`${where}: skipped, not valid JSON`);
+                continue;
+            }
+            const fields = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+            if (typeof fields.state !== "string") {
+                warnings.push(`${where}: skipped, no state`);
+                continue;
+            }
+            const ended = typeof fields.end_time === "string" ? new Date(fields.end_time) : undefined;
+            const completed = ended && !Number.isNaN(ended.getTime()) ? ended : undefined;
+            if (backups.get(id)?.state === "SUCCESS") continue;
+            backups.set(id, { id, state: fields.state, time, ...(completed ? { completed } : {}) });
+        }
+    }
+    return { backups: [...backups.values()], warnings };
+}
+
+/**
+ * How long after a restore point's time a Superset dump still counts as taken by the same backup
+ * run: the create-superset-backup CronJob fires on the backup schedule, as RonDB's job does, so
+ * its dump starts seconds to minutes after the point's time, and its ID's seconds may be later
+ * than the point's.
+ */
+export const SUPERSET_SAME_RUN_MS = 30 * 60_000;
+
+/**
+ * The Superset backup of each restore point (newest first, as restorePoints orders them): the newest
+ * successful dump taken at or before the point's time, the same run's dump included (up to
+ * SUPERSET_SAME_RUN_MS after it, and before the next newer point's time). None for a point older
+ * than every dump: taken before Superset backups existed.
+ */
+export function supersetBackupsOfPoints(points: { time: Date }[], backups: SupersetBackup[]): (SupersetBackup | undefined)[] {
+    const successful = backups.filter((b) => b.state === "SUCCESS" || b.state === "IN_BUCKET").sort((a, b) => b.time.getTime() - a.time.getTime());
+    return points.map((point, index) => {
+        const newer = index > 0 ? points[index - 1].time.getTime() : Infinity;
+        const limit = Math.min(point.time.getTime() + SUPERSET_SAME_RUN_MS, newer - 1);
+        return successful[firstAtOrBefore(successful, limit)];
+    });
+}
+
+/** The index of the first backup (newest first) taken at or before `limit`, by binary search: 20,000 points stay fast. */
+function firstAtOrBefore(newestFirst: SupersetBackup[], limit: number): number {
+    let low = 0;
+    let high = newestFirst.length;
+    while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (newestFirst[mid].time.getTime() > limit) low = mid + 1;
+        else high = mid;
+    }
+    return low;
+}
