@@ -41,6 +41,15 @@ describe("npm test (test/run.ts)", () => {
         }
     });
 
+    it("has no test file that imports another: a worker would run the imported file's tests a second time", () => {
+        const testDir = path.join(PROJECT_DIR, "test");
+        const importers = fs
+            .readdirSync(testDir, { recursive: true, encoding: "utf8" })
+            .filter((file) => file.endsWith(".ts"))
+            .filter((file) => /from\s+["'][^"']*\.test["']/.test(fs.readFileSync(path.join(testDir, file), "utf8")));
+        assert.deepEqual(importers, []);
+    });
+
     it("runs mocha in parallel, and one job in one process, the caller's arguments last", () => {
         assert.deepEqual(mochaArgs(2, ["--grep", "restore"]), ["--parallel", "--jobs", "2", "--grep", "restore"]);
         assert.deepEqual(mochaArgs(1, ["--grep", "restore"]), ["--grep", "restore"]);
