@@ -125,14 +125,14 @@ export async function takeReplicatedRestorePoint(step: <T>(name: string, body: (
     return taken;
 }
 
-/** Every version in a bucket of a store, as "key@versionId etag", sorted: what must not change. */
+/** Every version in a bucket of a store, as "key@versionId size etag", sorted: what must not change. */
 export async function versionsOf(client: S3Client, bucket: string, prefix = ""): Promise<string[]> {
     const out: string[] = [];
     let keyMarker: string | undefined;
     let versionIdMarker: string | undefined;
     do {
         const page = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }));
-        for (const v of page.Versions ?? []) out.push(`${v.Key}@${v.VersionId} ${v.ETag}`);
+        for (const v of page.Versions ?? []) out.push(`${v.Key}@${v.VersionId} ${v.Size} ${v.ETag}`);
         for (const m of page.DeleteMarkers ?? []) out.push(`${m.Key}@${m.VersionId} (delete marker)`);
         keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
         versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;

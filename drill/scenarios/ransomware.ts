@@ -9,7 +9,8 @@
  * versions (docs/security.md) is not what stops this attacker; the refusals in the vault are
  * Object Lock's own, which moto enforces.
  */
-import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { createHash } from "node:crypto";
 import { DRILL_BUCKET, DRILL_REGION, VELERO_NAMESPACE } from "../env";
 import { check, Recorder } from "../report";
 import { storeClient } from "../replication";
@@ -53,31 +54,41 @@ export async function ransomware(rec: Recorder, sh: Shell): Promise<void> {
         const points = await waitForPoints(sh, before.points);
         const current = await currentObjects(primaryClient(sh));
         check(JSON.stringify(current) === JSON.stringify(before.current), `the primary's backup objects differ from before the attack:\nbefore ${before.current.length}, after ${current.length}`);
-        return `${points} restore points, ${current.length} backup objects with their contents (ETags) as before`;
+        return `${points} restore points, ${current.length} backup objects with their sizes, and every velero-backup.json its content, as before`;
     });
     await loseClusterAndRestore(step, sh, taken);
 }
 
-/** Current objects under the backup prefixes, as "key etag", sorted. */
+/**
+ * Current objects under the backup prefixes, as "key size", sorted, each velero-backup.json with
+ * the SHA-256 of its content (a copy's ETag differs from a multipart upload's, so sizes and the
+ * files the attacker wrote over are compared instead).
+ */
 async function currentObjects(client: S3Client): Promise<string[]> {
     const out: string[] = [];
     for (const prefix of Object.values(BACKUP_PREFIXES)) {
         let token: string | undefined;
         do {
             const page = await client.send(new ListObjectsV2Command({ Bucket: DRILL_BUCKET, Prefix: prefix, ContinuationToken: token }));
-            for (const o of page.Contents ?? []) out.push(`${o.Key} ${o.ETag}`);
+            for (const o of page.Contents ?? []) out.push(`${o.Key} ${o.Size}${o.Key!.endsWith("/velero-backup.json") ? ` sha256:${await contentHash(client, o.Key!)}` : ""}`);
             token = page.IsTruncated ? page.NextContinuationToken : undefined;
         } while (token !== undefined);
     }
     return out.sort();
 }
 
+async function contentHash(client: S3Client, key: string): Promise<string> {
+    const object = await client.send(new GetObjectCommand({ Bucket: DRILL_BUCKET, Key: key }));
+    return createHash("sha256").update(await object.Body!.transformToByteArray()).digest("hex");
+}
+
 async function recordBefore(sh: Shell) {
     const points = restorePoints(sh);
     const current = await currentObjects(primaryClient(sh));
     const vault = await versionsOf(vaultClient(), VAULT.bucket);
-    const vaultCurrent = new Set(vault.map((v) => `${v.split("@")[0]} ${v.split(" ")[1]}`));
-    const missing = current.filter((o) => !vaultCurrent.has(o));
+    // Every object is in the vault with its size ("key@version size etag").
+    const inVault = new Set(vault.map((v) => `${v.split("@")[0]} ${v.split(" ")[1]}`));
+    const missing = current.filter((o) => !inVault.has(o.split(" ").slice(0, 2).join(" ")));
     check(missing.length === 0, `the vault lacks ${missing.length} of the primary's backup objects, e.g. ${missing.slice(0, 3).join(", ")}`);
     check(current.some((o) => o.startsWith(`${LOCATION_PREFIX}/backups/`)), "the primary holds no Velero backup to attack");
     return { points, current, vault, detail: `${points.length} restore points, ${current.length} backup objects, all in the vault (${vault.length} versions)` };

@@ -5,6 +5,7 @@
  * Every object comes back, the vault's versions stay as they were, and Velero's next backup goes
  * into the old vault, under its Object Lock. Runs last: the primary's store does not come back.
  */
+import { PutBucketReplicationCommand } from "@aws-sdk/client-s3";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
@@ -103,10 +104,12 @@ async function followRunbook(step: Step, sh: Shell, names: DrillNames, before: B
         });
         if (renders === 2 && /^npm run render\b/.test(line)) {
             renders++;
-            await step("The new vault's owner makes it from the render's vault.json, on a third S3 endpoint (a third region)", async () => {
+            await step("The owners at work: the new vault made from the render's vault.json on a third S3 endpoint, its replication rule put on the new primary", async () => {
                 await startS3Store(sh.drill.run, sh.env, NEW_VAULT.process, NEW_VAULT.port);
-                await createVaultFromRender(render(sh).vault!, NEW_VAULT);
-                return `${NEW_VAULT.bucket} at ${NEW_VAULT.endpoint}: Object Lock and versioning on`;
+                const file = await createVaultFromRender(render(sh).vault!, NEW_VAULT);
+                check(file.Replication.SourceBucket === VAULT.bucket, `vault.json replicates from ${file.Replication.SourceBucket}, not the new primary ${VAULT.bucket}`);
+                await vaultClient().send(new PutBucketReplicationCommand({ Bucket: VAULT.bucket, ReplicationConfiguration: file.Replication.ReplicationConfiguration }));
+                return `${NEW_VAULT.bucket} at ${NEW_VAULT.endpoint}: Object Lock and versioning on; ${VAULT.bucket} replicates into it`;
             });
         }
     }
