@@ -24,7 +24,8 @@ import { running } from "./processes";
 import { check, Recorder, StepContext } from "./report";
 import { StandInReplication, storeClient } from "./replication";
 import { Shell } from "./shell";
-import { DRILL_STACK, render, TakenBackups, takeBackups } from "./scenarios/backup-mode";
+import { backupIdAt } from "../stacks/catalogue/backup-id";
+import { DRILL_STACK, HOPSWORKS_NAMESPACE, render, TakenBackups, takeBackups } from "./scenarios/backup-mode";
 
 export interface VaultStore {
     /** The recorded process name of its moto server. */
@@ -116,7 +117,12 @@ export async function ensureVault(rec: Recorder, sh: Shell, scenario: string): P
  * scenario recovers or restores, its Velero pair the one `restore plan` reads from the bucket.
  */
 export async function takeReplicatedRestorePoint(step: <T>(name: string, body: (ctx: StepContext) => Promise<T> | T) => Promise<T>, sh: Shell, replication: StandInReplication): Promise<TakenBackups> {
-    const taken = await step("Take a restore point: objects worth restoring, both Velero schedules, RonDB and OpenSearch", () => takeBackups(sh));
+    const taken = await step("Take a restore point: objects worth restoring, both Velero schedules, RonDB and OpenSearch", async () => {
+        // Backup IDs have minutes: a point taken in the same minute as the newest would share its ID.
+        const ids = Object.keys(sh.getJson(["configmap", "rondb-backups-metadata", "-n", HOPSWORKS_NAMESPACE])?.data ?? {});
+        while (ids.includes(backupIdAt(new Date()))) await new Promise((resolve) => setTimeout(resolve, 5_000));
+        return takeBackups(sh);
+    });
     await step("Replication (the stand-in copier) copies the new versions into the vault; delete markers stay behind", async () => {
         const pass = await replication.pass();
         check(pass.copied > 0, "the copier found no new version to copy after a backup");
