@@ -6,7 +6,7 @@
 import * as http from "http";
 import * as https from "https";
 import * as tls from "tls";
-import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetBucketLifecycleConfigurationCommand, GetBucketVersioningCommand, GetObjectLockConfigurationCommand, S3Client } from "@aws-sdk/client-s3";
 import * as pulumi from "@pulumi/pulumi";
 import { OFFLINE_RENDER_ENV } from "../stacks/names";
 import { StackPlan } from "../stacks/plan/stack-plan";
@@ -15,6 +15,7 @@ import {
     BucketCheckPlan,
     BucketCheckResult,
     judgeBucket,
+    judgeObjectLock,
     LifecycleResponse,
     unreadableBucket,
     VersioningResponse,
@@ -95,6 +96,15 @@ const isNoLifecycle = (error: unknown) => (error as { name?: string })?.name ===
  *
  * Internal. Exported for testing.
  */
+/** The bucket's Object Lock configuration; null when it has none, or the store does not answer for it (no Object Lock). */
+async function readObjectLock(client: S3Client, bucket: string): Promise<{ ObjectLockConfiguration?: { ObjectLockEnabled?: string } } | null> {
+    try {
+        return body(await client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))) as { ObjectLockConfiguration?: { ObjectLockEnabled?: string } };
+    } catch {
+        return null;
+    }
+}
+
 export async function checkExternalBucket(plan: BucketCheckPlan, credentials?: StoreCredentials, client = s3ClientFor(plan, credentials)): Promise<BucketCheckResult> {
     try {
         let versioning: VersioningResponse;
@@ -112,7 +122,9 @@ export async function checkExternalBucket(plan: BucketCheckPlan, credentials?: S
             }
             lifecycle = null;
         }
-        return judgeBucket(plan, versioning, lifecycle);
+        const result = judgeBucket(plan, versioning, lifecycle);
+        const locked = judgeObjectLock(plan, await readObjectLock(client, plan.bucket));
+        return locked ? { ...result, problems: [...result.problems, locked] } : result;
     } finally {
         client.destroy();
     }

@@ -155,7 +155,8 @@ describe("the program (index.ts)", () => {
             const { resources, outputs, nameOf, find } = await program(external(), { previousOutputs: {} });
             assert.deepEqual(resources.filter(isAws).map((r) => r.type), []);
             assert.deepEqual([...new Set(store.requests.map((r) => r.accessKeyId))], ["AKIATESTKEY"]);
-            assert.equal(store.requests.length, 2);
+            // Versioning, lifecycle and Object Lock.
+            assert.equal(store.requests.length, 3);
             assert.deepEqual(outputs.externalBucket, {
                 requirement: (outputs.externalBucket as any).requirement,
                 settings: (outputs.externalBucket as any).settings,

@@ -19,6 +19,8 @@ export interface BucketCheckPlan {
     caCert?: string;
     ttl: string;
     ttlDays: number;
+    /** The location's upload checksum (storage.checksumAlgorithm): "" turns it off, which a bucket with Object Lock refuses. */
+    checksumAlgorithm?: string;
     /** What must hold, in words: the plan lists it, the offline render as not evaluated. */
     requirement: string;
 }
@@ -71,6 +73,7 @@ export function planBucketCheck(config: StackConfig): BucketCheckPlan | undefine
         caCert: storage.caCert,
         ttl: backup.ttl,
         ttlDays: backup.ttlDays,
+        ...(storage.checksumAlgorithm !== undefined ? { checksumAlgorithm: storage.checksumAlgorithm } : {}),
         requirement:
             `bucket ${storage.bucket} (managed outside the stack) has versioning Enabled, and no enabled lifecycle rule for the whole bucket ` +
             `deletes noncurrent versions younger than ${backup.ttlDays} days (backup.ttl ${backup.ttl}) or expires current objects ` +
@@ -151,6 +154,21 @@ function describeRetention(retention: number | "forever" | "by count", rule: Lif
  * good one (S3 applies the earliest expiration); such a rule limited to a prefix, tag or size
  * only warns.
  */
+/**
+ * A bucket with Object Lock (a vault that became the primary after a region loss, say) refuses a PUT
+ * without Content-MD5 or a checksum header (FACTS), so Velero's uploads fail when the location's
+ * checksum is off (storage.checksumAlgorithm "", the default on S3-compatible stores).
+ */
+export function judgeObjectLock(plan: BucketCheckPlan, lock: { ObjectLockConfiguration?: { ObjectLockEnabled?: string } } | null): ConfigProblem | undefined {
+    if (lock?.ObjectLockConfiguration?.ObjectLockEnabled !== "Enabled" || plan.checksumAlgorithm !== "") return undefined;
+    return {
+        key: "storage.checksumAlgorithm",
+        message:
+            `${CONFIG_NAMESPACE}:storage.checksumAlgorithm = "": bucket ${plan.bucket} has Object Lock, which refuses an upload without a checksum, ` +
+            'so every Velero backup would fail; set storage.checksumAlgorithm to "CRC32" (or CRC32C, SHA1, SHA256)',
+    };
+}
+
 export function judgeBucket(plan: BucketCheckPlan, versioning: VersioningResponse, lifecycle: LifecycleResponse | null): BucketCheckResult {
     const problems: ConfigProblem[] = [];
     const warnings: string[] = [];

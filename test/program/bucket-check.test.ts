@@ -36,6 +36,8 @@ describe("checkExternalBucket (program/bucket-check.ts): the real S3 client agai
         assert.deepEqual(asked, [
             ["GET", "/good?versioning", "AKIATESTKEY"],
             ["GET", "/good?lifecycle", "AKIATESTKEY"],
+            // Object Lock: a locked bucket refuses Velero's uploads without a checksum (storage.checksumAlgorithm "").
+            ["GET", "/good?object-lock", "AKIATESTKEY"],
         ]);
     });
 

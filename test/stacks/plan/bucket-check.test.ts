@@ -1,5 +1,5 @@
 import assert from "assert/strict";
-import { BucketCheckPlan, judgeBucket, LifecycleRuleResponse, planBucketCheck, ruleScope, unreadableBucket } from "../../../stacks/plan/bucket-check";
+import { BucketCheckPlan, judgeBucket, judgeObjectLock, LifecycleRuleResponse, planBucketCheck, ruleScope, unreadableBucket } from "../../../stacks/plan/bucket-check";
 import { readStackConfig } from "../../../stacks/config/stack-config";
 import { awsConfig, minioConfig, source } from "../../support/stacks";
 
@@ -43,6 +43,7 @@ describe("the check of a bucket managed outside the stack", () => {
             caCert: undefined,
             ttl: "721h",
             ttlDays: 31,
+            checksumAlgorithm: "",
             requirement: undefined,
         });
         assert.equal(
@@ -54,6 +55,19 @@ describe("the check of a bucket managed outside the stack", () => {
         const aws = awsConfig();
         aws.storage.manage = false;
         assert.equal(planBucketCheck(readStackConfig(source(aws)))!.endpoint, undefined, "AWS S3: no endpoint, the default credential chain");
+    });
+
+    it("refuses the location's checksum off (\"\") on a bucket with Object Lock, which refuses such uploads", () => {
+        const locked = { ObjectLockConfiguration: { ObjectLockEnabled: "Enabled" } };
+        assert.deepEqual(judgeObjectLock({ ...PLAN, checksumAlgorithm: "" }, locked), {
+            key: "storage.checksumAlgorithm",
+            message:
+                'hopsworks-dr:storage.checksumAlgorithm = "": bucket hopsworks-test has Object Lock, which refuses an upload without a checksum, ' +
+                'so every Velero backup would fail; set storage.checksumAlgorithm to "CRC32" (or CRC32C, SHA1, SHA256)',
+        });
+        assert.equal(judgeObjectLock({ ...PLAN, checksumAlgorithm: "CRC32" }, locked), undefined);
+        assert.equal(judgeObjectLock({ ...PLAN, checksumAlgorithm: "" }, null), undefined, "no Object Lock");
+        assert.equal(judgeObjectLock({ ...PLAN }, locked), undefined, "AWS: the plugin's default checksum");
     });
 
     it("accepts versioning Enabled with the manual's lifecycle rule, and says what it found", () => {
