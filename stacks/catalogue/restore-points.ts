@@ -1,5 +1,6 @@
 import { backupIdFieldProblem, backupIdTime, backupIdTimes } from "./backup-id";
 import { LOCATION_NAME, VELERO_SCHEDULES } from "../names";
+import { firstAtOrBefore } from "./newest-first";
 import type { SupersetBackup } from "./superset";
 
 /**
@@ -256,14 +257,7 @@ export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBac
  * not 800 million comparisons.
  */
 export function closestPoint(points: RestorePoint[], started: number): RestorePoint | undefined {
-    // The first index whose time is at or before `started` (times descend).
-    let low = 0;
-    let high = points.length;
-    while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (points[mid].time.getTime() > started) low = mid + 1;
-        else high = mid;
-    }
+    const low = firstAtOrBefore(points, started);
     // The nearest time on each side, with every point sharing it (equal times sit side by side).
     const near: number[] = [];
     for (let i = low - 1; i >= 0 && points[i].time.getTime() === points[low - 1].time.getTime(); i--) near.push(i);

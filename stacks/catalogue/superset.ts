@@ -1,4 +1,5 @@
 import { SUPERSET } from "../names";
+import { firstAtOrBefore } from "./newest-first";
 
 /**
  * Superset's backups (Hopsworks 5.2): their IDs, the metadata ConfigMap that indexes them, and
@@ -96,16 +97,4 @@ export function supersetBackupsOfPoints(points: { time: Date }[], backups: Super
         const limit = Math.min(point.time.getTime() + SUPERSET_SAME_RUN_MS, newer - 1);
         return successful[firstAtOrBefore(successful, limit)];
     });
-}
-
-/** The index of the first backup (newest first) taken at or before `limit`, by binary search: 20,000 points stay fast. */
-function firstAtOrBefore(newestFirst: SupersetBackup[], limit: number): number {
-    let low = 0;
-    let high = newestFirst.length;
-    while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (newestFirst[mid].time.getTime() > limit) low = mid + 1;
-        else high = mid;
-    }
-    return low;
 }
