@@ -202,10 +202,21 @@ export function hopsworksVeleroBackups(backups: VeleroBackup[]): VeleroBackup[] 
 }
 
 /**
+ * The minute a point's backup ID names (`date +%y%V%u%H%M` at the backup's start), decoded near the
+ * point's time (an ID decodes to up to three years). Pairing goes by this minute, not by RonDB's
+ * start time to the second: the bucket knows only the minute, and both must pair alike.
+ */
+export function idMinute(point: { id: string; time: Date }): Date {
+    const candidates = backupIdTimes(point.id);
+    const distance = (t: Date) => Math.abs(t.getTime() - point.time.getTime());
+    return candidates.reduce((best, t) => (distance(t) < distance(best) ? t : best), candidates[0] ?? point.time);
+}
+
+/**
  * One restore point per backup ID, newest first by time (not by the numeric ID, which is not
  * monotonic around New Year), with the Velero backups that belong to it: each Velero backup goes
- * to the point closest to its start within VELERO_MATCH_WINDOW; a point keeps, per schedule, a
- * Completed backup over any other, then the closest.
+ * to the point whose ID's minute is closest to its start (closestPoint) within VELERO_MATCH_WINDOW;
+ * a point keeps, per schedule, a Completed backup over any other, then the closest.
  */
 export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBackup[]): RestorePoint[] {
     const byId = new Map<string, RestorePoint>();
@@ -223,19 +234,23 @@ export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBac
         if (entry.service === "rondb") point.time = entry.time;
     }
     const points = [...byId.values()].sort(compareNewestFirst);
+    const minutes = points
+        .map((point) => ({ point, time: idMinute(point) }))
+        .sort((a, b) => b.time.getTime() - a.time.getTime() || b.point.id.localeCompare(a.point.id));
     const candidates = new Map<RestorePoint, VeleroBackup[]>();
     for (const backup of hopsworksVeleroBackups(veleroBackups)) {
         const started = veleroTime(backup)?.getTime();
         if (started === undefined) continue;
-        const best = closestPoint(points, started);
+        const best = closestPoint(minutes, started)?.point;
         if (!best) continue;
         const list = candidates.get(best);
         if (list) list.push(backup);
         else candidates.set(best, [backup]);
     }
     for (const [point, backups] of candidates) {
+        const middle = idMinute(point).getTime() + HALF_MINUTE_MS;
         for (const key of Object.keys(VELERO_SCHEDULES) as VeleroScheduleKey[]) {
-            const distance = (b: VeleroBackup) => Math.abs(veleroTime(b)!.getTime() - point.time.getTime());
+            const distance = (b: VeleroBackup) => Math.abs(veleroTime(b)!.getTime() - middle);
             const ofSchedule = backups
                 .filter((b) => b.schedule === VELERO_SCHEDULES[key])
                 .sort((a, b) => Number(b.phase === "Completed") - Number(a.phase === "Completed") || distance(a) - distance(b));
@@ -251,29 +266,34 @@ export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBac
     return points;
 }
 
+const HALF_MINUTE_MS = 30_000;
+
 /**
- * The point closest in time to `started` within VELERO_MATCH_WINDOW, on equal distance the first in
- * `points`' newest-first order; by binary search, so 40,000 Velero backups over 20,000 points is
- * not 800 million comparisons.
+ * The point whose minute (`time`, a backup ID's minute) is closest to `started`, measured from the
+ * minute's middle so that a backup started within a minute goes to that minute's point; within
+ * VELERO_MATCH_WINDOW of the minute; on equal distance the first in the newest-first order. By
+ * binary search, so 40,000 Velero backups over 20,000 points is not 800 million comparisons.
  */
-export function closestPoint(points: RestorePoint[], started: number): RestorePoint | undefined {
-    const low = firstAtOrBefore(points, started);
-    // The nearest time on each side, with every point sharing it (equal times sit side by side).
+export function closestPoint<T extends { time: Date }>(newestFirst: readonly T[], started: number): T | undefined {
+    const centre = started - HALF_MINUTE_MS;
+    const low = firstAtOrBefore(newestFirst, centre);
+    const timeAt = (i: number) => newestFirst[i].time.getTime();
+    // The nearest minute on each side, with every point sharing it (equal times sit side by side).
     const near: number[] = [];
-    for (let i = low - 1; i >= 0 && points[i].time.getTime() === points[low - 1].time.getTime(); i--) near.push(i);
-    for (let i = low; i < points.length && points[i].time.getTime() === points[low].time.getTime(); i++) near.push(i);
+    for (let i = low - 1; i >= 0 && timeAt(i) === timeAt(low - 1); i--) near.push(i);
+    for (let i = low; i < newestFirst.length && timeAt(i) === timeAt(low); i++) near.push(i);
     let best: number | undefined;
     let bestDistance = Infinity;
     for (const i of near) {
-        const offset = started - points[i].time.getTime();
+        const offset = started - timeAt(i);
         if (offset < -VELERO_MATCH_WINDOW.beforeMs || offset > VELERO_MATCH_WINDOW.afterMs) continue;
-        const distance = Math.abs(offset);
+        const distance = Math.abs(centre - timeAt(i));
         if (distance < bestDistance || (distance === bestDistance && i < best!)) {
             best = i;
             bestDistance = distance;
         }
     }
-    return best === undefined ? undefined : points[best];
+    return best === undefined ? undefined : newestFirst[best];
 }
 
 function compareNewestFirst(a: RestorePoint, b: RestorePoint): number {

@@ -8,8 +8,8 @@ import {
     veleroBackupNames,
     veleroNamesToRead,
 } from "../../../stacks/catalogue/bucket-layout";
-import { readMetadataEntries, restorePoints } from "../../../stacks/catalogue/restore-points";
-import { fixture, veleroBackupJson } from "../../support/catalogue";
+import { MetadataConfigMap, readMetadataEntries, RestorePoint, restorePoints } from "../../../stacks/catalogue/restore-points";
+import { at, fixture, ok, velero, veleroBackupJson } from "../../support/catalogue";
 
 const NOW = new Date("2026-01-10T00:00:00Z");
 
@@ -61,6 +61,26 @@ describe("bucket layout", () => {
         assert.deepStrictEqual(points.map((p) => p.id), ["260211000", "250111000", "255211000"]);
         assert.deepStrictEqual(points.map((p) => [p.velero.main?.name, p.velero.users?.name]), cluster.map((p) => [p.velero.main?.name, p.velero.users?.name]));
         assert.deepStrictEqual(points.map((p) => [p.rondb, p.opensearch, p.complete]), times.map(() => [IN_BUCKET, undefined, true]));
+    });
+
+    it("pairs points a minute apart as the cluster does: a backup started within a point's minute is that point's", () => {
+        // The drill's failure: RonDB 23:09:05 and 23:10:00.5; Velero's main backup started 23:09:40,
+        // nearer the second RonDB start, and the bucket knows only the IDs' minutes.
+        const [first, second] = [at("2026-12-06T23:09:05Z"), at("2026-12-06T23:10:00Z")];
+        const configMaps: MetadataConfigMap[] = (["rondb", "opensearch"] as const).map((service) => ({
+            name: `${service}-backups-metadata`, service,
+            data: { [first]: ok("2026-12-06T23:09:05Z"), [second]: ok("2026-12-06T23:10:00.500Z") },
+        }));
+        const backups = [velero("main", "2026-12-06T23:09:40Z"), velero("users", "2026-12-06T23:09:41Z"), velero("main", "2026-12-06T23:10:01Z"), velero("users", "2026-12-06T23:10:59Z")];
+        const cluster = restorePoints(readMetadataEntries(configMaps, NOW).entries, backups);
+        const { entries } = rondbEntriesFromFolders([first, second].map((id) => `rondb_backup/${id}/`), NOW);
+        const bucket = bucketRestorePoints(entries, backups.map((b) => veleroBackupFromName(b.name)!));
+        const pairs = (points: RestorePoint[]) => points.map((p) => [p.id, p.velero.main?.name, p.velero.users?.name]);
+        assert.deepStrictEqual(pairs(cluster), [
+            [second, "k8s-backups-main-20261206231001", "k8s-backups-users-resources-20261206231059"],
+            [first, "k8s-backups-main-20261206230940", "k8s-backups-users-resources-20261206230941"],
+        ]);
+        assert.deepStrictEqual(pairs(bucket), pairs(cluster));
     });
 
     it("is not complete without both Velero backups Completed, or with a backup known only by its name", () => {

@@ -97,14 +97,15 @@ describe("catalogue", () => {
 });
 
 describe("closestPoint: the pairing by binary search", () => {
-    /** The rule as written before: every point, the closest within the window, the first on a tie. */
+    /** The rule by brute force: every point, the closest by its minute's middle, within the window of the minute, the first on a tie. */
     function bruteForce(points: RestorePoint[], started: number): RestorePoint | undefined {
         let best: RestorePoint | undefined;
         let bestDistance = Infinity;
         for (const point of points) {
             const offset = started - point.time.getTime();
             if (offset < -VELERO_MATCH_WINDOW.beforeMs || offset > VELERO_MATCH_WINDOW.afterMs) continue;
-            if (Math.abs(offset) < bestDistance) [best, bestDistance] = [point, Math.abs(offset)];
+            const distance = Math.abs(offset - 30_000);
+            if (distance < bestDistance) [best, bestDistance] = [point, distance];
         }
         return best;
     }
@@ -120,7 +121,8 @@ describe("closestPoint: the pairing by binary search", () => {
                 .map((t, i) => ({ id: String(250000000 + i), time: new Date(Date.UTC(2025, 0, 1) + t), velero: {}, complete: false }))
                 .sort((a, b) => b.time.getTime() - a.time.getTime() || b.id.localeCompare(a.id));
             for (let probe = 0; probe < 30; probe++) {
-                const started = Date.UTC(2025, 0, 1) + Math.floor(random() * 60 * 60) * minute - 6 * 60 * minute;
+                // Whole and half minutes: a tie between two points' middles happens.
+                const started = Date.UTC(2025, 0, 1) + Math.floor(random() * 120 * 60) * (minute / 2) - 6 * 60 * minute;
                 assert.strictEqual(closestPoint(points, started), bruteForce(points, started), `round ${round}, probe ${probe}`);
             }
             for (const point of points) {
@@ -130,5 +132,13 @@ describe("closestPoint: the pairing by binary search", () => {
                 }
             }
         }
+    });
+
+    it("gives a backup started late in a point's minute to that point, not to the next minute's", () => {
+        const minute = (iso: string) => ({ id: iso, time: new Date(iso), velero: {}, complete: false }) as RestorePoint;
+        const points = [minute("2026-12-06T23:10:00Z"), minute("2026-12-06T23:09:00Z")];
+        assert.strictEqual(closestPoint(points, Date.parse("2026-12-06T23:09:59Z")), points[1]);
+        assert.strictEqual(closestPoint(points, Date.parse("2026-12-06T23:10:00Z")), points[0]);
+        assert.strictEqual(closestPoint(points, Date.parse("2026-12-06T23:08:31Z")), points[1]);
     });
 });
