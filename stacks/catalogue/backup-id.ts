@@ -84,6 +84,17 @@ export function backupIdTime(id: string, reference: Date = new Date()): Date | u
     return notAfter.length > 0 ? notAfter[notAfter.length - 1] : times[0];
 }
 
+/**
+ * The minute a restore point's backup ID names (`date +%y%V%u%H%M` at the backup's start), decoded
+ * near the point's time (an ID decodes to up to three years). The catalogue pairs by this minute,
+ * not by RonDB's start time to the second: the bucket knows only the minute, and both must pair alike.
+ */
+export function idMinute(point: { id: string; time: Date }): Date {
+    const candidates = backupIdTimes(point.id);
+    const distance = (t: Date) => Math.abs(t.getTime() - point.time.getTime());
+    return candidates.reduce((best, t) => (distance(t) < distance(best) ? t : best), candidates[0] ?? point.time);
+}
+
 /** The ID a backup taken at `time` (UTC) gets: the inverse of backupIdTime. */
 export function backupIdAt(time: Date): string {
     const weekday = time.getUTCDay() || 7;

@@ -1,4 +1,4 @@
-import { backupIdFieldProblem, backupIdTime, backupIdTimes } from "./backup-id";
+import { backupIdFieldProblem, backupIdTime, backupIdTimes, idMinute } from "./backup-id";
 import { LOCATION_NAME, VELERO_SCHEDULES } from "../names";
 import { firstAtOrBefore } from "./newest-first";
 import type { SupersetBackup } from "./superset";
@@ -199,17 +199,6 @@ export function veleroTime(backup: VeleroBackup): Date | undefined {
 export function hopsworksVeleroBackups(backups: VeleroBackup[]): VeleroBackup[] {
     const schedules: string[] = Object.values(VELERO_SCHEDULES);
     return backups.filter((b) => schedules.includes(b.schedule) && b.storageLocation === LOCATION_NAME);
-}
-
-/**
- * The minute a point's backup ID names (`date +%y%V%u%H%M` at the backup's start), decoded near the
- * point's time (an ID decodes to up to three years). Pairing goes by this minute, not by RonDB's
- * start time to the second: the bucket knows only the minute, and both must pair alike.
- */
-export function idMinute(point: { id: string; time: Date }): Date {
-    const candidates = backupIdTimes(point.id);
-    const distance = (t: Date) => Math.abs(t.getTime() - point.time.getTime());
-    return candidates.reduce((best, t) => (distance(t) < distance(best) ? t : best), candidates[0] ?? point.time);
 }
 
 /**

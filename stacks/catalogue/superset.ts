@@ -1,4 +1,5 @@
 import { SUPERSET } from "../names";
+import { idMinute } from "./backup-id";
 import { firstAtOrBefore } from "./newest-first";
 
 /**
@@ -86,15 +87,17 @@ export const SUPERSET_SAME_RUN_MS = 30 * 60_000;
 
 /**
  * The Superset backup of each restore point (newest first, as restorePoints orders them): the newest
- * successful dump taken at or before the point's time, the same run's dump included (up to
- * SUPERSET_SAME_RUN_MS after it, and before the next newer point's time). None for a point older
- * than every dump: taken before Superset backups existed.
+ * successful dump taken at or before the point's backup ID minute, the same run's dump included (up
+ * to SUPERSET_SAME_RUN_MS after it, and before the next newer point's minute). By the IDs' minutes,
+ * as the Velero pairing: the bucket knows no more, and it must pair as the cluster does. None for a
+ * point older than every dump: taken before Superset backups existed.
  */
-export function supersetBackupsOfPoints(points: { time: Date }[], backups: SupersetBackup[]): (SupersetBackup | undefined)[] {
+export function supersetBackupsOfPoints(points: { id: string; time: Date }[], backups: SupersetBackup[]): (SupersetBackup | undefined)[] {
     const successful = backups.filter((b) => b.state === "SUCCESS" || b.state === "IN_BUCKET").sort((a, b) => b.time.getTime() - a.time.getTime());
-    return points.map((point, index) => {
-        const newer = index > 0 ? points[index - 1].time.getTime() : Infinity;
-        const limit = Math.min(point.time.getTime() + SUPERSET_SAME_RUN_MS, newer - 1);
+    const minutes = points.map((point) => idMinute(point).getTime());
+    return points.map((_, index) => {
+        const newer = index > 0 ? minutes[index - 1] : Infinity;
+        const limit = Math.min(minutes[index] + SUPERSET_SAME_RUN_MS, newer - 1);
         return successful[firstAtOrBefore(successful, limit)];
     });
 }

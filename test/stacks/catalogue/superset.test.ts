@@ -1,6 +1,7 @@
 import assert from "assert/strict";
 import { readSupersetEntries, supersetBackupIdTime, supersetBackupsOfPoints, SupersetBackup } from "../../../stacks/catalogue/superset";
 import { supersetBackupsFromFolders } from "../../../stacks/catalogue/bucket-layout";
+import { backupIdAt, backupIdTime } from "../../../stacks/catalogue/backup-id";
 
 const at = (iso: string) => new Date(iso);
 const dump = (id: string, state = "SUCCESS"): SupersetBackup => ({ id, state, time: supersetBackupIdTime(id)! });
@@ -42,7 +43,8 @@ describe("superset-backups-metadata", () => {
 
 describe("a restore point's Superset backup", () => {
     // Weekly points, newest first, as restorePoints orders them.
-    const points = [{ time: at("2026-01-05T10:00:05Z") }, { time: at("2025-12-29T10:00:04Z") }, { time: at("2025-12-22T10:00:03Z") }];
+    const point = (iso: string) => ({ id: backupIdAt(at(iso)), time: at(iso) });
+    const points = [point("2026-01-05T10:00:05Z"), point("2025-12-29T10:00:04Z"), point("2025-12-22T10:00:03Z")];
 
     it("is the newest successful dump at or before the point, its own run's included (seconds later), never a later run's", () => {
         const of = supersetBackupsOfPoints(points, [
@@ -55,14 +57,23 @@ describe("a restore point's Superset backup", () => {
 
     it("falls back to an older dump when the point's own run took none, and allows at most 30 minutes after the point", () => {
         const of = supersetBackupsOfPoints(points, [dump("20260105103006-1"), dump("20251222100010-2")]).map((b) => b?.id);
-        // 10:30:06 is 30 min 1 s after 10:00:05: not the newest point's; 2025-12-22 10:00:10 is the older points' newest.
+        // 10:30:06 is more than 30 min after the point's minute (10:00): not the newest point's; 2025-12-22 10:00:10 is the older points' newest.
         assert.deepEqual(of, ["20251222100010-2", "20251222100010-2", "20251222100010-2"]);
     });
 
     it("never takes a dump at or after the next newer point's time (an hourly schedule)", () => {
-        const hourly = [{ time: at("2026-01-05T11:00:00Z") }, { time: at("2026-01-05T10:00:00Z") }];
+        const hourly = [point("2026-01-05T11:00:00Z"), point("2026-01-05T10:00:00Z")];
         const of = supersetBackupsOfPoints(hourly, [dump("20260105110000-2"), dump("20260105100001-1")]).map((b) => b?.id);
         assert.deepEqual(of, ["20260105110000-2", "20260105100001-1"]);
+    });
+
+    it("goes by the points' minutes, as the bucket must: a dump late in a minute is that minute's point's, not the next one's", () => {
+        // Every-minute points whose RonDB starts fall at different seconds; the bucket knows 23:09 and 23:10 only.
+        const dense = [point("2026-12-06T23:10:00.500Z"), point("2026-12-06T23:09:05Z")];
+        const of = supersetBackupsOfPoints(dense, [dump("20261206231000-2"), dump("20261206230959-1")]).map((b) => b?.id);
+        assert.deepEqual(of, ["20261206231000-2", "20261206230959-1"]);
+        const fromBucket = dense.map((p) => ({ id: p.id, time: backupIdTime(p.id)! }));
+        assert.deepEqual(supersetBackupsOfPoints(fromBucket, [dump("20261206231000-2"), dump("20261206230959-1")]).map((b) => b?.id), of);
     });
 
     it("reads dump folders from the bucket as IN_BUCKET, warning about others", () => {
