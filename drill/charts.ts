@@ -15,6 +15,12 @@ import { parse, parseAllDocuments, stringify } from "yaml";
 /** The stand-in charts, one folder each. */
 export const CHARTS_DIR = path.join(__dirname, "charts");
 export const CHART_NAMES = ["hopsworks", "velero"] as const;
+/**
+ * Versions a chart folder is packaged at beyond its Chart.yaml's own: the Hopsworks stand-in is
+ * also served as 5.2.0, whose templates add Superset (they test `.Chart.Version`), so the drill
+ * can upgrade a stack from 4.8 to 5.2 as a user would.
+ */
+export const EXTRA_VERSIONS: Partial<Record<(typeof CHART_NAMES)[number], string[]>> = { hopsworks: ["5.2.0"] };
 /** The chart whose packaged copy gets the CRDs (the repository copy has no crds/ folder). */
 export const CRD_CHART = "velero";
 
@@ -47,7 +53,10 @@ export interface PackagedChart {
 export interface ChartRepository {
     outDir: string;
     indexPath: string;
+    /** Each chart at its Chart.yaml's version. */
     charts: Record<(typeof CHART_NAMES)[number], PackagedChart>;
+    /** Every packaged version of each chart, the Chart.yaml's first, then EXTRA_VERSIONS. */
+    versions: Record<(typeof CHART_NAMES)[number], PackagedChart[]>;
     /** The CRD names written into the velero chart's crds/, sorted. */
     crds: string[];
 }
@@ -64,6 +73,7 @@ export function buildChartRepository(options: ChartRepositoryOptions): ChartRepo
     const staging = fs.mkdtempSync(path.join(outDir, ".staging-"));
     try {
         const charts = {} as ChartRepository["charts"];
+        const versions = {} as ChartRepository["versions"];
         const entries: Record<string, Json[]> = {};
         for (const name of CHART_NAMES) {
             const source = path.join(CHARTS_DIR, name);
@@ -72,18 +82,25 @@ export function buildChartRepository(options: ChartRepositoryOptions): ChartRepo
             const copy = path.join(staging, name);
             fs.cpSync(source, copy, { recursive: true });
             if (name === CRD_CHART) writeCrds(copy, crds);
-            const fileName = `${name}-${metadata.version}.tgz`;
-            const file = path.join(outDir, fileName);
-            fs.writeFileSync(file, packChart(staging, name));
-            const digest = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-            const url = `${baseUrl}/${fileName}`;
-            charts[name] = { name, version: String(metadata.version), appVersion: metadata.appVersion, file, url, digest };
-            entries[name] = [{ ...metadata, urls: [url], created: now, digest }];
+            versions[name] = [];
+            entries[name] = [];
+            for (const version of [metadata.version as string, ...(EXTRA_VERSIONS[name] ?? [])]) {
+                const packed = { ...metadata, version, appVersion: version, description: String(metadata.description).replaceAll(metadata.version, version) };
+                if (version !== metadata.version) fs.writeFileSync(path.join(copy, "Chart.yaml"), stringify(packed));
+                const fileName = `${name}-${version}.tgz`;
+                const file = path.join(outDir, fileName);
+                fs.writeFileSync(file, packChart(staging, name));
+                const digest = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+                const url = `${baseUrl}/${fileName}`;
+                versions[name].push({ name, version, appVersion: version === metadata.version ? metadata.appVersion : version, file, url, digest });
+                entries[name].push({ ...(version === metadata.version ? metadata : packed), urls: [url], created: now, digest });
+            }
+            charts[name] = versions[name][0];
         }
         const indexPath = path.join(outDir, "index.yaml");
         // YAML 1.1 quoting, as Helm's Go parser reads YAML 1.1: times and strings such as "yes" stay strings.
         fs.writeFileSync(indexPath, stringify({ apiVersion: "v1", entries, generated: now }, { version: "1.1" }));
-        return { outDir, indexPath, charts, crds: crds.map((c) => c.metadata.name).sort() };
+        return { outDir, indexPath, charts, versions, crds: crds.map((c) => c.metadata.name).sort() };
     } finally {
         fs.rmSync(staging, { recursive: true, force: true });
     }

@@ -38,6 +38,11 @@ export const PORTS = {
     kubeStateMetricsTelemetry: 28081,
 } as const;
 
+/**
+ * The Hopsworks version the drill stack runs (hopsworks.version and chartVersion): the newest the
+ * stand-in chart is served at (drill/charts.ts), with Superset. The runbooks' examples say 4.8.0.
+ */
+export const DRILL_HOPSWORKS_VERSION = "5.2.0";
 export const DRILL_BUCKET = "hopsworks-drill";
 export const DRILL_REGION = "us-east-1";
 /** moto accepts any keys; the drill stack still keeps them as Pulumi secrets, as a user would. */

@@ -20,6 +20,7 @@ import { interrupted } from "./scenarios/interrupted";
 import { newCluster } from "./scenarios/new-cluster";
 import { ransomware } from "./scenarios/ransomware";
 import { regionLoss } from "./scenarios/region-loss";
+import { superset } from "./scenarios/superset";
 import { Shell } from "./shell";
 import { versionRows } from "./versions";
 import { DRILL_CACHE, findAll } from "./tools";
@@ -30,6 +31,7 @@ export const SCENARIOS: Record<string, (rec: Recorder, sh: Shell) => Promise<voi
     "new-cluster": newCluster,
     "failed-restore": failedRestore,
     "in-place": inPlace,
+    superset,
     interrupted,
     alerts,
     ransomware,

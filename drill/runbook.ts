@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { DRILL_HOPSWORKS_VERSION } from "./env";
 
 export const RUNBOOKS_DIR = path.resolve(__dirname, "..", "docs", "runbooks");
 
@@ -15,6 +16,8 @@ export const RUNBOOK_EXAMPLES = {
     bucket: "hopsworks-prod-backups",
     veleroMain: "k8s-backups-main-20251124120012",
     veleroUsers: "k8s-backups-users-resources-20251124120013",
+    /** The Hopsworks version that took the backup; the drill's is DRILL_HOPSWORKS_VERSION. */
+    hopsworksVersion: "4.8.0",
 } as const;
 
 /** Every shell line of a runbook's section (by default "## Commands"), continuations joined, comments dropped. */
@@ -47,7 +50,8 @@ export interface DrillNames {
 }
 
 /**
- * The runbook line the drill runs: the drill's names for the examples (`more` first); `--yes` where `pulumi up`,
+ * The runbook line the drill runs: the drill's names for the examples (`more` first), the drill's Hopsworks version for
+ * the backup's; `--yes` where `pulumi up`,
  * `refresh` or `import` would ask at a prompt; the S3 endpoint for `aws`; the project's CLI for `npx hopsworks-dr`.
  */
 export function forDrill(command: string, names: DrillNames): string {
@@ -62,6 +66,7 @@ export function forDrill(command: string, names: DrillNames): string {
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.bucket}\\b`, "g"), names.bucket)
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.veleroMain}\\b`, "g"), names.veleroBackups.main)
         .replace(new RegExp(`\\b${RUNBOOK_EXAMPLES.veleroUsers}\\b`, "g"), names.veleroBackups.users)
+        .replace(new RegExp(`(--backup-version |restore\\.backupHopsworksVersion )${RUNBOOK_EXAMPLES.hopsworksVersion.replaceAll(".", "\\.")}\\b`, "g"), `$1${DRILL_HOPSWORKS_VERSION}`)
         .replace(/^npx hopsworks-dr\b/, "node cli/bin.js");
     if (/^pulumi (up|refresh|destroy|import)\b/.test(line) && !/\s--yes\b/.test(line)) line += " --yes";
     if (/^pulumi\b/.test(line)) line += " --non-interactive";

@@ -128,7 +128,7 @@ export async function takeReplicatedRestorePoint(step: <T>(name: string, body: (
         while (ids.includes(backupIdAt(new Date())) || Math.floor(Date.now() / 60_000) <= newestBackupMinute + 1) {
             await new Promise((resolve) => setTimeout(resolve, 5_000));
         }
-        return takeBackups(sh);
+        return await takeBackups(sh);
     });
     await step("Replication (the stand-in copier) copies the new versions into the vault; delete markers stay behind", async () => {
         const pass = await replication.pass();

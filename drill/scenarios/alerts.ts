@@ -26,8 +26,12 @@ export const SCENARIO = "alerts";
 /** A schedule whose threshold passes within the drill: every minute, so overdue after 1 min + 1 min grace. */
 const DRILL_SCHEDULE = "* * * * *";
 const PROMETHEUS = `http://127.0.0.1:${PORTS.prometheus}`;
-/** What the stand-in chart's backup CronJobs are called: the monitoring config's defaults. */
-const CRONJOBS = { rondb: MONITORING_DEFAULTS.rondbBackupCronJob, opensearch: MONITORING_DEFAULTS.opensearchBackupCronJob };
+/** What the stand-in chart's backup CronJobs are called: the monitoring config's defaults (Superset's: Hopsworks 5.2, the drill's version). */
+const CRONJOBS = {
+    rondb: MONITORING_DEFAULTS.rondbBackupCronJob,
+    opensearch: MONITORING_DEFAULTS.opensearchBackupCronJob,
+    superset: MONITORING_DEFAULTS.supersetBackupCronJob,
+};
 const SCRAPES = {
     velero: `127.0.0.1:${PORTS.veleroMetrics}`,
     "kube-state-metrics": `127.0.0.1:${PORTS.kubeStateMetrics}`,
@@ -196,6 +200,7 @@ export async function alerts(rec: Recorder, sh: Shell): Promise<void> {
         const quiet = [
             await activeAlert("HopsworksVeleroBackupOverdue", { schedule: VELERO_SCHEDULES.users }),
             await activeAlert("HopsworksOpenSearchBackupOverdue", { cronjob: CRONJOBS.opensearch }),
+            await activeAlert("HopsworksSupersetBackupOverdue", { cronjob: CRONJOBS.superset }),
         ];
         check(quiet.every((a) => a === undefined), `an alert of a schedule that kept running is active: ${JSON.stringify(quiet)}`);
         // Its group is evaluated on its own tick, up to a second and a scrape apart from the overdue
@@ -204,7 +209,7 @@ export async function alerts(rec: Recorder, sh: Shell): Promise<void> {
         await waitFor("HopsworksNoCompleteRestorePoint to fire", async () => ((await pointRule())?.state === "firing" ? true : undefined), 30_000, 1_000).catch(async () => {
             check(false, `HopsworksNoCompleteRestorePoint is ${(await pointRule())?.state} 30 s after the overdue alerts fired: a restore point needs every service on time`);
         });
-        return `${lines.join("; ")} (threshold ${limitSeconds} s); HopsworksNoCompleteRestorePoint firing; ${VELERO_SCHEDULES.users} and ${CRONJOBS.opensearch} quiet`;
+        return `${lines.join("; ")} (threshold ${limitSeconds} s); HopsworksNoCompleteRestorePoint firing; ${VELERO_SCHEDULES.users}, ${CRONJOBS.opensearch} and ${CRONJOBS.superset} quiet`;
     });
 
     await step("Resume both: their next scheduled runs resolve the alerts", async (ctx) => {

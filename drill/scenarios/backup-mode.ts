@@ -8,11 +8,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { backupIdAt } from "../../stacks/catalogue/backup-id";
-import { copyProject, DRILL_BUCKET, DRILL_CREDENTIALS_HASH_KEY, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "../env";
+import { copyProject, DRILL_BUCKET, DRILL_CREDENTIALS_HASH_KEY, DRILL_HOPSWORKS_VERSION, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "../env";
 import { waitFor } from "../processes";
 import { check, Recorder } from "../report";
 import { Shell } from "../shell";
 import { addBackupMetadata, createObjectsWorthRestoring, helmRelease, takeScheduledBackup } from "../cluster-state";
+import { primarySupersetStore, takeSupersetBackup } from "../superset";
 import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
 
 export const SCENARIO = "backup-mode";
@@ -37,8 +38,8 @@ export function configureDrillStack(sh: Shell, stack = DRILL_STACK): void {
     set("velero.repo", sh.env.DRILL_CHART_REPO!);
     // velero.kubectlImage*: the stack's default (bitnamilegacy/kubectl:1.33, with the shell chart 11.x's CRD-upgrade job needs).
     set("hopsworks.repo", sh.env.DRILL_CHART_REPO!);
-    set("hopsworks.chartVersion", "4.8.0");
-    set("hopsworks.version", "4.8.0");
+    set("hopsworks.chartVersion", DRILL_HOPSWORKS_VERSION);
+    set("hopsworks.version", DRILL_HOPSWORKS_VERSION);
     set("hopsworks.timeoutSeconds", "300");
 }
 
@@ -85,16 +86,20 @@ export interface TakenBackups {
     /** The global backup ID the RonDB and OpenSearch entries carry. */
     backupId: string;
     veleroBackups: { main: string; users: string };
+    /** The create-superset-backup run of the point, when the drill took it (not when an earlier scenario's point is reused). */
+    supersetBackup?: string;
     detail: string;
 }
 
 /**
  * One restore point, as the cluster's backup jobs make it: objects worth restoring exist, Velero
- * backs up both schedules, and RonDB and OpenSearch record their backups under one ID.
+ * backs up both schedules, Superset is dumped (5.2), and RonDB and OpenSearch record their backups
+ * under one ID.
  */
-export function takeBackups(sh: Shell): TakenBackups {
+export async function takeBackups(sh: Shell): Promise<TakenBackups> {
     createObjectsWorthRestoring(sh, HOPSWORKS_NAMESPACE);
     const veleroBackups = { main: takeScheduledBackup(sh, VELERO_SCHEDULES.main), users: takeScheduledBackup(sh, VELERO_SCHEDULES.users) };
+    const supersetBackup = await takeSupersetBackup(sh, HOPSWORKS_NAMESPACE, primarySupersetStore(sh));
     const backupId = backupIdAt(new Date());
     addBackupMetadata(sh, HOPSWORKS_NAMESPACE, backupId, DRILL_BUCKET);
     const lines: string[] = [];
@@ -105,7 +110,7 @@ export function takeBackups(sh: Shell): TakenBackups {
         }
         lines.push(`${name}: Completed, ${keys.length} objects in the bucket`);
     }
-    return { backupId, veleroBackups, detail: `backup ID ${backupId}; ${lines.join("; ")}` };
+    return { backupId, veleroBackups, supersetBackup, detail: `backup ID ${backupId}; ${lines.join("; ")}; Superset backup ${supersetBackup}` };
 }
 
 export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
@@ -160,8 +165,8 @@ export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
         return `hopsworks-bsl Available (state shows it); release hopsworks deployed with the generated values; schedules ${schedules.join(", ")}`;
     });
 
-    const backups = await step<string[]>("Take a backup of each schedule with the real Velero; its files are in the bucket", (ctx) => {
-        const taken = takeBackups(sh);
+    const backups = await step<string[]>("Take a backup of each schedule with the real Velero, and Superset's; their files are in the bucket", async (ctx) => {
+        const taken = await takeBackups(sh);
         ctx.detail(taken.detail);
         return Object.values(taken.veleroBackups);
     });
@@ -222,7 +227,7 @@ export async function backupMode(rec: Recorder, sh: Shell): Promise<void> {
             const set = (key: string, value: string) => sh.pulumi(["config", "set", "--path", key, value], { stack: broken });
             set("restore.mode", "in-place");
             set("restore.backupId", backupIdAt(new Date()));
-            set("restore.backupHopsworksVersion", "4.8.0");
+            set("restore.backupHopsworksVersion", DRILL_HOPSWORKS_VERSION);
             set("restore.forceDataClear", "true");
             const r = sh.pulumi(["preview"], { stack: broken, allowFailure: true });
             const out = `${r.stdout}\n${r.stderr}`;

@@ -5,12 +5,13 @@
  * runbook documents: a typed acceptance (restore.acceptPartial) and a new attempt once the cause is
  * fixed (restore.attempt).
  */
-import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
+import { DRILL_BUCKET, DRILL_HOPSWORKS_VERSION, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
 import { waitFor } from "../processes";
 import { check, Recorder } from "../report";
 import { Shell } from "../shell";
 import { helmRelease, helmReleaseSecret, snapshotObjects } from "../cluster-state";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
+import { primarySupersetStore, supersetRestoreBeforeFinish } from "../superset";
 import { ensureBackups } from "./prerequisites";
 import { VELERO_SCHEDULES } from "../../stacks/names";
 import { backupIdTime } from "../../stacks/catalogue/backup-id";
@@ -79,7 +80,7 @@ export async function failedRestore(rec: Recorder, sh: Shell): Promise<void> {
     await step("A restore of a Velero backup that does not exist ends FailedValidation: pulumi up fails within 2 minutes, naming it", (ctx) => {
         set("restore.mode", "new-cluster");
         set("restore.backupId", backupId);
-        set("restore.backupHopsworksVersion", "4.8.0");
+        set("restore.backupHopsworksVersion", DRILL_HOPSWORKS_VERSION);
         set("restore.veleroBackups.main", missingBackup(backupId));
         set("restore.veleroBackups.users", veleroBackups.users);
         const r = up(sh);
@@ -146,7 +147,9 @@ export async function failedRestore(rec: Recorder, sh: Shell): Promise<void> {
         return "attempt 3: both restores Completed; the missing ConfigMap is back";
     });
 
-    await step("restore finish and pulumi up: back to backup operation", () => {
+    await step("restore finish and pulumi up: back to backup operation", async () => {
+        // No Superset restore here (the restore block is set by hand, without restore.superset): a no-op.
+        await supersetRestoreBeforeFinish(sh, HOPSWORKS_NAMESPACE, DRILL_STACK, primarySupersetStore(sh));
         sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
         const r = up(sh);
         check(r.status === 0, `pulumi up failed:\n${r.out.slice(-3000)}`);

@@ -5,12 +5,13 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { backupIdAt, backupIdTime } from "../../stacks/catalogue/backup-id";
-import { DRILL_BUCKET } from "../env";
+import { DRILL_BUCKET, DRILL_HOPSWORKS_VERSION } from "../env";
 import { check, Recorder } from "../report";
 import { forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
 import { helmRelease } from "../cluster-state";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE, takeBackups } from "./backup-mode";
+import { checkedSupersetRestore, recordSupersetBefore, writeSupersetContent } from "../superset";
 import { ensureBackups } from "./prerequisites";
 
 export const SCENARIO = "in-place";
@@ -26,21 +27,21 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
     const set = (key: string, value: string) => sh.pulumi(["config", "set", "--path", key, value], { stack: DRILL_STACK });
     const clear = () => sh.pulumi(["config", "rm", "restore"], { stack: DRILL_STACK, allowFailure: true });
 
-    const { backupId, veleroBackups } = await step("Take a restore point after the last fresh install", async () => {
+    const { backupId, veleroBackups, supersetBackup } = await step("Take a restore point after the last fresh install", async () => {
         const installed = Date.parse(installedAt(sh));
         const taken = Object.keys(sh.getJson(["configmap", "rondb-backups-metadata", "-n", HOPSWORKS_NAMESPACE])?.data ?? {});
         // IDs have minute precision: wait for a minute that starts after the install and that no
         // earlier restore point of the drill has (production's backups are hours apart).
         const ready = () => backupIdTime(backupIdAt(new Date()))!.getTime() > installed && !taken.includes(backupIdAt(new Date()));
         while (!ready()) await new Promise((r) => setTimeout(r, 2_000));
-        return takeBackups(sh);
+        return await takeBackups(sh);
     });
 
     await step("pulumi preview refuses a backup taken before the last fresh install (read through the stack's reference to itself)", () => {
         const older = backupIdAt(new Date(Date.parse(installedAt(sh)) - 2 * 86_400_000));
         set("restore.mode", "in-place");
         set("restore.backupId", older);
-        set("restore.backupHopsworksVersion", "4.8.0");
+        set("restore.backupHopsworksVersion", DRILL_HOPSWORKS_VERSION);
         set("restore.forceDataClear", "true");
         set("restore.confirm", `${DRILL_STACK}/${older}`);
         set("restore.veleroBackups.main", veleroBackups.main);
@@ -56,7 +57,7 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
     });
 
     await step("pulumi preview refuses the in-place restore until it is confirmed by typing <stack>/<backupId>", () => {
-        sh.hopsworksDr(["restore", "plan", "--stack", DRILL_STACK, "--mode", "in-place", "--backup", backupId, "--backup-version", "4.8.0"]);
+        sh.hopsworksDr(["restore", "plan", "--stack", DRILL_STACK, "--mode", "in-place", "--backup", backupId, "--backup-version", DRILL_HOPSWORKS_VERSION]);
         const r = sh.pulumi(["preview"], { stack: DRILL_STACK, allowFailure: true });
         clear();
         const out = `${r.stdout}\n${r.stderr}`;
@@ -65,12 +66,19 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
         return "refused before any resource, naming restore.confirm";
     });
 
+    const supersetBefore = await step("Superset changes after the restore point (a dashboard renamed): the restore must roll it back", (ctx) => {
+        const changed = writeSupersetContent(sh, HOPSWORKS_NAMESPACE, `after ${backupId}`);
+        ctx.detail(`${Object.keys(changed).join(", ")} changed after Superset backup ${supersetBackup}`);
+        return { ...recordSupersetBefore(sh, HOPSWORKS_NAMESPACE), backupId: supersetBackup };
+    });
+
     const before = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE).version as number;
     const names = { stack: DRILL_STACK, backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT!, veleroBackups };
     let ups = 0;
     for (const command of readRunbook(RUNBOOK)) {
         const line = forDrill(command, names);
-        await step(`Runbook: ${line}`, (ctx) => {
+        await step(`Runbook: ${line}`, async (ctx) => {
+            if (/ restore finish\b/.test(line)) ctx.detail(await checkedSupersetRestore(sh, HOPSWORKS_NAMESPACE, DRILL_STACK, supersetBefore));
             const t0 = Date.now();
             const r = sh.line(line);
             if (/^pulumi up\b/.test(line)) {
@@ -80,7 +88,14 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
                 check(release.info.status === "deployed" && release.version === before + ups, `release revision ${release.version} is ${release.info.status}`);
                 const restore = release.config?.global?._hopsworks?.restoreFromBackup;
                 if (ups === 1) {
-                    check(isDeepStrictEqual(restore, { backupId, inPlace: true, forceDataClear: true }), `the upgrade's restore values are ${JSON.stringify(restore)}`);
+                    const { superset, ...platform } = restore ?? {};
+                    check(isDeepStrictEqual(platform, { backupId, inPlace: true, forceDataClear: true }), `the upgrade's restore values are ${JSON.stringify(restore)}`);
+                    // Hopsworks 5.2: Superset's step one, its Job waiting for the chart's in-place Restore of the main backup.
+                    const { initiatedBy, ...stepOne } = superset ?? {};
+                    check(
+                        isDeepStrictEqual(stepOne, { enabled: true, backupId: supersetBackup, veleroRestoreName: veleroBackups.main }) && typeof initiatedBy === "string",
+                        `the upgrade's Superset restore values are ${JSON.stringify(superset)}`,
+                    );
                     check(release.config.hopsworks?.velero?.restore?.mainScheduleBackupId !== undefined, "the upgrade does not name the Velero backups of the restore point");
                 } else {
                     check(restore === undefined, `restore values remain after restore finish: ${JSON.stringify(restore)}`);

@@ -8,13 +8,14 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
-import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
+import { DRILL_BUCKET, DRILL_HOPSWORKS_VERSION, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
 import { alive, killProcess, logFile, startProcess, waitFor } from "../processes";
 import { check, Recorder } from "../report";
 import { forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
 import { helmRelease, helmReleaseSecret, snapshotObjects } from "../cluster-state";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE, takeBackups } from "./backup-mode";
+import { primarySupersetStore, supersetRestoreBeforeFinish } from "../superset";
 import { ensureBackups } from "./prerequisites";
 
 export const SCENARIO = "interrupted";
@@ -62,10 +63,10 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
     const step = rec.scenario(SCENARIO);
     const earlier = await ensureBackups(rec, sh, SCENARIO);
 
-    const point = await step(`Take a restore point whose main backup holds ${BULK_OBJECTS} more objects`, (ctx) => {
+    const point = await step(`Take a restore point whose main backup holds ${BULK_OBJECTS} more objects`, async (ctx) => {
         sh.kubectl(["apply", "--server-side", "-f", "-"], { input: JSON.stringify(bulkObjects(HOPSWORKS_NAMESPACE)) });
         check(countBulkObjects(sh) === BULK_OBJECTS, "the bulk objects were not all created");
-        const taken = takeBackups(sh);
+        const taken = await takeBackups(sh);
         ctx.detail(taken.detail);
         return taken;
     });
@@ -82,7 +83,7 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
 
     const killed = await step("pulumi up of the new-cluster restore, killed (SIGKILL) while k8s-backups-main is InProgress", async (ctx) => {
         sh.hopsworksDr([
-            "restore", "plan", "--stack", DRILL_STACK, "--mode", "new-cluster", "--backup", point.backupId, "--backup-version", "4.8.0",
+            "restore", "plan", "--stack", DRILL_STACK, "--mode", "new-cluster", "--backup", point.backupId, "--backup-version", DRILL_HOPSWORKS_VERSION,
             "--velero-main", point.veleroBackups.main, "--velero-users", point.veleroBackups.users,
         ]);
         const t0 = Date.now();
@@ -141,7 +142,7 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
         await freshCluster(sh.env, sh.drill.run);
         sh.pulumi(["refresh", "--yes"], { stack: DRILL_STACK });
         sh.hopsworksDr([
-            "restore", "plan", "--stack", DRILL_STACK, "--mode", "new-cluster", "--backup", earlier.backupId, "--backup-version", "4.8.0",
+            "restore", "plan", "--stack", DRILL_STACK, "--mode", "new-cluster", "--backup", earlier.backupId, "--backup-version", DRILL_HOPSWORKS_VERSION,
             "--velero-main", earlier.veleroBackups.main, "--velero-users", earlier.veleroBackups.users,
         ]);
         ctx.detail(`fresh cluster, state refreshed; restore block for ${earlier.backupId} written`);
@@ -196,14 +197,15 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
     await step("restore finish, pulumi up, then pulumi preview --expect-no-changes (after the second interruption)", () => finishRestore(sh));
 }
 
-/** Back to backup operation after a resumed restore: no drift, and no pending operation left in the state. */
-function finishRestore(sh: Shell): string {
+/** Back to backup operation after a resumed restore (its Superset restore run first): no drift, and no pending operation left in the state. */
+async function finishRestore(sh: Shell): Promise<string> {
+    const superset = await supersetRestoreBeforeFinish(sh, HOPSWORKS_NAMESPACE, DRILL_STACK, primarySupersetStore(sh));
     sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
     sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
     const r = sh.pulumi(["preview", "--expect-no-changes"], { stack: DRILL_STACK, allowFailure: true });
     check(r.status === 0, `the preview found changes:\n${r.stdout.slice(-3000)}`);
     check(pendingOperations(sh).length === 0, "pending operations reappeared");
-    return "backup operation again; no changes";
+    return `backup operation again; no changes${superset ? `; ${superset}` : ""}`;
 }
 
 /** Runs `pulumi up` of the drill stack in the background until `until` holds, then kills it and everything it started. */

@@ -8,7 +8,8 @@ import { check, Recorder, StepContext } from "../report";
 import { forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
 import { helmRelease, snapshotObjects } from "../cluster-state";
-import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
+import { checkedSupersetRestore, recordSupersetBefore } from "../superset";
+import { DRILL_STACK, HOPSWORKS_NAMESPACE, TakenBackups } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
 import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
 
@@ -26,14 +27,15 @@ export async function newCluster(rec: Recorder, sh: Shell): Promise<void> {
  * The total loss and total-cluster-loss.md, line by line, restoring `backupId`: what `new-cluster`
  * rehearses, and what `ransomware` runs once the backups are recovered.
  */
-export async function loseClusterAndRestore(step: Step, sh: Shell, { backupId, veleroBackups }: { backupId: string; veleroBackups: { main: string; users: string } }): Promise<void> {
+export async function loseClusterAndRestore(step: Step, sh: Shell, { backupId, veleroBackups, supersetBackup }: TakenBackups): Promise<void> {
     const before = await step("Record what the cluster holds and the bucket's backups before the loss", () => {
         const objects = snapshotObjects(sh, HOPSWORKS_NAMESPACE);
         check(Object.values(objects).every((o) => o !== null), `objects worth restoring are missing before the loss: ${JSON.stringify(objects)}`);
         const versions = sh.objectVersions(`${LOCATION_PREFIX}/backups/`);
         // The restore points the cluster shows, which `backups list --from-bucket` must show after the loss.
         const points = (JSON.parse(sh.line(`node cli/bin.js backups list --stack ${DRILL_STACK} --json`).stdout) as CataloguePoint[]).map(pointPair);
-        return { objects, versions, points, detail: `${Object.keys(objects).length} objects, ${versions.length} backup object versions, ${points.length} restore points` };
+        const superset = { ...recordSupersetBefore(sh, HOPSWORKS_NAMESPACE), backupId: supersetBackup };
+        return { objects, versions, points, superset, detail: `${Object.keys(objects).length} objects, ${versions.length} backup object versions, ${points.length} restore points, Superset's secret key` };
     });
 
     await step("Lose the cluster: stop the control plane and delete etcd's data (the bucket survives)", async () => {
@@ -50,6 +52,7 @@ export async function loseClusterAndRestore(step: Step, sh: Shell, { backupId, v
     for (const command of readRunbook(RUNBOOK)) {
         const line = forDrill(command, names);
         await step(`Runbook: ${line}`, async (ctx) => {
+            if (/ restore finish\b/.test(line)) ctx.detail(await checkedSupersetRestore(sh, HOPSWORKS_NAMESPACE, DRILL_STACK, before.superset));
             const isUp = /^pulumi up\b/.test(line);
             if (isUp) upStarted = Date.now();
             const r = sh.line(line);

@@ -9,6 +9,7 @@ import { VELERO_NAMESPACE } from "../env";
 import { check, Recorder } from "../report";
 import { Shell } from "../shell";
 import { configureDrillStack, createBucketFromRender, DRILL_STACK, HOPSWORKS_NAMESPACE, TakenBackups, takeBackups } from "./backup-mode";
+import { playSupersetRestoreJob, primarySupersetStore, supersetRestoreRequested } from "../superset";
 import { VELERO_SCHEDULES } from "../../stacks/names";
 
 function stackExists(sh: Shell): boolean {
@@ -35,12 +36,13 @@ function newestRestorePoint(sh: Shell): TakenBackups | undefined {
 }
 
 export async function ensureBackups(rec: Recorder, sh: Shell, scenario: string): Promise<TakenBackups> {
-    return rec.step(scenario, "Prerequisite: the drill stack in backup mode with a restore point", (ctx) => {
+    return rec.step(scenario, "Prerequisite: the drill stack in backup mode with a restore point", async (ctx) => {
         if (!stackExists(sh)) {
             configureDrillStack(sh);
             createBucketFromRender(sh);
         } else if (/hopsworks-dr:restore:/.test(readFileSync(path.join(sh.project, `Pulumi.${DRILL_STACK}.yaml`), "utf8"))) {
             // A scenario before this one stopped mid-restore: finish it, as an operator would.
+            if (supersetRestoreRequested(sh, HOPSWORKS_NAMESPACE)) await playSupersetRestoreJob(sh, HOPSWORKS_NAMESPACE, primarySupersetStore(sh));
             sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
             sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
         }
@@ -50,7 +52,7 @@ export async function ensureBackups(rec: Recorder, sh: Shell, scenario: string):
             return point;
         }
         sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
-        const taken = takeBackups(sh);
+        const taken = await takeBackups(sh);
         check(newestRestorePoint(sh)?.backupId === taken.backupId, "the restore point just taken is not the newest");
         ctx.detail(`deployed and took ${taken.detail}`);
         return taken;

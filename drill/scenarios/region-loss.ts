@@ -17,6 +17,7 @@ import { DrillNames, forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
 import { createVaultFromRender, ensureVault, NEW_VAULT, takeReplicatedRestorePoint, VAULT, vaultClient, versionsOf } from "../vault";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE, render } from "./backup-mode";
+import { supersetRestoreBeforeFinish } from "../superset";
 import { ensureBackups } from "./prerequisites";
 import { listingRows, Step } from "./new-cluster";
 
@@ -89,6 +90,11 @@ async function followRunbook(step: Step, sh: Shell, names: DrillNames, before: B
     for (const command of readRunbook(RUNBOOK)) {
         const line = forDrill(command, names);
         await step(`Runbook: ${line}`, async (ctx) => {
+            if (/ restore finish\b/.test(line)) {
+                const superset = await supersetRestoreBeforeFinish(sh, HOPSWORKS_NAMESPACE, DRILL_STACK, { client: vaultClient(), bucket: VAULT.bucket });
+                check(superset, "the restore from the vault restores no Superset backup");
+                ctx.detail(superset);
+            }
             const started = Date.now();
             const r = sh.line(line);
             if (/ backups list .*--vault/.test(line)) checkVaultListing(r.stdout, names);

@@ -71,7 +71,7 @@ describe("drill: the loopback chart repository", function () {
 
     it("writes the archives and index.yaml into outDir, and nothing else", function () {
         assert.equal(repo.indexPath, path.join(outDir, "index.yaml"));
-        assert.deepEqual(fs.readdirSync(outDir).sort(), ["hopsworks-4.8.0.tgz", "index.yaml", "velero-11.2.0.tgz"]);
+        assert.deepEqual(fs.readdirSync(outDir).sort(), ["hopsworks-4.8.0.tgz", "hopsworks-5.2.0.tgz", "index.yaml", "velero-11.2.0.tgz"]);
         assert.equal(repo.charts.velero.file, path.join(outDir, "velero-11.2.0.tgz"));
         assert.equal(repo.charts.hopsworks.file, path.join(outDir, "hopsworks-4.8.0.tgz"));
         assert.deepEqual(repo.crds, ["backups.velero.io", "schedules.velero.io"]);
@@ -83,7 +83,7 @@ describe("drill: the loopback chart repository", function () {
         assert.deepEqual(Object.keys(index.entries).sort(), [...CHART_NAMES].sort());
         for (const name of CHART_NAMES) {
             const metadata = chartYaml(name);
-            assert.equal(index.entries[name].length, 1, `${name}: one version`);
+            assert.equal(index.entries[name].length, name === "hopsworks" ? 2 : 1, `${name}: its Chart.yaml's version (and 5.2.0 for hopsworks)`);
             const entry = index.entries[name][0];
             assert.equal(entry.apiVersion, "v2");
             assert.equal(entry.name, name);
@@ -101,6 +101,21 @@ describe("drill: the loopback chart repository", function () {
         assert.equal(index.entries.velero[0].kubeVersion, ">=1.16.0-0");
         // Quoted, so that a YAML 1.1 reader (Helm's) does not take it for a timestamp.
         assert.match(fs.readFileSync(repo.indexPath, "utf8"), /created: "2026-01-02T03:04:05.000Z"/);
+    });
+
+    it("serves the Hopsworks stand-in at 5.2.0 too: the same files, Chart.yaml at 5.2.0, its own index entry", function () {
+        const [own, newer] = repo.versions.hopsworks;
+        assert.deepEqual([own.version, newer.version, newer.appVersion], ["4.8.0", "5.2.0", "5.2.0"]);
+        const chart = parse(tarRead(newer.file, "hopsworks/Chart.yaml"));
+        assert.deepEqual([chart.name, chart.version, chart.appVersion], ["hopsworks", "5.2.0", "5.2.0"]);
+        assert.match(chart.description, /5\.2\.0/);
+        assert.deepEqual(tarList(newer.file), tarList(own.file));
+        for (const template of filesUnder(path.join(CHARTS_DIR, "hopsworks")).filter((f) => f.startsWith("templates/"))) {
+            assert.equal(tarRead(newer.file, `hopsworks/${template}`), tarRead(own.file, `hopsworks/${template}`));
+        }
+        const entry = index.entries.hopsworks.find((e: Json) => e.version === "5.2.0");
+        assert.deepEqual(entry.urls, [newer.url]);
+        assert.equal(entry.digest, createHash("sha256").update(fs.readFileSync(newer.file)).digest("hex"));
     });
 
     it("packs each chart under one top-level folder named after it, as helm package does", function () {

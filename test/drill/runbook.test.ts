@@ -34,8 +34,14 @@ describe("drill runbooks", () => {
         assert.equal(forDrill("pulumi config set --path restore.confirm prod/254811200 -s prod", names), "pulumi config set --path restore.confirm drill/264831553 -s drill --non-interactive");
         assert.equal(
             forDrill("npx hopsworks-dr restore plan --stack prod --mode new-cluster --backup 254811200 --backup-version 4.8.0", names),
-            "node cli/bin.js restore plan --stack drill --mode new-cluster --backup 264831553 --backup-version 4.8.0",
+            "node cli/bin.js restore plan --stack drill --mode new-cluster --backup 264831553 --backup-version 5.2.0",
         );
+        // The drill runs Hopsworks 5.2 (with Superset); the runbooks' example backups were taken by 4.8.0.
+        assert.equal(
+            forDrill("pulumi config set --path restore.backupHopsworksVersion 4.8.0 -s prod", names),
+            "pulumi config set --path restore.backupHopsworksVersion 5.2.0 -s drill --non-interactive",
+        );
+        assert.equal(forDrill("pulumi config set --path hopsworks.version 4.8.0 -s prod", names), "pulumi config set --path hopsworks.version 4.8.0 -s drill --non-interactive");
         assert.equal(forDrill("aws s3 ls s3://hopsworks-prod-backups/rondb_backup/", names), "aws --endpoint-url http://127.0.0.1:25000 s3 ls s3://hopsworks-drill/rondb_backup/");
         assert.equal(forDrill("npm run render -- --stack prod", names), "npm run render -- --stack drill");
         assert.equal(

@@ -156,3 +156,18 @@ spec:
             - name: BACKUP_ID
               value: {{ .backupId | quote }}
 {{- end -}}
+
+{{/* Hopsworks 5.2 adds Superset: the stand-in renders it when packaged at 5.2.0 or later (drill/charts.ts). */}}
+{{- define "hopsworks.superset.available" -}}
+{{- if semverCompare ">=5.2.0-0" .Chart.Version -}}true{{- end -}}
+{{- end -}}
+
+{{/* global._hopsworks.restoreFromBackup.superset, or an empty map. */}}
+{{- define "hopsworks.superset.restore" -}}
+{{- toJson ((.Values.global._hopsworks.restoreFromBackup | default dict).superset | default dict) -}}
+{{- end -}}
+
+{{/* Step one of a Superset restore: the flag is on (5.2 and later only). */}}
+{{- define "hopsworks.superset.restoring" -}}
+{{- if and (include "hopsworks.superset.available" .) (fromJson (include "hopsworks.superset.restore" .)).enabled -}}true{{- end -}}
+{{- end -}}

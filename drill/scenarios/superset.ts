@@ -1,0 +1,95 @@
+/**
+ * Scenario `superset`: Hopsworks 5.2's Superset restored alone on a running cluster, without a
+ * platform restore, by docs/runbooks/superset-restore.md line by line: a Superset backup, then a
+ * change to Superset's content, then step one (`restore plan --mode superset`, `pulumi up`),
+ * the chart's restore Job (played: kwok runs no containers) while `restore finish` refuses, and
+ * step two (`restore finish`, `pulumi up`), after which the content is the backup's again.
+ */
+import { DRILL_BUCKET } from "../env";
+import { check, Recorder, StepContext } from "../report";
+import { forDrill, readRunbook } from "../runbook";
+import { Shell } from "../shell";
+import { helmRelease } from "../cluster-state";
+import { primarySupersetStore, recordSupersetBefore, SupersetBefore, supersetRestoreBeforeFinish, supersetSecretKey, takeSupersetBackup, writeSupersetContent } from "../superset";
+import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
+import { ensureBackups } from "./prerequisites";
+import { supersetRestoreJob } from "../../stacks/names";
+
+export const SCENARIO = "superset";
+export const RUNBOOK = "superset-restore.md";
+/** The runbook's example Superset backup. */
+const EXAMPLE_BACKUP = "20260722215632-2116913658";
+
+export async function superset(rec: Recorder, sh: Shell): Promise<void> {
+    const step = rec.scenario(SCENARIO);
+    const taken = await ensureBackups(rec, sh, SCENARIO);
+    const store = primarySupersetStore(sh);
+
+    const { backupId, before } = await step("Take a Superset backup (create-superset-backup), then change Superset's content after it", async (ctx) => {
+        const id = await takeSupersetBackup(sh, HOPSWORKS_NAMESPACE, store);
+        const changed = writeSupersetContent(sh, HOPSWORKS_NAMESPACE, `after ${id}`);
+        ctx.detail(`Superset backup ${id} in s3://${DRILL_BUCKET}/superset_backup/${id}/; then ${Object.keys(changed).join(", ")} changed`);
+        return { backupId: id, before: recordSupersetBefore(sh, HOPSWORKS_NAMESPACE) };
+    });
+
+    const names = {
+        stack: DRILL_STACK,
+        backupId: taken.backupId,
+        bucket: DRILL_BUCKET,
+        s3Endpoint: sh.env.DRILL_S3_ENDPOINT!,
+        veleroBackups: taken.veleroBackups,
+        more: { [EXAMPLE_BACKUP]: backupId, [`prod/${EXAMPLE_BACKUP}`]: `${DRILL_STACK}/${backupId}` },
+    };
+    const revision = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE).version as number;
+    let ups = 0;
+    for (const command of readRunbook(RUNBOOK)) {
+        const line = forDrill(command, names);
+        await step(`Runbook: ${line}`, async (ctx) => {
+            if (/ restore finish\b/.test(line)) ctx.detail(await restoreJobRuns(sh, store, before));
+            const r = sh.line(line);
+            if (/ restore plan .*--dry-run/.test(line)) check(r.stdout.includes(backupId), `restore plan --mode superset does not take the newest Superset backup ${backupId}:\n${r.stdout}`);
+            if (/^pulumi preview --diff\b/.test(line)) check(/acknowledgeNoVeleroBarrier\s*:\s*true/.test(r.stdout) && r.stdout.includes(backupId), `the preview does not show step one:\n${r.stdout.slice(-3000)}`);
+            if (/^pulumi up\b/.test(line)) {
+                ups++;
+                if (ups === 1) checkStepOne(sh, backupId, revision + 1);
+                else checkStepTwo(sh, backupId, revision + 2);
+            }
+            return r.stdout.trim().split("\n").slice(-2).join(" | ");
+        });
+    }
+
+    await step("pulumi preview --expect-no-changes after the Superset restore is finished", (ctx: StepContext) => {
+        const r = sh.pulumi(["preview", "--expect-no-changes"], { stack: DRILL_STACK, allowFailure: true });
+        check(r.status === 0, `the preview found changes:\n${r.stdout.slice(-3000)}`);
+        ctx.detail("no changes");
+    });
+}
+
+/** The Job runs (played) between the two steps; the secret key is untouched, as a Superset-only restore needs it. */
+async function restoreJobRuns(sh: Shell, store: ReturnType<typeof primarySupersetStore>, before: SupersetBefore): Promise<string> {
+    const done = await supersetRestoreBeforeFinish(sh, HOPSWORKS_NAMESPACE, DRILL_STACK, store);
+    check(done, "no Superset restore is on after step one");
+    check(supersetSecretKey(sh, HOPSWORKS_NAMESPACE) === before.secretKey, "superset-secret-key changed during a Superset-only restore");
+    return done;
+}
+
+/** Step one: the chart holds Superset at zero replicas and runs the restore Job, with the page's acknowledgement in place of a Velero Restore. */
+function checkStepOne(sh: Shell, backupId: string, revision: number): void {
+    const release = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE);
+    check(release.info.status === "deployed" && release.version === revision, `release revision ${release.version} is ${release.info.status}`);
+    const restore = release.config?.global?._hopsworks?.restoreFromBackup;
+    check(restore?.backupId === undefined && restore?.inPlace === undefined, `a Superset-only restore carries platform restore values: ${JSON.stringify(restore)}`);
+    const superset = restore?.superset;
+    check(superset?.enabled === true && superset.backupId === backupId && superset.acknowledgeNoVeleroBarrier === true && !superset.veleroRestoreName, `step one's values are ${JSON.stringify(superset)}`);
+    check(sh.getJson(["deployment", "superset", "-n", HOPSWORKS_NAMESPACE])?.spec?.replicas === 0, "Superset is not held at zero replicas during its restore");
+    check(sh.getJson(["job", supersetRestoreJob(backupId), "-n", HOPSWORKS_NAMESPACE]), `no Job ${supersetRestoreJob(backupId)}`);
+}
+
+/** Step two: no restore values, Superset back at one replica, the Job gone with the flag. */
+function checkStepTwo(sh: Shell, backupId: string, revision: number): void {
+    const release = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE);
+    check(release.info.status === "deployed" && release.version === revision, `release revision ${release.version} is ${release.info.status}`);
+    check(release.config?.global?._hopsworks?.restoreFromBackup === undefined, `restore values remain: ${JSON.stringify(release.config?.global?._hopsworks)}`);
+    check(sh.getJson(["deployment", "superset", "-n", HOPSWORKS_NAMESPACE])?.spec?.replicas === 1, "Superset is not running again after step two");
+    check(!sh.getJson(["job", supersetRestoreJob(backupId), "-n", HOPSWORKS_NAMESPACE]), `Job ${supersetRestoreJob(backupId)} remains after step two`);
+}
