@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { BACKUP_PREFIXES, SUPERSET } from "../stacks/names";
+import { BACKUP_PREFIXES, SUPERSET, supersetRestoreJob } from "../stacks/names";
 import { DRILL_BUCKET, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "./env";
 import { storeClient } from "./replication";
 import { waitFor } from "./processes";
@@ -21,8 +21,6 @@ import { Shell } from "./shell";
 /** The stand-in for Superset's database: dashboards, charts, connections as keys of a ConfigMap. */
 export const SUPERSET_DATABASE = "superset-database-stand-in";
 const SECRET_KEY = "superset-secret-key";
-/** What the stand-in status ConfigMap calls the values of step one (templates/stand-in-status.yaml). */
-const STAND_IN_STATUS = "hopsworks-stand-in";
 
 export interface SupersetStore {
     client: S3Client;
@@ -92,11 +90,21 @@ export async function readSupersetBackup(store: SupersetStore, id: string): Prom
     return { content: JSON.parse(gunzipSync(dump).toString()), manifest: JSON.parse((await read("manifest.json")).toString()), checksum: `sha256:${sha256(dump)}` };
 }
 
-/** What step one asked the chart for, from the stand-in status; undefined when no Superset restore is on. */
+/**
+ * What step one asked the chart for, read from the restore Job the chart made (its annotations: what
+ * the real Job takes from the values); undefined when there is none, no Superset restore being on.
+ * Not from the stand-in status ConfigMap: an in-place Velero Restore puts the backed-up copy of it back.
+ */
 export function supersetRestoreRequested(sh: Shell, namespace: string): { backupId: string; initiatedBy: string; veleroRestoreName: string } | undefined {
-    const status = sh.getJson(["configmap", STAND_IN_STATUS, "-n", namespace])?.data;
-    if (status?.supersetRestoring !== "true") return undefined;
-    return { backupId: status.supersetRestoreBackupId, initiatedBy: status.supersetRestoreInitiatedBy, veleroRestoreName: status.supersetRestoreVeleroRestoreName };
+    const jobs = (sh.getJson(["jobs", "-n", namespace, "-l", "app.kubernetes.io/component=superset-restore"])?.items ?? []) as any[];
+    check(jobs.length <= 1, `more than one Superset restore Job: ${jobs.map((j) => j.metadata.name).join(", ")}`);
+    if (jobs.length === 0) return undefined;
+    const annotations = jobs[0].metadata.annotations ?? {};
+    return {
+        backupId: annotations["hopsworks.ai/superset-backup-id"],
+        initiatedBy: annotations["hopsworks.ai/initiated-by"],
+        veleroRestoreName: annotations["hopsworks.ai/velero-restore-name"] ?? "",
+    };
 }
 
 /**
@@ -109,11 +117,9 @@ export function supersetRestoreRequested(sh: Shell, namespace: string): { backup
  */
 export async function playSupersetRestoreJob(sh: Shell, namespace: string, store: SupersetStore, whileRunning?: () => void): Promise<string> {
     const requested = supersetRestoreRequested(sh, namespace);
-    check(requested, "no Superset restore is on (stand-in status supersetRestoring is not true)");
-    const { backupId, veleroRestoreName } = requested;
-    const job = sh.getJson(["job", `superset-restore-${backupId}`, "-n", namespace]);
-    check(job, `the chart made no Job superset-restore-${backupId}`);
-    const initiator = job.metadata.annotations?.["hopsworks.ai/initiated-by"] ?? "";
+    check(requested, "no Superset restore is on: the chart made no restore Job");
+    const { backupId, veleroRestoreName, initiatedBy: initiator } = requested;
+    check(sh.getJson(["job", supersetRestoreJob(backupId), "-n", namespace]), `the chart's Superset restore Job is not named ${supersetRestoreJob(backupId)}`);
     const record = (phase: string, failed = "") => {
         recordState(sh, namespace, { phase, restoreId: backupId, failed, attempts: "1", initiator });
         appendAudit(sh, namespace, `${phase}${failed ? ` failed: ${failed}` : ""} backup=${backupId} initiatedBy=${initiator}`);

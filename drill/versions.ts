@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { DEFAULTS } from "../stacks/config/defaults";
 import drillVersions from "./versions.json";
+import { DRILL_HOPSWORKS_VERSION } from "./env";
 
 export interface VersionRow {
     component: string;
@@ -91,9 +92,11 @@ export function versionRows(): VersionRow[] {
         },
         {
             component: "Hopsworks chart",
-            users: "your licence's chart",
-            drill: STAND_IN,
-            difference: "licence-gated; the stand-in takes the documented backup and restore values and renders the chart's backup objects.",
+            users: "your licence's chart (5.2 and earlier)",
+            drill: `${STAND_IN}, served as 4.8.0 and 5.2.0; the drill stack runs ${DRILL_HOPSWORKS_VERSION}`,
+            difference:
+                "licence-gated; the stand-in takes the documented backup and restore values and renders the chart's backup objects (Superset's from 5.2.0 on). " +
+                "What the real chart's jobs do is played by the drill, so the page's \"job\" revision of the Superset restore and anything the page leaves out are unproven.",
         },
         { component: "Kubernetes API (kube-apiserver, controllers)", users: "1.27 to 1.34 (Hopsworks 5.2)", drill: v.kubernetes, difference: "the drill proves the newest minor Hopsworks supports, not older ones." },
         {
