@@ -163,7 +163,7 @@ export async function playSupersetRestoreJob(sh: Shell, namespace: string, store
     });
     record("imported");
     record(SUPERSET.migratedPhase);
-    return `Velero Restore ${veleroRestoreName || "(none: acknowledgeNoVeleroBarrier)"} Completed; fingerprint ${manifest.secretKeyFingerprint.slice(0, 19)}... matches; ${Object.keys(content).length} tables reloaded; phase ${SUPERSET.migratedPhase}`;
+    return `${veleroRestoreName ? `Velero Restore ${veleroRestoreName} Completed` : "no Velero Restore to wait for (acknowledgeNoVeleroBarrier)"}; fingerprint ${manifest.secretKeyFingerprint.slice(0, 19)}... matches; ${Object.keys(content).length} tables reloaded; phase ${SUPERSET.migratedPhase}`;
 }
 
 function recordState(sh: Shell, namespace: string, data: Record<string, string>): void {
@@ -203,7 +203,7 @@ export async function supersetRestoreBeforeFinish(sh: Shell, namespace: string, 
         const r = sh.hopsworksDr(["restore", "finish", "--stack", stack], { allowFailure: true });
         check(r.status !== 0 && r.stderr.includes(SUPERSET.stateConfigMap), `restore finish did not refuse while the Superset restore ran (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
         check(readFileSync(stackFile, "utf8") === before, "restore finish changed the stack file while the Superset restore ran");
-        refusal = r.stderr.trim().split("\n")[0].slice(0, 240);
+        refusal = r.stderr.trim().split("\n")[0].slice(0, 400);
     });
     check(!played.startsWith("failed"), `the Superset restore Job ${played}`);
     const { content } = await readSupersetBackup(store, requested.backupId);
