@@ -3,17 +3,33 @@
  * platform restore, by docs/runbooks/superset-restore.md line by line: a Superset backup, then a
  * change to Superset's content, then step one (`restore plan --mode superset`, `pulumi up`),
  * the chart's restore Job (played: kwok runs no containers) while `restore finish` refuses, and
- * step two (`restore finish`, `pulumi up`), after which the content is the backup's again.
+ * step two (`restore finish`, `pulumi up`), after which the content is the backup's again. Then
+ * the same backup after the secret key was rotated: the Job refuses it, and the way `restore
+ * finish` then gives to run it again works.
  */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { DRILL_BUCKET } from "../env";
 import { check, Recorder, StepContext } from "../report";
 import { forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
 import { helmRelease } from "../cluster-state";
-import { primarySupersetStore, recordSupersetBefore, SupersetBefore, supersetRestoreBeforeFinish, supersetSecretKey, takeSupersetBackup, writeSupersetContent } from "../superset";
+import {
+    playSupersetRestoreJob,
+    primarySupersetStore,
+    recordSupersetBefore,
+    SupersetBefore,
+    supersetContent,
+    supersetRestoreBeforeFinish,
+    supersetRestoreRequested,
+    supersetSecretKey,
+    takeSupersetBackup,
+    writeSupersetContent,
+} from "../superset";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
-import { supersetRestoreJob } from "../../stacks/names";
+import { SUPERSET, supersetRestoreJob } from "../../stacks/names";
 
 export const SCENARIO = "superset";
 export const RUNBOOK = "superset-restore.md";
@@ -63,6 +79,47 @@ export async function superset(rec: Recorder, sh: Shell): Promise<void> {
         check(r.status === 0, `the preview found changes:\n${r.stdout.slice(-3000)}`);
         ctx.detail("no changes");
     });
+
+    const advice = await step("The secret key rotated since the backup: the restore Job refuses the backup and leaves the database alone; restore finish says it failed, keeps the flag and says what to do", async (ctx) => {
+        setSecretKey(sh, `rotated-${before.secretKey}`);
+        sh.hopsworksDr(["restore", "plan", "--stack", DRILL_STACK, "--mode", "superset", "--superset-backup", backupId, "--yes"]);
+        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
+        const content = supersetContent(sh, HOPSWORKS_NAMESPACE);
+        const played = await playSupersetRestoreJob(sh, HOPSWORKS_NAMESPACE, store);
+        check(played === "failed: the secret key's fingerprint", `the restore Job did not refuse the backup: ${played}`);
+        check(isDeepStrictEqual(supersetContent(sh, HOPSWORKS_NAMESPACE), content), "the refused restore changed Superset's database");
+        const r = sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK], { allowFailure: true });
+        check(r.status === 1 && r.stderr.includes(`${SUPERSET.stateConfigMap} records failed`), `restore finish did not say the restore failed (exit ${r.status}):\n${r.stderr}`);
+        check(/hopsworks-dr:restore:/.test(readFileSync(path.join(sh.project, `Pulumi.${DRILL_STACK}.yaml`), "utf8")), "restore finish removed the restore block of a failed restore");
+        ctx.detail(r.stderr.trim().slice(0, 600));
+        return r.stderr;
+    });
+
+    await step("Run it again as restore finish says: the key put back, its kubectl lines, a new initiatedBy and pulumi up make the Job again; it ends, restore finish and pulumi up finish", async (ctx) => {
+        setSecretKey(sh, before.secretKey);
+        const lines = [
+            /kubectl delete job \S+ -n \S+ --ignore-not-found=true/,
+            /kubectl patch configmap superset-restore-state -n \S+ --type merge -p '[^']*'/,
+            /pulumi config set --path restore\.superset\.initiatedBy "<you>, attempt 2" -s \S+/,
+        ].map((pattern) => pattern.exec(advice)?.[0]);
+        check(lines.every((l) => l !== undefined), `restore finish does not name the lines to run it again:\n${advice}`);
+        for (const line of lines) sh.line(line!.replace("<you>", "drill"));
+        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
+        const again = supersetRestoreRequested(sh, HOPSWORKS_NAMESPACE);
+        check(again?.initiatedBy === "drill, attempt 2", `the chart made no new restore Job: ${JSON.stringify(again)}`);
+        const done = await supersetRestoreBeforeFinish(sh, HOPSWORKS_NAMESPACE, DRILL_STACK, store);
+        sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
+        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
+        const r = sh.pulumi(["preview", "--expect-no-changes"], { stack: DRILL_STACK, allowFailure: true });
+        check(r.status === 0, `the preview found changes:\n${r.stdout.slice(-3000)}`);
+        ctx.detail(`${lines.join("; ")}; ${done}`);
+    });
+}
+
+/** An operator's rotation of Superset's secret key (the chart keeps whatever the live Secret holds). */
+function setSecretKey(sh: Shell, key: string): void {
+    const patch = JSON.stringify({ data: { value: Buffer.from(key).toString("base64") } });
+    sh.kubectl(["patch", "secret", "superset-secret-key", "-n", HOPSWORKS_NAMESPACE, "--type", "merge", "-p", patch]);
 }
 
 /** The Job runs (played) between the two steps; the secret key is untouched, as a Superset-only restore needs it. */

@@ -162,6 +162,8 @@ describe("Superset and Trino in restore plan and restore finish (Hopsworks 5.2)"
             ), r.stderr);
             assert.ok(r.stderr.includes("The fence holds: superset-restore-state phase is not migrated, so scheduled Superset backups refuse to run. Verify or recover Superset's database first"));
             assert.ok(r.stderr.includes("kubectl delete job superset-restore-20260105100007-2222 -n hopsworks --ignore-not-found=true"));
+            // Without a change, pulumi up would not upgrade the release, and the deleted Job would not come back.
+            assert.ok(r.stderr.includes('pulumi config set --path restore.superset.initiatedBy "<you>, attempt 2" -s prod, then pulumi up.'), r.stderr);
             assert.ok(r.stderr.endsWith("remove the restore block (pulumi config rm restore -s prod), then pulumi up\n"), r.stderr);
         });
 
