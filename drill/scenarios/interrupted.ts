@@ -85,6 +85,8 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
         sh.hopsworksDr([
             "restore", "plan", "--stack", DRILL_STACK, "--mode", "new-cluster", "--backup", point.backupId, "--backup-version", DRILL_HOPSWORKS_VERSION,
             "--velero-main", point.veleroBackups.main, "--velero-users", point.veleroBackups.users,
+            // No catalogue is read after the loss: the point's Superset backup is named, so the resumed install restores it too.
+            "--superset-backup", point.supersetBackup!,
         ]);
         const t0 = Date.now();
         const inProgress = await upUntil(sh, "k8s-backups-main to be InProgress", () => {

@@ -100,7 +100,7 @@ export async function superset(rec: Recorder, sh: Shell): Promise<void> {
         const lines = [
             /kubectl delete job \S+ -n \S+ --ignore-not-found=true/,
             /kubectl patch configmap superset-restore-state -n \S+ --type merge -p '[^']*'/,
-            /pulumi config set --path restore\.superset\.initiatedBy "<you>, attempt 2" -s \S+/,
+            /pulumi config set --path restore\.superset\.initiatedBy "<you>, attempt 2" -s [\w.-]+/,
         ].map((pattern) => pattern.exec(advice)?.[0]);
         check(lines.every((l) => l !== undefined), `restore finish does not name the lines to run it again:\n${advice}`);
         for (const line of lines) sh.line(line!.replace("<you>", "drill"));
