@@ -104,7 +104,8 @@ export async function superset(rec: Recorder, sh: Shell): Promise<void> {
         ].map((pattern) => pattern.exec(advice)?.[0]);
         check(lines.every((l) => l !== undefined), `restore finish does not name the lines to run it again:\n${advice}`);
         for (const line of lines) sh.line(line!.replace("<you>", "drill"));
-        sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK });
+        const up = sh.pulumi(["up", "--yes", "--skip-preview"], { stack: DRILL_STACK, allowFailure: true });
+        check(up.status === 0, `pulumi up failed:\n${`${up.stdout}\n${up.stderr}`.split("\n").filter((l) => /error|fail|warning/i.test(l)).join("\n").slice(0, 4000)}`);
         const again = supersetRestoreRequested(sh, HOPSWORKS_NAMESPACE);
         check(again?.initiatedBy === "drill, attempt 2", `the chart made no new restore Job: ${JSON.stringify(again)}`);
         const done = await supersetRestoreBeforeFinish(sh, HOPSWORKS_NAMESPACE, DRILL_STACK, store);

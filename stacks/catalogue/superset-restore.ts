@@ -45,10 +45,14 @@ export function afterFailedRestore(contract: "state" | "job", backupId: string, 
             : `The fence holds: ${SUPERSET.auditConfigMap} key ${SUPERSET.fenceKey} is set, so scheduled Superset backups skip their run. ` +
               `Verify or recover Superset's database first, then clear it: kubectl patch configmap ${SUPERSET.auditConfigMap} -n ${namespace} --type json ` +
               `-p '[{"op":"remove","path":"/data/${SUPERSET.fenceKey}"}]'; to re-run it, kubectl delete job ${supersetRestoreJob(backupId)} -n ${namespace}`;
+    const rerun = supersetOnly
+        ? "A pulumi up with no change does nothing (Pulumi sees the release as it was), so give the new attempt its own initiatedBy, which the chart " +
+          `records and which upgrades the release, making the Job again: pulumi config set --path restore.superset.initiatedBy "<you>, attempt 2" -s ${stack}, then pulumi up`
+        : "The platform restore is not applied twice (the chart refuses upgrades that carry it again), so run Superset's on its own once the platform's is " +
+          `finished: pulumi config rm --path restore.superset -s ${stack}, hopsworks-dr restore finish --stack ${stack}, pulumi up -s ${stack}, then ` +
+          `hopsworks-dr restore plan --stack ${stack} --mode superset --superset-backup ${backupId} --yes and pulumi up -s ${stack}`;
     return (
-        `${audit}. ${fence}. A pulumi up with no change does nothing (Pulumi sees the release as it was), so give the new attempt its own initiatedBy, ` +
-        `which the chart records and which upgrades the release, making the Job again: pulumi config set --path restore.superset.initiatedBy "<you>, attempt 2" -s ${stack}, ` +
-        `then pulumi up. To give the Superset restore up instead, once the database is known good, clear the fence as above and ` +
+        `${audit}. ${fence}. ${rerun}. To give the Superset restore up instead, once the database is known good, clear the fence as above and ` +
         (supersetOnly
             ? `remove the restore block (pulumi config rm restore -s ${stack}), then pulumi up`
             : `pulumi config rm --path restore.superset -s ${stack}, then hopsworks-dr restore finish --stack ${stack}`)

@@ -34,6 +34,8 @@ export interface AppliedRestore {
     appliedAt: string;
     /** restore.attempt of a new-cluster restore; absent (1) in outputs older than that key. */
     attempt?: number;
+    /** A Superset-only restore's restore.superset.initiatedBy: a new one is a new attempt of it. Absent in outputs older than that key. */
+    initiatedBy?: string;
 }
 
 /** The checks that need the stack's previous outputs; the offline render lists them as not evaluated. */
@@ -70,14 +72,19 @@ export function checkAgainstPreviousState(config: StackConfig, restore: RestoreP
         return problems;
     }
     const active = previous.activeRestore;
-    // A raised restore.attempt runs the Velero restores of the same backup again, on purpose.
-    const sameAttempt = restore.mode !== "new-cluster" || (active?.attempt ?? 1) === config.restore.attempt;
+    // A raised restore.attempt runs the Velero restores of the same backup again, on purpose; a new
+    // initiatedBy runs a Superset-only restore again (after a failed one: the chart makes its Job anew).
+    const sameAttempt =
+        restore.mode === "new-cluster" ? (active?.attempt ?? 1) === config.restore.attempt
+        : restore.mode === "superset" ? active?.initiatedBy === undefined || active.initiatedBy === restore.superset?.initiatedBy
+        : true;
     if (active && active.mode === restore.mode && active.backupId === restore.backupId && sameAttempt) {
         refuse(
             "restore.mode",
             `= ${JSON.stringify(restore.mode)}: the ${restore.mode} restore of backup ${restore.backupId} was already applied at ${active.appliedAt}; ` +
                 `set restore.mode: none to finish it (the chart fails later upgrades that still carry restoreFromBackup)` +
-                (restore.mode === "new-cluster" ? `, or raise restore.attempt to run its Velero restores again` : ""),
+                (restore.mode === "new-cluster" ? `, or raise restore.attempt to run its Velero restores again` : "") +
+                (restore.mode === "superset" ? `, or give restore.superset.initiatedBy a new value to run it again (after a failed one, as docs/runbooks/superset-restore.md says)` : ""),
         );
         return problems;
     }
@@ -159,7 +166,13 @@ export interface RecordedHistory {
 export function recordedHistory(previous: PreviousState | undefined, restore: RestorePlan | undefined, attempt: number, now: string): RecordedHistory {
     const installingNow = !previous?.hopsworksInstalledAt || restore?.mode === "new-cluster";
     const activeRestore: AppliedRestore | null = restore
-        ? { mode: restore.mode, backupId: restore.backupId, appliedAt: now, ...(restore.mode === "new-cluster" ? { attempt } : {}) }
+        ? {
+              mode: restore.mode,
+              backupId: restore.backupId,
+              appliedAt: now,
+              ...(restore.mode === "new-cluster" ? { attempt } : {}),
+              ...(restore.mode === "superset" && restore.superset ? { initiatedBy: restore.superset.initiatedBy } : {}),
+          }
         : null;
     return {
         hopsworksInstalledAt: installingNow ? now : previous!.hopsworksInstalledAt!,

@@ -197,6 +197,11 @@ describe("Superset and Trino in restore plan and restore finish (Hopsworks 5.2)"
                     "kubectl patch configmap superset-restore-audit -n hopsworks --type json -p '[{\"op\":\"remove\",\"path\":\"/data/inProgress\"}]'",
             ), failed.stderr);
             assert.ok(failed.stderr.endsWith("pulumi config rm --path restore.superset -s prod, then hopsworks-dr restore finish --stack prod\n"), failed.stderr);
+            // A platform restore is not applied twice: Superset's runs again on its own.
+            assert.ok(failed.stderr.includes(
+                "run Superset's on its own once the platform's is finished: pulumi config rm --path restore.superset -s prod, hopsworks-dr restore finish --stack prod, " +
+                    "pulumi up -s prod, then hopsworks-dr restore plan --stack prod --mode superset --superset-backup 20251229100005-1111 --yes and pulumi up -s prod.",
+            ), failed.stderr);
         });
 
         it("removes the block once the Job is Complete", async () => {

@@ -34,6 +34,28 @@ describe("restore checks against the stack's previous deployment", () => {
         assert.match(checkAgainstPreviousState(config, restore, applied)[0].message, /the superset restore of backup 20260722215632-2116913658 was already applied/);
     });
 
+    it("runs a Superset-only restore again under a new initiatedBy (after a failed one), and records the one applied", () => {
+        const id = "20260722215632-2116913658";
+        const configWith = (initiatedBy?: string) => {
+            const c = withRestore({ mode: "superset", confirm: `test/${id}`, superset: { backupId: id, ...(initiatedBy ? { initiatedBy } : {}) } });
+            c.hopsworks = { ...c.hopsworks, chartVersion: "5.2.0", version: "5.2.0" };
+            return readStackConfig(source(c, { now: new Date("2026-08-01T00:00:00Z") }));
+        };
+        const first = configWith();
+        const installed: PreviousState = { hopsworksInstalledAt: "2026-07-01T00:00:00.000Z", restoreHistory: [] };
+        const recorded = recordedHistory(installed, planRestore(first), 1, "2026-07-31T00:00:00.000Z");
+        assert.deepEqual(recorded.activeRestore, { mode: "superset", backupId: id, appliedAt: "2026-07-31T00:00:00.000Z", initiatedBy: `test/${id}` });
+        const applied: PreviousState = { ...installed, activeRestore: recorded.activeRestore!, restoreHistory: recorded.restoreHistory };
+        const refusal = checkAgainstPreviousState(first, planRestore(first)!, applied).map((p) => p.message);
+        assert.equal(refusal.length, 1);
+        assert.match(refusal[0], /already applied at 2026-07-31T00:00:00.000Z; set restore.mode: none to finish it .*, or give restore.superset.initiatedBy a new value to run it again/);
+        const again = configWith("ops:HWORKS-2973 alice, attempt 2");
+        assert.deepEqual(checkAgainstPreviousState(again, planRestore(again)!, applied), []);
+        // Outputs from before the key: refused as the same attempt, as before.
+        const older: PreviousState = { ...applied, activeRestore: { mode: "superset", backupId: id, appliedAt: "2026-07-31T00:00:00.000Z" } };
+        assert.equal(checkAgainstPreviousState(again, planRestore(again)!, older).length, 1);
+    });
+
     const installed: PreviousState = { hopsworksInstalledAt: "2025-11-01T00:00:00.000Z", restoreHistory: [] };
     const check = (restore: Record<string, unknown>, previous: PreviousState) => {
         const config = readStackConfig(source(withRestore(restore)));
