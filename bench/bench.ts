@@ -341,6 +341,8 @@ function catalogueResponses(count: number, now: Date): Record<string, string> {
         responses[`/api/v1/namespaces/hopsworks/configmaps?labelSelector=app%3Dbackups-metadata%2Cservice%3D${service}`] =
             JSON.stringify({ kind: "ConfigMapList", apiVersion: "v1", metadata: {}, items: configMaps });
     }
+    // Hopsworks 5.2: a Superset dump per point, seconds after it, indexed as the others are.
+    Object.assign(responses, supersetMetadataResponses(ids.map((id) => points.get(id)! + 5_000)));
     const schedules = ["k8s-backups-main", "k8s-backups-users-resources"];
     const backups = ids.flatMap((id) => schedules.map((schedule, i) => {
         const started = new Date(points.get(id)! + 12_000 + i * 1000);
@@ -354,6 +356,25 @@ function catalogueResponses(count: number, now: Date): Record<string, string> {
     Object.assign(responses, listPages("/apis/velero.io/v1/namespaces/velero/backups", "BackupList", backups));
     Object.assign(responses, statusResponses("0 * * * *", now));
     return responses;
+}
+
+/** superset-backups-metadata (rotated every 5000 keys, as the others), one successful dump at each of `times`. */
+function supersetMetadataResponses(times: number[]): Record<string, string> {
+    const configMaps: object[] = [];
+    for (let part = 0; part * 5000 < times.length; part++) {
+        const data: Record<string, string> = {};
+        for (const [i, time] of times.slice(part * 5000, (part + 1) * 5000).entries()) {
+            const started = new Date(time);
+            const id = `${started.toISOString().replace(/\D/g, "").slice(0, 14)}-${1_000_000_000 + part * 5000 + i}`;
+            data[id] = JSON.stringify({ state: "SUCCESS", start_time: started.toISOString(), end_time: new Date(time + 30_000).toISOString() });
+        }
+        const name = `superset-backups-metadata${part === 0 ? "" : `-${part}`}`;
+        configMaps.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "hopsworks", labels: { app: "backups-metadata", service: "superset" } }, data });
+    }
+    return {
+        "/api/v1/namespaces/hopsworks/configmaps?labelSelector=app%3Dbackups-metadata%2Cservice%3Dsuperset":
+            JSON.stringify({ kind: "ConfigMapList", apiVersion: "v1", metadata: {}, items: configMaps }),
+    };
 }
 
 /** Items per page the bench's API server serves to a `limit` request (the CLI asks for 500). */
@@ -414,7 +435,7 @@ function smallCatalogueResponses(now: Date): Record<string, string> {
         status: { phase: "Completed", startTimestamp: new Date(t.getTime() + 10_000).toISOString(), completionTimestamp: new Date(t.getTime() + 50_000).toISOString() },
     })));
     responses["/apis/velero.io/v1/namespaces/velero/backups"] = JSON.stringify({ apiVersion: "velero.io/v1", kind: "BackupList", metadata: {}, items: backups });
-    return { ...responses, ...statusResponses("0 0 * * *", now) };
+    return { ...responses, ...supersetMetadataResponses(times.map((t) => t.getTime() + 5_000)), ...statusResponses("0 0 * * *", now) };
 }
 
 // Serves the prepared responses by path (the query string only matters for the label lists).

@@ -56,7 +56,24 @@ function isoWeeksIn(isoYear: number): number {
  * week number falls twice into one calendar year (235270000: 2023-01-01 and 2023-12-31, both
  * year 23, ISO week 52, Sunday), else one.
  */
-export function backupIdTimes(id: string): Date[] {
+export function backupIdTimes(id: string): readonly Date[] {
+    let times = decodedIds.get(id);
+    if (times === undefined) {
+        if (decodedIds.size >= DECODED_IDS_MAX) decodedIds.clear();
+        times = decodeBackupId(id);
+        decodedIds.set(id, times);
+    }
+    return times;
+}
+
+/**
+ * Decoded IDs: a catalogue decodes each ID several times (RonDB's entry, OpenSearch's, the pairing
+ * by its minute, the Superset choice), 20,000 of them at scale. Bounded, for a long-lived process.
+ */
+const decodedIds = new Map<string, readonly Date[]>();
+const DECODED_IDS_MAX = 100_000;
+
+function decodeBackupId(id: string): readonly Date[] {
     const match = BACKUP_ID_PATTERN.exec(id);
     if (!match) return [];
     const [year, week, weekday, hour, minute] = match.slice(1).map(Number);
