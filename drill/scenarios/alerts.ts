@@ -166,7 +166,7 @@ export async function alerts(rec: Recorder, sh: Shell): Promise<void> {
         return `${evaluated.length} alert rules in ${groups.length} groups, all healthy; Velero and kube-state-metrics scraped`;
     });
 
-    await step("After fresh backups of all four services, no alert is pending or firing", async () => {
+    await step("After fresh backups of every service (Velero, RonDB, OpenSearch, Superset), no alert is pending or firing", async () => {
         const active = (await alertRules()).filter(({ rule }) => rule.state !== "inactive");
         check(active.length === 0, `active: ${describeActive(active)}`);
         return "every rule of every group inactive, restore-point rules included";
