@@ -85,15 +85,16 @@ export function buildChartRepository(options: ChartRepositoryOptions): ChartRepo
             versions[name] = [];
             entries[name] = [];
             for (const version of [metadata.version as string, ...(EXTRA_VERSIONS[name] ?? [])]) {
-                const packed = { ...metadata, version, appVersion: version, description: String(metadata.description).replaceAll(metadata.version, version) };
-                if (version !== metadata.version) fs.writeFileSync(path.join(copy, "Chart.yaml"), stringify(packed));
+                const own = version === metadata.version;
+                const packed = own ? metadata : { ...metadata, version, appVersion: version, description: String(metadata.description).replaceAll(metadata.version, version) };
+                if (!own) fs.writeFileSync(path.join(copy, "Chart.yaml"), stringify(packed));
                 const fileName = `${name}-${version}.tgz`;
                 const file = path.join(outDir, fileName);
                 fs.writeFileSync(file, packChart(staging, name));
                 const digest = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
                 const url = `${baseUrl}/${fileName}`;
-                versions[name].push({ name, version, appVersion: version === metadata.version ? metadata.appVersion : version, file, url, digest });
-                entries[name].push({ ...(version === metadata.version ? metadata : packed), urls: [url], created: now, digest });
+                versions[name].push({ name, version, appVersion: packed.appVersion, file, url, digest });
+                entries[name].push({ ...packed, urls: [url], created: now, digest });
             }
             charts[name] = versions[name][0];
         }

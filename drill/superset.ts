@@ -33,14 +33,20 @@ export function writeSupersetContent(sh: Shell, namespace: string, marker: strin
         "dashboards.json": JSON.stringify([{ id: 1, title: `Feature freshness ${marker}` }]),
         "connections.json": JSON.stringify([{ name: "trino-project-1", password_encrypted: sha256(`trino-${marker}`) }]),
     };
+    replaceSupersetDatabase(sh, namespace, data);
+    return data;
+}
+
+/** Superset's database, replaced whole (a reload drops tables the dump does not have); never in a Velero backup. */
+function replaceSupersetDatabase(sh: Shell, namespace: string, data: Record<string, string>): void {
     const configMap = {
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: { name: SUPERSET_DATABASE, namespace, labels: { "app.kubernetes.io/part-of": "hopsworks-drill", "velero.io/exclude-from-backup": "true" } },
         data,
     };
+    sh.kubectl(["delete", "configmap", SUPERSET_DATABASE, "-n", namespace, "--ignore-not-found=true"]);
     sh.kubectl(["apply", "-f", "-"], { input: JSON.stringify(configMap) });
-    return data;
 }
 
 export function supersetContent(sh: Shell, namespace: string): Record<string, string> | undefined {
@@ -152,15 +158,7 @@ export async function playSupersetRestoreJob(sh: Shell, namespace: string, store
         return "failed: the secret key's fingerprint";
     }
     record("importing");
-    sh.kubectl(["delete", "configmap", SUPERSET_DATABASE, "-n", namespace, "--ignore-not-found=true"]);
-    sh.kubectl(["apply", "-f", "-"], {
-        input: JSON.stringify({
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            metadata: { name: SUPERSET_DATABASE, namespace, labels: { "app.kubernetes.io/part-of": "hopsworks-drill", "velero.io/exclude-from-backup": "true" } },
-            data: content,
-        }),
-    });
+    replaceSupersetDatabase(sh, namespace, content);
     record("imported");
     record(SUPERSET.migratedPhase);
     return `${veleroRestoreName ? `Velero Restore ${veleroRestoreName} Completed` : "no Velero Restore to wait for (acknowledgeNoVeleroBarrier)"}; fingerprint ${manifest.secretKeyFingerprint.slice(0, 19)}... matches; ${Object.keys(content).length} tables reloaded; phase ${SUPERSET.migratedPhase}`;

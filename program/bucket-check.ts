@@ -17,6 +17,7 @@ import {
     judgeBucket,
     judgeObjectLock,
     LifecycleResponse,
+    ObjectLockResponse,
     unreadableBucket,
     VersioningResponse,
 } from "../stacks/plan/bucket-check";
@@ -89,6 +90,15 @@ export function body<T>(response: T & { $metadata?: unknown }): T {
 
 const isNoLifecycle = (error: unknown) => (error as { name?: string })?.name === "NoSuchLifecycleConfiguration";
 
+/** The bucket's Object Lock configuration; null when it has none, or the store does not answer for it (no Object Lock). */
+async function readObjectLock(client: S3Client, bucket: string): Promise<ObjectLockResponse | null> {
+    try {
+        return body(await client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))) as ObjectLockResponse;
+    } catch {
+        return null;
+    }
+}
+
 /**
  * Reads the bucket and judges it. A bucket that cannot be read (no credentials, access denied,
  * no such bucket, unreachable store) is refused too, with the reason: the deployment must not
@@ -96,15 +106,6 @@ const isNoLifecycle = (error: unknown) => (error as { name?: string })?.name ===
  *
  * Internal. Exported for testing.
  */
-/** The bucket's Object Lock configuration; null when it has none, or the store does not answer for it (no Object Lock). */
-async function readObjectLock(client: S3Client, bucket: string): Promise<{ ObjectLockConfiguration?: { ObjectLockEnabled?: string } } | null> {
-    try {
-        return body(await client.send(new GetObjectLockConfigurationCommand({ Bucket: bucket }))) as { ObjectLockConfiguration?: { ObjectLockEnabled?: string } };
-    } catch {
-        return null;
-    }
-}
-
 export async function checkExternalBucket(plan: BucketCheckPlan, credentials?: StoreCredentials, client = s3ClientFor(plan, credentials)): Promise<BucketCheckResult> {
     try {
         let versioning: VersioningResponse;

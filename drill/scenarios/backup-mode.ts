@@ -10,6 +10,7 @@ import { parse } from "yaml";
 import { backupIdAt } from "../../stacks/catalogue/backup-id";
 import { copyProject, DRILL_BUCKET, DRILL_CREDENTIALS_HASH_KEY, DRILL_HOPSWORKS_VERSION, DRILL_REGION, DRILL_S3_KEYS, VELERO_NAMESPACE } from "../env";
 import { waitFor } from "../processes";
+import type { DrillNames } from "../runbook";
 import { check, Recorder } from "../report";
 import { Shell } from "../shell";
 import { addBackupMetadata, createObjectsWorthRestoring, helmRelease, takeScheduledBackup } from "../cluster-state";
@@ -41,6 +42,11 @@ export function configureDrillStack(sh: Shell, stack = DRILL_STACK): void {
     set("hopsworks.chartVersion", DRILL_HOPSWORKS_VERSION);
     set("hopsworks.version", DRILL_HOPSWORKS_VERSION);
     set("hopsworks.timeoutSeconds", "300");
+}
+
+/** A runbook's example names as the drill's, on the primary store: the stack, the restore point, the bucket; `more` for the runbook's own examples. */
+export function drillNames(sh: Shell, point: { backupId: string; veleroBackups: { main: string; users: string } }, more?: Record<string, string>): DrillNames {
+    return { stack: DRILL_STACK, backupId: point.backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT!, veleroBackups: point.veleroBackups, ...(more ? { more } : {}) };
 }
 
 /** `npm run render` in the drill project: what the stack would deploy, offline. */

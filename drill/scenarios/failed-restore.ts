@@ -11,7 +11,6 @@ import { check, Recorder } from "../report";
 import { Shell } from "../shell";
 import { helmRelease, helmReleaseSecret, snapshotObjects } from "../cluster-state";
 import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
-import { primarySupersetStore, supersetRestoreBeforeFinish } from "../superset";
 import { ensureBackups } from "./prerequisites";
 import { VELERO_SCHEDULES } from "../../stacks/names";
 import { backupIdTime } from "../../stacks/catalogue/backup-id";
@@ -147,9 +146,8 @@ export async function failedRestore(rec: Recorder, sh: Shell): Promise<void> {
         return "attempt 3: both restores Completed; the missing ConfigMap is back";
     });
 
-    await step("restore finish and pulumi up: back to backup operation", async () => {
-        // No Superset restore here (the restore block is set by hand, without restore.superset): a no-op.
-        await supersetRestoreBeforeFinish(sh, HOPSWORKS_NAMESPACE, DRILL_STACK, primarySupersetStore(sh));
+    // The restore block is set by hand here, without restore.superset: no Superset restore to wait for.
+    await step("restore finish and pulumi up: back to backup operation", () => {
         sh.hopsworksDr(["restore", "finish", "--stack", DRILL_STACK]);
         const r = up(sh);
         check(r.status === 0, `pulumi up failed:\n${r.out.slice(-3000)}`);

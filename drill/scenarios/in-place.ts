@@ -5,12 +5,12 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { backupIdAt, backupIdTime } from "../../stacks/catalogue/backup-id";
-import { DRILL_BUCKET, DRILL_HOPSWORKS_VERSION } from "../env";
+import { DRILL_HOPSWORKS_VERSION } from "../env";
 import { check, Recorder } from "../report";
 import { forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
 import { helmRelease } from "../cluster-state";
-import { DRILL_STACK, HOPSWORKS_NAMESPACE, takeBackups } from "./backup-mode";
+import { DRILL_STACK, drillNames, HOPSWORKS_NAMESPACE, takeBackups } from "./backup-mode";
 import { checkedSupersetRestore, recordSupersetBefore, writeSupersetContent } from "../superset";
 import { ensureBackups } from "./prerequisites";
 
@@ -73,7 +73,7 @@ export async function inPlace(rec: Recorder, sh: Shell): Promise<void> {
     });
 
     const before = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE).version as number;
-    const names = { stack: DRILL_STACK, backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT!, veleroBackups };
+    const names = drillNames(sh, { backupId, veleroBackups });
     let ups = 0;
     for (const command of readRunbook(RUNBOOK)) {
         const line = forDrill(command, names);

@@ -8,13 +8,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
-import { DRILL_BUCKET, DRILL_HOPSWORKS_VERSION, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
+import { DRILL_HOPSWORKS_VERSION, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
 import { alive, killProcess, logFile, startProcess, waitFor } from "../processes";
 import { check, Recorder } from "../report";
 import { forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
 import { helmRelease, helmReleaseSecret, snapshotObjects } from "../cluster-state";
-import { DRILL_STACK, HOPSWORKS_NAMESPACE, takeBackups } from "./backup-mode";
+import { DRILL_STACK, drillNames, HOPSWORKS_NAMESPACE, takeBackups } from "./backup-mode";
 import { primarySupersetStore, supersetRestoreBeforeFinish } from "../superset";
 import { ensureBackups } from "./prerequisites";
 
@@ -114,7 +114,7 @@ export async function interrupted(rec: Recorder, sh: Shell): Promise<void> {
         return `${out.split("\n").find((l) => /locked/.test(l))?.trim()}; pending: ${pending.map((op) => `${op.type} ${op.urn.split("::").pop()}`).join(", ")}`;
     });
 
-    const names = { stack: DRILL_STACK, backupId: point.backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT!, veleroBackups: point.veleroBackups };
+    const names = drillNames(sh, point);
     for (const command of readRunbook(RUNBOOK)) {
         const line = forDrill(command, names);
         await step(`Runbook: ${line}`, (ctx) => {

@@ -3,13 +3,13 @@
  * followed line by line (its commands are the drill's commands, test/drill/runbook.test.ts keeps
  * them in step) on a fresh control plane, against the same bucket.
  */
-import { DRILL_BUCKET, freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
+import { freshCluster, loseCluster, VELERO_NAMESPACE } from "../env";
 import { check, Recorder, StepContext } from "../report";
 import { forDrill, readRunbook } from "../runbook";
 import { Shell } from "../shell";
 import { helmRelease, snapshotObjects } from "../cluster-state";
 import { checkedSupersetRestore, recordSupersetBefore } from "../superset";
-import { DRILL_STACK, HOPSWORKS_NAMESPACE, TakenBackups } from "./backup-mode";
+import { DRILL_STACK, drillNames, HOPSWORKS_NAMESPACE, TakenBackups } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
 import { LOCATION_NAME, LOCATION_PREFIX, VELERO_SCHEDULES } from "../../stacks/names";
 
@@ -46,7 +46,7 @@ export async function loseClusterAndRestore(step: Step, sh: Shell, { backupId, v
         return `fresh control plane up; namespaces: ${namespaces.join(", ")}`;
     });
 
-    const names = { stack: DRILL_STACK, backupId, bucket: DRILL_BUCKET, s3Endpoint: sh.env.DRILL_S3_ENDPOINT!, veleroBackups };
+    const names = drillNames(sh, { backupId, veleroBackups });
     let ups = 0;
     let upStarted = 0;
     for (const command of readRunbook(RUNBOOK)) {

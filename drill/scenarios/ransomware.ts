@@ -18,7 +18,7 @@ import { forDrill, readRunbook, RUNBOOK_EXAMPLES } from "../runbook";
 import { Shell } from "../shell";
 import { ensureVault, primaryClient, takeReplicatedRestorePoint, tryToDeleteVaultVersions, VAULT, vaultClient, versionsOf } from "../vault";
 import { BACKUP_PREFIXES, CREDENTIALS_KEY, CREDENTIALS_SECRET, LOCATION_PREFIX } from "../../stacks/names";
-import { DRILL_STACK } from "./backup-mode";
+import { DRILL_STACK, drillNames } from "./backup-mode";
 import { loseClusterAndRestore, Step } from "./new-cluster";
 import { ensureBackups } from "./prerequisites";
 
@@ -162,14 +162,7 @@ async function waitForPoints(sh: Shell, expected: string[]): Promise<number> {
 
 /** ransomware.md's Commands, then its Verify lines that need no next scheduled backup. */
 async function followRunbook(step: Step, sh: Shell, taken: { backupId: string; veleroBackups: { main: string; users: string }; since: string }): Promise<void> {
-    const names = {
-        stack: DRILL_STACK,
-        backupId: taken.backupId,
-        bucket: DRILL_BUCKET,
-        s3Endpoint: sh.env.DRILL_S3_ENDPOINT!,
-        veleroBackups: taken.veleroBackups,
-        more: { [EXAMPLE_SINCE]: taken.since, [`${RUNBOOK_EXAMPLES.stack}/${RUNBOOK_EXAMPLES.bucket}`]: `${DRILL_STACK}/${DRILL_BUCKET}` },
-    };
+    const names = drillNames(sh, taken, { [EXAMPLE_SINCE]: taken.since, [`${RUNBOOK_EXAMPLES.stack}/${RUNBOOK_EXAMPLES.bucket}`]: `${DRILL_STACK}/${DRILL_BUCKET}` });
     // `backups status` passes only after the next scheduled backup, as the runbook says; the alerts scenario covers it.
     const commands = readRunbook(RUNBOOK);
     const verify = readRunbook(RUNBOOK, "Verify").filter((line) => !/ backups status /.test(line));

@@ -27,7 +27,7 @@ import {
     takeSupersetBackup,
     writeSupersetContent,
 } from "../superset";
-import { DRILL_STACK, HOPSWORKS_NAMESPACE } from "./backup-mode";
+import { DRILL_STACK, drillNames, HOPSWORKS_NAMESPACE } from "./backup-mode";
 import { ensureBackups } from "./prerequisites";
 import { SUPERSET, supersetRestoreJob } from "../../stacks/names";
 
@@ -48,14 +48,7 @@ export async function superset(rec: Recorder, sh: Shell): Promise<void> {
         return { backupId: id, before: recordSupersetBefore(sh, HOPSWORKS_NAMESPACE) };
     });
 
-    const names = {
-        stack: DRILL_STACK,
-        backupId: taken.backupId,
-        bucket: DRILL_BUCKET,
-        s3Endpoint: sh.env.DRILL_S3_ENDPOINT!,
-        veleroBackups: taken.veleroBackups,
-        more: { [EXAMPLE_BACKUP]: backupId, [`prod/${EXAMPLE_BACKUP}`]: `${DRILL_STACK}/${backupId}` },
-    };
+    const names = drillNames(sh, taken, { [EXAMPLE_BACKUP]: backupId, [`prod/${EXAMPLE_BACKUP}`]: `${DRILL_STACK}/${backupId}` });
     const revision = helmRelease(sh, "hopsworks", HOPSWORKS_NAMESPACE).version as number;
     let ups = 0;
     for (const command of readRunbook(RUNBOOK)) {

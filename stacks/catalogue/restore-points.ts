@@ -226,18 +226,18 @@ export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBac
     const minutes = points
         .map((point) => ({ point, time: idMinute(point) }))
         .sort((a, b) => b.time.getTime() - a.time.getTime() || b.point.id.localeCompare(a.point.id));
-    const candidates = new Map<RestorePoint, VeleroBackup[]>();
+    const candidates = new Map<(typeof minutes)[number], VeleroBackup[]>();
     for (const backup of hopsworksVeleroBackups(veleroBackups)) {
         const started = veleroTime(backup)?.getTime();
         if (started === undefined) continue;
-        const best = closestPoint(minutes, started)?.point;
+        const best = closestPoint(minutes, started);
         if (!best) continue;
         const list = candidates.get(best);
         if (list) list.push(backup);
         else candidates.set(best, [backup]);
     }
-    for (const [point, backups] of candidates) {
-        const middle = idMinute(point).getTime() + HALF_MINUTE_MS;
+    for (const [{ point, time }, backups] of candidates) {
+        const middle = time.getTime() + HALF_MINUTE_MS;
         for (const key of Object.keys(VELERO_SCHEDULES) as VeleroScheduleKey[]) {
             const distance = (b: VeleroBackup) => Math.abs(veleroTime(b)!.getTime() - middle);
             const ofSchedule = backups

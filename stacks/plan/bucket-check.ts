@@ -31,6 +31,11 @@ export interface VersioningResponse {
     MFADelete?: string;
 }
 
+/** GetObjectLockConfiguration's answer, as judgeObjectLock reads it. */
+export interface ObjectLockResponse {
+    ObjectLockConfiguration?: { ObjectLockEnabled?: string };
+}
+
 /** One rule of GetBucketLifecycleConfiguration's response, in the S3 API's JSON shape (only what is judged). */
 export interface LifecycleRuleResponse {
     ID?: string;
@@ -143,6 +148,21 @@ function describeRetention(retention: number | "forever" | "by count", rule: Lif
 }
 
 /**
+ * A bucket with Object Lock (a vault that became the primary after a region loss, say) refuses a PUT
+ * without Content-MD5 or a checksum header (FACTS), so Velero's uploads fail when the location's
+ * checksum is off (storage.checksumAlgorithm "", the default on S3-compatible stores).
+ */
+export function judgeObjectLock(plan: BucketCheckPlan, lock: ObjectLockResponse | null): ConfigProblem | undefined {
+    if (lock?.ObjectLockConfiguration?.ObjectLockEnabled !== "Enabled" || plan.checksumAlgorithm !== "") return undefined;
+    return {
+        key: "storage.checksumAlgorithm",
+        message:
+            `${CONFIG_NAMESPACE}:storage.checksumAlgorithm = "": bucket ${plan.bucket} has Object Lock, which refuses an upload without a checksum, ` +
+            'so every Velero backup would fail; set storage.checksumAlgorithm to "CRC32" (or CRC32C, SHA1, SHA256)',
+    };
+}
+
+/**
  * The bucket is fit for backups when versioning is Enabled, and an enabled lifecycle rule for
  * the whole bucket keeps noncurrent versions at least as long as the backup ttl: a HopsFS block
  * overwritten right after a backup lives on only as a noncurrent version, for NoncurrentDays.
@@ -154,21 +174,6 @@ function describeRetention(retention: number | "forever" | "by count", rule: Lif
  * good one (S3 applies the earliest expiration); such a rule limited to a prefix, tag or size
  * only warns.
  */
-/**
- * A bucket with Object Lock (a vault that became the primary after a region loss, say) refuses a PUT
- * without Content-MD5 or a checksum header (FACTS), so Velero's uploads fail when the location's
- * checksum is off (storage.checksumAlgorithm "", the default on S3-compatible stores).
- */
-export function judgeObjectLock(plan: BucketCheckPlan, lock: { ObjectLockConfiguration?: { ObjectLockEnabled?: string } } | null): ConfigProblem | undefined {
-    if (lock?.ObjectLockConfiguration?.ObjectLockEnabled !== "Enabled" || plan.checksumAlgorithm !== "") return undefined;
-    return {
-        key: "storage.checksumAlgorithm",
-        message:
-            `${CONFIG_NAMESPACE}:storage.checksumAlgorithm = "": bucket ${plan.bucket} has Object Lock, which refuses an upload without a checksum, ` +
-            'so every Velero backup would fail; set storage.checksumAlgorithm to "CRC32" (or CRC32C, SHA1, SHA256)',
-    };
-}
-
 export function judgeBucket(plan: BucketCheckPlan, versioning: VersioningResponse, lifecycle: LifecycleResponse | null): BucketCheckResult {
     const problems: ConfigProblem[] = [];
     const warnings: string[] = [];
