@@ -377,21 +377,12 @@ function supersetMetadataResponses(times: number[]): Record<string, string> {
     };
 }
 
-/** Items per page the bench's API server serves to a `limit` request (the CLI asks for 500). */
-const PAGE_SIZE = 500;
-
 /**
- * A list as the API server serves it: whole without `limit`, else page by page with a continue
- * token (`<path>#page=<n>`, which the server code below reads).
+ * A list as the API server serves it (bench/api-server.js): each item's JSON, paged by the
+ * request's `limit` and `continue`, whole without them.
  */
 function listPages(listPath: string, kind: string, items: object[]): Record<string, string> {
-    const responses: Record<string, string> = { [listPath]: JSON.stringify({ apiVersion: "velero.io/v1", kind, metadata: {}, items }) };
-    for (let page = 0; page * PAGE_SIZE < items.length || page === 0; page++) {
-        const more = (page + 1) * PAGE_SIZE < items.length;
-        const metadata = more ? { continue: String(page + 1) } : {};
-        responses[`${listPath}#page=${page}`] = JSON.stringify({ apiVersion: "velero.io/v1", kind, metadata, items: items.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE) });
-    }
-    return responses;
+    return { [`${listPath}#items`]: JSON.stringify(items.map((item) => JSON.stringify(item))), [`${listPath}#kind`]: kind };
 }
 
 /** The Velero Schedules (both on `cron`) and an Available location, which `backups status` reads. */
@@ -434,23 +425,18 @@ function smallCatalogueResponses(now: Date): Record<string, string> {
         spec: { storageLocation: "hopsworks-bsl" },
         status: { phase: "Completed", startTimestamp: new Date(t.getTime() + 10_000).toISOString(), completionTimestamp: new Date(t.getTime() + 50_000).toISOString() },
     })));
-    responses["/apis/velero.io/v1/namespaces/velero/backups"] = JSON.stringify({ apiVersion: "velero.io/v1", kind: "BackupList", metadata: {}, items: backups });
+    Object.assign(responses, listPages("/apis/velero.io/v1/namespaces/velero/backups", "BackupList", backups));
     return { ...responses, ...supersetMetadataResponses(times.map((t) => t.getTime() + 5_000)), ...statusResponses("0 0 * * *", now) };
 }
 
-// Serves the prepared responses by path (the query string only matters for the label lists).
-// It runs on a worker thread so it keeps answering while the main thread blocks in spawnSync.
+// Serves the prepared responses (bench/api-server.js) on a worker thread, so it keeps answering
+// while the main thread blocks in spawnSync.
 const SERVER_CODE = `
 const http = require("http");
 const { workerData } = require("worker_threads");
+const { catalogueHandler } = require(${JSON.stringify(path.join(__dirname, "api-server.js"))});
 const { responses, ready } = workerData;
-const server = http.createServer((req, res) => {
-    const url = new URL(req.url, "http://127.0.0.1");
-    const paged = url.searchParams.has("limit") ? responses[url.pathname + "#page=" + (url.searchParams.get("continue") || "0")] : undefined;
-    const body = paged ?? responses[req.url] ?? responses[req.url.split("?")[0]];
-    res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
-    res.end(body ?? JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: "not found" }));
-});
+const server = http.createServer(catalogueHandler(responses));
 server.listen(0, "127.0.0.1", () => {
     const flag = new Int32Array(ready);
     Atomics.store(flag, 0, server.address().port);

@@ -9,17 +9,12 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { catalogueHandler } from "./api-server";
 import { catalogueResponses } from "./bench";
 
 const points = Number(process.argv[2] ?? 20_000);
 const responses = catalogueResponses(points, new Date());
-const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const paged = url.searchParams.has("limit") ? responses[`${url.pathname}#page=${url.searchParams.get("continue") || "0"}`] : undefined;
-    const body = paged ?? responses[req.url ?? ""] ?? responses[url.pathname];
-    res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
-    res.end(body ?? JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: "not found" }));
-});
+const server = http.createServer(catalogueHandler(responses));
 server.listen(0, "127.0.0.1", () => {
     const port = (server.address() as net.AddressInfo).port;
     const kubeconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-catalogue-")), "kubeconfig");

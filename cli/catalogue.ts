@@ -17,9 +17,12 @@ export interface Catalogue {
 
 /** Reads every metadata ConfigMap and the Velero backups; malformed entries become warnings on stderr. */
 export async function loadCatalogue(cluster: Cluster, io: CliIo): Promise<Catalogue> {
-    const [configMaps, veleroBackups, supersetMaps] = await Promise.all([cluster.allMetadataConfigMaps(), cluster.veleroBackups(), cluster.supersetMetadataConfigMaps()]);
-    const { entries, warnings } = readMetadataEntries(configMaps, io.now());
-    const superset = readSupersetEntries(supersetMaps);
+    // Each read as soon as it arrives: the metadata is decoded while Velero's pages still come in.
+    const [{ entries, warnings }, veleroBackups, superset] = await Promise.all([
+        cluster.allMetadataConfigMaps().then((configMaps) => readMetadataEntries(configMaps, io.now())),
+        cluster.veleroBackups(),
+        cluster.supersetMetadataConfigMaps().then(readSupersetEntries),
+    ]);
     for (const warning of [...warnings, ...superset.warnings]) io.stderr(`warning: ${warning}\n`);
     return { entries, veleroBackups, supersetBackups: superset.backups, points: withSuperset(restorePoints(entries, veleroBackups), superset.backups) };
 }

@@ -5,7 +5,9 @@ export function utcMinute(time: Date): string {
 
 /** Left-aligned columns two spaces apart, no trailing spaces. */
 export function table(header: string[], rows: string[][]): string {
-    const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => row[i].length)));
+    // Loops, not Math.max(...column): a listing can have tens of thousands of rows.
+    const widths = header.map((cell) => cell.length);
+    for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i], cell.length)));
     const line = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ");
     return [line(header), ...rows.map(line)].join("\n");
 }

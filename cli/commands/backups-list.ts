@@ -61,10 +61,9 @@ export function writeJsonArray(items: (() => unknown)[], write: (text: string) =
     if (items.length === 0) return write("[]\n");
     const CHUNK = 500;
     for (let start = 0; start < items.length; start += CHUNK) {
-        const text = items
-            .slice(start, start + CHUNK)
-            .map((item) => JSON.stringify(item(), null, 2).replace(/^/gm, "  "))
-            .join(",\n");
+        // A chunk stringified as an array is its items as the whole array holds them (indented one
+        // level); only its brackets go: "[\n" and "\n]".
+        const text = JSON.stringify(items.slice(start, start + CHUNK).map((item) => item()), null, 2).slice(2, -2);
         const last = start + CHUNK >= items.length;
         write(`${start === 0 ? "[\n" : ",\n"}${text}${last ? "\n]\n" : ""}`);
     }

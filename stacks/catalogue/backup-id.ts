@@ -76,7 +76,7 @@ const DECODED_IDS_MAX = 100_000;
 function decodeBackupId(id: string): readonly Date[] {
     const match = BACKUP_ID_PATTERN.exec(id);
     if (!match) return [];
-    const [year, week, weekday, hour, minute] = match.slice(1).map(Number);
+    const year = Number(match[1]), week = Number(match[2]), weekday = Number(match[3]), hour = Number(match[4]), minute = Number(match[5]);
     if (week < 1 || week > 53 || hour > 23 || minute > 59) return [];
     const calendarYear = 2000 + year;
     const times: Date[] = [];

@@ -150,45 +150,52 @@ function parseTime(value: unknown): Date | undefined {
  */
 export function readMetadataEntries(configMaps: MetadataConfigMap[], now: Date = new Date()): { entries: MetadataEntry[]; warnings: string[] } {
     const warnings: string[] = [];
-    const byKey = new Map<string, MetadataEntry>();
+    // Per service, by ID: no key string built per entry (a real catalogue has 40,000 of them).
+    const byService = new Map<MetadataService, Map<string, MetadataEntry>>();
     const ordered = [...configMaps].sort(
         (a, b) => a.service.localeCompare(b.service) ||
             (metadataConfigMapIndex(a.service, a.name) ?? 1e9) - (metadataConfigMapIndex(b.service, b.name) ?? 1e9),
     );
     for (const configMap of ordered) {
-        for (const [id, text] of Object.entries(configMap.data)) {
-            // Built only for a warning: a real catalogue has 40,000 entries and (nearly) no warning.
-            const where = () => `configmap ${configMap.name}, entry ${id}`;
-            // No time at all: not a backup ID (backupIdTimes matches BACKUP_ID_PATTERN itself).
-            if (backupIdTimes(id).length === 0) {
-                warnings.push(`${where()}: skipped, the key is not a backup ID (date +%y%V%u%H%M): ${backupIdFieldProblem(id)}`);
+        let byId = byService.get(configMap.service);
+        if (!byId) byService.set(configMap.service, (byId = new Map()));
+        const data = configMap.data;
+        for (const id in data) {
+            const read = readMetadataEntry(configMap, id, data[id], now);
+            if (typeof read === "string") {
+                warnings.push(`configmap ${configMap.name}, entry ${id}: skipped, ${read}`);
                 continue;
             }
-            let value: unknown;
-            try {
-                value = JSON.parse(text);
-            } catch {
-                warnings.push(`${where()}: skipped, not valid JSON`);
-                continue;
-            }
-            const state = typeof value === "object" && value !== null ? (value as Record<string, unknown>).state : undefined;
-            if (typeof state !== "string" || !KNOWN_STATES.includes(state)) {
-                warnings.push(`${where()}: skipped, unknown state ${JSON.stringify(state ?? null)} (known: ${KNOWN_STATES.join(", ")})`);
-                continue;
-            }
-            const fields = value as Record<string, unknown>;
-            const started = parseTime(fields.start_time);
-            const ended = parseTime(fields.end_time);
-            const time = started ?? backupIdTime(id, ended ?? now)!;
-            const duration = typeof fields.duration_ms === "number" ? fields.duration_ms : Number.NaN;
-            const completed = ended ?? (started && Number.isFinite(duration) ? new Date(started.getTime() + duration) : undefined);
-            const key = `${configMap.service}/${id}`;
-            const previous = byKey.get(key);
-            if (previous?.state === "SUCCESS") continue;
-            byKey.set(key, { id, service: configMap.service, state, time, ...(completed ? { completed } : {}), configMap: configMap.name });
+            if (byId.get(id)?.state === "SUCCESS") continue;
+            byId.set(id, read);
         }
     }
-    return { entries: [...byKey.values()], warnings };
+    return { entries: [...byService.values()].flatMap((byId) => [...byId.values()]), warnings };
+}
+
+/** One metadata entry, or why it is skipped. No closure or temporary object per entry: this runs 40,000 times. */
+function readMetadataEntry(configMap: MetadataConfigMap, id: string, text: string, now: Date): MetadataEntry | string {
+    // No time at all: not a backup ID (backupIdTimes matches BACKUP_ID_PATTERN itself).
+    if (backupIdTimes(id).length === 0) return `the key is not a backup ID (date +%y%V%u%H%M): ${backupIdFieldProblem(id)}`;
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        return "not valid JSON";
+    }
+    const fields = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+    const state = fields.state;
+    if (typeof state !== "string" || !KNOWN_STATES.includes(state)) {
+        return `unknown state ${JSON.stringify(state ?? null)} (known: ${KNOWN_STATES.join(", ")})`;
+    }
+    const started = parseTime(fields.start_time);
+    const ended = parseTime(fields.end_time);
+    const time = started ?? backupIdTime(id, ended ?? now)!;
+    const duration = fields.duration_ms;
+    const completed = ended ?? (started && typeof duration === "number" && Number.isFinite(duration) ? new Date(started.getTime() + duration) : undefined);
+    const entry: MetadataEntry = { id, service: configMap.service, state, time, configMap: configMap.name };
+    if (completed) entry.completed = completed;
+    return entry;
 }
 
 export function veleroTime(backup: VeleroBackup): Date | undefined {
@@ -223,36 +230,56 @@ export function restorePoints(entries: MetadataEntry[], veleroBackups: VeleroBac
         if (entry.service === "rondb") point.time = entry.time;
     }
     const points = [...byId.values()].sort(compareNewestFirst);
-    const minutes = points
-        .map((point) => ({ point, time: idMinute(point) }))
-        .sort((a, b) => b.time.getTime() - a.time.getTime() || b.point.id.localeCompare(a.point.id));
-    const candidates = new Map<(typeof minutes)[number], VeleroBackup[]>();
+    const minutes: PointMinute[] = points.map((point) => ({ point, time: idMinute(point) }));
+    minutes.sort((a, b) => b.time.getTime() - a.time.getTime() || b.point.id.localeCompare(a.point.id));
     for (const backup of hopsworksVeleroBackups(veleroBackups)) {
         const started = veleroTime(backup)?.getTime();
         if (started === undefined) continue;
         const best = closestPoint(minutes, started);
-        if (!best) continue;
-        const list = candidates.get(best);
-        if (list) list.push(backup);
-        else candidates.set(best, [backup]);
-    }
-    for (const [{ point, time }, backups] of candidates) {
-        const middle = time.getTime() + HALF_MINUTE_MS;
-        for (const key of Object.keys(VELERO_SCHEDULES) as VeleroScheduleKey[]) {
-            const distance = (b: VeleroBackup) => Math.abs(veleroTime(b)!.getTime() - middle);
-            const ofSchedule = backups
-                .filter((b) => b.schedule === VELERO_SCHEDULES[key])
-                .sort((a, b) => Number(b.phase === "Completed") - Number(a.phase === "Completed") || distance(a) - distance(b));
-            if (ofSchedule.length > 0) point.velero[key] = ofSchedule[0];
-        }
+        if (best) keepBetterVeleroBackup(best, backup, started);
     }
     for (const point of points) {
         point.complete = point.rondb === "SUCCESS" && point.opensearch === "SUCCESS" &&
             point.velero.main?.phase === "Completed" && point.velero.users?.phase === "Completed";
-        const ends = [...METADATA_SERVICES.map((s) => completions.get(point)?.[s]), point.velero.main?.completed, point.velero.users?.completed];
-        if (point.complete && ends.every((d) => d !== undefined)) point.completed = new Date(Math.max(...ends.map((d) => d!.getTime())));
+        const completed = point.complete ? lastCompletion(point, completions.get(point)!) : undefined;
+        if (completed) point.completed = completed;
     }
     return points;
+}
+
+/** A restore point with its backup ID's minute, the time Velero backups pair by. */
+interface PointMinute {
+    point: RestorePoint;
+    time: Date;
+}
+
+const SCHEDULE_KEYS = Object.keys(VELERO_SCHEDULES) as VeleroScheduleKey[];
+
+/** Gives the point `backup` for its schedule unless it has a better one: Completed over any other phase, then closer to the minute's middle. */
+function keepBetterVeleroBackup({ point, time }: PointMinute, backup: VeleroBackup, started: number): void {
+    const key = SCHEDULE_KEYS.find((k) => VELERO_SCHEDULES[k] === backup.schedule);
+    if (key === undefined) return;
+    const kept = point.velero[key];
+    if (kept === undefined) {
+        point.velero[key] = backup;
+        return;
+    }
+    const middle = time.getTime() + HALF_MINUTE_MS;
+    const completed = Number(backup.phase === "Completed") - Number(kept.phase === "Completed");
+    const closer = Math.abs(veleroTime(kept)!.getTime() - middle) - Math.abs(started - middle);
+    // On a tie the first one met stays, as a stable sort of the candidates would keep it.
+    if (completed > 0 || (completed === 0 && closer > 0)) point.velero[key] = backup;
+}
+
+/** When the last of a complete point's four backups completed; undefined unless every one records it. */
+function lastCompletion(point: RestorePoint, metadata: Partial<Record<MetadataService, Date>>): Date | undefined {
+    const ends = [metadata.rondb, metadata.opensearch, point.velero.main?.completed, point.velero.users?.completed];
+    let last = -Infinity;
+    for (const end of ends) {
+        if (end === undefined) return undefined;
+        last = Math.max(last, end.getTime());
+    }
+    return new Date(last);
 }
 
 const HALF_MINUTE_MS = 30_000;

@@ -23,7 +23,7 @@ export const SUPERSET_BACKUP_ID_EXPECTED =
 export function supersetBackupIdTime(id: string): Date | undefined {
     const m = SUPERSET_BACKUP_ID.exec(id);
     if (!m) return undefined;
-    const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+    const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]), h = Number(m[4]), mi = Number(m[5]), s = Number(m[6]);
     const time = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
     const exact = time.getUTCFullYear() === y && time.getUTCMonth() === mo - 1 && time.getUTCDate() === d &&
         time.getUTCHours() === h && time.getUTCMinutes() === mi && time.getUTCSeconds() === s;
@@ -49,32 +49,36 @@ export function readSupersetEntries(configMaps: { name: string; data: Record<str
     const backups = new Map<string, SupersetBackup>();
     const warnings: string[] = [];
     for (const configMap of configMaps) {
-        for (const [id, text] of Object.entries(configMap.data)) {
-            const where = `configmap ${configMap.name}, entry ${id}`;
-            const time = supersetBackupIdTime(id);
-            if (time === undefined) {
-                warnings.push(`${where}: skipped, the key is not a Superset backup ID (YYYYMMDDhhmmss-<digits>)`);
+        const data = configMap.data;
+        for (const id in data) {
+            const read = readSupersetEntry(id, data[id]);
+            if (typeof read === "string") {
+                warnings.push(`configmap ${configMap.name}, entry ${id}: skipped, ${read}`);
                 continue;
             }
-            let value: unknown;
-            try {
-                value = JSON.parse(text);
-            } catch {
-                warnings.push(`${where}: skipped, not valid JSON`);
-                continue;
-            }
-            const fields = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
-            if (typeof fields.state !== "string") {
-                warnings.push(`${where}: skipped, no state`);
-                continue;
-            }
-            const ended = typeof fields.end_time === "string" ? new Date(fields.end_time) : undefined;
-            const completed = ended && !Number.isNaN(ended.getTime()) ? ended : undefined;
             if (backups.get(id)?.state === "SUCCESS") continue;
-            backups.set(id, { id, state: fields.state, time, ...(completed ? { completed } : {}) });
+            backups.set(id, read);
         }
     }
     return { backups: [...backups.values()], warnings };
+}
+
+/** One Superset backup, or why its entry is skipped. */
+function readSupersetEntry(id: string, text: string): SupersetBackup | string {
+    const time = supersetBackupIdTime(id);
+    if (time === undefined) return "the key is not a Superset backup ID (YYYYMMDDhhmmss-<digits>)";
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        return "not valid JSON";
+    }
+    const fields = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+    if (typeof fields.state !== "string") return "no state";
+    const backup: SupersetBackup = { id, state: fields.state, time };
+    const ended = typeof fields.end_time === "string" ? new Date(fields.end_time) : undefined;
+    if (ended && !Number.isNaN(ended.getTime())) backup.completed = ended;
+    return backup;
 }
 
 /**

@@ -70,12 +70,12 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.ok(!cluster.requests.includes("GET /api/v1/namespaces/hopsworks/configmaps/rondb-backups-metadata-4"));
         });
 
-        it("reads Velero's Backups in pages of 500, following the continue token, and pairs the ones on later pages", async () => {
-            // 1,200 more backups of another schedule's label first, so the point's own land on the third page.
+        it("reads Velero's Backups in pages of 1000, following the continue token, and pairs the ones on later pages", async () => {
+            // 2,400 more backups on another location first, so the point's own land on the third page.
             const backups = cluster.objects.get(BACKUPS)!;
             const own = [...backups.values()];
             backups.clear();
-            for (let i = 0; i < 1200; i++) cluster.put(BACKUPS, veleroBackup(`k8s-backups-main-2024010100${String(i).padStart(4, "0")}`, "k8s-backups-main", "Completed", "2024-01-01T00:00:00Z", "other-location"));
+            for (let i = 0; i < 2400; i++) cluster.put(BACKUPS, veleroBackup(`k8s-backups-main-2024010100${String(i).padStart(4, "0")}`, "k8s-backups-main", "Completed", "2024-01-01T00:00:00Z", "other-location"));
             for (const backup of own) cluster.put(BACKUPS, backup);
             const result = await run(cluster, ["backups", "list", "--json"]);
             assert.strictEqual(result.code, 0, result.stderr);
@@ -83,8 +83,8 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             assert.deepStrictEqual(points.map((p: any) => [p.id, p.complete]), [["260211000", false], ["250111000", true], ["255211000", true]]);
             const pages = cluster.requests.filter((r) => r.startsWith("GET /apis/velero.io/v1/namespaces/velero/backups?"));
             assert.strictEqual(pages.length, 3, pages.join("\n"));
-            assert.ok(pages.every((r) => r.includes("limit=500")), pages.join("\n"));
-            assert.ok(pages[1].includes("continue=500") && pages[2].includes("continue=1000"), pages.join("\n"));
+            assert.ok(pages.every((r) => r.includes("limit=1000")), pages.join("\n"));
+            assert.ok(pages[1].includes("continue=1000") && pages[2].includes("continue=2000"), pages.join("\n"));
         });
 
         it("prints JSON for scripts", async () => {
