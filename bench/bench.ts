@@ -167,7 +167,7 @@ const MEASUREMENTS: Measurement[] = [
     },
     ...CATALOGUE_COMMANDS.flatMap(({ label, args }): Measurement[] => [
         {
-            // The baseline: the same command, client-node loaded, a handful of points.
+            // The baseline: the same command over a handful of points.
             name: smallName(label),
             enabled: () => true,
             run: (options) => withCatalogueServer((env) =>
@@ -248,7 +248,7 @@ const TARGETS: Target[] = [
     },
     ...CATALOGUE_COMMANDS.map(({ label }): Target => ({
         check: (samples) => {
-            // Beyond the same command on a small catalogue in the same run: both load client-node.
+            // Beyond the same command on a small catalogue in the same run: both start the CLI and reach the server.
             const small = samples.get(smallName(label));
             const large = samples.get(largeName(label));
             if (!small || !large) return undefined;

@@ -10,7 +10,7 @@ import type { Cluster } from "./kube";
 import type { ClusterFlags, OptionValues } from "./options";
 import type { Stack } from "./stack";
 
-/** What a command is given to run; cli/main.ts builds it, loading client-node and the stack reader only when used. */
+/** What a command is given to run; cli/main.ts builds it, loading the cluster's client (cli/kube.ts) and the stack reader only when used. */
 export interface CommandContext {
     io: CliIo;
     /** Reads Pulumi.<name>.yaml in the working directory, once. */

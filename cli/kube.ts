@@ -1,14 +1,12 @@
-import type * as K8s from "@kubernetes/client-node";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { METADATA_CONFIGMAP, METADATA_SERVICES, MetadataConfigMap, metadataConfigMapIndex, MetadataService, VeleroBackup } from "../stacks/catalogue/restore-points";
 import type { Deadline } from "./deadline";
 import { CliError, MetadataMissingError } from "./errors";
+import { CredentialError, firstLine, KubeAccess } from "./kube-access";
 import { ApiObject, Expected, responseProblem } from "./response";
 import { LOCATION_NAME, SUPERSET, VELERO_SCHEDULES } from "../stacks/names";
 import { REQUEST_TIMEOUT_ENV } from "./options";
 import { LocationStatus } from "../stacks/catalogue/health";
+
 
 export interface ClusterOptions {
     /** Where KUBECONFIG, HOME and KUBERNETES_SERVICE_HOST are read from. */
@@ -21,9 +19,6 @@ export interface ClusterOptions {
     /** The command's deadline: it aborts the requests in flight and names them. */
     deadline: Deadline;
 }
-
-/** Per-request client-node options: middleware (client-node's own Observable kind) that sees each request and response. */
-type RequestOptions = K8s.ConfigurationOptions;
 
 /** A Job's status condition (Complete, Failed, ...). */
 export interface JobCondition {
@@ -41,122 +36,46 @@ export interface VeleroScheduleSpec {
     paused: boolean;
 }
 
-const VELERO = { group: "velero.io", version: "v1" };
-/** Items per list page: kubectl's own chunk size. */
-const LIST_PAGE_SIZE = 500;
-/** A bound on pages, against a server that never stops answering with a continue token (10 million items). */
-const LIST_MAX_PAGES = 20_000;
-const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
-
+const VELERO_API = "/apis/velero.io/v1";
 /**
- * @kubernetes/client-node takes most of a second to load (hundreds of modules), so it is loaded
- * at the first command that talks to the cluster, never for --help or a usage error. A dynamic
- * import() goes through Node's own ESM loader, which tsx's require hook (the bin's) does not
- * slow down; the package is ESM anyway.
+ * Items per list page: twice kubectl's 500, as every page is a round trip to the API server (40,000
+ * Velero Backups are 40 of them, not 80), while a page of real Backups stays a few megabytes.
  */
-let clientNode: Promise<typeof K8s> | undefined;
-export function loadClientNode(): Promise<typeof K8s> {
-    return (clientNode ??= import("@kubernetes/client-node"));
+const LIST_PAGE_SIZE = 1000;
+/** A bound on pages, against a server that never stops answering with a continue token (20 million items). */
+const LIST_MAX_PAGES = 20_000;
+
+/** A path with its query: `undefined` parameters left out, the rest URL-encoded. */
+function withQuery(pathname: string, query: Record<string, string | number | undefined>): string {
+    const params = Object.entries(query).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
+    return params.length === 0 ? pathname : `${pathname}?${params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&")}`;
 }
 
-/** One kubeconfig file as found: its text, or why it cannot be used. */
-interface KubeconfigFile {
-    file: string;
-    text?: string;
-    unusable?: string;
-}
+const encoded = encodeURIComponent;
 
-/** The files kubectl would read: KUBECONFIG's list, else ~/.kube/config. */
-export function kubeconfigFiles(env: NodeJS.ProcessEnv): { files: string[]; fromEnv: boolean } {
-    const listed = (env.KUBECONFIG ?? "").split(path.delimiter).filter(Boolean);
-    if (listed.length > 0) return { files: listed, fromEnv: true };
-    return { files: [path.join(env.HOME || os.homedir(), ".kube", "config")], fromEnv: false };
-}
-
-function readKubeconfig(file: string): KubeconfigFile {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        return { file, unusable: code === "ENOENT" ? "missing" : code === "EISDIR" ? "a directory" : `unreadable (${code ?? firstLine(error)})` };
-    }
-    // Comments, document markers and blank lines only: client-node would fail on it with a TypeError.
-    if (text.replace(/#.*$/gm, "").replace(/^(---|\.\.\.)\s*$/gm, "").trim() === "") return { file, unusable: "empty" };
-    return { file, text };
-}
-
-/** The refusal when no kubeconfig file can be used and this is not a pod: where it looked, and what to do. */
-function noKubeconfig(found: KubeconfigFile[], fromEnv: boolean): string {
-    const where = fromEnv
-        ? `KUBECONFIG names ${found.map((f) => `${f.file} (${f.unusable})`).join(", ")}`
-        : `KUBECONFIG is not set, and ~/.kube/config (${found[0].file}) is ${found[0].unusable}`;
-    return `no usable kubeconfig found: ${where}. Set KUBECONFIG to a kubeconfig file or create ~/.kube/config ` +
-        "(in a pod, the service account is used instead)";
-}
-
-/** The few calls the CLI makes, each turning client-node failures into one line naming the object. */
+/** The few calls the CLI makes, each turning a failure into one line naming the request. */
 export class Cluster {
-    private readonly core: K8s.CoreV1Api;
-    private readonly batch: K8s.BatchV1Api;
-    private readonly custom: K8s.CustomObjectsApi;
-
     private constructor(
-        private readonly k8s: typeof K8s,
-        private readonly kc: K8s.KubeConfig,
-        readonly server: string,
+        private readonly access: KubeAccess,
         readonly options: ClusterOptions,
-    ) {
-        this.core = kc.makeApiClient(k8s.CoreV1Api);
-        this.batch = kc.makeApiClient(k8s.BatchV1Api);
-        this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    ) {}
+
+    get server(): string {
+        return this.access.server;
     }
 
-    /** Reads the kubeconfig (KUBECONFIG's files, else ~/.kube/config, else the pod's service account) and loads client-node. */
+    /** Reads the kubeconfig (KUBECONFIG's files, else ~/.kube/config, else the pod's service account). */
     static async connect(options: ClusterOptions): Promise<Cluster> {
-        const { files, fromEnv } = kubeconfigFiles(options.env);
-        const found = files.map(readKubeconfig);
-        const usable = found.filter((f) => f.text !== undefined);
-        const inCluster = usable.length === 0 && Boolean(options.env.KUBERNETES_SERVICE_HOST) && fs.existsSync(SERVICE_ACCOUNT_TOKEN);
-        if (usable.length === 0 && !inCluster) throw new CliError(noKubeconfig(found, fromEnv));
-        const k8s = await loadClientNode();
-        const kc = new k8s.KubeConfig();
-        if (inCluster) {
-            kc.loadFromCluster();
-        } else {
-            usable.forEach(({ file, text }, i) => {
-                const one = i === 0 ? kc : new k8s.KubeConfig();
-                try {
-                    one.loadFromString(text!);
-                } catch (error) {
-                    // js-yaml reads a bare scalar (`~`, a word) as a non-mapping, and client-node then fails on `.clusters`.
-                    const cause = error instanceof TypeError ? "not a kubeconfig (a YAML mapping with clusters, contexts and users)" : firstLine(error);
-                    throw new CliError(`cannot load kubeconfig ${file}: ${cause}`);
-                }
-                one.makePathsAbsolute(path.dirname(file));
-                if (one.clusters.length === 0 && one.contexts.length === 0 && one.users.length === 0) {
-                    throw new CliError(`cannot load kubeconfig ${file}: it has no clusters, contexts or users`);
-                }
-                if (one !== kc) kc.mergeConfig(one);
-            });
-        }
-        const source = inCluster ? "the pod's service account" : `the kubeconfig (${usable.map((f) => f.file).join(", ")})`;
-        if (options.context !== undefined) {
-            if (!kc.getContextObject(options.context)) throw new CliError(`context ${options.context} is not in ${source}`);
-            kc.setCurrentContext(options.context);
-        }
-        const cluster = kc.getCurrentCluster();
-        if (!cluster) throw new CliError(`${source} has no current cluster: pass --context or set current-context`);
-        return new Cluster(k8s, kc, cluster.server, options);
+        return new Cluster(await KubeAccess.load(options.env, options.context), options);
     }
 
     /**
      * Runs one request, `what` (verb, resource, namespace) naming it in every failure, and returns
      * its JSON body once checked against `expected`: within --request-timeout and the command's
-     * deadline, both of which abort it (the signal reaches node-fetch; the race also covers an exec
-     * credential plugin that never returns). A 404 is undefined when `missing` is "undefined".
+     * deadline, both of which abort it (the race also covers an exec credential plugin that never
+     * returns). A 404 is undefined when `missing` is "undefined".
      */
-    private async request(what: string, expected: Expected, missing: "error" | "undefined", run: (options: RequestOptions) => Promise<unknown>): Promise<unknown> {
+    private async request(what: string, method: "GET" | "DELETE", pathAndQuery: string, expected: Expected, missing: "error" | "undefined"): Promise<unknown> {
         const { deadline, requestSeconds } = this.options;
         if (deadline.signal.aborted) throw deadline.signal.reason;
         const controller = new AbortController();
@@ -164,46 +83,20 @@ export class Cluster {
         const onDeadline = () => controller.abort(deadline.signal.reason);
         deadline.signal.addEventListener("abort", onDeadline);
         const done = deadline.waitFor(what);
-        const body: { value?: unknown } = {};
         try {
-            await Promise.race([run(this.requestOptions(what, expected, controller.signal, body)), aborted(controller.signal)]);
-            return body.value;
+            const response = await Promise.race([this.access.send(method, pathAndQuery, controller.signal), aborted(controller.signal)]);
+            if (response.status >= 200 && response.status <= 299) return this.checkedBody(what, expected, response.text);
+            if (missing === "undefined" && response.status === 404) return undefined;
+            throw this.refused(what, response.status, response.text);
         } catch (error) {
             if (controller.signal.aborted) throw controller.signal.reason;
             if (error instanceof CliError) throw error;
-            if (missing === "undefined" && error instanceof this.k8s.ApiException && error.code === 404) return undefined;
             throw this.explain(what, error);
         } finally {
             clearTimeout(timer);
             deadline.signal.removeEventListener("abort", onDeadline);
             done();
         }
-    }
-
-    /**
-     * The middleware of one request: the abort signal on the way out; on the way back, a success's
-     * body read, parsed and checked here, once, and kept in `body`. client-node is then handed an
-     * empty object to deserialize: the CLI reads the API's JSON, not client-node's typed copy.
-     */
-    private requestOptions(what: string, expected: Expected, signal: AbortSignal, body: { value?: unknown }): RequestOptions {
-        const { Observable } = this.k8s;
-        const middleware: K8s.ObservableMiddleware = {
-            pre: (context) => {
-                context.setSignal(signal as Parameters<typeof context.setSignal>[0]);
-                return new Observable(Promise.resolve(context));
-            },
-            post: (response) => {
-                if (response.httpStatusCode < 200 || response.httpStatusCode > 299) return new Observable(Promise.resolve(response));
-                return new Observable(
-                    response.body.text().then((text) => {
-                        body.value = this.checkedBody(what, expected, text);
-                        response.body = { text: async () => "{}", binary: async () => Buffer.from("{}") };
-                        return response;
-                    }),
-                );
-            },
-        };
-        return { middleware: [middleware], middlewareMergeStrategy: "append" };
     }
 
     /** The parsed body, or a CliError naming the request, the server and what is wrong with it. */
@@ -229,27 +122,30 @@ export class Cluster {
         );
     }
 
+    /** An answer other than 2xx: the status and the API server's own message. */
+    private refused(what: string, code: number, body: string): CliError {
+        const message = statusMessage(body);
+        if (code === 401) return new CliError(`${what}: unauthorized (401): the kubeconfig's credentials were refused`);
+        if (code === 403) return new CliError(`${what}: forbidden (403)${message ? `: ${message}` : ""}`);
+        if (code === 404) return new CliError(`${what}: not found (404)${message ? `: ${message}` : ""}`);
+        return new CliError(`${what}: the API server answered ${code}${message ? `: ${message}` : ""}`);
+    }
+
     private explain(what: string, error: unknown): CliError {
-        if (error instanceof this.k8s.ApiException) {
-            const message = statusMessage(error.body);
-            if (error.code === 401) return new CliError(`${what}: unauthorized (401): the kubeconfig's credentials were refused`);
-            if (error.code === 403) return new CliError(`${what}: forbidden (403)${message ? `: ${message}` : ""}`);
-            if (error.code === 404) return new CliError(`${what}: not found (404)${message ? `: ${message}` : ""}`);
-            return new CliError(`${what}: the API server answered ${error.code}${message ? `: ${message}` : ""}`);
-        }
-        return this.credentialPluginError(what, error) ?? new CliError(`${what}: cannot reach the cluster at ${this.server}: ${networkCause(error)}`);
+        if (error instanceof CredentialError) return this.credentialError(what, error.cause);
+        return new CliError(`${what}: cannot reach the cluster at ${this.server}: ${networkCause(error)}`);
     }
 
     /**
-     * The failure of the kubeconfig's exec credential plugin (aws eks get-token, gke-gcloud-auth-plugin,
-     * kubelogin), which client-node runs before each request, or undefined: anything but node-fetch's
-     * own FetchError, with such a plugin configured, is the plugin's.
+     * The failure of the kubeconfig's credentials before the request went out: its exec credential
+     * plugin (aws eks get-token, gke-gcloud-auth-plugin, kubelogin), else a token, certificate or
+     * key file that cannot be read, or another auth provider's failure.
      */
-    private credentialPluginError(what: string, error: unknown): CliError | undefined {
-        const user = this.kc.getCurrentUser();
-        const command = user?.exec?.command ?? (user?.authProvider?.config?.exec as { command?: string } | undefined)?.command;
-        if (command === undefined || (error as Error)?.name === "FetchError") return undefined;
-        const plugin = `the kubeconfig's exec credential plugin "${command}" (user ${user!.name})`;
+    private credentialError(what: string, error: unknown): CliError {
+        const command = this.access.execCommand();
+        const user = this.access.user?.name;
+        if (command === undefined) return new CliError(`${what}: the kubeconfig's credentials for user ${user} cannot be used: ${firstLine(error)}`);
+        const plugin = `the kubeconfig's exec credential plugin "${command}" (user ${user})`;
         const { code, syscall } = error as NodeJS.ErrnoException;
         if (syscall?.startsWith("spawn") && code === "ENOENT") return new CliError(`${what}: ${plugin} was not found: install it, or put it on PATH`);
         if (syscall?.startsWith("spawn")) return new CliError(`${what}: ${plugin} cannot be run (${code})`);
@@ -258,8 +154,8 @@ export class Cluster {
     }
 
     /** The items of a list; every failure is a CliError naming `what`. */
-    private async list(what: string, run: (options: RequestOptions) => Promise<unknown>): Promise<ApiObject[]> {
-        const body = (await this.request(what, { list: true }, "error", run)) as { items: ApiObject[] | null };
+    private async list(what: string, pathAndQuery: string): Promise<ApiObject[]> {
+        const body = (await this.request(what, "GET", pathAndQuery, { list: true }, "error")) as { items: ApiObject[] | null };
         return body.items ?? [];
     }
 
@@ -267,18 +163,12 @@ export class Cluster {
      * Lists page by page (`limit`, `continue`), mapping each page before the next is read: a real
      * cluster's 40,000 Velero Backups are then never in memory whole, as one body or as objects.
      */
-    private async listPaged<T>(
-        what: string,
-        run: (page: { limit: number; _continue?: string }, options: RequestOptions) => Promise<unknown>,
-        map: (item: ApiObject) => T,
-    ): Promise<T[]> {
+    private async listPaged<T>(what: string, pathname: string, query: Record<string, string>, map: (item: ApiObject) => T): Promise<T[]> {
         const mapped: T[] = [];
         let token: string | undefined;
         for (let page = 1; ; page++) {
-            const body = (await this.request(what, { list: true }, "error", (options) => run({ limit: LIST_PAGE_SIZE, _continue: token }, options))) as {
-                items: ApiObject[] | null;
-                metadata?: { continue?: unknown };
-            };
+            const pageQuery = withQuery(pathname, { ...query, limit: LIST_PAGE_SIZE, continue: token });
+            const body = (await this.request(what, "GET", pageQuery, { list: true }, "error")) as { items: ApiObject[] | null; metadata?: { continue?: unknown } };
             for (const item of body.items ?? []) mapped.push(map(item));
             const next = body.metadata?.continue;
             if (typeof next !== "string" || next === "") return mapped;
@@ -288,13 +178,13 @@ export class Cluster {
     }
 
     /** The object `name`, or undefined when it does not exist (404). */
-    private async get(what: string, name: string, run: (options: RequestOptions) => Promise<unknown>): Promise<ApiObject | undefined> {
-        return (await this.request(what, { named: name }, "undefined", run)) as ApiObject | undefined;
+    private async get(what: string, name: string, pathname: string): Promise<ApiObject | undefined> {
+        return (await this.request(what, "GET", pathname, { named: name }, "undefined")) as ApiObject | undefined;
     }
 
     /** Deletes; false when it was already gone (404). */
-    private async remove(what: string, run: (options: RequestOptions) => Promise<unknown>): Promise<boolean> {
-        return (await this.request(what, { anyObject: true }, "undefined", run)) !== undefined;
+    private async remove(what: string, pathAndQuery: string): Promise<boolean> {
+        return (await this.request(what, "DELETE", pathAndQuery, { anyObject: true }, "undefined")) !== undefined;
     }
 
     /**
@@ -304,9 +194,7 @@ export class Cluster {
     async metadataConfigMaps(service: MetadataService): Promise<MetadataConfigMap[]> {
         const namespace = this.options.namespace;
         const labelSelector = `app=backups-metadata,service=${service}`;
-        const listed = await this.list(`list configmaps -l ${labelSelector} in namespace ${namespace}`, (options) =>
-            this.core.listNamespacedConfigMap({ namespace, labelSelector }, options),
-        );
+        const listed = await this.list(`list configmaps -l ${labelSelector} in namespace ${namespace}`, configMapsPath(namespace, labelSelector));
         const found = new Map<string, MetadataConfigMap>();
         for (const item of listed) found.set(item.metadata.name, { name: item.metadata.name, service, data: configMapData(item) });
         const highest = Math.max(-1, ...[...found.keys()].map((n) => metadataConfigMapIndex(service, n) ?? -1));
@@ -317,9 +205,7 @@ export class Cluster {
             const name = index === 0 ? METADATA_CONFIGMAP[service] : `${METADATA_CONFIGMAP[service]}-${index}`;
             if (found.has(name)) continue;
             if (++probes > METADATA_PROBE_LIMIT) throw tooManyProbes(service, namespace);
-            const item = await this.get(`get configmap ${name} in namespace ${namespace}`, name, (options) =>
-                this.core.readNamespacedConfigMap({ name, namespace }, options),
-            );
+            const item = await this.get(`get configmap ${name} in namespace ${namespace}`, name, configMapPath(namespace, name));
             if (item) found.set(name, { name, service, data: configMapData(item) });
             else if (index > highest) break;
         }
@@ -337,9 +223,7 @@ export class Cluster {
     async supersetMetadataConfigMaps(): Promise<{ name: string; data: Record<string, string> }[]> {
         const namespace = this.options.namespace;
         const labelSelector = "app=backups-metadata,service=superset";
-        const listed = await this.list(`list configmaps -l ${labelSelector} in namespace ${namespace}`, (options) =>
-            this.core.listNamespacedConfigMap({ namespace, labelSelector }, options),
-        );
+        const listed = await this.list(`list configmaps -l ${labelSelector} in namespace ${namespace}`, configMapsPath(namespace, labelSelector));
         const found = listed.map((item) => ({ name: item.metadata.name, data: configMapData(item) }));
         if (found.some((c) => c.name === SUPERSET.metadataConfigMap)) return found;
         const data = await this.configMapData(SUPERSET.metadataConfigMap);
@@ -349,16 +233,14 @@ export class Cluster {
     /** A ConfigMap's data in the Hopsworks namespace, or undefined when it does not exist. */
     async configMapData(name: string): Promise<Record<string, string> | undefined> {
         const namespace = this.options.namespace;
-        const item = await this.get(`get configmap ${name} in namespace ${namespace}`, name, (options) =>
-            this.core.readNamespacedConfigMap({ name, namespace }, options),
-        );
+        const item = await this.get(`get configmap ${name} in namespace ${namespace}`, name, configMapPath(namespace, name));
         return item === undefined ? undefined : configMapData(item);
     }
 
     /** A Job's status conditions in the Hopsworks namespace, or undefined when it does not exist. */
     async jobConditions(name: string): Promise<JobCondition[] | undefined> {
         const namespace = this.options.namespace;
-        const job = await this.get(`get job ${name} in namespace ${namespace}`, name, (options) => this.batch.readNamespacedJob({ name, namespace }, options));
+        const job = await this.get(`get job ${name} in namespace ${namespace}`, name, jobPath(namespace, name));
         if (job === undefined) return undefined;
         const conditions = field(job, "status").conditions;
         return (Array.isArray(conditions) ? conditions : []).map((c: Record<string, unknown>) => ({
@@ -379,7 +261,8 @@ export class Cluster {
         const labelSelector = `velero.io/schedule-name in (${Object.values(VELERO_SCHEDULES).join(",")})`;
         return this.listPaged(
             `list backups.velero.io in namespace ${namespace}`,
-            (page, options) => this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "backups", labelSelector, ...page }, options),
+            veleroPath(namespace, "backups"),
+            { labelSelector },
             (item): VeleroBackup => {
                 const spec = field(item, "spec");
                 const status = field(item, "status");
@@ -398,9 +281,7 @@ export class Cluster {
     /** The Velero Schedule `name` (k8s-backups-main, ...), or undefined when it does not exist. */
     async veleroSchedule(name: string): Promise<VeleroScheduleSpec | undefined> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.get(`get schedule.velero.io ${name} in namespace ${namespace}`, name, (options) =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "schedules", name }, options),
-        );
+        const item = await this.get(`get schedule.velero.io ${name} in namespace ${namespace}`, name, veleroPath(namespace, "schedules", name));
         if (!item) return undefined;
         const spec = field(item, "spec");
         return { name, schedule: text(spec.schedule), paused: spec.paused === true };
@@ -408,9 +289,7 @@ export class Cluster {
 
     async location(): Promise<LocationStatus | undefined> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.get(`get backupstoragelocation ${LOCATION_NAME} in namespace ${namespace}`, LOCATION_NAME, (options) =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "backupstoragelocations", name: LOCATION_NAME }, options),
-        );
+        const item = await this.get(`get backupstoragelocation ${LOCATION_NAME} in namespace ${namespace}`, LOCATION_NAME, veleroPath(namespace, "backupstoragelocations", LOCATION_NAME));
         if (!item) return undefined;
         const status = field(item, "status");
         return { name: LOCATION_NAME, phase: text(status.phase), lastSynced: date(status.lastSyncedTime) };
@@ -423,25 +302,21 @@ export class Cluster {
     /** Velero restores named after the backup they restore (name = spec.backupName), as the chart's in-place restores are. */
     async veleroRestoresNamedAfterTheirBackup(): Promise<string[]> {
         const namespace = this.options.veleroNamespace;
-        const items = await this.list(`list restores.velero.io in namespace ${namespace}`, (options) =>
-            this.custom.listNamespacedCustomObject({ ...VELERO, namespace, plural: "restores" }, options),
-        );
+        const items = await this.list(`list restores.velero.io in namespace ${namespace}`, veleroPath(namespace, "restores"));
         return items.filter((r) => r.metadata.name === field(r, "spec").backupName).map((r) => r.metadata.name);
     }
 
     /** The finalizers still holding a Velero Restore, or undefined when it is gone. */
     async veleroRestoreFinalizers(name: string): Promise<string[] | undefined> {
         const namespace = this.options.veleroNamespace;
-        const item = await this.get(`get restore.velero.io ${name} in namespace ${namespace}`, name, (options) =>
-            this.custom.getNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }, options),
-        );
+        const item = await this.get(`get restore.velero.io ${name} in namespace ${namespace}`, name, veleroPath(namespace, "restores", name));
         return item === undefined ? undefined : item.metadata.finalizers ?? [];
     }
 
     /** The finalizers still holding a Job, or undefined when it is gone. */
     async jobFinalizers(name: string): Promise<string[] | undefined> {
         const namespace = this.options.namespace;
-        const job = await this.get(`get job ${name} in namespace ${namespace}`, name, (options) => this.batch.readNamespacedJob({ name, namespace }, options));
+        const job = await this.get(`get job ${name} in namespace ${namespace}`, name, jobPath(namespace, name));
         return job === undefined ? undefined : job.metadata.finalizers ?? [];
     }
 
@@ -452,16 +327,12 @@ export class Cluster {
     /** Deletes a Job and, in the background, its pods; false when it was already gone. */
     async deleteJob(name: string): Promise<boolean> {
         const namespace = this.options.namespace;
-        return this.remove(`delete job ${name} in namespace ${namespace}`, (options) =>
-            this.batch.deleteNamespacedJob({ name, namespace, propagationPolicy: "Background" }, options),
-        );
+        return this.remove(`delete job ${name} in namespace ${namespace}`, withQuery(jobPath(namespace, name), { propagationPolicy: "Background" }));
     }
 
     async deleteVeleroRestore(name: string): Promise<boolean> {
         const namespace = this.options.veleroNamespace;
-        return this.remove(`delete restore.velero.io ${name} in namespace ${namespace}`, (options) =>
-            this.custom.deleteNamespacedCustomObject({ ...VELERO, namespace, plural: "restores", name }, options),
-        );
+        return this.remove(`delete restore.velero.io ${name} in namespace ${namespace}`, veleroPath(namespace, "restores", name));
     }
 }
 
@@ -521,11 +392,23 @@ function networkCause(error: unknown): string {
     let current: any = error;
     while (current?.cause) current = current.cause;
     const code = current?.code ? `${current.code}` : "";
-    // node-fetch wraps the socket error as "request to <url> failed, reason: <cause>".
-    const message = firstLine(current).replace(/^request to \S+ failed, reason: /, "");
+    const message = firstLine(current);
     return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
-function firstLine(error: unknown): string {
-    return String((error as Error)?.message ?? error).split("\n")[0];
+function configMapsPath(namespace: string, labelSelector: string): string {
+    return withQuery(`/api/v1/namespaces/${encoded(namespace)}/configmaps`, { labelSelector });
+}
+
+function configMapPath(namespace: string, name: string): string {
+    return `/api/v1/namespaces/${encoded(namespace)}/configmaps/${encoded(name)}`;
+}
+
+function jobPath(namespace: string, name: string): string {
+    return `/apis/batch/v1/namespaces/${encoded(namespace)}/jobs/${encoded(name)}`;
+}
+
+/** A Velero resource's path: the collection, or the object `name`. */
+function veleroPath(namespace: string, plural: string, name?: string): string {
+    return `${VELERO_API}/namespaces/${encoded(namespace)}/${plural}${name === undefined ? "" : `/${encoded(name)}`}`;
 }

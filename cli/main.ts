@@ -3,8 +3,7 @@
  * planning, re-run clean-up). See docs/cli.md. One file per command in cli/commands/, each with
  * its help, its options validated up front and its run. Loads no Pulumi SDK, and loads what a
  * command needs only when it runs: the bin answers `--help` and the usage errors of cli/early.js
- * from cli/help.json without this file (or tsx), and client-node (most of a second) loads only to
- * reach the cluster.
+ * from cli/help.json without this file (or tsx), and cli/kube.ts loads only to reach the cluster.
  */
 import { parseArgs } from "util";
 import type { Command, CommandContext } from "./command";

@@ -164,7 +164,7 @@ clusters:
   - name: fake
     cluster:
       server: http://127.0.0.1:${port}
-      # client-node refuses plain http unless TLS verification is off.
+      # client-node (program/helm-release.ts reads this cluster too) refuses plain http unless TLS verification is off.
       insecure-skip-tls-verify: true
   - name: closed
     cluster:
