@@ -1,6 +1,7 @@
 /** "2025-12-29 10:00": times in tables, UTC like the backup IDs. */
 export function utcMinute(time: Date): string {
-    return time.toISOString().slice(0, 16).replace("T", " ");
+    const iso = time.toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
 
 /** Left-aligned columns two spaces apart, no trailing spaces. */

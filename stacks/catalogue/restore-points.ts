@@ -293,23 +293,27 @@ const HALF_MINUTE_MS = 30_000;
 export function closestPoint<T extends { time: Date }>(newestFirst: readonly T[], started: number): T | undefined {
     const centre = started - HALF_MINUTE_MS;
     const low = firstAtOrBefore(newestFirst, centre);
-    const timeAt = (i: number) => newestFirst[i].time.getTime();
     // The nearest minute on each side, with every point sharing it (equal times sit side by side).
     const near: number[] = [];
-    for (let i = low - 1; i >= 0 && timeAt(i) === timeAt(low - 1); i--) near.push(i);
-    for (let i = low; i < newestFirst.length && timeAt(i) === timeAt(low); i++) near.push(i);
+    for (let i = low - 1; i >= 0 && timeAt(newestFirst, i) === timeAt(newestFirst, low - 1); i--) near.push(i);
+    for (let i = low; i < newestFirst.length && timeAt(newestFirst, i) === timeAt(newestFirst, low); i++) near.push(i);
     let best: number | undefined;
     let bestDistance = Infinity;
     for (const i of near) {
-        const offset = started - timeAt(i);
+        const offset = started - timeAt(newestFirst, i);
         if (offset < -VELERO_MATCH_WINDOW.beforeMs || offset > VELERO_MATCH_WINDOW.afterMs) continue;
-        const distance = Math.abs(centre - timeAt(i));
+        const distance = Math.abs(centre - timeAt(newestFirst, i));
         if (distance < bestDistance || (distance === bestDistance && i < best!)) {
             best = i;
             bestDistance = distance;
         }
     }
     return best === undefined ? undefined : newestFirst[best];
+}
+
+/** The time of the i-th point, in ms (a function, not a closure per call: closestPoint runs per Velero backup). */
+function timeAt(points: readonly { time: Date }[], i: number): number {
+    return points[i].time.getTime();
 }
 
 function compareNewestFirst(a: RestorePoint, b: RestorePoint): number {

@@ -10,7 +10,7 @@ import {
     S3Client,
 } from "@aws-sdk/client-s3";
 import { replicationRule, StandInReplication, storeClient } from "../../drill/replication";
-import { Moto, motoMissing, startMoto } from "../support/moto";
+import { sharedMoto } from "../support/moto";
 
 const KEYS = { accessKeyId: "test", secretAccessKey: "test" };
 const rule = (deleteMarkers: "Enabled" | "Disabled", prefix = "") => ({
@@ -26,26 +26,20 @@ describe("the drill's stand-in replication: the rule it follows", () => {
     });
 });
 
-describe("the drill's stand-in replication (against two moto servers)", function () {
+describe("the drill's stand-in replication (against moto's S3 API, from one bucket to another)", function () {
     this.timeout(60_000);
-    let stores: Moto[] = [];
     let primary: S3Client;
     let vault: S3Client;
 
     before(async function () {
-        const missing = motoMissing();
-        if (missing) {
-            console.log(`      skipped: ${missing}`);
-            this.skip();
-        }
-        stores = [await startMoto(), await startMoto()];
-        primary = storeClient({ endpoint: stores[0].url, region: "us-east-1" }, KEYS);
-        vault = storeClient({ endpoint: stores[1].url, region: "us-west-2" }, KEYS);
+        // Two buckets of one moto server: the stand-in replication copies between two clients, whatever the endpoints.
+        const store = await sharedMoto(this);
+        primary = storeClient({ endpoint: store.url, region: "us-east-1" }, KEYS);
+        vault = storeClient({ endpoint: store.url, region: "us-west-2" }, KEYS);
         await primary.send(new CreateBucketCommand({ Bucket: "primary" }));
         await primary.send(new PutBucketVersioningCommand({ Bucket: "primary", VersioningConfiguration: { Status: "Enabled" } }));
         await vault.send(new CreateBucketCommand({ Bucket: "vault", ObjectLockEnabledForBucket: true, CreateBucketConfiguration: { LocationConstraint: "us-west-2" } }));
     });
-    after(() => stores.forEach((s) => s.stop()));
 
     const body = async (client: S3Client, key: string, versionId?: string) =>
         (await client.send(new GetObjectCommand({ Bucket: key.startsWith("v:") ? "vault" : "primary", Key: key.replace(/^v:/, ""), VersionId: versionId }))).Body!.transformToString();

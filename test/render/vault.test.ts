@@ -15,7 +15,7 @@ import { renderStack } from "../../render/render";
 import { checkExternalVault } from "../../program/vault-check";
 import { readStackConfig } from "../../stacks/config/stack-config";
 import { planVault } from "../../stacks/plan/vault";
-import { Moto, motoMissing, startMoto } from "../support/moto";
+import { Moto, sharedMoto } from "../support/moto";
 import { awsConfig, source, stackFile, vaultConfig } from "../support/stacks";
 
 
@@ -54,12 +54,7 @@ describe("render: vault.json", () => {
         let client: (region: string) => S3Client;
 
         before(async function () {
-            const missing = motoMissing();
-            if (missing) {
-                console.log(`      skipped: ${missing}`);
-                this.skip();
-            }
-            moto = await startMoto();
+            moto = await sharedMoto(this);
             const port = new URL(moto.url).port;
             process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
             client = (region: string) => new S3Client({ region, endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
@@ -69,7 +64,6 @@ describe("render: vault.json", () => {
         after(() => {
             s3?.destroy();
             primary?.destroy();
-            moto?.stop();
         });
 
         it("accepts the vault's settings and the replication configuration as the render writes them; the lock then refuses a version delete", async () => {

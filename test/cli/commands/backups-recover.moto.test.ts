@@ -5,12 +5,11 @@
  * Skipped, saying why, where moto is not installed.
  */
 import * as assert from "assert";
-import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { sharedMoto } from "../../support/moto";
 import { run } from "../fake-cluster";
 
 const BUCKET = "hopsworks-moto-backups";
@@ -18,47 +17,20 @@ const ENV = { AWS_ACCESS_KEY_ID: "moto-key", AWS_SECRET_ACCESS_KEY: "moto-secret
 // The test's own client, like the CLI's, runs on Node 20 on purpose: no notice about the SDK's future floor.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-async function freePort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
-}
-
-async function waitUntilUp(url: string, child: ChildProcess): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-        if (child.exitCode !== null) throw new Error(`moto's server exited with ${child.exitCode}`);
-        if (await fetch(url).then(() => true, () => false)) return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error("moto's server did not answer within 10 s");
-}
-
 describe("backups recover against moto's S3 server", function () {
     this.timeout(60_000);
-    let moto: ChildProcess | undefined;
     let url: string;
     let client: S3Client;
     let dir: string;
 
     before(async function () {
-        const found = spawnSync("python3", ["-c", "import moto.server"], { encoding: "utf8" });
-        if (found.status !== 0) {
-            console.log(`    skipped: moto's server is not installed (python3 -c "import moto.server": ${(found.stderr || String(found.error)).trim().split("\n").pop()})`);
-            this.skip();
-        }
-        const port = await freePort();
-        url = `http://127.0.0.1:${port}`;
-        moto = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-        await waitUntilUp(url, moto);
+        url = (await sharedMoto(this)).url;
         client = new S3Client({ region: "us-east-1", endpoint: url, forcePathStyle: true, credentials: { accessKeyId: ENV.AWS_ACCESS_KEY_ID, secretAccessKey: ENV.AWS_SECRET_ACCESS_KEY } });
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-recover-moto-"));
         fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), `config:\n  hopsworks-dr:storage:\n    bucket: ${BUCKET}\n    region: us-east-1\n    endpoint: ${url}\n`);
     });
     after(() => {
         client?.destroy();
-        moto?.kill();
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 

@@ -52,9 +52,10 @@ describe("config messages never print a secret (issue 18, item 6)", () => {
 });
 
 describe("config messages for long error lists (issue 18, item 13)", () => {
-    it("refuses 16,000 long unknown keys with one problem each, every key cut to 100 characters", () => {
+    // 2,000 keys show the rule; `npm run bench` times the refusal of 16,000 (it took 34 s before issue 18).
+    it("refuses 2,000 long unknown keys with one problem each, every key cut to 100 characters", () => {
         const c = minioConfig();
-        for (let i = 0; i < 16000; i++) c.storage[`k${i}`.padEnd(150, "x")] = 1;
+        for (let i = 0; i < 2000; i++) c.storage[`k${i}`.padEnd(150, "x")] = 1;
         const problems = (() => {
             try {
                 readStackConfig({ stack: "test", values: c, secretPaths: CREDENTIALS, projectDir: PROJECT_DIR });
@@ -63,11 +64,11 @@ describe("config messages for long error lists (issue 18, item 13)", () => {
             }
             assert.fail("the config was accepted");
         })();
-        assert.equal(problems.length, 16000);
-        assert.equal(problems[15999].key, `storage.${"k15999".padEnd(150, "x")}`);
+        assert.equal(problems.length, 2000);
+        assert.equal(problems[1999].key, `storage.${"k1999".padEnd(150, "x")}`);
         assert.ok(
-            problems[15999].message.startsWith(`hopsworks-dr:storage.${"k15999".padEnd(100, "x")}… (150 characters) is not a known key; valid keys of storage are `),
-            problems[15999].message.slice(0, 300),
+            problems[1999].message.startsWith(`hopsworks-dr:storage.${"k1999".padEnd(100, "x")}… (150 characters) is not a known key; valid keys of storage are `),
+            problems[1999].message.slice(0, 300),
         );
     });
 });
