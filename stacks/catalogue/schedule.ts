@@ -100,31 +100,63 @@ export function scheduleCron(schedule: string): string {
     return MACRO_CRON[trimmed] ?? trimmed;
 }
 
-/** Runs and years scanned for the longest interval: enough for every month, weekday and leap day pattern a backup schedule uses. */
-const SCAN = { runs: 1500, from: Date.UTC(2024, 0, 1), until: Date.UTC(2029, 0, 2) };
+/** The days scanned for the longest interval: from a leap year's first day, five years, every month, weekday and leap day pattern a backup schedule uses. */
+const SCAN = { from: Date.UTC(2024, 0, 1), until: Date.UTC(2029, 0, 2) };
+const DAY_MS = 86_400_000;
+/** How far past SCAN.until the run after the last one is looked for (a February 29th schedule's next run is up to 8 years on). */
+const NEXT_RUN_DAYS = 9 * 366;
 const longestIntervals = new Map<string, number>();
 
 /**
  * The longest time between two consecutive runs of a valid schedule (UTC), e.g. 7 days for
- * @weekly, 31 days for @monthly, 3 days for "0 3 * * 1-5" over a weekend. Scanned from
- * 2024-01-01 (a leap year) over up to 5 years or 1500 runs, whichever ends first: a schedule
- * that runs more than 1500 times in a row before a long pause (every minute of January, say) is
- * not one a backup uses.
+ * @weekly, 31 days for @monthly, 3 days for "0 3 * * 1-5" over a weekend, 4 years for
+ * "0 0 29 2 *". Day by day from 2024-01-01 (a leap year) to 2029-01-02, and on to the run after
+ * the last: the gaps within a day are the same on every day it runs, and between two days from
+ * the last run of one to the first of the next. The day fields as CronJobs read them: when both
+ * day-of-month and day-of-week are restricted (not `*` or `?`), a day matching either runs.
  */
 export function scheduleLongestIntervalMs(schedule: string): number {
     const cron = scheduleCron(schedule);
     const known = longestIntervals.get(cron);
     if (known !== undefined) return known;
-    const runs = CronExpressionParser.parse(cron, { tz: "UTC", currentDate: new Date(SCAN.from - 1) });
-    let previous = runs.next().getTime();
+    const fields = cron.split(/\s+/);
+    const [minutes, hours, daysOfMonth, months, daysOfWeek] = FIELDS.map((field, i) => fieldValues(field, fields[i]));
+    const times = hours.flatMap((h) => minutes.map((m) => (h * 60 + m) * 60_000));
     let longest = 0;
-    for (let i = 0; i < SCAN.runs && previous <= SCAN.until; i++) {
-        const next = runs.next().getTime();
-        longest = Math.max(longest, next - previous);
-        previous = next;
+    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i] - times[i - 1]);
+    const bothDaysRestricted = !isStar(fields[2]) && !isStar(fields[4]);
+    const runsOn = (day: Date) => {
+        if (!months.includes(day.getUTCMonth() + 1)) return false;
+        const dom = daysOfMonth.includes(day.getUTCDate());
+        const dow = daysOfWeek.includes(day.getUTCDay());
+        return bothDaysRestricted ? dom || dow : dom && dow;
+    };
+    let previousDay: number | undefined;
+    for (let day = SCAN.from; day <= SCAN.until + NEXT_RUN_DAYS * DAY_MS; day += DAY_MS) {
+        if (!runsOn(new Date(day))) continue;
+        if (previousDay !== undefined) longest = Math.max(longest, day + times[0] - (previousDay + times[times.length - 1]));
+        if (day > SCAN.until) break;
+        previousDay = day;
     }
     longestIntervals.set(cron, longest);
     return longest;
+}
+
+/** `*` or `?`: the field does not restrict the day (the `*`/`?` of cron-parser and robfig/cron). */
+function isStar(text: string): boolean {
+    return text === "*" || text === "?";
+}
+
+/** The values a valid field allows, ascending: lists, ranges, steps (`a/s` runs from a to the maximum) and names. */
+function fieldValues(field: Field, text: string): number[] {
+    const values = new Set<number>();
+    for (const item of text.split(",")) {
+        const [range, step] = item.split("/");
+        const [low, high] = range === "*" || range === "?" ? [field.min, field.max] : range.split("-").map((bound) => fieldValue(field, bound) as number);
+        const end = high ?? (step === undefined ? low : field.max);
+        for (let value = low; value <= end; value += Number(step ?? 1)) values.add(value);
+    }
+    return [...values].sort((a, b) => a - b);
 }
 
 /** "9d 2h", "3h 5m", "42m": ages and intervals as people read them. */

@@ -367,7 +367,7 @@ describe("hopsworks-dr CLI against an in-process API server", () => {
             const velero = setInterval(() => {
                 if (!cluster.requests.some((r) => r.startsWith(deletion))) return;
                 clearInterval(velero);
-                setTimeout(() => cluster.objects.get(RESTORES)!.delete("k8s-backups-main"), 700);
+                setTimeout(() => cluster.objects.get(RESTORES)!.delete("k8s-backups-main"), 300);
             }, 50);
             const result = await run(cluster, ["restore", "clean-markers", "--backup", "250111000", "--yes", "--wait", "30"]);
             clearInterval(velero);

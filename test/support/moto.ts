@@ -38,6 +38,8 @@ async function startMoto(): Promise<Moto> {
     process.on("exit", () => child.exitCode === null && child.kill());
     child.unref();
     (child.stderr as unknown as { unref?: () => void }).unref?.();
+    // Once it answered, a later exit (the end of the run) is no test's failure.
+    exited.catch(() => {});
     const url = `http://127.0.0.1:${port}`;
     await Promise.race([waitForHttp(`${url}/moto-api/`, 30_000), exited]);
     return { url };

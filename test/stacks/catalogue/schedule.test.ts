@@ -36,6 +36,18 @@ describe("backup schedule", () => {
         assert.equal(hours("0 0 29 2 *"), (3 * 365 + 366) * 24);
         assert.equal(hours("*/10 * * * *"), 1 / 6);
     });
+    it("finds it however often a schedule runs before its longest pause, and reads the day fields as CronJobs do", () => {
+        const days = (schedule: string) => scheduleLongestIntervalMs(schedule) / 86_400_000;
+        // Every minute of January: 44,640 runs, then from Jan 31 23:59 to Jan 1 00:00, 335 days and a minute after a leap February.
+        assert.equal(days("* * * 1 *"), 335 + 1 / 1440);
+        // Day 13 or a Friday (both restricted): never more than 7 days; day 13 alone, the 13th of each month.
+        assert.equal(days("0 3 13 * 5"), 7);
+        assert.equal(days("0 3 13 * *"), 31);
+        // A stepped day of month is a restriction too: odd days or Sundays, so at most 2 days apart.
+        assert.equal(days("0 0 */2 * 0"), 2);
+        // Names and lists: weekdays at 06:00 and 18:00.
+        assert.equal(days("0 6,18 * * MON-FRI"), 2.5);
+    });
     it("expands every macro for cron-parser, which has no @midnight", () => {
         assert.deepEqual(SCHEDULE_MACROS.map(scheduleCron), ["0 0 1 1 *", "0 0 1 1 *", "0 0 1 * *", "0 0 * * 0", "0 0 * * *", "0 0 * * *", "0 * * * *"]);
         assert.equal(scheduleCron(" 0 3 * * 0 "), "0 3 * * 0");
