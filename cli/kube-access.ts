@@ -145,6 +145,7 @@ export class CredentialError extends Error {
 export class KubeAccess {
     private authenticator?: Promise<Authenticator | undefined>;
     private agent?: { agent: http.Agent; cert?: unknown; key?: unknown };
+    private files?: Pick<https.RequestOptions, "ca" | "cert" | "key">;
 
     private constructor(
         readonly server: string,
@@ -200,22 +201,22 @@ export class KubeAccess {
     /** TLS material and headers for the next request, as client-node's KubeConfig.applyToHTTPSOptions makes them. */
     private async credentials(): Promise<https.RequestOptions & { headers: Record<string, string> }> {
         const { cluster, user } = this;
-        const options: https.RequestOptions & { headers: Record<string, string> } = { headers: {} };
+        const options: https.RequestOptions & { headers: Record<string, string> } = { headers: {}, ...(this.files ??= this.tlsFiles()) };
         if (cluster.skipTLSVerify) options.rejectUnauthorized = false;
         if (cluster.tlsServerName) options.servername = cluster.tlsServerName;
-        const ca = fileOrData(cluster.caFile, cluster.caData);
-        if (ca) options.ca = ca;
         if (!user) return options;
-        const cert = fileOrData(user.certFile, user.certData);
-        if (cert) options.cert = cert;
-        const key = fileOrData(user.keyFile, user.keyData);
-        if (key) options.key = key;
         if (user.impersonateUser) options.headers["Impersonate-User"] = user.impersonateUser;
         const authenticator = await (this.authenticator ??= authenticatorFor(user));
         if (authenticator) await authenticator.applyAuthentication(user, options);
         if (user.token) options.headers.Authorization = `Bearer ${user.token}`;
         if (user.username) options.headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ""}`).toString("base64")}`;
         return options;
+    }
+
+    /** The CA, client certificate and key, read once: the kept-alive agent stays the same for every request. */
+    private tlsFiles(): Pick<https.RequestOptions, "ca" | "cert" | "key"> {
+        const [ca, cert, key] = [fileOrData(this.cluster.caFile, this.cluster.caData), fileOrData(this.user?.certFile, this.user?.certData), fileOrData(this.user?.keyFile, this.user?.keyData)];
+        return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
     }
 
     /** One kept-alive agent for the command's requests (a new one if an exec plugin hands out another client certificate). */
