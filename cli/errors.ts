@@ -28,6 +28,11 @@ export class UsageError extends CliError {
 /** Where the CLI writes; tests pass buffers, the bin passes the process's streams. */
 export interface CliIo {
     stdout: (text: string) => void;
+    /**
+     * Resolves once stdout has taken what was written (the bin: when a pipe drains), so a long
+     * output is written as it is read, not queued whole in memory. Unset: nothing to wait for.
+     */
+    stdoutDrained?: () => Promise<void>;
     stderr: (text: string) => void;
     env: NodeJS.ProcessEnv;
     cwd: string;

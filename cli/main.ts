@@ -122,6 +122,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 export function processIo(): CliIo {
     return {
         stdout: (text) => process.stdout.write(text),
+        stdoutDrained: () => stdoutDrained(process.stdout),
         stderr: (text) => process.stderr.write(text),
         env: process.env,
         cwd: process.cwd(),
@@ -145,3 +146,15 @@ export function runAsProcess(): void {
 }
 
 if (require.main === module) runAsProcess();
+
+/** Resolves when `stream` can take more: at once unless its buffer is full, else at its drain (or its end, an EPIPE say). */
+function stdoutDrained(stream: NodeJS.WriteStream): Promise<void> {
+    if (!stream.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => {
+        const done = () => {
+            for (const event of ["drain", "error", "close"]) stream.off(event, done);
+            resolve();
+        };
+        for (const event of ["drain", "error", "close"]) stream.once(event, done);
+    });
+}

@@ -55,9 +55,10 @@ function veleroCell(backup: VeleroBackup | undefined, unread: Set<string>): stri
 
 /**
  * The same text as `JSON.stringify(items, null, 2)`, written a few hundred items at a time, each
- * item built only when written: 20,000 points never become one object tree and one string. Exported for testing.
+ * item built only when written, and the next chunk only once stdout has taken the last (`drained`):
+ * 20,000 points never become one object tree, one string or a queue of them. Exported for testing.
  */
-export function writeJsonArray(items: (() => unknown)[], write: (text: string) => void): void {
+export async function writeJsonArray(items: (() => unknown)[], write: (text: string) => void, drained?: () => Promise<void>): Promise<void> {
     if (items.length === 0) return write("[]\n");
     const CHUNK = 500;
     for (let start = 0; start < items.length; start += CHUNK) {
@@ -66,6 +67,7 @@ export function writeJsonArray(items: (() => unknown)[], write: (text: string) =
         const text = JSON.stringify(items.slice(start, start + CHUNK).map((item) => item()), null, 2).slice(2, -2);
         const last = start + CHUNK >= items.length;
         write(`${start === 0 ? "[\n" : ",\n"}${text}${last ? "\n]\n" : ""}`);
+        await drained?.();
     }
 }
 
@@ -74,7 +76,7 @@ async function list(options: BackupsListOptions, context: CommandContext): Promi
     const { points, unread } = await readPoints(options, context);
     const json = options.json;
     if (json) {
-        writeJsonArray(points.map((p) => () => ({ ...pointJson(p), complete: completeness(p, unread) ?? null })), io.stdout);
+        await writeJsonArray(points.map((p) => () => ({ ...pointJson(p), complete: completeness(p, unread) ?? null })), io.stdout, io.stdoutDrained);
         return 0;
     }
     if (points.length === 0) {
