@@ -188,4 +188,37 @@ describe("the CLI's access to the API server (cli/kube-access.ts)", () => {
             { username: "u", password: "p" },
         ]), ["ExecAuth", "FileAuth", "OpenIDConnectAuth", "GoogleCloudPlatformAuth", "AzureAuth", undefined, undefined, undefined]);
     });
+
+    it("sends its requests through the cluster's proxy-url, tunnelled with CONNECT as client-node's agents do", async () => {
+        const api = await apiServer();
+        const tunnels: string[] = [];
+        const open: net.Socket[] = [];
+        const proxy = http.createServer();
+        proxy.on("connect", (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+            tunnels.push(req.url ?? "");
+            open.push(socket);
+            const upstream = net.connect(Number(new URL(api.url).port), "127.0.0.1", () => {
+                socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+                upstream.write(head);
+                upstream.pipe(socket);
+                socket.pipe(upstream);
+            });
+            socket.on("error", () => upstream.destroy());
+            upstream.on("error", () => socket.destroy());
+        });
+        await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+        try {
+            const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+            const config = write(dir(), "config", kubeconfig("proxied", `{server: "http://kube.example.invalid:6443", proxy-url: "${proxyUrl}"}`, "{token: t}"));
+            const access = await KubeAccess.load({ KUBECONFIG: config }, undefined);
+            assert.strictEqual((await access.send("GET", "/api/v1/namespaces", signal())).status, 200);
+            assert.deepStrictEqual(tunnels, ["kube.example.invalid:6443"]);
+            assert.deepStrictEqual(api.seen.map((s) => [s.path, s.headers.authorization]), [["/api/v1/namespaces", "Bearer t"]]);
+        } finally {
+            // A tunnel is the proxy's no longer: kept alive by the client, it is closed here.
+            open.forEach((socket) => socket.destroy());
+            await new Promise((resolve) => proxy.close(resolve));
+            await api.close();
+        }
+    });
 });
