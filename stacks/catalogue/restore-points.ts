@@ -273,7 +273,7 @@ function keepBetterVeleroBackup({ point, time }: PointMinute, backup: VeleroBack
 
 /** When the last of a complete point's four backups completed; undefined unless every one records it. */
 function lastCompletion(point: RestorePoint, metadata: Partial<Record<MetadataService, Date>>): Date | undefined {
-    const ends = [metadata.rondb, metadata.opensearch, point.velero.main?.completed, point.velero.users?.completed];
+    const ends = [...METADATA_SERVICES.map((service) => metadata[service]), point.velero.main?.completed, point.velero.users?.completed];
     let last = -Infinity;
     for (const end of ends) {
         if (end === undefined) return undefined;
