@@ -148,12 +148,13 @@ export class KubeAccess {
     private files?: Pick<https.RequestOptions, "ca" | "cert" | "key">;
 
     private constructor(
-        readonly server: string,
-        readonly cluster: KubeCluster,
+        private readonly cluster: KubeCluster,
         readonly user: KubeUser | undefined,
-        /** Where the settings came from, for messages: the kubeconfig's files or the service account. */
-        readonly source: string,
     ) {}
+
+    get server(): string {
+        return this.cluster.server;
+    }
 
     /** Reads KUBECONFIG's files, else ~/.kube/config, else the pod's service account, and picks the context. */
     static async load(env: NodeJS.ProcessEnv, context: string | undefined): Promise<KubeAccess> {
@@ -170,7 +171,7 @@ export class KubeAccess {
         const cluster = config.clusters.find((c) => c.name === chosen?.cluster);
         if (!cluster) throw new CliError(`${source} has no current cluster: pass --context or set current-context`);
         const user = config.users.find((u) => u.name === chosen!.user);
-        return new KubeAccess(cluster.server, cluster, user, source);
+        return new KubeAccess(cluster, user);
     }
 
     /** The exec credential plugin's command, when the user has one: its failures are named as the plugin's. */

@@ -51,8 +51,6 @@ function withQuery(pathname: string, query: Record<string, string | number | und
     return params.length === 0 ? pathname : `${pathname}?${params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&")}`;
 }
 
-const encoded = encodeURIComponent;
-
 /** The few calls the CLI makes, each turning a failure into one line naming the request. */
 export class Cluster {
     private constructor(
@@ -397,18 +395,18 @@ function networkCause(error: unknown): string {
 }
 
 function configMapsPath(namespace: string, labelSelector: string): string {
-    return withQuery(`/api/v1/namespaces/${encoded(namespace)}/configmaps`, { labelSelector });
+    return withQuery(`/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`, { labelSelector });
 }
 
 function configMapPath(namespace: string, name: string): string {
-    return `/api/v1/namespaces/${encoded(namespace)}/configmaps/${encoded(name)}`;
+    return `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`;
 }
 
 function jobPath(namespace: string, name: string): string {
-    return `/apis/batch/v1/namespaces/${encoded(namespace)}/jobs/${encoded(name)}`;
+    return `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs/${encodeURIComponent(name)}`;
 }
 
 /** A Velero resource's path: the collection, or the object `name`. */
 function veleroPath(namespace: string, plural: string, name?: string): string {
-    return `${VELERO_API}/namespaces/${encoded(namespace)}/${plural}${name === undefined ? "" : `/${encoded(name)}`}`;
+    return `${VELERO_API}/namespaces/${encodeURIComponent(namespace)}/${plural}${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
 }

@@ -1,6 +1,7 @@
 import { backupIdFieldProblem, backupIdTime, backupIdTimes, idMinute } from "./backup-id";
 import { LOCATION_NAME, VELERO_SCHEDULES } from "../names";
 import { firstAtOrBefore } from "./newest-first";
+import { entryFields } from "./entry-fields";
 import type { SupersetBackup } from "./superset";
 
 /**
@@ -177,13 +178,8 @@ export function readMetadataEntries(configMaps: MetadataConfigMap[], now: Date =
 function readMetadataEntry(configMap: MetadataConfigMap, id: string, text: string, now: Date): MetadataEntry | string {
     // No time at all: not a backup ID (backupIdTimes matches BACKUP_ID_PATTERN itself).
     if (backupIdTimes(id).length === 0) return `the key is not a backup ID (date +%y%V%u%H%M): ${backupIdFieldProblem(id)}`;
-    let value: unknown;
-    try {
-        value = JSON.parse(text);
-    } catch {
-        return "not valid JSON";
-    }
-    const fields = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+    const fields = entryFields(text);
+    if (fields === undefined) return "not valid JSON";
     const state = fields.state;
     if (typeof state !== "string" || !KNOWN_STATES.includes(state)) {
         return `unknown state ${JSON.stringify(state ?? null)} (known: ${KNOWN_STATES.join(", ")})`;

@@ -1,5 +1,6 @@
 import { SUPERSET } from "../names";
 import { idMinute } from "./backup-id";
+import { entryFields } from "./entry-fields";
 import { firstAtOrBefore } from "./newest-first";
 
 /**
@@ -67,13 +68,8 @@ export function readSupersetEntries(configMaps: { name: string; data: Record<str
 function readSupersetEntry(id: string, text: string): SupersetBackup | string {
     const time = supersetBackupIdTime(id);
     if (time === undefined) return "the key is not a Superset backup ID (YYYYMMDDhhmmss-<digits>)";
-    let value: unknown;
-    try {
-        value = JSON.parse(text);
-    } catch {
-        return "not valid JSON";
-    }
-    const fields = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+    const fields = entryFields(text);
+    if (fields === undefined) return "not valid JSON";
     if (typeof fields.state !== "string") return "no state";
     const backup: SupersetBackup = { id, state: fields.state, time };
     const ended = typeof fields.end_time === "string" ? new Date(fields.end_time) : undefined;

@@ -46,6 +46,23 @@ async function apiServer(tls?: https.ServerOptions): Promise<{ url: string; seen
     };
 }
 
+type ApiServer = Awaited<ReturnType<typeof apiServer>>;
+
+/** Runs `body` against a new API server (https with `tls`), and closes the server after it. */
+async function withApiServer(body: (server: ApiServer) => Promise<void>, tls?: https.ServerOptions): Promise<void> {
+    const server = await apiServer(tls);
+    try {
+        await body(server);
+    } finally {
+        await server.close();
+    }
+}
+
+/** The CLI's cluster client over the kubeconfig `config`, as a command makes it. */
+function connect(config: string): Promise<Cluster> {
+    return Cluster.connect({ env: { KUBECONFIG: config }, namespace: "hopsworks", veleroNamespace: "velero", requestSeconds: 10, deadline: new Deadline("test", 60) });
+}
+
 function tempDir(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "hopsworks-dr-kube-access-"));
 }
@@ -81,17 +98,14 @@ describe("the CLI's access to the API server (cli/kube-access.ts)", () => {
     after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
     it("sends a command's requests over one kept-alive connection, with the user's token", async () => {
-        const server = await apiServer();
-        try {
+        await withApiServer(async (server) => {
             const config = write(dir(), "config", kubeconfig("plain", `{server: "${server.url}"}`, "{token: abc123}"));
             const access = await KubeAccess.load({ KUBECONFIG: config }, undefined);
             for (let i = 0; i < 5; i++) assert.strictEqual((await access.send("GET", `/api/v1/namespaces/hopsworks/configmaps?page=${i}`, signal())).status, 200);
             assert.deepStrictEqual(server.seen.map((s) => [s.path, s.headers.authorization, s.connection]), [0, 1, 2, 3, 4].map((i) => [
                 `/api/v1/namespaces/hopsworks/configmaps?page=${i}`, "Bearer abc123", 1,
             ]));
-        } finally {
-            await server.close();
-        }
+        });
     });
 
     it("merges KUBECONFIG's files as kubectl does: the first file to name a cluster, user or context wins, and the first current-context", async () => {
@@ -110,8 +124,7 @@ describe("the CLI's access to the API server (cli/kube-access.ts)", () => {
     });
 
     it("trusts the kubeconfig's CA (a file relative to the kubeconfig) and presents its client certificate over https, on one connection", async () => {
-        const server = await apiServer({ cert: CERT, key: KEY, ca: CERT, requestCert: true, rejectUnauthorized: true });
-        try {
+        await withApiServer(async (server) => {
             const d = dir();
             write(d, "ca.crt", CERT);
             write(d, "client.crt", CERT);
@@ -120,28 +133,22 @@ describe("the CLI's access to the API server (cli/kube-access.ts)", () => {
             const access = await KubeAccess.load({ KUBECONFIG: config }, undefined);
             for (let i = 0; i < 3; i++) assert.strictEqual((await access.send("GET", "/api/v1/namespaces", signal())).status, 200);
             assert.deepStrictEqual(server.seen.map((s) => [s.clientCn, s.connection]), [1, 2, 3].map(() => ["hopsworks-dr test store", 1]));
-        } finally {
-            await server.close();
-        }
+        }, { cert: CERT, key: KEY, ca: CERT, requestCert: true, rejectUnauthorized: true });
     });
 
     it("refuses a server whose certificate the kubeconfig does not trust, naming the cause", async () => {
-        const server = await apiServer({ cert: CERT, key: KEY });
-        try {
+        await withApiServer(async (server) => {
             const config = write(dir(), "config", kubeconfig("untrusted", `{server: "${server.url}"}`, "{token: t}"));
-            const cluster = await Cluster.connect({ env: { KUBECONFIG: config }, namespace: "hopsworks", veleroNamespace: "velero", requestSeconds: 10, deadline: new Deadline("test", 60) });
+            const cluster = await connect(config);
             await assert.rejects(cluster.location(), {
                 message: `get backupstoragelocation hopsworks-bsl in namespace velero: cannot reach the cluster at ${server.url}: DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate`,
-            });
-            assert.strictEqual(server.seen.length, 0);
-        } finally {
-            await server.close();
-        }
+        });
+        assert.strictEqual(server.seen.length, 0);
+        }, { cert: CERT, key: KEY });
     });
 
     it("sends a token file's token, basic auth and impersonation as kubectl does", async () => {
-        const server = await apiServer();
-        try {
+        await withApiServer(async (server) => {
             const d = dir();
             const tokenFile = write(d, "token", "from-file");
             const withFile = await KubeAccess.load({ KUBECONFIG: write(d, "file", kubeconfig("file", `{server: "${server.url}"}`, `{token-file: ${tokenFile}, as: auditor}`)) }, undefined);
@@ -152,27 +159,22 @@ describe("the CLI's access to the API server (cli/kube-access.ts)", () => {
                 ["Bearer from-file", "auditor"],
                 [`Basic ${Buffer.from("admin:s3cret").toString("base64")}`, undefined],
             ]);
-        } finally {
-            await server.close();
-        }
+        });
     });
 
     it("names the user whose certificate file cannot be read, before any request goes out", async () => {
-        const server = await apiServer();
-        try {
+        await withApiServer(async (server) => {
             const d = dir();
             const config = write(d, "config", kubeconfig("gone", `{server: "${server.url}"}`, "{client-certificate: gone.crt, client-key: gone.key}"));
             const access = await KubeAccess.load({ KUBECONFIG: config }, undefined);
             await assert.rejects(access.send("GET", "/api", signal()), (error: unknown) => error instanceof CredentialError);
-            const cluster = await Cluster.connect({ env: { KUBECONFIG: config }, namespace: "hopsworks", veleroNamespace: "velero", requestSeconds: 10, deadline: new Deadline("test", 60) });
+            const cluster = await connect(config);
             await assert.rejects(cluster.location(), {
                 message: "get backupstoragelocation hopsworks-bsl in namespace velero: the kubeconfig's credentials for user gone cannot be used: " +
                     `ENOENT: no such file or directory, open '${path.join(d, "gone.crt")}'`,
-            });
-            assert.strictEqual(server.seen.length, 0);
-        } finally {
-            await server.close();
-        }
+        });
+        assert.strictEqual(server.seen.length, 0);
+        });
     });
 
     it("finds client-node's authenticator for each kind of kubeconfig user, and none for a token, certificate or password", async () => {
